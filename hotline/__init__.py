@@ -1,0 +1,1 @@
+"""hotline: the shared out-of-hours contact centre of Danish municipalities."""

@@ -1,0 +1,51 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import OAuth2PasswordRequestForm
+
+from hotline.auth import service
+from hotline.auth.permissions import Action, require
+from hotline.auth.schemas import TokenRead, UserCreate, UserRead, UserUpdate
+from hotline.db import DbSession
+from hotline.deps import AppSettings, CurrentUser
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post("/auth/token", response_model=TokenRead)
+def create_token(
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+) -> TokenRead:
+    """Exchange email and password for a short-lived bearer token."""
+    address = request.client.host if request.client else "unknown"
+    user = service.authenticate(
+        session, request.app.state.login_throttle, form.username, form.password, address
+    )
+    issued = service.issue_token(settings, user)
+    return TokenRead(access_token=issued.token, expires_in=issued.expires_in)
+
+
+@router.get("/users/me", response_model=UserRead)
+def read_me(user: CurrentUser) -> object:
+    return user
+
+
+@router.get("/users", response_model=list[UserRead])
+def list_users(session: DbSession, user: CurrentUser) -> object:
+    """Operators see every account; a municipality admin sees their municipality's."""
+    return service.list_users(session, user)
+
+
+@router.post("/users", response_model=UserRead, status_code=201)
+def create_user(data: UserCreate, session: DbSession, user: CurrentUser) -> object:
+    require(user, Action.MANAGE_ACCOUNTS)
+    return service.create_user(session, data)
+
+
+@router.patch("/users/{user_id}", response_model=UserRead)
+def update_user(user_id: int, data: UserUpdate, session: DbSession, user: CurrentUser) -> object:
+    require(user, Action.MANAGE_ACCOUNTS)
+    return service.update_user(session, service.get_user(session, user_id), data)

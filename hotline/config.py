@@ -1,0 +1,75 @@
+"""All settings in one place, read from the environment with the prefix ``HOTLINE_``."""
+
+import secrets
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Environment(StrEnum):
+    DEMO = "demo"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="ignore")
+
+    environment: Environment = Environment.DEMO
+    database_url: str = "sqlite:///./var/hotline.db"
+    secret_key: SecretStr | None = None
+    smtp_url: str | None = None
+    public_base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    var_dir: Path = Path("var")
+    knowledge_base_dir: Path = PROJECT_ROOT / "knowledge_base"
+    letterheads_dir: Path = PROJECT_ROOT / "templates" / "letterheads"
+    migrations_dir: Path = PROJECT_ROOT / "migrations"
+    migrate_on_start: bool = False
+    token_ttl_minutes: int = 30
+    login_failures_per_account: int = 5
+    login_failures_per_address: int = 30
+    login_failure_window_seconds: int = 900
+
+    @field_validator("database_url")
+    @classmethod
+    def _use_psycopg3(cls, url: str) -> str:
+        """Accept the plain ``postgresql://`` URLs operators copy from their provider."""
+        for prefix in ("postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url.removeprefix(prefix)
+        return url
+
+    @model_validator(mode="after")
+    def _production_needs_a_secret(self) -> "Settings":
+        if self.environment is Environment.PRODUCTION and self.secret_key is None:
+            raise ValueError(
+                "HOTLINE_SECRET_KEY must be set in production "
+                "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.var_dir / "mail"
+
+    @cached_property
+    def signing_key(self) -> str:
+        """The configured secret, or in demo mode one generated once into ``var/``."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        key_file = self.var_dir / "secret_key"
+        if not key_file.exists():
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()

@@ -1,0 +1,33 @@
+"""Alembic driven from code, so `hotline db ...` and the app need no alembic.ini."""
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from hotline.config import Settings
+
+
+def alembic_config(settings: Settings, engine: Engine | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(settings.migrations_dir))
+    config.set_main_option("sqlalchemy.url", settings.database_url.replace("%", "%%"))
+    if engine is not None:
+        config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(settings: Settings, revision: str = "head", engine: Engine | None = None) -> None:
+    command.upgrade(alembic_config(settings, engine), revision)
+
+
+def downgrade(settings: Settings, revision: str, engine: Engine | None = None) -> None:
+    command.downgrade(alembic_config(settings, engine), revision)
+
+
+def is_at_head(settings: Settings, engine: Engine) -> bool:
+    heads = set(ScriptDirectory.from_config(alembic_config(settings)).get_heads())
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current == heads

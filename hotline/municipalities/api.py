@@ -1,0 +1,51 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from hotline.auth.permissions import Action, require
+from hotline.db import DbSession
+from hotline.deps import CurrentUser
+from hotline.municipalities import service
+from hotline.municipalities.schemas import (
+    HOTLINE_COLUMNS,
+    MunicipalityRead,
+    MunicipalityUpdate,
+    PostcodeRead,
+)
+
+router = APIRouter(tags=["municipalities"])
+
+
+@router.get("/municipalities", response_model=list[MunicipalityRead])
+def list_municipalities(
+    session: DbSession,
+    _user: CurrentUser,
+    member: bool | None = None,
+    q: Annotated[str | None, Query(max_length=80, description="name, short name or code")] = None,
+) -> object:
+    return service.list_municipalities(session, member=member, query=q)
+
+
+@router.get("/municipalities/{code}", response_model=MunicipalityRead)
+def get_municipality(code: str, session: DbSession, _user: CurrentUser) -> object:
+    return service.get_municipality(session, code)
+
+
+@router.patch("/municipalities/{code}", response_model=MunicipalityRead)
+def update_municipality(
+    code: str, data: MunicipalityUpdate, session: DbSession, user: CurrentUser
+) -> object:
+    """Operators change every column; a municipality admin only their own contact columns."""
+    municipality = service.get_municipality(session, code)
+    if HOTLINE_COLUMNS & data.model_fields_set:
+        require(user, Action.EDIT_MUNICIPALITY_HOTLINE_COLUMNS, municipality.code)
+    require(user, Action.EDIT_MUNICIPALITY_CONTACT, municipality.code)
+    return service.update_municipality(session, municipality, data)
+
+
+@router.get("/postcodes/{postcode}", response_model=PostcodeRead)
+def lookup_postcode(
+    postcode: Annotated[str, Path(pattern=r"^\d{4}$")], session: DbSession, _user: CurrentUser
+) -> PostcodeRead:
+    """All municipalities a postcode belongs to (2000 is both Frederiksberg and København)."""
+    return service.lookup_postcode(session, postcode)

@@ -1,0 +1,52 @@
+"""Vocabulary of the authorisation matrix: one ``Case`` per mutating API endpoint.
+
+Each domain lists its cases in ``tests/<domain>/authz.py`` as ``CASES``; the matrix test in
+``tests/auth/test_permission_matrix.py`` runs every case for every role, against the role's own
+municipality and a foreign one, and fails when a mutating route has no case.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from hotline.auth.permissions import Role
+
+OWN_MUNICIPALITY = "0751"  # Aarhus: home of the demo agent.aarhus and admin.aarhus
+FOREIGN_MUNICIPALITY = "0461"  # Odense
+
+# Demo account per role whose home municipality is OWN_MUNICIPALITY (where it has one).
+ACCOUNT_FOR_ROLE = {
+    Role.OPERATOR: "operator",
+    Role.EDITOR: "editor",
+    Role.MUNICIPALITY_ADMIN: "admin.aarhus",
+    Role.AGENT: "agent.aarhus",
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a case may need to build its request: the municipality and a logged-in client."""
+
+    municipality: str
+    client: TestClient
+    headers: dict[str, str]
+    operator_headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    route: str  # the route path exactly as registered, e.g. "/api/v1/municipalities/{code}"
+    allowed_anywhere: frozenset[Role]
+    allowed_in_own: frozenset[Role] = frozenset()
+    # Builds (path, request kwargs) for the target; may create data first via the operator.
+    build: Callable[[Target], tuple[str, dict[str, Any]]] = field(default=lambda target: ("", {}))
+
+    def allowed(self, role: Role, own: bool) -> bool:
+        return role in self.allowed_anywhere or (own and role in self.allowed_in_own)
+
+
+def roles(*names: Role) -> frozenset[Role]:
+    return frozenset(names)

@@ -1,0 +1,26 @@
+from tests.authz import Case, Role, Target, roles
+
+
+def _patch_contact(target: Target) -> tuple[str, dict]:
+    return f"/api/v1/municipalities/{target.municipality}", {"json": {"phone": "+45 11 22 33 44"}}
+
+
+def _patch_member(target: Target) -> tuple[str, dict]:
+    return f"/api/v1/municipalities/{target.municipality}", {"json": {"member": True}}
+
+
+CASES = [
+    Case(
+        "PATCH",
+        "/api/v1/municipalities/{code}",
+        allowed_anywhere=roles(Role.OPERATOR),
+        allowed_in_own=roles(Role.MUNICIPALITY_ADMIN),
+        build=_patch_contact,
+    ),
+    Case(
+        "PATCH",
+        "/api/v1/municipalities/{code}",
+        allowed_anywhere=roles(Role.OPERATOR),
+        build=_patch_member,
+    ),
+]

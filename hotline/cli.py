@@ -79,7 +79,7 @@ def serve(
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "heads") -> None:
     """Apply migrations up to REVISION (default: the newest)."""
     migrate.upgrade(load_settings(), revision)
     typer.echo(f"database upgraded to {revision}")

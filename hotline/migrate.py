@@ -18,7 +18,7 @@ def alembic_config(settings: Settings, engine: Engine | None = None) -> Config:
     return config
 
 
-def upgrade(settings: Settings, revision: str = "head", engine: Engine | None = None) -> None:
+def upgrade(settings: Settings, revision: str = "heads", engine: Engine | None = None) -> None:
     command.upgrade(alembic_config(settings, engine), revision)
 
 

@@ -1,0 +1,82 @@
+"""Health, readiness, the error shape and the production safety checks of the app."""
+
+from pathlib import Path
+
+import pytest
+from fastapi import APIRouter
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from hotline.app import ProductionSafetyError, create_app
+from hotline.config import Environment, Settings
+from hotline.demo import seed_demo_accounts
+from tests.conftest import create_throwaway_database, drop_throwaway_database, make_settings
+
+
+def test_health_needs_no_token(client: TestClient) -> None:
+    assert client.get("/health").json() == {"status": "ok"}
+
+
+def test_ready_when_database_answers_at_head(client: TestClient) -> None:
+    response = client.get("/ready")
+    assert response.status_code == 200
+    assert response.json()["migrations"] == "at head"
+
+
+def test_not_ready_before_migrations_ran(backend: str, tmp_path: Path) -> None:
+    url = create_throwaway_database(backend, tmp_path)
+    try:
+        with TestClient(create_app(make_settings(url, tmp_path / "var"))) as client:
+            response = client.get("/ready")
+        assert response.status_code == 503
+        assert response.json()["migrations"] == "behind head"
+    finally:
+        drop_throwaway_database(url)
+
+
+def test_unknown_route_is_problem_json(client: TestClient) -> None:
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == "/problems/not-found"
+
+
+def test_unexpected_errors_never_leak_a_stack_trace(settings: Settings) -> None:
+    app = create_app(settings)
+    boom = APIRouter()
+
+    @boom.get("/boom")
+    def _explode() -> None:
+        raise RuntimeError("secret internals: password=hunter2")
+
+    app.include_router(boom)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "hunter2" not in response.text and "Traceback" not in response.text
+
+
+def test_security_headers_on_every_response(client: TestClient) -> None:
+    headers = client.get("/health").headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_production_refuses_to_start_with_demo_passwords(
+    settings: Settings, session: Session, municipalities
+) -> None:
+    seed_demo_accounts(session)
+    session.commit()
+    production = settings.model_copy(update={"environment": Environment.PRODUCTION})
+    with (
+        pytest.raises(ProductionSafetyError, match="demo password"),
+        TestClient(create_app(production)),
+    ):
+        pass
+
+
+def test_production_starts_without_demo_accounts(settings: Settings) -> None:
+    production = settings.model_copy(update={"environment": Environment.PRODUCTION})
+    with TestClient(create_app(production)) as client:
+        assert client.get("/health").status_code == 200

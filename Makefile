@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 HOTLINE := $(VENV)/bin/hotline
 INSTALLED := $(VENV)/.installed
 POSTCODES ?= ../shared/data/postnord-postnumre.csv
+AXE_JS := var/npm/axe-core/axe.min.js
 
 .PHONY: run test lint format bench clean
 
@@ -25,8 +26,14 @@ run: $(INSTALLED)
 	$(HOTLINE) demo
 	$(HOTLINE) serve
 
-test: $(INSTALLED)
-	$(PY) -m pytest
+# axe-core for the accessibility checks of the browser tests, from the npm registry.
+$(AXE_JS):
+	mkdir -p var/npm
+	cd var/npm && npm pack --silent axe-core@4 >/dev/null && tar xzf axe-core-*.tgz \
+		&& rm -rf axe-core && mv package axe-core && rm -f axe-core-*.tgz
+
+test: $(INSTALLED) $(AXE_JS)
+	HOTLINE_AXE_JS=$(abspath $(AXE_JS)) $(PY) -m pytest
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

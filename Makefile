@@ -20,7 +20,7 @@ $(INSTALLED): pyproject.toml | $(PY)
 
 run: $(INSTALLED)
 	$(HOTLINE) db upgrade
-	$(HOTLINE) municipalities sync
+	$(HOTLINE) kb sync
 	@if [ -f "$(POSTCODES)" ]; then $(HOTLINE) municipalities import-postcodes "$(POSTCODES)"; \
 	else echo "postcode file $(POSTCODES) not found: postcode lookup stays empty"; fi
 	$(HOTLINE) demo

@@ -16,6 +16,7 @@ from hotline.db import make_engine, make_sessionmaker, transaction
 from hotline.demo import accounts_with_demo_password
 from hotline.errors import install_problem_handlers
 from hotline.health import router as health_router
+from hotline.knowledge.api import router as knowledge_router
 from hotline.municipalities.api import router as municipalities_router
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix="/api/v1")
     api.include_router(auth_router)
     api.include_router(municipalities_router)
+    api.include_router(knowledge_router)
     app.include_router(health_router)
     app.include_router(api)
     return app

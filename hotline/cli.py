@@ -19,6 +19,7 @@ from hotline.config import Settings
 from hotline.db import make_engine, make_sessionmaker, transaction
 from hotline.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_accounts
 from hotline.errors import Problem
+from hotline.knowledge.cli import kb_app
 from hotline.municipalities import service as municipality_service
 from hotline.sync import SourceErrors
 
@@ -31,6 +32,7 @@ municipalities_app = typer.Typer(help="Municipalities and postcodes.", no_args_i
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(municipalities_app, name="municipalities")
+app.add_typer(kb_app, name="kb")
 
 
 def fail(message: str) -> typer.Exit:

@@ -23,6 +23,7 @@ NAMING_CONVENTION = {
 MODEL_MODULES = (
     "hotline.municipalities.models",
     "hotline.auth.models",
+    "hotline.knowledge.models",
 )
 
 

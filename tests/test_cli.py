@@ -32,6 +32,8 @@ def test_every_command_explains_itself() -> None:
         ["municipalities", "sync"],
         ["municipalities", "import-postcodes"],
         ["demo"],
+        ["kb", "sync"],
+        ["kb", "export"],
     ):
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0, command

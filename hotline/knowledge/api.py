@@ -1,0 +1,528 @@
+"""Knowledge base endpoints: shared articles, facts, and each municipality's view and changes.
+
+Reads answer an ``ETag``; every update needs ``If-Match`` with it (428 without, 412 when
+someone else changed the resource meanwhile), so two admins editing at once lose nothing.
+"""
+
+import hashlib
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response, status
+from sqlalchemy.orm import Session
+
+from hotline.auth.permissions import Action, Principal, can, require
+from hotline.db import DbSession
+from hotline.deps import CurrentUser
+from hotline.errors import NotFound, PreconditionFailed, PreconditionRequired
+from hotline.knowledge import service
+from hotline.knowledge.models import Article, ArticleStatus, Fact, FactValue, LocalArticle, Override
+from hotline.knowledge.resolve import resolve, resolve_all
+from hotline.knowledge.schemas import (
+    ArticleCreate,
+    ArticleRead,
+    ArticleUpdate,
+    CoverageReport,
+    FactCreate,
+    FactRead,
+    FactUpdate,
+    FactValueRead,
+    FactValueWrite,
+    LocalArticleRead,
+    OverrideRead,
+    OverrideWrite,
+    ResolvedArticleRead,
+    RevisionDiff,
+    RevisionRead,
+)
+from hotline.municipalities.service import get_municipality
+
+router = APIRouter(tags=["knowledge"])
+
+IfMatch = Annotated[
+    str | None, Header(description="The ETag from your last read; required for updates.")
+]
+At = Annotated[date | None, Query(description="Resolve as of this day (YYYY-MM-DD); default today")]
+
+
+# --- ETags -----------------------------------------------------------------------------------
+
+
+def etag_of(item: Article | LocalArticle | Fact | FactValue | Override) -> str:
+    """Revision-based; an override's tag also moves when the shared article it overrides does."""
+    if isinstance(item, Override):
+        return f'"{item.revision}.{item.article.revision}"'
+    return f'"{item.revision}"'
+
+
+def check_if_match(if_match: str | None, current: str) -> None:
+    if if_match is None:
+        raise PreconditionRequired(
+            "Send If-Match with the ETag from your last read of this resource.",
+            headers={"ETag": current},
+        )
+    offered = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    if "*" not in offered and current not in offered:
+        raise PreconditionFailed(
+            "Someone changed this since you read it; nothing was overwritten. "
+            "Read it again and re-apply your change.",
+            headers={"ETag": current},
+        )
+
+
+def _sees_drafts(user: Principal, municipality_code: str | None = None) -> bool:
+    return can(user, Action.EDIT_SHARED_KNOWLEDGE) or (
+        municipality_code is not None and can(user, Action.EDIT_LOCAL_KNOWLEDGE, municipality_code)
+    )
+
+
+# --- shared articles -------------------------------------------------------------------------
+
+
+def _readable_article(session: Session, user: Principal, slug: str) -> Article:
+    require(user, Action.READ_KNOWLEDGE)
+    article = service.get_article(session, slug)
+    if article.status != ArticleStatus.PUBLISHED and not _sees_drafts(user):
+        raise NotFound(f"No shared article has the slug '{slug}'.")
+    return article
+
+
+@router.get("/articles", response_model=list[ArticleRead])
+def list_articles(
+    session: DbSession,
+    user: CurrentUser,
+    category: str | None = None,
+    tag: str | None = None,
+    status_: Annotated[ArticleStatus | None, Query(alias="status")] = None,
+) -> object:
+    """Shared articles; only editors and operators see drafts."""
+    require(user, Action.READ_KNOWLEDGE)
+    if not _sees_drafts(user):
+        if status_ is ArticleStatus.DRAFT:
+            return []
+        status_ = ArticleStatus.PUBLISHED
+    return service.list_articles(session, category=category, tag=tag, status=status_)
+
+
+@router.post("/articles", response_model=ArticleRead, status_code=201)
+def create_article(
+    data: ArticleCreate, session: DbSession, user: CurrentUser, response: Response
+) -> object:
+    require(user, Action.EDIT_SHARED_KNOWLEDGE)
+    article = service.create_article(session, data, user.email)
+    response.headers["ETag"] = etag_of(article)
+    response.headers["Location"] = f"/api/v1/articles/{article.slug}"
+    return article
+
+
+@router.get("/articles/{slug}", response_model=ArticleRead)
+def get_article(slug: str, session: DbSession, user: CurrentUser, response: Response) -> object:
+    article = _readable_article(session, user, slug)
+    response.headers["ETag"] = etag_of(article)
+    return article
+
+
+@router.patch("/articles/{slug}", response_model=ArticleRead)
+def update_article(
+    slug: str,
+    data: ArticleUpdate,
+    session: DbSession,
+    user: CurrentUser,
+    response: Response,
+    if_match: IfMatch = None,
+) -> object:
+    """A new revision when something changed; overrides of it become stale if the text did."""
+    require(user, Action.EDIT_SHARED_KNOWLEDGE)
+    article = service.get_article(session, slug)
+    check_if_match(if_match, etag_of(article))
+    service.update_article(session, article, data.model_dump(exclude_unset=True), user.email)
+    response.headers["ETag"] = etag_of(article)
+    return article
+
+
+@router.delete("/articles/{slug}", status_code=204)
+def delete_article(
+    slug: str, session: DbSession, user: CurrentUser, if_match: IfMatch = None
+) -> None:
+    """Refused (409) while municipalities override it. If-Match is checked when sent."""
+    require(user, Action.EDIT_SHARED_KNOWLEDGE)
+    article = service.get_article(session, slug)
+    if if_match is not None:
+        check_if_match(if_match, etag_of(article))
+    service.delete_article(session, article)
+
+
+@router.get("/articles/{slug}/revisions", response_model=list[RevisionRead])
+def list_revisions(slug: str, session: DbSession, user: CurrentUser) -> object:
+    """Who changed what and when, oldest first."""
+    article = _readable_article(session, user, slug)
+    return service.list_revisions(session, article)
+
+
+@router.get("/articles/{slug}/diff", response_model=RevisionDiff)
+def diff_revisions(
+    slug: str,
+    session: DbSession,
+    user: CurrentUser,
+    from_revision: Annotated[int, Query(alias="from", ge=1)],
+    to_revision: Annotated[int | None, Query(alias="to", ge=1)] = None,
+) -> RevisionDiff:
+    """Unified diff of title and body between two revisions (``to`` defaults to the newest)."""
+    article = _readable_article(session, user, slug)
+    to = to_revision or article.revision
+    return RevisionDiff(
+        slug=slug,
+        from_revision=from_revision,
+        to_revision=to,
+        diff=service.revision_diff(session, article, from_revision, to),
+    )
+
+
+# --- fact catalogue --------------------------------------------------------------------------
+
+
+@router.get("/facts", response_model=list[FactRead])
+def list_facts(session: DbSession, user: CurrentUser) -> object:
+    require(user, Action.READ_KNOWLEDGE)
+    return service.list_facts(session)
+
+
+@router.post("/facts", response_model=FactRead, status_code=201)
+def create_fact(
+    data: FactCreate, session: DbSession, user: CurrentUser, response: Response
+) -> object:
+    require(user, Action.EDIT_SHARED_KNOWLEDGE)
+    fact = service.create_fact(session, data)
+    response.headers["ETag"] = etag_of(fact)
+    response.headers["Location"] = f"/api/v1/facts/{fact.key}"
+    return fact
+
+
+@router.get("/facts/{key}", response_model=FactRead)
+def get_fact(key: str, session: DbSession, user: CurrentUser, response: Response) -> object:
+    require(user, Action.READ_KNOWLEDGE)
+    fact = service.get_fact(session, key)
+    response.headers["ETag"] = etag_of(fact)
+    return fact
+
+
+@router.patch("/facts/{key}", response_model=FactRead)
+def update_fact(
+    key: str,
+    data: FactUpdate,
+    session: DbSession,
+    user: CurrentUser,
+    response: Response,
+    if_match: IfMatch = None,
+) -> object:
+    require(user, Action.EDIT_SHARED_KNOWLEDGE)
+    fact = service.get_fact(session, key)
+    check_if_match(if_match, etag_of(fact))
+    service.update_fact(session, fact, data.model_dump(exclude_unset=True))
+    response.headers["ETag"] = etag_of(fact)
+    return fact
+
+
+@router.delete("/facts/{key}", status_code=204)
+def delete_fact(key: str, session: DbSession, user: CurrentUser, if_match: IfMatch = None) -> None:
+    """Refused (409) while any text still uses the fact."""
+    require(user, Action.EDIT_SHARED_KNOWLEDGE)
+    fact = service.get_fact(session, key)
+    if if_match is not None:
+        check_if_match(if_match, etag_of(fact))
+    service.delete_fact(session, fact)
+
+
+# --- a municipality's view -------------------------------------------------------------------
+
+
+def _code(session: Session, code: str) -> str:
+    return get_municipality(session, code).code
+
+
+def _drafts_allowed(user: Principal, code: str, drafts: bool) -> bool:
+    if drafts and not _sees_drafts(user, code):
+        require(user, Action.EDIT_LOCAL_KNOWLEDGE, code)
+    return drafts
+
+
+@router.get("/municipalities/{code}/articles", response_model=list[ResolvedArticleRead])
+def list_resolved(
+    code: str,
+    session: DbSession,
+    user: CurrentUser,
+    at: At = None,
+    category: str | None = None,
+    drafts: Annotated[bool, Query(description="Include drafts (editors, own admins)")] = False,
+) -> object:
+    """Every article as it reads in this municipality: hidden ones left out, overrides applied."""
+    require(user, Action.READ_KNOWLEDGE)
+    code = _code(session, code)
+    articles = resolve_all(session, code, at=at, include_drafts=_drafts_allowed(user, code, drafts))
+    return [a for a in articles if category is None or a.category == category]
+
+
+@router.get("/municipalities/{code}/articles/{slug}", response_model=ResolvedArticleRead)
+def get_resolved(
+    code: str,
+    slug: str,
+    session: DbSession,
+    user: CurrentUser,
+    response: Response,
+    at: At = None,
+    drafts: bool = False,
+) -> object:
+    """One article as it reads here; 404 ``not-applicable-in-municipality`` when hidden."""
+    require(user, Action.READ_KNOWLEDGE)
+    code = _code(session, code)
+    resolved = resolve(
+        session, slug, code, at=at, include_drafts=_drafts_allowed(user, code, drafts)
+    )
+    body = ResolvedArticleRead.model_validate(resolved)
+    digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()[:32]
+    response.headers["ETag"] = f'"{digest}"'
+    return body
+
+
+@router.get("/coverage", response_model=list[CoverageReport])
+def list_coverage(session: DbSession, user: CurrentUser) -> object:
+    """The coverage of every member municipality you administer (all of them for operators)."""
+    return [service.coverage(session, code) for code in service.administered_codes(session, user)]
+
+
+@router.get("/municipalities/{code}/coverage", response_model=CoverageReport)
+def get_coverage(code: str, session: DbSession, user: CurrentUser) -> object:
+    """Missing facts, stale overrides, overdue reviews, overrides of unpublished articles."""
+    code = _code(session, code)
+    require(user, Action.READ_LOCAL_ADMIN, code)
+    return service.coverage(session, code)
+
+
+# --- a municipality's fact values ------------------------------------------------------------
+
+
+@router.get("/municipalities/{code}/facts", response_model=list[FactValueRead])
+def list_fact_values(code: str, session: DbSession, user: CurrentUser) -> object:
+    """The whole catalogue with this municipality's values (None where missing)."""
+    require(user, Action.READ_KNOWLEDGE)
+    return service.municipality_facts(session, _code(session, code))
+
+
+def _fact_value_read(session: Session, code: str, key: str) -> FactValueRead:
+    return next(v for v in service.municipality_facts(session, code) if v.key == key)
+
+
+@router.get("/municipalities/{code}/facts/{key}", response_model=FactValueRead)
+def get_fact_value(
+    code: str, key: str, session: DbSession, user: CurrentUser, response: Response
+) -> object:
+    require(user, Action.READ_KNOWLEDGE)
+    code = _code(session, code)
+    service.get_fact(session, key)
+    value = service.get_fact_value(session, code, key)
+    if value is not None:
+        response.headers["ETag"] = etag_of(value)
+    return _fact_value_read(session, code, key)
+
+
+@router.put("/municipalities/{code}/facts/{key}", response_model=FactValueRead)
+def put_fact_value(
+    code: str,
+    key: str,
+    data: FactValueWrite,
+    session: DbSession,
+    user: CurrentUser,
+    response: Response,
+    if_match: IfMatch = None,
+) -> object:
+    """Create (201, no If-Match needed) or change (If-Match required) the value."""
+    code = _code(session, code)
+    require(user, Action.EDIT_LOCAL_KNOWLEDGE, code)
+    current = service.get_fact_value(session, code, key)
+    if current is not None:
+        check_if_match(if_match, etag_of(current))
+    elif if_match is not None:
+        raise PreconditionFailed("There is no value to match; someone may have deleted it.")
+    value, created = service.set_fact_value(session, code, key, data.value, user.email)
+    if created:
+        response.status_code = status.HTTP_201_CREATED
+    response.headers["ETag"] = etag_of(value)
+    return _fact_value_read(session, code, key)
+
+
+@router.delete("/municipalities/{code}/facts/{key}", status_code=204)
+def delete_fact_value(
+    code: str, key: str, session: DbSession, user: CurrentUser, if_match: IfMatch = None
+) -> None:
+    code = _code(session, code)
+    require(user, Action.EDIT_LOCAL_KNOWLEDGE, code)
+    value = service.get_fact_value(session, code, key)
+    if value is None:
+        raise NotFound(f"Municipality {code} has no value for '{key}'.")
+    if if_match is not None:
+        check_if_match(if_match, etag_of(value))
+    service.delete_fact_value(session, value)
+
+
+# --- a municipality's overrides --------------------------------------------------------------
+
+
+@router.get("/municipalities/{code}/overrides", response_model=list[OverrideRead])
+def list_overrides(
+    code: str, session: DbSession, user: CurrentUser, stale: bool | None = None
+) -> object:
+    require(user, Action.READ_KNOWLEDGE)
+    reads = [
+        service.override_read(session, o)
+        for o in service.list_overrides(session, _code(session, code))
+    ]
+    return [r for r in reads if stale is None or r.stale == stale]
+
+
+@router.get("/municipalities/{code}/overrides/{slug}", response_model=OverrideRead)
+def get_override(
+    code: str, slug: str, session: DbSession, user: CurrentUser, response: Response
+) -> object:
+    """When stale, ``shared_diff`` shows what changed in the shared text since it was written."""
+    require(user, Action.READ_KNOWLEDGE)
+    override = service.get_override(session, _code(session, code), slug)
+    response.headers["ETag"] = etag_of(override)
+    return service.override_read(session, override)
+
+
+@router.put("/municipalities/{code}/overrides/{slug}", response_model=OverrideRead)
+def put_override(
+    code: str,
+    slug: str,
+    data: OverrideWrite,
+    session: DbSession,
+    user: CurrentUser,
+    response: Response,
+    if_match: IfMatch = None,
+) -> object:
+    """Create (201) or replace (If-Match required); either way it confirms the shared text."""
+    code = _code(session, code)
+    require(user, Action.EDIT_LOCAL_KNOWLEDGE, code)
+    article = service.get_article(session, slug)
+    current = service.find_override(session, code, slug)
+    if current is not None:
+        check_if_match(if_match, etag_of(current))
+    elif if_match is not None:
+        raise PreconditionFailed("There is no override to match; someone may have deleted it.")
+    override, created = service.put_override(session, code, article, data, user.email)
+    if created:
+        response.status_code = status.HTTP_201_CREATED
+    response.headers["ETag"] = etag_of(override)
+    return service.override_read(session, override)
+
+
+@router.post("/municipalities/{code}/overrides/{slug}/confirm", response_model=OverrideRead)
+def confirm_override(
+    code: str,
+    slug: str,
+    session: DbSession,
+    user: CurrentUser,
+    response: Response,
+    if_match: IfMatch = None,
+) -> object:
+    """Our override still holds for the new shared text; If-Match proves which text was read."""
+    code = _code(session, code)
+    require(user, Action.EDIT_LOCAL_KNOWLEDGE, code)
+    override = service.get_override(session, code, slug)
+    check_if_match(if_match, etag_of(override))
+    service.confirm_override(session, override, user.email)
+    response.headers["ETag"] = etag_of(override)
+    return service.override_read(session, override)
+
+
+@router.delete("/municipalities/{code}/overrides/{slug}", status_code=204)
+def delete_override(
+    code: str, slug: str, session: DbSession, user: CurrentUser, if_match: IfMatch = None
+) -> None:
+    code = _code(session, code)
+    require(user, Action.EDIT_LOCAL_KNOWLEDGE, code)
+    override = service.get_override(session, code, slug)
+    if if_match is not None:
+        check_if_match(if_match, etag_of(override))
+    service.delete_override(session, override)
+
+
+# --- a municipality's local articles ---------------------------------------------------------
+
+
+@router.get("/municipalities/{code}/local-articles", response_model=list[LocalArticleRead])
+def list_local_articles(code: str, session: DbSession, user: CurrentUser) -> object:
+    require(user, Action.READ_KNOWLEDGE)
+    code = _code(session, code)
+    drafts = _sees_drafts(user, code)
+    return [
+        local
+        for local in service.list_local_articles(session, code)
+        if drafts or local.status == ArticleStatus.PUBLISHED
+    ]
+
+
+@router.post(
+    "/municipalities/{code}/local-articles", response_model=LocalArticleRead, status_code=201
+)
+def create_local_article(
+    code: str,
+    data: ArticleCreate,
+    session: DbSession,
+    user: CurrentUser,
+    response: Response,
+) -> object:
+    code = _code(session, code)
+    require(user, Action.EDIT_LOCAL_KNOWLEDGE, code)
+    local = service.create_local_article(session, code, data, user.email)
+    response.headers["ETag"] = etag_of(local)
+    response.headers["Location"] = f"/api/v1/municipalities/{code}/local-articles/{local.slug}"
+    return local
+
+
+def _readable_local(session: Session, user: Principal, code: str, slug: str) -> LocalArticle:
+    require(user, Action.READ_KNOWLEDGE)
+    local = service.get_local_article(session, code, slug)
+    if local.status != ArticleStatus.PUBLISHED and not _sees_drafts(user, code):
+        raise NotFound(f"Municipality {code} has no local article '{slug}'.")
+    return local
+
+
+@router.get("/municipalities/{code}/local-articles/{slug}", response_model=LocalArticleRead)
+def get_local_article(
+    code: str, slug: str, session: DbSession, user: CurrentUser, response: Response
+) -> object:
+    local = _readable_local(session, user, _code(session, code), slug)
+    response.headers["ETag"] = etag_of(local)
+    return local
+
+
+@router.patch("/municipalities/{code}/local-articles/{slug}", response_model=LocalArticleRead)
+def update_local_article(
+    code: str,
+    slug: str,
+    data: ArticleUpdate,
+    session: DbSession,
+    user: CurrentUser,
+    response: Response,
+    if_match: IfMatch = None,
+) -> object:
+    code = _code(session, code)
+    require(user, Action.EDIT_LOCAL_KNOWLEDGE, code)
+    local = service.get_local_article(session, code, slug)
+    check_if_match(if_match, etag_of(local))
+    service.update_local_article(session, local, data.model_dump(exclude_unset=True), user.email)
+    response.headers["ETag"] = etag_of(local)
+    return local
+
+
+@router.delete("/municipalities/{code}/local-articles/{slug}", status_code=204)
+def delete_local_article(
+    code: str, slug: str, session: DbSession, user: CurrentUser, if_match: IfMatch = None
+) -> None:
+    code = _code(session, code)
+    require(user, Action.EDIT_LOCAL_KNOWLEDGE, code)
+    local = service.get_local_article(session, code, slug)
+    if if_match is not None:
+        check_if_match(if_match, etag_of(local))
+    service.delete_local_article(session, local)

@@ -1,0 +1,287 @@
+"""Request and response shapes of the knowledge base, shared by the API and the file loader."""
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+
+from hotline.knowledge.models import ArticleStatus, FactType, OverrideMode, Source
+from hotline.knowledge.resolve import FACT_KEY
+
+Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+FactKey = Annotated[str, Field(min_length=1, max_length=80, pattern=f"^{FACT_KEY}$")]
+Title = Annotated[str, Field(min_length=1, max_length=200)]
+Category = Annotated[str, Field(min_length=1, max_length=80)]
+Tag = Annotated[str, Field(min_length=1, max_length=60)]
+Locale = Annotated[str, Field(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")]
+
+
+def _check_validity(valid_from: date | None, valid_to: date | None) -> None:
+    if valid_from and valid_to and valid_to < valid_from:
+        raise ValueError("valid_to is before valid_from")
+
+
+class ArticleFields(BaseModel):
+    """What an article file's front matter and body (or a create request) hold."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    category: Category
+    tags: list[Tag] = []
+    locale: Locale = "da"
+    status: ArticleStatus = ArticleStatus.PUBLISHED
+    review_by: date | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    @model_validator(mode="after")
+    def _valid_range(self) -> "ArticleFields":
+        _check_validity(self.valid_from, self.valid_to)
+        return self
+
+
+class ArticleCreate(ArticleFields):
+    slug: Slug
+    body: str = Field(min_length=1)
+
+
+class ArticleUpdate(BaseModel):
+    """A partial change; fields left out keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    body: str | None = Field(default=None, min_length=1)
+    category: Category | None = None
+    tags: list[Tag] | None = None
+    locale: Locale | None = None
+    status: ArticleStatus | None = None
+    review_by: date | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+class ArticleRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    slug: str
+    title: str
+    body: str
+    category: str
+    tags: list[str]
+    locale: str
+    status: str
+    review_by: date | None
+    valid_from: date | None
+    valid_to: date | None
+    revision: int
+    updated_at: datetime
+    updated_by: str
+
+
+class RevisionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    revision: int
+    title: str
+    changed_fields: list[str]
+    changed_by: str
+    changed_at: datetime
+
+
+class RevisionDiff(BaseModel):
+    slug: str
+    from_revision: int
+    to_revision: int
+    diff: str  # unified diff of title and body
+
+
+class FactFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = Field(min_length=1)
+    type: FactType
+
+
+class FactCreate(FactFields):
+    key: FactKey
+
+
+class FactUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: str | None = Field(default=None, min_length=1)
+    type: FactType | None = None
+
+
+class FactRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    key: str
+    description: str
+    type: str
+    revision: int
+
+
+class FactValueWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: str | int | float = Field(description="Money as a number of kroner, e.g. 893 or 12.5")
+
+
+class FactValueRead(BaseModel):
+    key: str
+    description: str
+    type: str
+    value: str | None  # as stored; None when the municipality has not supplied it
+    display: str | None  # formatted as it appears in articles
+    revision: int | None
+
+
+_url = TypeAdapter(HttpUrl)
+_email = TypeAdapter(EmailStr)
+_PHONE = TypeAdapter(Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{4,40}$")])
+
+
+def normalise_fact_value(fact_type: str, value: object) -> str:
+    """The stored text of a fact value; ValueError says what is wrong for its type."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError("a fact value is a single text or number")
+    text = str(value).strip()
+    if not text:
+        raise ValueError("the value is empty")
+    try:
+        if fact_type == FactType.MONEY:
+            amount = Decimal(text)
+            if not amount.is_finite() or amount < 0:
+                raise ValueError("an amount of kroner is a number of 0 or more")
+            text = format(amount, "f")  # one spelling per amount: 0125 and 125 are the same
+        elif fact_type == FactType.URL:
+            _url.validate_python(text)
+        elif fact_type == FactType.EMAIL:
+            _email.validate_python(text)
+        elif fact_type == FactType.PHONE:
+            _PHONE.validate_python(text)
+    except InvalidOperation as exc:
+        raise ValueError(f"{text!r} is not an amount (write e.g. 893 or 12.5)") from exc
+    except ValidationError as exc:
+        raise ValueError(f"{text!r} is not a valid {fact_type}") from exc
+    return text
+
+
+class OverrideWrite(BaseModel):
+    """A municipality's override; replace needs a title, the others carry none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: OverrideMode
+    title: Title | None = None
+    body: str = ""
+
+    @model_validator(mode="after")
+    def _mode_fits(self) -> "OverrideWrite":
+        if self.mode is OverrideMode.REPLACE and not self.title:
+            raise ValueError("a replace override needs a title")
+        if self.mode is not OverrideMode.REPLACE and self.title:
+            raise ValueError(f"only a replace override has a title, not {self.mode.value}")
+        if self.mode is not OverrideMode.HIDE and not self.body.strip():
+            raise ValueError(f"a {self.mode.value} override needs a body")
+        return self
+
+
+class OverrideFront(BaseModel):
+    """Front matter of ``municipalities/<code>/overrides/<slug>.md``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: OverrideMode
+    title: Title | None = None
+    # Written by export; absent means "against the shared revision current at sync".
+    based_on_revision: int | None = Field(default=None, ge=1)
+
+
+class OverrideRead(BaseModel):
+    municipality_code: str
+    slug: str
+    mode: OverrideMode
+    title: str | None
+    body: str
+    based_on_revision: int
+    shared_revision: int
+    stale: bool
+    revision: int
+    updated_at: datetime
+    updated_by: str
+    shared_diff: str | None  # what changed in the shared text since based_on_revision
+
+
+class LocalArticleRead(ArticleRead):
+    municipality_code: str
+
+
+class ResolvedPartRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    source: Source
+    markdown: str
+
+
+class ResolvedArticleRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    slug: str
+    municipality_code: str
+    title: str
+    category: str
+    tags: list[str]
+    locale: str
+    status: str
+    source: Source
+    mode: OverrideMode | None
+    stale: bool
+    parts: list[ResolvedPartRead]
+    body_markdown: str
+    body_html: str
+    missing_facts: list[str]
+    facts_used: list[str]
+    shared_revision: int | None
+    override_revision: int | None
+    valid_from: date | None
+    valid_to: date | None
+    review_by: date | None
+
+
+class MissingFact(BaseModel):
+    key: str
+    articles: list[str]
+
+
+class StaleOverride(BaseModel):
+    slug: str
+    based_on_revision: int
+    shared_revision: int
+
+
+class ArticleDue(BaseModel):
+    slug: str
+    source: Source
+    review_by: date
+
+
+class CoverageReport(BaseModel):
+    municipality_code: str
+    missing_facts: list[MissingFact]
+    stale_overrides: list[StaleOverride]
+    past_review_by: list[ArticleDue]
+    overrides_of_unpublished: list[str]

@@ -1,0 +1,182 @@
+"""resolve(): what an article says in one municipality, on one day."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy.orm import Session
+
+from hotline.errors import InvalidInput, NotFound
+from hotline.knowledge import service
+from hotline.knowledge.models import OverrideMode, Source
+from hotline.knowledge.resolve import (
+    ArticleNotApplicable,
+    fact_keys_in,
+    resolve,
+    resolve_all,
+)
+from hotline.knowledge.schemas import ArticleCreate
+from tests.knowledge.conftest import (
+    AARHUS,
+    EDITOR,
+    KOBENHAVN,
+    ODENSE,
+    PAS_BODY,
+    add_article,
+    add_override,
+)
+
+
+def test_shared_article_gets_each_municipalitys_facts(kb: Session) -> None:
+    aarhus = resolve(kb, "pas", AARHUS)
+    assert aarhus.source is Source.SHARED and aarhus.mode is None
+    assert aarhus.body_markdown == (
+        "Et pas i Aarhus Kommune koster 1.234,50 kr. Ring på +45 89 40 20 00."
+    )
+    assert aarhus.missing_facts == []
+    assert aarhus.facts_used == ["gebyr_pas", "kommune_navn", "telefon"]
+    assert aarhus.shared_revision == 1 and aarhus.override_revision is None
+
+    odense = resolve(kb, "pas", ODENSE)
+    assert (
+        odense.body_markdown == "Et pas i Odense Kommune koster 893 kr. Ring på [mangler: telefon]."
+    )
+    assert odense.missing_facts == ["telefon"]
+
+
+def test_municipality_without_any_values_sees_every_gap(kb: Session) -> None:
+    resolved = resolve(kb, "pas", KOBENHAVN)
+    assert resolved.missing_facts == ["gebyr_pas", "kommune_navn", "telefon"]
+    assert "[mangler: kommune_navn]" in resolved.body_html
+
+
+def test_replace_uses_the_local_title_and_text_only(kb: Session) -> None:
+    article = service.get_article(kb, "pas")
+    add_override(kb, AARHUS, article, OverrideMode.REPLACE, "Kun i {{ kommune_navn }}.", "Pas her")
+    resolved = resolve(kb, "pas", AARHUS)
+    assert (resolved.source, resolved.mode, resolved.title) == (
+        Source.OVERRIDE,
+        OverrideMode.REPLACE,
+        "Pas her",
+    )
+    assert [p.source for p in resolved.parts] == [Source.OVERRIDE]
+    assert resolved.body_markdown == "Kun i Aarhus Kommune."
+    assert resolved.override_revision == 1
+    assert resolve(kb, "pas", ODENSE).source is Source.SHARED
+
+
+def test_append_adds_a_marked_local_section_after_the_shared_text(kb: Session) -> None:
+    article = service.get_article(kb, "pas")
+    add_override(kb, AARHUS, article, OverrideMode.APPEND, "## Særligt i Aarhus\nDokk1.")
+    resolved = resolve(kb, "pas", AARHUS)
+    assert resolved.mode is OverrideMode.APPEND
+    assert [p.source for p in resolved.parts] == [Source.SHARED, Source.OVERRIDE]
+    assert resolved.body_markdown.endswith("## Særligt i Aarhus\nDokk1.")
+    local_html = '<div class="kb-local" data-source="override"><h2>Særligt i Aarhus</h2>'
+    assert resolved.body_html.endswith(local_html + "\n<p>Dokk1.</p>\n</div>")
+
+
+def test_hide_makes_the_article_not_applicable_there_only(kb: Session) -> None:
+    add_override(kb, AARHUS, service.get_article(kb, "pas"), OverrideMode.HIDE)
+    with pytest.raises(ArticleNotApplicable) as raised:
+        resolve(kb, "pas", AARHUS)
+    assert raised.value.slug == "not-applicable-in-municipality"
+    assert [a.slug for a in resolve_all(kb, AARHUS)] == []
+    assert [a.slug for a in resolve_all(kb, ODENSE)] == ["pas"]
+
+
+def test_local_article_exists_for_its_municipality_only(kb: Session) -> None:
+    data = ArticleCreate(slug="dokk1", title="Dokk1", category="Borgerservice", body="Havnen.")
+    service.create_local_article(kb, AARHUS, data, EDITOR)
+    local = resolve(kb, "dokk1", AARHUS)
+    assert (local.source, local.shared_revision, local.parts[0].source) == (
+        Source.LOCAL,
+        None,
+        Source.LOCAL,
+    )
+    with pytest.raises(NotFound):
+        resolve(kb, "dokk1", ODENSE)
+    assert [a.slug for a in resolve_all(kb, AARHUS)] == ["dokk1", "pas"]
+
+
+def test_validity_window_decides_which_rule_applies_on_a_day(kb: Session) -> None:
+    add_article(kb, "ordning-2026", "Gammel ordning.", valid_to=date(2026, 12, 31))
+    add_article(kb, "ordning-2027", "Ny ordning.", valid_from=date(2027, 1, 1))
+
+    def visible(on: date) -> list[str]:
+        return [a.slug for a in resolve_all(kb, AARHUS, at=on)]
+
+    assert visible(date(2026, 12, 31)) == ["ordning-2026", "pas"]
+    assert visible(date(2027, 1, 1)) == ["ordning-2027", "pas"]
+    with pytest.raises(NotFound, match="not in force"):
+        resolve(kb, "ordning-2027", AARHUS, at=date(2026, 6, 1))
+    assert resolve(kb, "ordning-2027", AARHUS, at=date(2027, 1, 1)).valid_from == date(2027, 1, 1)
+
+
+def test_drafts_only_when_asked_for(kb: Session) -> None:
+    add_article(kb, "kladde", "Ikke færdig.", status="draft")
+    with pytest.raises(NotFound):
+        resolve(kb, "kladde", AARHUS)
+    assert resolve(kb, "kladde", AARHUS, include_drafts=True).status == "draft"
+    assert "kladde" not in [a.slug for a in resolve_all(kb, AARHUS)]
+
+
+def test_shared_text_edit_makes_overrides_stale_until_reconfirmed(kb: Session) -> None:
+    article = service.get_article(kb, "pas")
+    override = add_override(kb, AARHUS, article, OverrideMode.APPEND, "Lokalt.")
+    assert resolve(kb, "pas", AARHUS).stale is False
+
+    service.update_article(kb, article, {"body": PAS_BODY + " Nyt gebyr."}, EDITOR)
+    stale = resolve(kb, "pas", AARHUS)
+    assert stale.stale is True
+    assert (stale.shared_revision, stale.override_revision) == (2, 1)
+    diff = service.override_read(kb, override).shared_diff
+    assert diff is not None and "+Et pas i {{ kommune_navn }}" in diff and "Nyt gebyr." in diff
+
+    service.confirm_override(kb, override, "admin.aarhus@hotline.example")
+    confirmed = resolve(kb, "pas", AARHUS)
+    assert confirmed.stale is False and confirmed.override_revision == 2
+    assert service.override_read(kb, override).shared_diff is None
+
+
+def test_editing_a_stale_override_also_confirms_it(kb: Session) -> None:
+    article = service.get_article(kb, "pas")
+    add_override(kb, AARHUS, article, OverrideMode.APPEND, "Lokalt.")
+    service.update_article(kb, article, {"title": "Pas til voksne"}, EDITOR)
+    assert resolve(kb, "pas", AARHUS).stale is True
+    add_override(kb, AARHUS, article, OverrideMode.APPEND, "Lokalt, opdateret.")
+    assert resolve(kb, "pas", AARHUS).stale is False
+
+
+def test_metadata_only_edit_is_a_revision_but_leaves_overrides_current(kb: Session) -> None:
+    article = service.get_article(kb, "pas")
+    add_override(kb, AARHUS, article, OverrideMode.APPEND, "Lokalt.")
+    assert service.update_article(kb, article, {"tags": ["pas"]}, EDITOR) == ["tags"]
+    assert article.revision == 2
+    assert resolve(kb, "pas", AARHUS).stale is False
+
+
+def test_unchanged_update_creates_no_revision(kb: Session) -> None:
+    article = service.get_article(kb, "pas")
+    assert service.update_article(kb, article, {"body": PAS_BODY, "title": "Pas"}, EDITOR) == []
+    assert [r.revision for r in service.list_revisions(kb, article)] == [1]
+
+
+def test_revision_history_says_who_changed_what(kb: Session) -> None:
+    article = service.get_article(kb, "pas")
+    service.update_article(kb, article, {"title": "Pas 2", "category": "Pas"}, "ida@x.dk")
+    history = service.list_revisions(kb, article)
+    assert [(r.revision, r.changed_by) for r in history] == [(1, EDITOR), (2, "ida@x.dk")]
+    assert history[1].changed_fields == ["title", "category"]
+    assert "-# Pas\n+# Pas 2\n" in service.revision_diff(kb, article, 1, 2)
+
+
+def test_texts_may_only_use_known_facts_as_plain_placeholders(kb: Session) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        add_article(kb, "forkert", "Se {{ ukendt }} og {{ kommune_navn.upper() }}.")
+    messages = [error["message"] for error in raised.value.extra["errors"]]
+    assert messages[0] == "unknown fact 'ukendt' (not in the fact catalogue)"
+    assert messages[1].startswith("only {{ fact_key }} placeholders are allowed")
+
+
+def test_fact_keys_in_lists_plain_placeholders_only() -> None:
+    assert fact_keys_in(PAS_BODY + " {{ x.y }} {%raw%}") == {"kommune_navn", "gebyr_pas", "telefon"}

@@ -11,12 +11,14 @@ from starlette.responses import Response
 from hotline import migrate
 from hotline.auth.api import router as auth_router
 from hotline.auth.service import LoginThrottle
+from hotline.composer.api import router as composer_router
 from hotline.config import Settings
 from hotline.db import make_engine, make_sessionmaker, transaction
 from hotline.demo import accounts_with_demo_password
 from hotline.errors import install_problem_handlers
 from hotline.health import router as health_router
 from hotline.knowledge.api import router as knowledge_router
+from hotline.letterheads.api import router as letterheads_router
 from hotline.municipalities.api import router as municipalities_router
 
 log = logging.getLogger(__name__)
@@ -85,6 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(auth_router)
     api.include_router(municipalities_router)
     api.include_router(knowledge_router)
+    api.include_router(letterheads_router)
+    api.include_router(composer_router)  # before replies: POST /replies/preview
     app.include_router(health_router)
     app.include_router(api)
     return app

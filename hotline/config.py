@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./var/hotline.db"
     secret_key: SecretStr | None = None
     smtp_url: str | None = None
+    # Send every reply From this address (Reply-To: the municipality); None = its own address.
+    mail_shared_sender: str | None = None
     public_base_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"
     port: int = 8000

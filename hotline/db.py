@@ -24,6 +24,8 @@ MODEL_MODULES = (
     "hotline.municipalities.models",
     "hotline.auth.models",
     "hotline.knowledge.models",
+    "hotline.letterheads.models",
+    "hotline.composer.models",
 )
 
 

@@ -1,0 +1,84 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response, status
+
+from hotline.composer import service
+from hotline.composer.schemas import (
+    ReplyPreview,
+    ReplyRequest,
+    ReplyTemplateCreate,
+    ReplyTemplateRead,
+    ReplyTemplateUpdate,
+)
+from hotline.db import DbSession
+from hotline.deps import AppSettings, CurrentUser
+from hotline.municipalities.schemas import MunicipalityCode
+
+router = APIRouter(tags=["composer"])
+
+IfMatch = Annotated[str | None, Header(description="ETag from the last read; 412 when stale.")]
+
+
+@router.post("/replies/preview", response_model=ReplyPreview, response_model_by_alias=True)
+def preview_reply(
+    request: ReplyRequest, session: DbSession, settings: AppSettings, user: CurrentUser
+) -> ReplyPreview:
+    """Exactly what POST /replies would send, without storing or sending anything."""
+    return service.preview_of(service.compose_reply(session, settings, request, user))
+
+
+@router.get("/reply-templates", response_model=list[ReplyTemplateRead])
+def list_templates(
+    session: DbSession,
+    _user: CurrentUser,
+    municipality: Annotated[
+        MunicipalityCode | None, Query(description="Add this municipality's own templates.")
+    ] = None,
+) -> object:
+    return service.list_templates(session, municipality)
+
+
+@router.get("/reply-templates/{template_id}", response_model=ReplyTemplateRead)
+def get_template(
+    template_id: int, session: DbSession, _user: CurrentUser, response: Response
+) -> object:
+    template = service.get_template(session, template_id)
+    response.headers["ETag"] = service.template_etag(template)
+    return template
+
+
+@router.post(
+    "/reply-templates", response_model=ReplyTemplateRead, status_code=status.HTTP_201_CREATED
+)
+def create_template(
+    data: ReplyTemplateCreate, session: DbSession, user: CurrentUser, response: Response
+) -> object:
+    service.require_template_edit(user, data.municipality_code)
+    template = service.create_template(session, data, user)
+    response.headers["ETag"] = service.template_etag(template)
+    return template
+
+
+@router.patch("/reply-templates/{template_id}", response_model=ReplyTemplateRead)
+def update_template(
+    template_id: int,
+    changes: ReplyTemplateUpdate,
+    session: DbSession,
+    user: CurrentUser,
+    response: Response,
+    if_match: IfMatch = None,
+) -> object:
+    template = service.get_template(session, template_id)
+    service.require_template_edit(user, template.municipality_code)
+    template = service.update_template(session, template, changes, user, if_match=if_match)
+    response.headers["ETag"] = service.template_etag(template)
+    return template
+
+
+@router.delete("/reply-templates/{template_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_template(
+    template_id: int, session: DbSession, user: CurrentUser, if_match: IfMatch = None
+) -> None:
+    template = service.get_template(session, template_id)
+    service.require_template_edit(user, template.municipality_code)
+    service.delete_template(session, template, if_match=if_match)

@@ -1,0 +1,84 @@
+"""Reply requests, previews and reply templates as the API sees them."""
+
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from hotline.municipalities.schemas import MunicipalityCode
+
+
+def no_control_characters(value: str) -> str:
+    """Header values (subject, display names) must never smuggle CR/LF or other controls."""
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value):
+        raise ValueError("must be a single line without control characters")
+    return value
+
+
+HeaderText = Annotated[
+    str, StringConstraints(strip_whitespace=True), AfterValidator(no_control_characters)
+]
+Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+TemplateKey = Annotated[
+    str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9]+([-_][a-z0-9]+)*$")
+]
+
+
+class ReplyRequest(BaseModel):
+    """The JSON body of POST /api/v1/replies and /api/v1/replies/preview."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    municipality: MunicipalityCode = Field(description="The citizen's municipality, 4 digits.")
+    to: EmailStr
+    citizen_name: Annotated[HeaderText, Field(max_length=120)] | None = None
+    subject: Annotated[HeaderText, Field(min_length=1, max_length=200)]
+    body_markdown: Annotated[str, Field(max_length=20_000)]
+    article_slugs: Annotated[list[Slug], Field(max_length=10)] = []
+    template: TemplateKey | None = Field(
+        default=None, description="Reply template key; its body is used when given."
+    )
+
+
+class ReplyPreview(BaseModel):
+    """Exactly what would be sent: the response of POST /api/v1/replies/preview."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    subject: str
+    from_: str = Field(alias="from")
+    reply_to: str | None
+    html: str
+    text: str
+
+
+class ReplyTemplateCreate(BaseModel):
+    """A shared template (municipality_code None, editors) or a municipality's own (its admin)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: TemplateKey
+    municipality_code: MunicipalityCode | None = None
+    title: Annotated[HeaderText, Field(min_length=1, max_length=120)]
+    subject: Annotated[HeaderText, Field(max_length=200)] | None = None
+    body_markdown: Annotated[str, Field(min_length=1, max_length=20_000)]
+
+
+class ReplyTemplateUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[HeaderText, Field(min_length=1, max_length=120)] | None = None
+    subject: Annotated[HeaderText, Field(max_length=200)] | None = None
+    body_markdown: Annotated[str, Field(min_length=1, max_length=20_000)] | None = None
+
+
+class ReplyTemplateRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    key: str
+    municipality_code: str | None
+    title: str
+    subject: str | None
+    body_markdown: str
+    version: int

@@ -1,0 +1,167 @@
+"""Hostile input in subject, names, agent text and articles never reaches the citizen as code."""
+
+import email.policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from html.parser import HTMLParser
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from hotline.composer.rendering import TemplateProblem
+from hotline.composer.service import preview_of
+from hotline.knowledge.schemas import ArticleCreate
+from hotline.knowledge.service import create_article
+from tests.composer.conftest import Compose
+
+XSS = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+
+
+class _ActiveContent(HTMLParser):
+    """Collects what a mail client would execute or load: scripts, handlers, foreign sources."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "iframe", "object", "embed", "form"):
+            self.found.append(tag)
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"{tag} {name}")
+            if (
+                name in ("href", "src")
+                and value
+                and not value.startswith(("https://", "mailto:", "tel:", "cid:"))
+            ):
+                self.found.append(f"{tag} {name}={value}")
+
+
+def _assert_no_active_content(html: str) -> None:
+    parser = _ActiveContent()
+    parser.feed(html)
+    assert parser.found == []
+
+
+def test_xss_in_name_subject_agent_text_and_article_is_neutralised(
+    compose: Compose, session: Session, demo_users: dict
+) -> None:
+    create_article(
+        session,
+        ArticleCreate(
+            slug="ondsindet",
+            title=f"Titel {XSS}",
+            category="Test",
+            body=f'Tekst {XSS} <a href="javascript:alert(3)">klik</a> [link](javascript:alert(4))',
+        ),
+        "test",
+    )
+    composed = compose(
+        citizen_name=XSS,
+        subject=f"Svar {XSS}",
+        body_markdown=f"Hej {XSS}\n\n[klik her](javascript:alert(5)) <iframe src=//evil>",
+        article_slugs=["ondsindet"],
+    )
+    _assert_no_active_content(composed.html)
+    assert "&lt;script&gt;" in composed.html  # shown as text, not dropped silently
+
+
+def test_placeholder_values_cannot_turn_into_markdown_links(compose: Compose) -> None:
+    composed = compose(
+        citizen_name="[Klik for refusion](https://evil.example)",
+        body_markdown="Kære {{ citizen_name }}",
+    )
+    assert 'href="https://evil.example"' not in composed.html
+    assert "[Klik for refusion](https://evil.example)" in composed.text
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("subject", "Svar\r\nBcc: alle@example.dk"),
+        ("subject", "Svar\nX-Injected: 1"),
+        ("citizen_name", "Jens\r\nBcc: alle@example.dk"),
+        ("to", "borger@example.dk\r\nBcc: alle@example.dk"),
+        ("to", "Borger <borger@example.dk>, alle@example.dk"),
+        ("subject", "Svar\u2028Bcc: alle@example.dk"),
+    ],
+)
+def test_header_injection_is_refused(
+    client: TestClient, auth_headers: dict[str, dict[str, str]], field: str, value: str
+) -> None:
+    request = {
+        "municipality": "0751",
+        "to": "borger@example.dk",
+        "subject": "Svar",
+        "body_markdown": "Tak.",
+        field: value,
+    }
+    response = client.post(
+        "/api/v1/replies/preview", headers=auth_headers["agent.aarhus"], json=request
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == f"body.{field}"
+
+
+def test_a_subject_placeholder_cannot_add_a_line(compose: Compose) -> None:
+    with pytest.raises(TemplateProblem):
+        compose(subject="Svar {{ '\\r\\nBcc: x@example.dk' }}")
+
+
+def test_a_hostile_display_name_stays_one_quoted_sender(
+    client: TestClient, auth_headers: dict[str, dict[str, str]], compose: Compose
+) -> None:
+    evil = 'Aarhus, "Kommune" <evil@example.dk>'
+    client.patch(
+        "/api/v1/letterheads/0751",
+        headers=auth_headers["admin.aarhus"],
+        json={"sender_name": evil},
+    )
+    composed = compose()
+    message = EmailMessage(policy=email.policy.SMTP)
+    message["From"] = Address(display_name=composed.from_name, addr_spec=composed.from_address)
+    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    [sender] = parsed["From"].addresses
+    assert (sender.display_name, sender.addr_spec) == (evil, "borgerservice@aarhus.dk")
+    [again] = email.message_from_string(
+        f"From: {preview_of(composed).from_}\n\n", policy=email.policy.default
+    )["From"].addresses
+    assert again.addr_spec == "borgerservice@aarhus.dk"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ cycler.__init__.__globals__.os.system('id') }}",
+        "{{ self._TemplateReference__context }}",
+        "{% for i in range(10**9) %}x{% endfor %}",
+        "{{ 'x' * 100000000 }}",
+        "{{ 9 ** 9999999 }}",
+        "{% set x = [] %}{{ x.append.__self__ }}",
+        "{{ unknown_placeholder }}",
+        "{% if %}",
+    ],
+)
+def test_template_text_cannot_run_code(compose: Compose, source: str) -> None:
+    with pytest.raises(TemplateProblem):
+        compose(body_markdown=source)
+
+
+def test_template_errors_reach_the_agent_as_422(
+    client: TestClient, auth_headers: dict[str, dict[str, str]]
+) -> None:
+    response = client.post(
+        "/api/v1/replies/preview",
+        headers=auth_headers["agent.aarhus"],
+        json={
+            "municipality": "0751",
+            "to": "borger@example.dk",
+            "subject": "Svar",
+            "body_markdown": "{{ ''.__class__.__mro__ }}",
+        },
+    )
+    assert response.status_code == 422
+    assert response.json()["type"] == "/problems/template-error"

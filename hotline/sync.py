@@ -10,15 +10,17 @@ class KindReport:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
+    kept: int = 0  # left as they are although the source differs (not a change)
 
     @property
     def changes(self) -> int:
         return self.created + self.updated + self.removed
 
     def __str__(self) -> str:
+        kept = f", {self.kept} kept" if self.kept else ""
         return (
             f"{self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.removed} removed"
+            f"{self.unchanged} unchanged, {self.removed} removed{kept}"
         )
 
 

@@ -17,16 +17,34 @@ def kb_sync(
     path: Annotated[
         Path | None, typer.Argument(help="Default: HOTLINE_KNOWLEDGE_BASE_DIR (knowledge_base/)")
     ] = None,
+    overwrite_edits: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite-edits",
+            help="Let the folder win over changes made in hotline since the last sync "
+            "(default: keep those and list them).",
+        ),
+    ] = False,
 ) -> None:
-    """Make the database match the folder (municipalities.csv first); re-running changes nothing."""
+    """Make the database match the folder (municipalities.csv first); re-running changes nothing.
+
+    Changes made in hotline (API, console) since the last sync are kept, not overwritten.
+    """
     # Imported here: hotline.cli imports this module to register the sub-app.
     from hotline.cli import load_settings, unit_of_work
 
     source = path or load_settings().knowledge_base_dir
     with unit_of_work() as session:
-        report = sync_folder(session, source)
+        report = sync_folder(session, source, overwrite_edits=overwrite_edits)
     for line in report.lines():
         typer.echo(line)
+    if report.kept:
+        typer.echo(
+            f"kept {len(report.kept)} item(s) changed in hotline since the last sync "
+            "(export to take them into the folder, or sync with --overwrite-edits):"
+        )
+        for kept in report.kept:
+            typer.echo(f"  {kept}")
     typer.echo(f"{report.changes} change(s)")
 
 

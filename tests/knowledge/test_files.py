@@ -11,13 +11,15 @@ from typer.testing import CliRunner
 from hotline.cli import app
 from hotline.config import Settings
 from hotline.errors import Conflict, NotFound
+from hotline.knowledge import service
 from hotline.knowledge.files import export_folder, sync_folder
 from hotline.knowledge.models import Article, ArticleRevision, Override
 from hotline.knowledge.resolve import resolve
+from hotline.knowledge.schemas import OverrideWrite
 from hotline.municipalities.models import Municipality
 from hotline.sync import SourceErrors
 from tests.conftest import KNOWLEDGE_BASE
-from tests.knowledge.conftest import AARHUS, write
+from tests.knowledge.conftest import AARHUS, ADMIN, EDITOR, ODENSE, write
 
 ARTICLE = """---
 title: "Storskrald"
@@ -294,3 +296,228 @@ def test_cli_sync_prints_every_error_and_fails(cli_env: Settings, folder: Path) 
     assert result.exit_code == 1
     assert "overrides/storskrald.md:2: mode:" in result.output
     assert "1 error(s); nothing was changed." in result.output
+
+
+# --- changes made in hotline since the last sync ----------------------------------------------
+
+
+def kept_of(report) -> list[str]:
+    return [str(kept) for kept in report.kept]
+
+
+def edit_override(session: Session, body: str) -> None:
+    article = service.get_article(session, "storskrald")
+    service.put_override(session, AARHUS, article, OverrideWrite(mode="append", body=body), ADMIN)
+
+
+def test_override_edited_in_hotline_is_kept_and_reported(session: Session, folder: Path) -> None:
+    sync_folder(session, folder)
+    session.commit()
+    edit_override(session, "Ring til genbrugsstationen.")
+    session.commit()
+
+    report = sync_folder(session, folder)
+    assert report.changes == 0
+    assert report.kinds["overrides"].kept == 1
+    assert str(report.kinds["overrides"]) == "0 created, 0 updated, 0 unchanged, 0 removed, 1 kept"
+    assert kept_of(report) == [f"overrides {AARHUS}/storskrald: edited in hotline by {ADMIN}"]
+    session.commit()
+    resolved = resolve(session, "storskrald", AARHUS)
+    assert resolved.body_markdown.endswith("Ring til genbrugsstationen.")
+    assert service.get_override(session, AARHUS, "storskrald").updated_by == ADMIN
+
+
+def test_overwrite_edits_restores_the_file_version(session: Session, folder: Path) -> None:
+    sync_folder(session, folder)
+    edit_override(session, "Ring til genbrugsstationen.")
+    service.set_fact_value(session, AARHUS, "affald_navn", "AffaldVarme", ADMIN)
+
+    report = sync_folder(session, folder, overwrite_edits=True)
+    assert (report.kinds["overrides"].updated, report.kinds["fact values"].updated) == (1, 1)
+    assert report.kept == []
+    session.commit()
+    resolved = resolve(session, "storskrald", AARHUS)
+    assert resolved.body_markdown == "# Storskrald\n\nBestil hos Kredsløb.\n\nLokalt."
+    again = sync_folder(session, folder)
+    assert (again.changes, again.kept) == (0, [])
+
+
+def test_fact_value_edited_in_hotline_survives_sync(session: Session, folder: Path) -> None:
+    sync_folder(session, folder)
+    service.set_fact_value(session, AARHUS, "affald_navn", "AffaldVarme", ADMIN)
+    write(folder, "municipalities/0751/facts.yaml", 'affald_navn: "Kredsløb A/S"\n')
+    assert kept_of(sync_folder(session, folder)) == [
+        f"fact values {AARHUS}/affald_navn: edited in hotline by {ADMIN}"
+    ]
+    (folder / "municipalities/0751/facts.yaml").unlink()
+    report = sync_folder(session, folder)
+    assert (report.kinds["fact values"].removed, report.kinds["fact values"].kept) == (0, 1)
+    assert service.get_fact_value(session, AARHUS, "affald_navn").value == "AffaldVarme"
+
+
+def test_article_edited_by_an_editor_survives_and_its_overrides_still_sync(
+    session: Session, folder: Path
+) -> None:
+    sync_folder(session, folder)
+    article = service.get_article(session, "storskrald")
+    service.update_article(session, article, {"title": "Storskrald og haveaffald"}, EDITOR)
+    write(folder, "articles/storskrald.md", ARTICLE + "\nNyt afsnit fra mappen.\n")
+    write(folder, "municipalities/0751/overrides/storskrald.md", "---\nmode: append\n---\nNyt.\n")
+
+    report = sync_folder(session, folder)
+    assert changes(report)["articles"] == (0, 0, 0, 0)
+    assert changes(report)["overrides"] == (0, 1, 0, 0)
+    assert kept_of(report) == [f"articles storskrald: edited in hotline by {EDITOR}"]
+    assert (article.title, article.revision) == ("Storskrald og haveaffald", 2)
+    assert "Nyt afsnit fra mappen." not in article.body
+    session.commit()
+    resolved = resolve(session, "storskrald", AARHUS)
+    assert resolved.body_markdown.endswith("Nyt.")
+    assert resolved.stale is False
+
+
+def test_an_edited_article_removed_from_the_folder_stays_with_its_overrides(
+    session: Session, folder: Path
+) -> None:
+    sync_folder(session, folder)
+    article = service.get_article(session, "storskrald")
+    service.update_article(session, article, {"tags": ["storskrald"]}, EDITOR)
+    (folder / "articles/storskrald.md").unlink()
+    (folder / "municipalities/0751/overrides/storskrald.md").unlink()
+
+    report = sync_folder(session, folder)
+    assert report.changes == 0
+    assert kept_of(report) == [
+        f"articles storskrald: edited in hotline by {EDITOR}",
+        f"overrides {AARHUS}/storskrald: its shared article 'storskrald' is kept",
+    ]
+    session.commit()
+    assert resolve(session, "storskrald", AARHUS).body_markdown.endswith("Lokalt.")
+
+
+def test_an_override_edited_in_hotline_keeps_its_removed_article(
+    session: Session, folder: Path
+) -> None:
+    sync_folder(session, folder)
+    edit_override(session, "Ring til genbrugsstationen.")
+    (folder / "articles/storskrald.md").unlink()
+    (folder / "municipalities/0751/overrides/storskrald.md").unlink()
+
+    report = sync_folder(session, folder)
+    assert kept_of(report) == [
+        f"articles storskrald: overridden by {AARHUS}, edited in hotline by {ADMIN}",
+        f"overrides {AARHUS}/storskrald: edited in hotline by {ADMIN}",
+    ]
+    session.commit()
+    assert resolve(session, "storskrald", AARHUS).body_markdown.endswith("genbrugsstationen.")
+
+
+def test_a_fact_used_by_kept_texts_or_values_is_not_removed(session: Session, folder: Path) -> None:
+    sync_folder(session, folder)
+    local = service.get_local_article(session, AARHUS, "dokk1")
+    service.update_local_article(session, local, {"body": "Spørg {{ affald_navn }}."}, ADMIN)
+    service.set_fact_value(session, ODENSE, "affald_navn", "Fjernvarme Fyn", ADMIN)
+    write(folder, "facts.yaml", "")
+    write(folder, "articles/storskrald.md", ARTICLE.replace("{{ affald_navn }}", "Kredsløb"))
+    (folder / "municipalities/0751/facts.yaml").unlink()
+    (folder / "municipalities/0751/articles/dokk1.md").unlink()
+
+    report = sync_folder(session, folder)
+    assert (report.kinds["facts"].removed, report.kinds["fact values"].removed) == (0, 1)
+    assert kept_of(report) == [
+        f"facts affald_navn: still used by {AARHUS}/dokk1, the value of {ODENSE}",
+        f"fact values {ODENSE}/affald_navn: edited in hotline by {ADMIN}",
+        f"local articles {AARHUS}/dokk1: edited in hotline by {ADMIN}",
+    ]
+    assert service.get_fact(session, "affald_navn").type == "text"
+
+
+def test_a_new_fact_type_must_fit_the_values_kept_from_hotline(
+    session: Session, folder: Path
+) -> None:
+    sync_folder(session, folder)
+    session.commit()
+    service.set_fact_value(session, ODENSE, "affald_navn", "Fjernvarme Fyn", ADMIN)
+    session.commit()
+    write(folder, "facts.yaml", "affald_navn:\n  description: Gebyr\n  type: money\n")
+    write(folder, "municipalities/0751/facts.yaml", "affald_navn: 250\n")
+    write(folder, "articles/storskrald.md", ARTICLE.replace("{{ affald_navn }}", "Kredsløb"))
+
+    with pytest.raises(Conflict) as raised:
+        sync_folder(session, folder)
+    assert raised.value.detail == (
+        "facts.yaml changes the type of 'affald_navn': "
+        f"The values of {ODENSE} are not a valid money. What is in the way was changed in "
+        "hotline since the last sync: change it there, or sync with --overwrite-edits."
+    )
+    session.rollback()
+    assert service.get_fact(session, "affald_navn").type == "text"
+
+    report = sync_folder(session, folder, overwrite_edits=True)
+    assert changes(report)["fact values"] == (0, 1, 0, 1)
+    assert service.get_fact(session, "affald_navn").type == "money"
+
+
+def test_export_takes_hotline_edits_into_the_folder_and_later_file_edits_apply(
+    session: Session, folder: Path, tmp_path: Path
+) -> None:
+    sync_folder(session, folder)
+    edit_override(session, "Ring til genbrugsstationen.")
+    service.set_fact_value(session, AARHUS, "affald_navn", "AffaldVarme", ADMIN)
+    article = service.get_article(session, "storskrald")
+    service.update_article(session, article, {"category": "Genbrug"}, EDITOR)
+
+    export_folder(session, tmp_path / "out")
+    report = sync_folder(session, tmp_path / "out")
+    assert (report.changes, report.kept) == (0, [])
+
+    write(tmp_path / "out", "municipalities/0751/facts.yaml", "affald_navn: Kredsløb\n")
+    report = sync_folder(session, tmp_path / "out")
+    assert changes(report)["fact values"] == (0, 1, 0, 0)
+    assert report.kept == []
+
+
+def test_cli_sync_lists_what_it_kept(
+    cli_env: Settings, session: Session, folder: Path, tmp_path: Path
+) -> None:
+    assert runner.invoke(app, ["kb", "sync", str(folder)]).exit_code == 0
+    edit_override(session, "Ring til genbrugsstationen.")
+    session.commit()
+
+    kept = runner.invoke(app, ["kb", "sync", str(folder)])
+    assert kept.exit_code == 0, kept.output
+    assert "overrides: 0 created, 0 updated, 0 unchanged, 0 removed, 1 kept\n" in kept.output
+    assert kept.output.endswith(
+        "kept 1 item(s) changed in hotline since the last sync "
+        "(export to take them into the folder, or sync with --overwrite-edits):\n"
+        f"  overrides {AARHUS}/storskrald: edited in hotline by {ADMIN}\n"
+        "0 change(s)\n"
+    )
+
+    overwritten = runner.invoke(app, ["kb", "sync", "--overwrite-edits", str(folder)])
+    assert overwritten.exit_code == 0, overwritten.output
+    assert "overrides: 0 created, 1 updated, 0 unchanged, 0 removed\n" in overwritten.output
+    assert "kept" not in overwritten.output
+    assert overwritten.output.endswith("1 change(s)\n")
+
+
+def test_a_kept_local_article_in_the_way_of_a_new_shared_one_stops_the_sync(
+    session: Session, folder: Path
+) -> None:
+    sync_folder(session, folder)
+    local = service.get_local_article(session, AARHUS, "dokk1")
+    service.update_local_article(session, local, {"title": "Dokk1 og hovedbiblioteket"}, ADMIN)
+    session.commit()
+    (folder / "municipalities/0751/articles/dokk1.md").unlink()
+    write(folder, "articles/dokk1.md", "---\ntitle: Dokk1\ncategory: Biblioteker\n---\nFælles.\n")
+
+    with pytest.raises(Conflict, match="A local article of 0751 already has the slug 'dokk1'"):
+        sync_folder(session, folder)
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Article)) == 1
+
+    report = sync_folder(session, folder, overwrite_edits=True)
+    assert (changes(report)["articles"], changes(report)["local articles"]) == (
+        (1, 0, 1, 0),
+        (0, 0, 0, 1),
+    )

@@ -20,6 +20,8 @@ from hotline.health import router as health_router
 from hotline.knowledge.api import router as knowledge_router
 from hotline.letterheads.api import router as letterheads_router
 from hotline.municipalities.api import router as municipalities_router
+from hotline.replies.api import router as replies_router
+from hotline.replies.worker import embedded_worker
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +57,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             migrate.upgrade(settings, engine=engine)
         if settings.is_production:
             _check_production_safety(app)
-        yield
+        async with embedded_worker(settings):
+            yield
     finally:
         engine.dispose()
 
@@ -89,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(knowledge_router)
     api.include_router(letterheads_router)
     api.include_router(composer_router)  # before replies: POST /replies/preview
+    api.include_router(replies_router)
     app.include_router(health_router)
     app.include_router(api)
     return app

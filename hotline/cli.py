@@ -21,6 +21,7 @@ from hotline.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_accounts
 from hotline.errors import Problem
 from hotline.knowledge.cli import kb_app
 from hotline.municipalities import service as municipality_service
+from hotline.replies.worker import worker_command
 from hotline.sync import SourceErrors
 
 app = typer.Typer(help="hotline: shared out-of-hours contact centre.", no_args_is_help=True)
@@ -33,6 +34,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(municipalities_app, name="municipalities")
 app.add_typer(kb_app, name="kb")
+app.command("worker")(worker_command)
 
 
 def fail(message: str) -> typer.Exit:

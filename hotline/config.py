@@ -25,6 +25,18 @@ class Settings(BaseSettings):
     smtp_url: str | None = None
     # Send every reply From this address (Reply-To: the municipality); None = its own address.
     mail_shared_sender: str | None = None
+    # Outbox delivery (hotline/replies/worker.py); DKIM keys are <dkim_key_dir>/<domain>.pem.
+    run_worker: bool = True  # also deliver the outbox inside `hotline serve`
+    dkim_key_dir: Path | None = None
+    dkim_selector: str = "hotline"
+    mail_batch_size: int = 50
+    mail_confirm_group: int = 10  # sent outcomes written together; a crash may resend these
+    mail_lease_seconds: float = 120.0
+    mail_poll_seconds: float = 2.0
+    mail_retry_base_seconds: float = 30.0
+    mail_retry_max_seconds: float = 3600.0
+    mail_max_attempts: int = 30
+    reply_retention_days: int = 180  # then recipient and content of settled replies are erased
     public_base_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"
     port: int = 8000

@@ -26,6 +26,7 @@ MODEL_MODULES = (
     "hotline.knowledge.models",
     "hotline.letterheads.models",
     "hotline.composer.models",
+    "hotline.replies.models",
 )
 
 

@@ -74,7 +74,7 @@ def make_settings(database_url: str, var_dir: Path, **overrides: object) -> Sett
         var_dir=var_dir,
         secret_key=TEST_SECRET,
         smtp_url=None,
-        **overrides,
+        **{"run_worker": False, **overrides},  # the outbox worker runs only where a test asks
     )
 
 

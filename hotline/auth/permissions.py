@@ -35,6 +35,7 @@ class Action(StrEnum):
     EDIT_LETTERHEAD = "edit_letterhead"
     EDIT_SHARED_TEMPLATES = "edit_shared_templates"
     SEND_REPLY = "send_reply"
+    READ_ALL_REPLIES = "read_all_replies"  # everyone's replies; a sender sees their own
 
 
 class Principal(Protocol):

@@ -1,0 +1,87 @@
+"""Build the MIME message of a reply with the stdlib ``email`` API (never by string pasting)."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from typing import Protocol
+
+
+class InlineImagePart(Protocol):
+    @property
+    def cid(self) -> str: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def data(self) -> bytes: ...
+    @property
+    def filename(self) -> str: ...
+
+
+class MailContent(Protocol):
+    """What a message is built from: a composer ``ComposedReply`` or a stored reply."""
+
+    @property
+    def to(self) -> str | None: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def from_name(self) -> str: ...
+    @property
+    def from_address(self) -> str: ...
+    @property
+    def reply_to(self) -> str | None: ...
+    @property
+    def sending_domain(self) -> str: ...
+    @property
+    def html(self) -> str | None: ...
+    @property
+    def text(self) -> str | None: ...
+    @property
+    def inline_images(self) -> Sequence[InlineImagePart]: ...
+
+
+def make_message_id(sending_domain: str) -> str:
+    """A globally unique Message-ID on the sending domain; fixed once, so retries keep it."""
+    return f"<{uuid.uuid4().hex}@{sending_domain}>"
+
+
+def _address(addr_spec: str, display_name: str = "") -> Address:
+    """Parse through the header registry, which rejects CR/LF and malformed addresses."""
+    username, _, domain = addr_spec.rpartition("@")
+    return Address(display_name=display_name, username=username, domain=domain)
+
+
+def build_message(content: MailContent, *, message_id: str, date: datetime) -> EmailMessage:
+    """multipart/alternative( text, multipart/related( html, inline CID images ) ).
+
+    The stdlib's own layout: the images belong to the HTML version only, so plain-text
+    clients never show the logo as a stray attachment.
+    """
+    if content.to is None or content.html is None or content.text is None:
+        raise ValueError("the reply's content has been purged; it can no longer be sent")
+    message = EmailMessage(policy=SMTP)
+    message["From"] = _address(content.from_address, content.from_name)
+    message["To"] = _address(content.to)
+    if content.reply_to:
+        message["Reply-To"] = _address(content.reply_to)
+    message["Subject"] = content.subject
+    message["Date"] = format_datetime(date)
+    message["Message-ID"] = message_id
+    message.set_content(content.text, subtype="plain", cte="quoted-printable")
+    message.add_alternative(content.html, subtype="html", cte="quoted-printable")
+    html_part = message.get_payload()[1]
+    for image in content.inline_images:
+        maintype, _, subtype = image.content_type.partition("/")
+        html_part.add_related(
+            image.data,
+            maintype=maintype,
+            subtype=subtype,
+            cid=f"<{image.cid}>",
+            disposition="inline",
+            filename=image.filename,
+        )
+    return message

@@ -1,0 +1,52 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+
+from hotline.auth.permissions import Action, require
+from hotline.composer.schemas import ReplyRequest
+from hotline.db import DbSession
+from hotline.deps import AppSettings, CurrentUser
+from hotline.replies import service
+from hotline.replies.schemas import ReplyRead
+
+router = APIRouter(tags=["replies"])
+
+
+@router.post("/replies", response_model=ReplyRead, status_code=202)
+def send_reply(
+    data: ReplyRequest,
+    session: DbSession,
+    settings: AppSettings,
+    user: CurrentUser,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=1,
+            max_length=255,
+            description="Retrying with the same key returns the first result, never a 2nd email.",
+        ),
+    ] = None,
+) -> object:
+    """Queue a reply on the citizen's municipality's letterhead; the worker sends it."""
+    require(user, Action.SEND_REPLY, data.municipality)
+    reply, replayed = service.submit(session, settings, data, user, idempotency_key)
+    response.headers["Location"] = f"/api/v1/replies/{reply.id}"
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return reply
+
+
+@router.get("/replies", response_model=list[ReplyRead])
+def list_replies(
+    session: DbSession,
+    user: CurrentUser,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> object:
+    """Your newest replies with their delivery state (an operator sees everyone's)."""
+    return service.list_replies(session, user, limit=limit)
+
+
+@router.get("/replies/{reply_id}", response_model=ReplyRead)
+def get_reply(reply_id: int, session: DbSession, user: CurrentUser) -> object:
+    return service.get_reply(session, user, reply_id)

@@ -1,0 +1,24 @@
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ReplyRead(BaseModel):
+    """A reply's delivery state; ``to`` is null once the retention period erased it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    status: str
+    agent_id: int
+    municipality_code: str
+    to: str | None
+    subject: str
+    message_id: str
+    article_slugs: list[str]
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    created_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None

@@ -1,0 +1,210 @@
+"""The outbox worker: ``hotline worker``, or a thread inside ``hotline serve`` (HOTLINE_RUN_WORKER).
+
+A worker claims a batch under a lease, sends each message and records the outcomes, all in
+short transactions of its own (never one spanning a send). Several workers (processes, hosts)
+may run against one database.
+"""
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from hotline.config import Settings
+from hotline.db import make_engine, make_sessionmaker, transaction, utcnow
+from hotline.mail.transport import DeliveryError, Transport, transport_for
+from hotline.replies import outbox
+from hotline.replies.models import Reply
+
+log = logging.getLogger(__name__)
+
+PURGE_INTERVAL = timedelta(hours=1)
+CONFIRM_WITHIN_SECONDS = 0.2  # a slow server gets each outcome written on its own
+
+
+class Worker:
+    """One delivery loop with its own engine and SMTP connection."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._engine = make_engine(settings.database_url)
+        self.sessions = make_sessionmaker(self._engine)
+        # Parses and validates HOTLINE_SMTP_URL now, so a bad URL stops start-up.
+        self.transport: Transport = transport_for(settings.smtp_url, settings.mail_dir)
+        self._stopping = asyncio.Event()
+        self._sent: list[Reply] = []  # sent, outcome not yet written
+        self._first_sent_at = 0.0
+        self._next_purge = utcnow()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        """A short transaction of the worker's. On PostgreSQL its commit does not wait for the
+        WAL flush: a database crash can forget the last outcomes, and those replies are sent
+        again (same Message-ID), which at-least-once delivery allows; it can never lose one.
+        """
+        with transaction(self.sessions) as session:
+            if session.get_bind().dialect.name == "postgresql":
+                session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+            yield session
+
+    def request_stop(self) -> None:
+        """Finish the message in flight, hand the rest of the batch back, stop (loop thread)."""
+        self._stopping.set()
+
+    async def run(self, *, until_idle: bool = False) -> None:
+        """Deliver until stopped; with ``until_idle``, until nothing is due any more."""
+        try:
+            while not self._stopping.is_set():
+                try:
+                    self._purge_when_due()
+                    delivered = await self.deliver_batch()
+                except Exception:  # a worker outlives a bad moment of its database or server
+                    log.exception("outbox worker %s failed a round; will retry", self.id)
+                    delivered = 0
+                if delivered:
+                    continue
+                if until_idle:
+                    break
+                await self.transport.close()  # idle: don't hold a connection the server drops
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        self._stopping.wait(), timeout=self.settings.mail_poll_seconds
+                    )
+        finally:
+            await self.transport.close()
+            self._engine.dispose()
+
+    async def deliver_batch(self) -> int:
+        """Claim one batch and send it; returns how many replies were claimed."""
+        settings = self.settings
+        with self._transaction() as session:
+            batch = outbox.claim_due(
+                session,
+                self.id,
+                utcnow(),
+                limit=settings.mail_batch_size,
+                lease_seconds=settings.mail_lease_seconds,
+            )
+        renew_at = utcnow() + timedelta(seconds=settings.mail_lease_seconds / 2)
+        try:
+            for index, reply in enumerate(batch):
+                if self._stopping.is_set():
+                    with self._transaction() as session:
+                        outbox.release(session, self.id, [r.id for r in batch[index:]], utcnow())
+                    break
+                if utcnow() >= renew_at:
+                    with self._transaction() as session:
+                        outbox.renew_lease(session, self.id, utcnow(), settings.mail_lease_seconds)
+                    renew_at = utcnow() + timedelta(seconds=settings.mail_lease_seconds / 2)
+                await self.deliver(reply)
+        finally:
+            self._record_sent()
+        return len(batch)
+
+    async def deliver(self, reply: Reply) -> None:
+        """Send one claimed reply; a failure is written at once, a success with its group."""
+        try:
+            if reply.to is None or reply.mime is None:
+                raise DeliveryError("content erased after the retention period", permanent=True)
+            await self.transport.send(reply.from_address, reply.to, reply.mime, reply.message_id)
+        except DeliveryError as exc:
+            with self._transaction() as session:
+                status = outbox.mark_failed_attempt(
+                    session,
+                    self.settings,
+                    reply,
+                    self.id,
+                    utcnow(),
+                    exc.reason,
+                    permanent=exc.permanent,
+                )
+            log.warning("reply %s: %s (%s)", reply.id, status or "lease lost", exc)
+            return
+        if not self._sent:
+            self._first_sent_at = time.monotonic()
+        self._sent.append(reply)
+        if (
+            len(self._sent) >= self.settings.mail_confirm_group
+            or time.monotonic() - self._first_sent_at >= CONFIRM_WITHIN_SECONDS
+        ):
+            self._record_sent()
+
+    def _record_sent(self) -> None:
+        """One short transaction for the group: at high rates commits, not SMTP, are the cost.
+
+        A worker killed before this may have sent up to ``mail_confirm_group`` messages whose
+        outcome is unwritten: they go out again after the lease, with the same Message-ID.
+        """
+        if not self._sent:
+            return
+        with self._transaction() as session:
+            settled = outbox.mark_sent(session, self.settings, self._sent, self.id, utcnow())
+        for reply in self._sent:
+            if reply.id not in settled:
+                log.warning("reply %s sent after its lease ran out; may arrive twice", reply.id)
+        self._sent = []
+
+    def _purge_when_due(self) -> None:
+        now = utcnow()
+        if now < self._next_purge:
+            return
+        with self._transaction() as session:
+            erased = outbox.purge_expired(session, self.settings, now)
+        if erased:
+            log.info("erased recipient and content of %d replies past retention", erased)
+        self._next_purge = now + PURGE_INTERVAL
+
+
+@asynccontextmanager
+async def embedded_worker(settings: Settings) -> AsyncIterator[None]:
+    """Run a worker in a thread of its own (own event loop, own engine) while the app serves."""
+    if not settings.run_worker:
+        yield
+        return
+    worker = Worker(settings)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(
+        target=loop.run_until_complete, args=(worker.run(),), name="hotline-worker", daemon=True
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        loop.call_soon_threadsafe(worker.request_stop)
+        await asyncio.to_thread(thread.join)
+        loop.close()
+
+
+def worker_command(
+    until_idle: Annotated[
+        bool, typer.Option("--until-idle", help="Stop once nothing is due (cron, tests).")
+    ] = False,
+) -> None:
+    """Deliver the outbox (SMTP from HOTLINE_SMTP_URL, else .eml files in var/mail/)."""
+    from hotline.cli import fail, load_settings  # the CLI module registers this command
+
+    try:
+        worker = Worker(load_settings())
+    except ValueError as exc:
+        raise fail(f"Configuration error: {exc}") from exc
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, worker.request_stop)
+        await worker.run(until_idle=until_idle)
+
+    asyncio.run(main())

@@ -42,6 +42,7 @@ class Case:
     allowed_anywhere: frozenset[Role]
     allowed_in_own: frozenset[Role] = frozenset()
     # Builds (path, request kwargs) for the target; may create data first via the operator.
+    # A "headers" entry in the kwargs (e.g. If-Match) is sent beside the role's own headers.
     build: Callable[[Target], tuple[str, dict[str, Any]]] = field(default=lambda target: ("", {}))
 
     def allowed(self, role: Role, own: bool) -> bool:

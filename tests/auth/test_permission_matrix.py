@@ -64,7 +64,8 @@ def test_role_may_act_only_where_permitted(
         operator_headers=auth_headers["operator"],
     )
     path, request = case.build(target)
-    response = client.request(case.method, path, headers=target.headers, **request)
+    headers = {**target.headers, **request.pop("headers", {})}
+    response = client.request(case.method, path, headers=headers, **request)
     if case.allowed(role, own):
         assert response.status_code < 400, response.text
     else:

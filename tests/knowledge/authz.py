@@ -20,10 +20,8 @@ def _as_operator(target: Target, method: str, path: str, json: Any = None) -> st
     return response.headers.get("ETag", "")
 
 
-def _send_if_match(target: Target, etag: str) -> None:
-    # Case.build cannot return headers (the matrix passes the role's headers itself), so the
-    # precondition goes into the role's header dict, a fresh copy for each test.
-    target.headers["If-Match"] = etag
+def _if_match(etag: str) -> dict[str, str]:
+    return {"If-Match": etag}
 
 
 def _article(target: Target) -> str:
@@ -46,8 +44,8 @@ def _create_article(target: Target) -> tuple[str, dict]:
 
 
 def _update_article(target: Target) -> tuple[str, dict]:
-    _send_if_match(target, _article(target))
-    return "/api/v1/articles/pas", {"json": {"title": "Pas til voksne"}}
+    etag = _article(target)
+    return "/api/v1/articles/pas", {"json": {"title": "Pas til voksne"}, "headers": _if_match(etag)}
 
 
 def _delete_article(target: Target) -> tuple[str, dict]:
@@ -60,8 +58,11 @@ def _create_fact(target: Target) -> tuple[str, dict]:
 
 
 def _update_fact(target: Target) -> tuple[str, dict]:
-    _send_if_match(target, _as_operator(target, "POST", "/api/v1/facts", FACT))
-    return "/api/v1/facts/telefon", {"json": {"description": "Hovednummer"}}
+    etag = _as_operator(target, "POST", "/api/v1/facts", FACT)
+    return "/api/v1/facts/telefon", {
+        "json": {"description": "Hovednummer"},
+        "headers": _if_match(etag),
+    }
 
 
 def _delete_fact(target: Target) -> tuple[str, dict]:
@@ -88,8 +89,9 @@ def _put_override(target: Target) -> tuple[str, dict]:
 
 
 def _confirm_override(target: Target) -> tuple[str, dict]:
-    _send_if_match(target, _override(target))
-    return f"/api/v1/municipalities/{target.municipality}/overrides/pas/confirm", {}
+    etag = _override(target)
+    path = f"/api/v1/municipalities/{target.municipality}/overrides/pas/confirm"
+    return path, {"headers": _if_match(etag)}
 
 
 def _delete_override(target: Target) -> tuple[str, dict]:
@@ -102,9 +104,9 @@ def _create_local(target: Target) -> tuple[str, dict]:
 
 
 def _update_local(target: Target) -> tuple[str, dict]:
-    _send_if_match(target, _local(target))
+    etag = _local(target)
     path = f"/api/v1/municipalities/{target.municipality}/local-articles/pas"
-    return path, {"json": {"body": "Ny tekst."}}
+    return path, {"json": {"body": "Ny tekst."}, "headers": _if_match(etag)}
 
 
 def _delete_local(target: Target) -> tuple[str, dict]:

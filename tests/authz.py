@@ -7,6 +7,7 @@ municipality and a foreign one, and fails when a mutating route has no case.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -51,3 +52,12 @@ class Case:
 
 def roles(*names: Role) -> frozenset[Role]:
     return frozenset(names)
+
+
+class Visibility(StrEnum):
+    """Who may read a GET route: every GET /api/v1 route is declared in a READS mapping."""
+
+    EVERY_ROLE = "every signed-in role reads it, for every municipality"
+    RESTRICTED = "only some roles or municipalities: GET Cases in the same file check it"
+    SCOPED = "a list every role may call, whose rows go through scope_to_municipalities"
+    OWN_ROWS = "the caller's own rows (an operator sees all)"

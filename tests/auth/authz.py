@@ -1,6 +1,6 @@
 import uuid
 
-from tests.authz import Case, Role, Target, roles
+from tests.authz import Case, Role, Target, Visibility, roles
 
 
 def _create_user(target: Target) -> tuple[str, dict]:
@@ -30,3 +30,8 @@ CASES = [
         build=_update_user,
     ),
 ]
+
+READS = {
+    "/api/v1/users": Visibility.SCOPED,
+    "/api/v1/users/me": Visibility.OWN_ROWS,
+}

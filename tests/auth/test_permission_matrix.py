@@ -42,7 +42,7 @@ def test_every_mutating_api_route_has_a_matrix_case() -> None:
         for method in operations
         if method.upper() in MUTATING
     }
-    covered = {(case.method, case.route) for case in CASES}
+    covered = {(case.method, case.route) for case in CASES if case.method in MUTATING}
     assert routes - UNAUTHENTICATED - covered == set(), "add these routes to a tests/*/authz.py"
     assert covered - routes == set(), "these matrix cases name routes that do not exist"
 

@@ -1,4 +1,4 @@
-from tests.authz import Case, Role, Target, roles
+from tests.authz import Case, Role, Target, Visibility, roles
 
 TEMPLATE = {"title": "Åbningstider", "body_markdown": "Vi har åbent i dag, {{ today }}."}
 
@@ -63,3 +63,9 @@ CASES = [
     Case("DELETE", "/api/v1/reply-templates/{template_id}", build=_delete_shared, **SHARED),
     Case("DELETE", "/api/v1/reply-templates/{template_id}", build=_delete_local, **LOCAL),
 ]
+
+# Agents pick shared and local templates for whichever municipality they answer.
+READS = {
+    "/api/v1/reply-templates": Visibility.EVERY_ROLE,
+    "/api/v1/reply-templates/{template_id}": Visibility.EVERY_ROLE,
+}

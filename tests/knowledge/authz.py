@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from tests.authz import Case, Role, Target, roles
+from tests.authz import Case, Role, Target, Visibility, roles
 
 SHARED_EDITORS = {"allowed_anywhere": roles(Role.OPERATOR, Role.EDITOR)}
 LOCAL_EDITORS = {
@@ -114,6 +114,10 @@ def _delete_local(target: Target) -> tuple[str, dict]:
     return f"/api/v1/municipalities/{target.municipality}/local-articles/pas", {}
 
 
+def _coverage(target: Target) -> tuple[str, dict]:
+    return f"/api/v1/municipalities/{target.municipality}/coverage", {}
+
+
 MUNICIPALITY = "/api/v1/municipalities/{code}"
 CASES = [
     Case("POST", "/api/v1/articles", build=_create_article, **SHARED_EDITORS),
@@ -135,4 +139,26 @@ CASES = [
     Case("POST", f"{MUNICIPALITY}/local-articles", build=_create_local, **LOCAL_EDITORS),
     Case("PATCH", f"{MUNICIPALITY}/local-articles/{{slug}}", build=_update_local, **LOCAL_EDITORS),
     Case("DELETE", f"{MUNICIPALITY}/local-articles/{{slug}}", build=_delete_local, **LOCAL_EDITORS),
+    Case("GET", f"{MUNICIPALITY}/coverage", build=_coverage, **LOCAL_EDITORS),
 ]
+
+# Agents answer for every municipality, so every signed-in role reads the knowledge base of
+# every municipality; only the admin's to-do lists (coverage) are the municipality's own.
+READS = {
+    "/api/v1/articles": Visibility.EVERY_ROLE,
+    "/api/v1/articles/{slug}": Visibility.EVERY_ROLE,
+    "/api/v1/articles/{slug}/revisions": Visibility.EVERY_ROLE,
+    "/api/v1/articles/{slug}/diff": Visibility.EVERY_ROLE,
+    "/api/v1/facts": Visibility.EVERY_ROLE,
+    "/api/v1/facts/{key}": Visibility.EVERY_ROLE,
+    "/api/v1/municipalities/{code}/articles": Visibility.EVERY_ROLE,
+    "/api/v1/municipalities/{code}/articles/{slug}": Visibility.EVERY_ROLE,
+    "/api/v1/municipalities/{code}/facts": Visibility.EVERY_ROLE,
+    "/api/v1/municipalities/{code}/facts/{key}": Visibility.EVERY_ROLE,
+    "/api/v1/municipalities/{code}/overrides": Visibility.EVERY_ROLE,
+    "/api/v1/municipalities/{code}/overrides/{slug}": Visibility.EVERY_ROLE,
+    "/api/v1/municipalities/{code}/local-articles": Visibility.EVERY_ROLE,
+    "/api/v1/municipalities/{code}/local-articles/{slug}": Visibility.EVERY_ROLE,
+    "/api/v1/municipalities/{code}/coverage": Visibility.RESTRICTED,
+    "/api/v1/coverage": Visibility.SCOPED,
+}

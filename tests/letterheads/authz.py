@@ -1,4 +1,4 @@
-from tests.authz import Case, Role, Target, roles
+from tests.authz import Case, Role, Target, Visibility, roles
 from tests.letterheads.images import png
 
 EDITORS_OF_LETTERHEADS = {
@@ -19,12 +19,19 @@ def _upload_logo(target: Target) -> tuple[str, dict]:
     }
 
 
-def _reset(target: Target) -> tuple[str, dict]:
+def _letterhead(target: Target) -> tuple[str, dict]:
     return f"/api/v1/letterheads/{target.municipality}", {}
 
 
 CASES = [
     Case("PATCH", "/api/v1/letterheads/{code}", build=_patch_colours, **EDITORS_OF_LETTERHEADS),
     Case("PUT", "/api/v1/letterheads/{code}/logo", build=_upload_logo, **EDITORS_OF_LETTERHEADS),
-    Case("DELETE", "/api/v1/letterheads/{code}", build=_reset, **EDITORS_OF_LETTERHEADS),
+    Case("DELETE", "/api/v1/letterheads/{code}", build=_letterhead, **EDITORS_OF_LETTERHEADS),
 ]
+
+# Agents see the letterhead, logo and sample letter of the municipality they answer for.
+READS = {
+    "/api/v1/letterheads/{code}": Visibility.EVERY_ROLE,
+    "/api/v1/letterheads/{code}/logo": Visibility.EVERY_ROLE,
+    "/api/v1/letterheads/{code}/preview": Visibility.EVERY_ROLE,
+}

@@ -1,4 +1,4 @@
-from tests.authz import Case, Role, Target, roles
+from tests.authz import Case, Role, Target, Visibility, roles
 
 
 def _patch_contact(target: Target) -> tuple[str, dict]:
@@ -24,3 +24,9 @@ CASES = [
         build=_patch_member,
     ),
 ]
+
+READS = {
+    "/api/v1/municipalities": Visibility.EVERY_ROLE,
+    "/api/v1/municipalities/{code}": Visibility.EVERY_ROLE,
+    "/api/v1/postcodes/{postcode}": Visibility.EVERY_ROLE,
+}

@@ -1,4 +1,4 @@
-from tests.authz import Case, Role, Target, roles
+from tests.authz import Case, Role, Target, Visibility, roles
 
 
 def _send_reply(target: Target) -> tuple[str, dict]:
@@ -15,3 +15,8 @@ def _send_reply(target: Target) -> tuple[str, dict]:
 CASES = [
     Case("POST", "/api/v1/replies", allowed_anywhere=roles(Role.AGENT), build=_send_reply),
 ]
+
+READS = {
+    "/api/v1/replies": Visibility.OWN_ROWS,
+    "/api/v1/replies/{reply_id}": Visibility.OWN_ROWS,
+}

@@ -7,16 +7,19 @@ FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
-WORKDIR /src
+# The project lives at /app in both stages: installed in place, it finds migrations/,
+# knowledge_base/ and templates/ beside the package without extra configuration.
+WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY hotline ./hotline
-RUN pip install .
+RUN pip install --editable .
 
 FROM python:3.11-slim AS runtime
 RUN groupadd --system --gid 10001 hotline \
  && useradd --system --uid 10001 --gid hotline --home-dir /app --no-create-home hotline
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
+COPY --from=build /app /app
 COPY migrations ./migrations
 COPY knowledge_base ./knowledge_base
 COPY templates ./templates
@@ -26,10 +29,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     HOTLINE_ENVIRONMENT=production \
     HOTLINE_HOST=0.0.0.0 \
     HOTLINE_PORT=8000 \
-    HOTLINE_VAR_DIR=/app/var \
-    HOTLINE_MIGRATIONS_DIR=/app/migrations \
-    HOTLINE_KNOWLEDGE_BASE_DIR=/app/knowledge_base \
-    HOTLINE_LETTERHEADS_DIR=/app/templates/letterheads
+    HOTLINE_VAR_DIR=/app/var
 USER hotline
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \

@@ -21,6 +21,7 @@ $(INSTALLED): pyproject.toml | $(PY)
 run: $(INSTALLED)
 	$(HOTLINE) db upgrade
 	$(HOTLINE) kb sync
+	$(HOTLINE) reply-templates seed
 	@if [ -f "$(POSTCODES)" ]; then $(HOTLINE) municipalities import-postcodes "$(POSTCODES)"; \
 	else echo "postcode file $(POSTCODES) not found: postcode lookup stays empty"; fi
 	$(HOTLINE) demo

@@ -15,6 +15,7 @@ from hotline import migrate
 from hotline.auth import service as auth_service
 from hotline.auth.permissions import Role, SystemActor
 from hotline.auth.schemas import UserCreate
+from hotline.composer.cli import templates_app
 from hotline.config import Settings
 from hotline.db import make_engine, make_sessionmaker, transaction
 from hotline.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_accounts
@@ -34,6 +35,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(municipalities_app, name="municipalities")
 app.add_typer(kb_app, name="kb")
+app.add_typer(templates_app, name="reply-templates")
 app.command("worker")(worker_command)
 
 

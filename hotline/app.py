@@ -22,6 +22,7 @@ from hotline.letterheads.api import router as letterheads_router
 from hotline.municipalities.api import router as municipalities_router
 from hotline.replies.api import router as replies_router
 from hotline.replies.worker import embedded_worker
+from hotline.search.api import router as search_router
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(letterheads_router)
     api.include_router(composer_router)  # before replies: POST /replies/preview
     api.include_router(replies_router)
+    api.include_router(search_router)
     app.include_router(health_router)
     app.include_router(api)
     return app

@@ -23,6 +23,7 @@ from hotline.errors import Problem
 from hotline.knowledge.cli import kb_app
 from hotline.municipalities import service as municipality_service
 from hotline.replies.worker import worker_command
+from hotline.search.cli import search_app
 from hotline.sync import SourceErrors
 
 app = typer.Typer(help="hotline: shared out-of-hours contact centre.", no_args_is_help=True)
@@ -36,6 +37,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(municipalities_app, name="municipalities")
 app.add_typer(kb_app, name="kb")
 app.add_typer(templates_app, name="reply-templates")
+app.add_typer(search_app, name="search")
 app.command("worker")(worker_command)
 
 

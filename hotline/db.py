@@ -24,6 +24,7 @@ MODEL_MODULES = (
     "hotline.municipalities.models",
     "hotline.auth.models",
     "hotline.knowledge.models",
+    "hotline.search.models",
     "hotline.letterheads.models",
     "hotline.composer.models",
     "hotline.replies.models",

@@ -34,6 +34,9 @@ def test_every_command_explains_itself() -> None:
         ["demo"],
         ["kb", "sync"],
         ["kb", "export"],
+        ["search", "reindex"],
+        ["worker"],
+        ["reply-templates", "seed"],
     ):
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0, command
@@ -106,3 +109,10 @@ def test_municipality_file_errors_are_printed_with_location(cli_env: Settings, t
     assert result.exit_code == 1
     assert f"{broken}:1: missing columns" in result.output
     assert "nothing was changed" in result.output
+
+
+def test_shipped_reply_templates_are_seeded_once(cli_env: Settings) -> None:
+    first = runner.invoke(app, ["reply-templates", "seed"])
+    second = runner.invoke(app, ["reply-templates", "seed"])
+    assert first.exit_code == 0, first.output
+    assert "0 unchanged" in first.output and "0 created" in second.output

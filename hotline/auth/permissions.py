@@ -35,6 +35,7 @@ class Action(StrEnum):
     EDIT_LETTERHEAD = "edit_letterhead"
     EDIT_SHARED_TEMPLATES = "edit_shared_templates"
     SEND_REPLY = "send_reply"
+    READ_SEARCH_GAPS = "read_search_gaps"
     READ_ALL_REPLIES = "read_all_replies"  # everyone's replies; a sender sees their own
 
 
@@ -57,7 +58,12 @@ class SystemActor:
 _GLOBAL: dict[Role, frozenset[Action]] = {
     Role.OPERATOR: frozenset(Action) - {Action.SEND_REPLY},
     Role.EDITOR: frozenset(
-        {Action.READ_KNOWLEDGE, Action.EDIT_SHARED_KNOWLEDGE, Action.EDIT_SHARED_TEMPLATES}
+        {
+            Action.READ_KNOWLEDGE,
+            Action.EDIT_SHARED_KNOWLEDGE,
+            Action.EDIT_SHARED_TEMPLATES,
+            Action.READ_SEARCH_GAPS,
+        }
     ),
     Role.MUNICIPALITY_ADMIN: frozenset({Action.READ_KNOWLEDGE}),
     Role.AGENT: frozenset({Action.READ_KNOWLEDGE, Action.SEND_REPLY}),

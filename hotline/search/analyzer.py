@@ -1,0 +1,178 @@
+"""The one analyzer: the same words go into the index and into every query.
+
+Text is normalised (NFKC, case folding, ``aa`` -> ``å``), stop words dropped, and each word
+stemmed with the Snowball stemmer of the locale's language. Queries also get the editors'
+synonyms, prefix matching for long words (Danish compounds: "parkering" finds
+"parkeringstilladelse") and the joined form of two adjacent words ("nem konto" -> "nemkonto").
+"""
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import snowballstemmer
+from stop_words import get_stop_words
+
+# Letters and digits; underscores and punctuation separate words (as in FTS5 and PostgreSQL).
+WORD = re.compile(r"[^\W_]+")
+# Digit groups written apart ("89 40 20 00", "1.234") are also indexed joined ("89402000").
+DIGIT_RUN = re.compile(r"(?<![^\W_])\d+(?:[ .\-\u00a0]\d+)+(?![^\W_])")
+# A query word this long (after stemming) also matches longer words it begins: "kort" is too
+# short to mean anything specific, "sundhedskort" is not.
+MIN_PREFIX = 5
+MAX_WORD = 60
+CACHE_SIZE = 500_000
+
+_LANGUAGES = {"da": "danish", "sv": "swedish", "no": "norwegian", "nb": "norwegian"}
+
+
+def language_of(locale: str) -> str:
+    """``da``, ``da-DK``, ``sv_SE``, ``nb`` ... -> the Snowball language; Danish by default."""
+    code = re.split(r"[-_]", locale.lower(), maxsplit=1)[0]
+    return _LANGUAGES.get("no" if code == "nn" else code, "danish")
+
+
+def normalise(text: str) -> str:
+    """Unicode NFKC and case folding; the old spelling ``aa`` is the letter ``å``."""
+    return unicodedata.normalize("NFKC", text).casefold().replace("aa", "å")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A word of a text: where it is (for snippets) and what it is indexed as."""
+
+    start: int
+    end: int
+    word: str
+    stem: str
+
+
+@dataclass(frozen=True)
+class Alternative:
+    stem: str
+    prefix: bool
+
+    def matches(self, stem: str) -> bool:
+        return stem.startswith(self.stem) if self.prefix else stem == self.stem
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """One thing the agent typed: matched by any of its alternatives (stem, synonyms)."""
+
+    word: str
+    alternatives: tuple[Alternative, ...]
+    joined: bool = False  # two typed words read as one compound; never "misspelt"
+
+    def matches(self, stem: str) -> bool:
+        return any(alternative.matches(stem) for alternative in self.alternatives)
+
+
+class Analyzer:
+    def __init__(self, language: str, synonym_groups: list[list[str]]) -> None:
+        self.language = language
+        self._stemmer = snowballstemmer.stemmer(language)
+        self._stems: dict[str, str] = {}
+        self._words: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.stop_words = frozenset(normalise(word) for word in get_stop_words(language))
+        self._synonyms: dict[str, frozenset[str]] = {}
+        for group in synonym_groups:
+            stems = frozenset(stem for member in group if (stem := self._single_stem(member)))
+            for stem in stems:
+                self._synonyms[stem] = self._synonyms.get(stem, frozenset()) | stems
+
+    def _single_stem(self, text: str) -> str | None:
+        spans = list(self.spans(text))
+        return spans[0].stem if len(spans) == 1 else None
+
+    def stem(self, word: str) -> str:
+        """Stem of a normalised word; cached, the vocabulary is small next to the text."""
+        stem = self._stems.get(word)
+        if stem is None:
+            # Twice: Danish inflections stem unevenly ("genbrugspladsen" -> "genbrugsplads",
+            # "genbrugsplads" -> "genbrugsplad"); a second pass brings them together.
+            stem = word if word.isdigit() else self._stemmer.stemWord(self._stemmer.stemWord(word))
+            if len(self._stems) < CACHE_SIZE:
+                self._stems[word] = stem
+        return stem
+
+    def _analyse(self, raw: str) -> tuple[tuple[str, str], ...]:
+        """(word, stem) pairs of one word as written; cached, as words repeat."""
+        pairs = self._words.get(raw)
+        if pairs is None:
+            pairs = tuple(
+                (word, self.stem(word))
+                for word in (w[:MAX_WORD] for w in WORD.findall(normalise(raw)))
+                if word not in self.stop_words
+            )
+            if len(self._words) < CACHE_SIZE:
+                self._words[raw] = pairs
+        return pairs
+
+    def _digit_runs(self, text: str) -> Iterator[tuple[re.Match[str], str]]:
+        for match in DIGIT_RUN.finditer(text):
+            groups = re.split(r"\D+", normalise(match.group()))
+            # "+45 89 40 20 00" is also found as "89402000": the country code is often left out.
+            forms = {"".join(groups), "".join(groups[1:]) if len(groups) > 2 else ""} - {""}
+            for joined in sorted(forms):
+                yield match, joined[:MAX_WORD]
+
+    def spans(self, text: str) -> Iterator[Span]:
+        """Every indexed word of ``text`` with its place in ``text``; stop words left out."""
+        for match in WORD.finditer(text):
+            for word, stem in self._analyse(match.group()):
+                yield Span(match.start(), match.end(), word, stem)
+        for match, joined in self._digit_runs(text):
+            yield Span(match.start(), match.end(), joined, joined)
+
+    def analyse(self, text: str) -> list[tuple[str, str]]:
+        """(word, stem) of every indexed word: ``spans`` without positions, for indexing."""
+        pairs = [pair for raw in WORD.findall(text) for pair in self._analyse(raw)]
+        pairs += [(joined, joined) for _match, joined in self._digit_runs(text)]
+        return pairs
+
+    def index_text(self, text: str) -> str:
+        """What the engines store: the stems, space separated."""
+        return " ".join(stem for _word, stem in self.analyse(text))
+
+    def _alternative(self, stem: str) -> Alternative:
+        return Alternative(stem, prefix=len(stem) >= MIN_PREFIX and not stem.isdigit())
+
+    def query_terms(self, query: str) -> list[QueryTerm]:
+        spans = list(self.spans(query))
+        terms = []
+        for span in spans:
+            stems = self._synonyms.get(span.stem, frozenset()) | {span.stem}
+            alternatives = tuple(self._alternative(stem) for stem in sorted(stems))
+            terms.append(QueryTerm(span.word, alternatives))
+        # "nem konto" means "nemkonto", "parkerings tilladelse" "parkeringstilladelse".
+        words = [span for span in spans if not span.word.isdigit()]
+        for first, second in itertools.pairwise(words):
+            if second.start > first.end:
+                joined = first.word + second.word
+                alternative = self._alternative(self.stem(joined))
+                terms.append(QueryTerm(joined, (alternative,), joined=True))
+        return terms
+
+
+def read_synonyms(path: Path) -> list[list[str]]:
+    """``knowledge_base/synonyms.txt``: one group of equivalent words per line, comma separated."""
+    if not path.exists():
+        return []
+    groups = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0]
+        members = [member.strip() for member in line.split(",") if member.strip()]
+        if len(members) > 1:
+            groups.append(members)
+    return groups
+
+
+@cache
+def analyzer_for(locale: str, synonyms_path: Path) -> Analyzer:
+    """One analyzer per language and synonyms file for the life of the process."""
+    return Analyzer(language_of(locale), read_synonyms(synonyms_path))

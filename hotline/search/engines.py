@@ -1,0 +1,149 @@
+"""The two full-text engines behind one call: FTS5 on SQLite, tsvector + GIN on PostgreSQL.
+
+Both find the matching documents; the SQL they share then keeps what the municipality sees
+(shared documents it does not replace or hide, its own overrides, local articles and facts)
+and adds the scores of an article's documents together. Title weighs 10, tags 4, body 1.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from sqlalchemy import Date, String, TextClause, bindparam, text
+from sqlalchemy.orm import Session
+
+from hotline.search.analyzer import Alternative, QueryTerm
+from hotline.search.models import SHARED_SCOPE, municipality_scope
+
+# An article showing a matching fact value gets a quarter of the best such value's score: fact
+# documents are a few words long, so their raw scores would drown the articles' own words.
+FACT_WEIGHT = 0.25
+
+
+@dataclass(frozen=True)
+class Hit:
+    slug: str
+    category: str
+    score: float
+
+
+def _visible(alias: str) -> str:
+    """SQL: document ``alias`` belongs to the municipality's view of the knowledge on :today."""
+    # Built from constants only; every value is a bound parameter.
+    return f"""(
+        {alias}.published
+        AND ({alias}.valid_from IS NULL OR {alias}.valid_from <= :today)
+        AND ({alias}.valid_to IS NULL OR :today <= {alias}.valid_to)
+        AND (
+            ({alias}.kind = 'shared' AND NOT EXISTS (
+                SELECT 1 FROM search_docs o
+                WHERE o.municipality_code = :municipality AND o.slug = {alias}.slug
+                  AND o.kind = 'override' AND o.mode IN ('replace', 'hide')))
+            OR ({alias}.kind IN ('override', 'local') AND {alias}.municipality_code = :municipality
+                AND ({alias}.mode IS NULL OR {alias}.mode <> 'hide'))
+        ))"""  # noqa: S608
+
+
+def _ranked(hits: str) -> str:
+    return f"""
+    WITH hits AS ({hits}),
+    found AS MATERIALIZED (
+        SELECT d.id, d.kind, d.slug, d.category, d.published, d.valid_from, d.valid_to,
+               d.municipality_code, d.mode, d.fact_key, d.scope, h.score
+        FROM hits h JOIN search_docs d ON d.id = h.id),
+    matched AS (
+        SELECT d.slug AS slug, d.category AS category, d.score AS score
+        FROM found d
+        WHERE d.kind <> 'fact' AND {_visible("d")}
+        UNION ALL
+        SELECT u.slug, u.category, MAX(f.score) * {FACT_WEIGHT}
+        FROM found f
+        JOIN search_doc_facts u ON u.fact_key = f.fact_key AND u.scope IN (:shared, f.scope)
+        WHERE f.kind = 'fact' AND {_visible("u")}
+        GROUP BY u.slug, u.category
+    )
+    SELECT slug, category, SUM(score) AS score FROM matched
+    GROUP BY slug, category
+    ORDER BY score DESC, slug"""  # noqa: S608
+
+
+def _fts5_alternative(alternative: Alternative) -> str:
+    return f'"{alternative.stem}"' + ("*" if alternative.prefix else "")
+
+
+def fts5_match(terms: list[QueryTerm], municipality_code: str) -> str:
+    """``scope : ("shared" OR "m0751") AND {title keywords body} : (term OR term ...)``."""
+    alternatives = {_fts5_alternative(a) for term in terms for a in term.alternatives}
+    scopes = f'"{SHARED_SCOPE}" OR "{municipality_scope(municipality_code)}"'
+    return f"scope : ({scopes}) AND {{title keywords body}} : ({' OR '.join(sorted(alternatives))})"
+
+
+def _tsquery_alternative(alternative: Alternative) -> str:
+    # Stems are letters and digits only, so quoting them is safe. Weight C is the scope token.
+    return f"'{alternative.stem}':" + ("*" if alternative.prefix else "") + "ABD"
+
+
+def tsquery(terms: list[QueryTerm]) -> str:
+    """``'stem':*ABD | 'stem':ABD | ...``: any alternative of any term, in the text."""
+    return " | ".join(
+        sorted({_tsquery_alternative(a) for term in terms for a in term.alternatives})
+    )
+
+
+def scoped_tsquery(terms: list[QueryTerm], municipality_code: str) -> str:
+    """Only the shared and the municipality's documents: the GIN index intersects both."""
+    scopes = f"'{SHARED_SCOPE}':C | '{municipality_scope(municipality_code)}':C"
+    return f"({scopes}) & ({tsquery(terms)})"
+
+
+_SQLITE = text(
+    _ranked(
+        """SELECT rowid AS id, -bm25(search_fts, 0.0, 10.0, 4.0, 1.0) AS score
+        FROM search_fts WHERE search_fts MATCH :match"""
+    )
+).bindparams(bindparam("today", type_=Date), bindparam("match", type_=String))
+
+
+@lru_cache(maxsize=64)
+def _postgresql(term_count: int) -> TextClause:
+    """BM25-like on PostgreSQL: ts_rank (term frequency, damped by document length) knows no
+    document frequency, so each term is weighed by how rare it is among the matching documents
+    (an IDF): "app" counts less than "storskrald". Weights D, C, B, A: body, scope token
+    (never in a ranked query), tags, title."""
+    frequencies = ", ".join(
+        f"count(*) FILTER (WHERE tsv @@ CAST(:q{i} AS tsquery)) AS df{i}" for i in range(term_count)
+    )
+    score = " + ".join(
+        f"ln(1 + f.n::float8 / greatest(f.df{i}, 1))"
+        f" * ts_rank('{{0.1, 0.2, 0.4, 1.0}}', c.tsv, CAST(:q{i} AS tsquery), 1)"
+        for i in range(term_count)
+    )
+    hits = f"""
+        WITH candidates AS MATERIALIZED (
+            SELECT d.id, d.tsv FROM search_docs d
+            WHERE d.tsv @@ CAST(:tsquery AS tsquery)),
+        frequencies AS (SELECT count(*) AS n, {frequencies} FROM candidates)
+        SELECT c.id, {score} AS score FROM candidates c, frequencies f"""  # noqa: S608
+    return text(_ranked(hits)).bindparams(bindparam("today", type_=Date))
+
+
+def match(session: Session, terms: list[QueryTerm], municipality_code: str, at: date) -> list[Hit]:
+    """Every article matching any term in the municipality's view, best first."""
+    if not terms:
+        return []
+    params: dict[str, object] = {
+        "today": at,
+        "municipality": municipality_code,
+        "shared": SHARED_SCOPE,
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        statement = _postgresql(len(terms))
+        params["tsquery"] = scoped_tsquery(terms, municipality_code)
+        params |= {f"q{i}": tsquery([term]) for i, term in enumerate(terms)}
+    else:
+        statement = _SQLITE
+        params["match"] = fts5_match(terms, municipality_code)
+    return [
+        Hit(slug, category, float(score))
+        for slug, category, score in session.execute(statement, params)
+    ]

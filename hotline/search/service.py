@@ -1,0 +1,151 @@
+"""Searching the knowledge base as one municipality reads it; the knowledge-gaps report."""
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hotline.composer.cpr import contains_cpr_number
+from hotline.errors import NotFound
+from hotline.knowledge.resolve import ArticleNotApplicable, resolve, today
+from hotline.municipalities.service import get_municipality
+from hotline.search import engines
+from hotline.search.analyzer import WORD, Analyzer, QueryTerm, normalise
+from hotline.search.indexing import analyzer
+from hotline.search.models import SearchGap, SearchWord
+from hotline.search.schemas import GapRead, SearchRead, SearchResult
+from hotline.search.snippets import snippet, text_of
+
+MAX_QUERY = 200
+# How alike (rapidfuzz ratio, 0-100) a known word must be to be offered as the correction.
+SUGGESTION_CUTOFF = 75
+
+
+def _is_known(session: Session, term: QueryTerm) -> bool:
+    """Whether any alternative of the term matches an indexed stem."""
+    for alternative in term.alternatives:
+        condition = (
+            SearchWord.stem.between(alternative.stem, alternative.stem + "\U0010ffff")
+            if alternative.prefix
+            else SearchWord.stem == alternative.stem
+        )
+        if session.scalar(select(SearchWord.stem).where(condition).limit(1)) is not None:
+            return True
+    return False
+
+
+def _correction(session: Session, word: str) -> str | None:
+    """The indexed word most like ``word``; typos rarely hit the first letter, so only words
+    with the same first letter and a similar length are compared."""
+    candidates = session.scalars(
+        select(SearchWord.word).where(
+            SearchWord.word.between(word[0], word[0] + "\U0010ffff"),
+            func.length(SearchWord.word).between(len(word) - 2, len(word) + 2),
+        )
+    ).all()
+    best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=SUGGESTION_CUTOFF)
+    return best[0] if best else None
+
+
+def suggest(session: Session, an: Analyzer, query: str, terms: list[QueryTerm]) -> str | None:
+    """The query with each word the index does not know replaced by the closest known word."""
+    corrections = {}
+    for term in terms:
+        if term.joined or term.word.isdigit() or _is_known(session, term):
+            continue
+        if (correction := _correction(session, term.word)) is not None:
+            corrections[term.word] = correction
+    if not corrections:
+        return None
+    return WORD.sub(lambda m: corrections.get(normalise(m.group()), m.group()), query)
+
+
+def search(
+    session: Session,
+    query: str,
+    municipality_code: str,
+    *,
+    category: str | None = None,
+    limit: int = 10,
+    offset: int = 0,
+    at: date | None = None,
+) -> SearchRead:
+    """Articles of the municipality's resolved knowledge matching the query, best first.
+
+    Logs the query as a knowledge gap when nothing matches, even after correcting typos.
+    """
+    municipality = get_municipality(session, municipality_code)
+    at = at or today()
+    query = query.strip()[:MAX_QUERY]
+    an = analyzer(municipality.locale)
+    terms = an.query_terms(query)
+    suggestion = suggest(session, an, query, terms)
+    hits = engines.match(session, terms, municipality.code, at)
+    corrected = False
+    if not hits and suggestion:
+        terms = an.query_terms(suggestion)
+        hits = engines.match(session, terms, municipality.code, at)
+        corrected = bool(hits)
+    # A CPR number typed into the search box is personal data, never a knowledge gap.
+    if not hits and terms and not contains_cpr_number(query):
+        session.add(SearchGap(query=query, municipality_code=municipality.code))
+        session.flush()
+    facets = Counter(hit.category for hit in hits)
+    if category is not None:
+        hits = [hit for hit in hits if hit.category == category]
+    results = []
+    for hit in hits[offset : offset + limit]:
+        try:
+            article = resolve(session, hit.slug, municipality.code, at=at)
+        except (NotFound, ArticleNotApplicable):  # edited in this transaction, not yet indexed
+            continue
+        results.append(
+            SearchResult(
+                slug=article.slug,
+                title=article.title,
+                category=article.category,
+                source=article.source,
+                stale=article.stale,
+                snippet=snippet(text_of(article.body_html), an, terms),
+                score=round(hit.score, 4),
+            )
+        )
+    return SearchRead(
+        query=query,
+        municipality=municipality.code,
+        member=municipality.member,
+        total=len(hits),
+        results=results,
+        facets=dict(sorted(facets.items())),
+        suggestion=suggestion,
+        corrected=corrected,
+    )
+
+
+def knowledge_gaps(
+    session: Session, *, since: datetime | None = None, municipality_code: str | None = None
+) -> Sequence[GapRead]:
+    """Queries that found nothing, most frequent first, with when they were last asked."""
+    normalise_gap = func.lower(SearchGap.query)
+    stmt = (
+        select(
+            normalise_gap,
+            SearchGap.municipality_code,
+            func.count(),
+            func.max(SearchGap.created_at),
+        )
+        .group_by(normalise_gap, SearchGap.municipality_code)
+        .order_by(func.count().desc(), func.max(SearchGap.created_at).desc())
+        .limit(500)
+    )
+    if since is not None:
+        stmt = stmt.where(SearchGap.created_at >= since)
+    if municipality_code is not None:
+        stmt = stmt.where(SearchGap.municipality_code == municipality_code)
+    return [
+        GapRead(query=text, municipality_code=code, count=count, last_seen=last_seen)
+        for text, code, count, last_seen in session.execute(stmt)
+    ]

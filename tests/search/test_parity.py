@@ -1,0 +1,125 @@
+"""SQLite (FTS5) and PostgreSQL (tsvector) find the same articles for the same queries.
+
+Both corpora are built the same way (the behaviour corpus through the knowledge services, the
+shipped knowledge base through the real sync) on a fresh database of each engine.
+"""
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy.orm import Session
+
+from hotline import migrate
+from hotline.db import make_engine, make_sessionmaker
+from hotline.knowledge.files import sync_folder
+from hotline.knowledge.resolve import today
+from hotline.municipalities.service import sync_municipalities
+from hotline.search import engines, service
+from hotline.search.indexing import analyzer
+from tests.conftest import (
+    KNOWLEDGE_BASE,
+    POSTGRES_URL,
+    create_throwaway_database,
+    drop_throwaway_database,
+    make_settings,
+)
+from tests.search.conftest import AARHUS, FREDERIKSBERG, KOBENHAVN, ODENSE, build_corpus
+from tests.search.test_relevance import RELEVANCE_SET
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not POSTGRES_URL, reason="HOTLINE_TEST_POSTGRES_URL is not set"),
+]
+
+BEHAVIOUR_QUERIES = [
+    (query, code)
+    for query in (
+        "saltbil",
+        "ruteplan",
+        "kvikbetaling",
+        "midtbyen",
+        "bål i haven",
+        "letbanen",
+        "89 40 20 00",
+        "nyt sygesikringskort",
+        "parkering",
+        "glatføre",
+        "sundhedskrot",
+        "kommunen rydder zonen",
+    )
+    for code in (AARHUS, ODENSE, KOBENHAVN, FREDERIKSBERG)
+]
+# The shipped knowledge base: every relevance query and a few on facts and local text.
+SHIPPED_QUERIES = [
+    (case["query"], case["municipality"])
+    for case in yaml.safe_load(RELEVANCE_SET.read_text(encoding="utf-8"))
+] + [("89 40 20 00", "0751"), ("kredsløb", "0461"), ("letbanen", "0101"), ("storskrald", "0741")]
+
+
+def _both_engines(directory: Path, load: Callable[[Session], None]) -> Iterator[list[Session]]:
+    urls = [create_throwaway_database(backend, directory) for backend in ("sqlite", "postgresql")]
+    engines_ = [make_engine(url) for url in urls]
+    sessions = []
+    for url, engine in zip(urls, engines_, strict=True):
+        migrate.upgrade(make_settings(url, directory / "var"), engine=engine)
+        session = make_sessionmaker(engine)()
+        load(session)
+        session.commit()
+        sessions.append(session)
+    yield sessions
+    for session, engine, url in zip(sessions, engines_, urls, strict=True):
+        session.close()
+        engine.dispose()
+        drop_throwaway_database(url)
+
+
+def _load_behaviour_corpus(session: Session) -> None:
+    sync_municipalities(session, KNOWLEDGE_BASE / "municipalities.csv")
+    build_corpus(session)
+
+
+@pytest.fixture(scope="module")
+def behaviour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Session]]:
+    yield from _both_engines(tmp_path_factory.mktemp("parity"), _load_behaviour_corpus)
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Session]]:
+    yield from _both_engines(
+        tmp_path_factory.mktemp("parity"), lambda session: sync_folder(session, KNOWLEDGE_BASE)
+    )
+
+
+def _found(session: Session, query: str, code: str) -> set[str]:
+    terms = analyzer("da").query_terms(query)
+    return {hit.slug for hit in engines.match(session, terms, code, today())}
+
+
+def _best(session: Session, query: str, code: str) -> list[str]:
+    result = service.search(session, query, code, limit=1)
+    session.rollback()
+    return [hit.slug for hit in result.results]
+
+
+def test_same_result_sets_and_same_best_result_on_the_behaviour_corpus(
+    behaviour: list[Session],
+) -> None:
+    for query, code in BEHAVIOUR_QUERIES:
+        sqlite, postgresql = (_found(session, query, code) for session in behaviour)
+        assert sqlite == postgresql, (query, code)
+        best_sqlite, best_postgresql = (_best(session, query, code) for session in behaviour)
+        assert best_sqlite == best_postgresql, (query, code)
+
+
+def test_same_result_sets_on_the_shipped_knowledge_base(shipped: list[Session]) -> None:
+    """The rankings differ in detail (BM25 against ts_rank with an IDF), the matches do not."""
+    agree = 0
+    for query, code in SHIPPED_QUERIES:
+        sqlite, postgresql = (_found(session, query, code) for session in shipped)
+        assert sqlite == postgresql, (query, code)
+        agree += _best(shipped[0], query, code) == _best(shipped[1], query, code)
+    share = agree / len(SHIPPED_QUERIES)
+    print(f"\nsame best result on {agree} of {len(SHIPPED_QUERIES)} queries ({share:.0%})")
+    assert share >= 0.9

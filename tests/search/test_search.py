@@ -1,0 +1,241 @@
+"""Search finds what the municipality's resolved text says, and nothing it does not."""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hotline.knowledge import service as kb
+from hotline.knowledge.models import Article, LocalArticle, Override, OverrideMode
+from hotline.knowledge.resolve import today
+from hotline.search import service
+from hotline.search.indexing import reindex_all
+from hotline.search.models import SearchDoc, SearchGap
+from hotline.search.schemas import SearchRead
+from tests.search.conftest import (
+    AARHUS,
+    ADMIN,
+    EDITOR,
+    FREDERIKSBERG,
+    KOBENHAVN,
+    ODENSE,
+    add_article,
+    add_override,
+    slugs,
+)
+
+Search = Callable[..., SearchRead]
+
+
+def test_a_word_only_in_an_appended_override_finds_the_article_only_there(search: Search) -> None:
+    assert slugs(search("saltbil", AARHUS)) == ["snerydning"]
+    assert slugs(search("saltbil", ODENSE)) == []
+    # The shared text still counts where the override only appends.
+    assert slugs(search("ruteplan", AARHUS)) == ["snerydning"]
+
+
+def test_shared_words_a_municipality_replaced_no_longer_find_the_article_there(
+    search: Search,
+) -> None:
+    assert slugs(search("kvikbetaling", ODENSE)) == ["beboerlicens"]
+    assert slugs(search("kvikbetaling", AARHUS)) == []
+    assert slugs(search("midtbyen", AARHUS)) == ["beboerlicens"]
+    assert slugs(search("midtbyen", ODENSE)) == []
+
+
+def test_hidden_articles_never_appear(search: Search) -> None:
+    assert slugs(search("bål i haven", ODENSE)) == ["baal"]
+    assert slugs(search("bål i haven", AARHUS)) == []
+    assert search("bål i haven", AARHUS).total == 0
+
+
+def test_local_articles_appear_only_for_their_municipality(search: Search) -> None:
+    result = search("letbanen", ODENSE)
+    assert slugs(result) == ["letbane-odense"]
+    assert result.results[0].source == "local"
+    assert slugs(search("letbanen", AARHUS)) == []
+
+
+def test_fact_values_are_searched_with_the_municipalitys_own_value(search: Search) -> None:
+    for query in ("89402000", "89 40 20 00", "+45 89 40 20 00"):
+        result = search(query, AARHUS)
+        assert slugs(result) == ["sundhedskort-nyt"], query
+        assert "<mark>" in result.results[0].snippet
+    assert slugs(search("89402000", ODENSE)) == []
+    assert slugs(search("65512500", ODENSE)) == ["sundhedskort-nyt"]
+
+
+def test_synonyms_from_the_editors_file(search: Search) -> None:
+    # synonyms.txt: sundhedskort, sygesikringskort, sygesikringsbevis
+    assert slugs(search("nyt sygesikringskort", ODENSE))[0] == "sundhedskort-nyt"
+    assert slugs(search("sygesikringsbevis", ODENSE)) == ["sundhedskort-nyt"]
+
+
+def test_compound_words_match_from_their_start(search: Search) -> None:
+    assert slugs(search("parkering", ODENSE)) == ["beboerlicens"]  # parkeringstilladelse
+    assert slugs(search("sundhedskortet", ODENSE)) == ["sundhedskort-nyt"]
+    assert slugs(search("glatføre", ODENSE)) == ["snerydning"]  # glatførebekæmpelse
+    # Too short to stand for the start of a compound: "kort" is not "sundhedskort".
+    assert slugs(search("kort", ODENSE)) == []
+
+
+def test_title_matches_rank_above_body_matches(session: Session, municipalities: None) -> None:
+    add_article(session, "i-brodteksten", "Affald", "Husk at din genbrugsplads har åbent i dag.")
+    add_article(session, "i-titlen", "Genbrugsplads", "Åbningstider står på hjemmesiden.")
+    session.commit()
+    assert slugs(service.search(session, "genbrugsplads", ODENSE)) == ["i-titlen", "i-brodteksten"]
+
+
+def test_typos_get_a_suggestion_and_a_retry_when_nothing_matched(search: Search) -> None:
+    result = search("sundhedskrot", ODENSE)
+    assert result.suggestion == "sundhedskort"
+    assert result.corrected is True
+    assert slugs(result) == ["sundhedskort-nyt"]
+
+    with_hits = search("ruteplan sundhedskrot", ODENSE)
+    assert with_hits.suggestion == "ruteplan sundhedskort"
+    assert with_hits.corrected is False
+    assert slugs(with_hits) == ["snerydning"]
+
+    assert search("snerydning", ODENSE).suggestion is None
+
+
+def test_queries_without_results_are_logged_as_knowledge_gaps(
+    search: Search, corpus: Session
+) -> None:
+    search("hvalrosser på stranden", AARHUS)
+    search("saltbil", AARHUS)  # found: not a gap
+    search("sundhedskrot", AARHUS)  # found after correction: not a gap
+    search("borger 010190-1235 ringede", AARHUS)  # a CPR number is never stored
+    gaps = corpus.execute(select(SearchGap.query, SearchGap.municipality_code)).all()
+    assert gaps == [("hvalrosser på stranden", AARHUS)]
+
+
+@pytest.mark.parametrize("query", ["   ", "?!", "og i på"])
+def test_queries_without_words_find_nothing_and_are_no_gap(
+    search: Search, corpus: Session, query: str
+) -> None:
+    result = search(query, AARHUS)
+    assert (result.total, result.results, result.suggestion) == (0, [], None)
+    assert corpus.scalar(select(func.count()).select_from(SearchGap)) == 0
+
+
+def test_snippets_come_from_the_resolved_text_escaped_with_marks(
+    search: Search, corpus: Session
+) -> None:
+    article = corpus.scalar(select(Article).where(Article.slug == "baal"))
+    assert article is not None
+    kb.update_article(corpus, article, {"body": "Bål <script>alert(1)</script> i haven."}, EDITOR)
+    corpus.commit()
+    snippet = search("bål", ODENSE).results[0].snippet
+    assert snippet.startswith("<mark>Bål</mark> &lt;script&gt;")
+    assert "<script>" not in snippet
+    phone = search("borgerservice", AARHUS).results[0].snippet
+    assert "+45 89 40 20 00" in phone  # the fact as Aarhus shows it, not the placeholder
+
+
+def test_results_say_where_the_text_comes_from_and_whether_it_is_stale(
+    search: Search, corpus: Session
+) -> None:
+    snow = corpus.scalar(select(Article).where(Article.slug == "snerydning"))
+    assert snow is not None
+    kb.update_article(corpus, snow, {"body": "Kommunen rydder veje efter ruteplan B."}, EDITOR)
+    corpus.commit()
+    [aarhus] = search("ruteplan", AARHUS).results
+    assert (aarhus.source, aarhus.stale) == ("override", True)
+    [odense] = search("ruteplan", ODENSE).results
+    assert (odense.source, odense.stale) == ("shared", False)
+
+
+def test_facets_count_categories_before_the_category_filter(search: Search) -> None:
+    everything = search("kommunen rydder zonen", ODENSE)
+    assert everything.facets == {"Trafik": 2}
+    filtered = search("sundhedskort parkering", ODENSE, category="Sundhed")
+    assert filtered.facets == {"Sundhed": 1, "Trafik": 1}
+    assert slugs(filtered) == ["sundhedskort-nyt"]
+    assert filtered.total == 1
+
+
+def test_non_member_municipalities_are_searched_too(search: Search) -> None:
+    result = search("ruteplan", FREDERIKSBERG)
+    assert result.member is False
+    assert slugs(result) == ["snerydning"]
+
+
+def test_edits_are_indexed_in_their_own_transaction_or_not_at_all(
+    search: Search, corpus: Session
+) -> None:
+    snow = corpus.scalar(select(Article).where(Article.slug == "snerydning"))
+    assert snow is not None
+    kb.update_article(corpus, snow, {"body": "Grusbilen kører ved frost."}, EDITOR)
+    corpus.rollback()
+    assert slugs(search("grusbilen", ODENSE)) == []
+
+    kb.update_article(corpus, snow, {"body": "Grusbilen kører ved frost."}, EDITOR)
+    corpus.commit()
+    assert slugs(search("grusbilen", ODENSE)) == ["snerydning"]
+    assert slugs(search("ruteplan", ODENSE)) == []
+
+
+def test_override_local_and_fact_edits_reindex_what_they_change(
+    search: Search, corpus: Session
+) -> None:
+    bonfire = corpus.scalar(select(Article).where(Article.slug == "baal"))
+    assert bonfire is not None
+    kb.delete_override(corpus, kb.get_override(corpus, AARHUS, "baal"))
+    add_override(corpus, KOBENHAVN, bonfire, OverrideMode.APPEND, "Bålfade på Amager Fælled.")
+    kb.set_fact_value(corpus, AARHUS, "telefon", "+45 87 13 00 00", ADMIN)
+    local = corpus.scalar(select(LocalArticle))
+    assert local is not None
+    kb.update_local_article(corpus, local, {"title": "Sporvognen"}, ADMIN)
+    corpus.commit()
+
+    assert slugs(search("bål", AARHUS)) == ["baal"]  # no longer hidden
+    assert slugs(search("bålfade", KOBENHAVN)) == ["baal"]
+    assert slugs(search("89402000", AARHUS)) == []
+    assert slugs(search("87130000", AARHUS)) == ["sundhedskort-nyt"]
+    assert slugs(search("sporvognen", ODENSE)) == ["letbane-odense"]
+
+    kb.delete_local_article(corpus, local)
+    corpus.commit()
+    assert slugs(search("sporvognen", ODENSE)) == []
+
+
+def test_drafts_and_articles_out_of_force_are_not_found(search: Search, corpus: Session) -> None:
+    snow = corpus.scalar(select(Article).where(Article.slug == "snerydning"))
+    parking = corpus.scalar(select(Article).where(Article.slug == "beboerlicens"))
+    assert snow is not None and parking is not None
+    kb.update_article(corpus, snow, {"status": "draft"}, EDITOR)
+    kb.update_article(corpus, parking, {"valid_from": today() + timedelta(days=7)}, EDITOR)
+    corpus.commit()
+    assert slugs(search("ruteplan", ODENSE)) == []
+    assert slugs(search("saltbil", AARHUS)) == []  # the override of a draft neither
+    assert slugs(search("kvikbetaling", ODENSE)) == []
+    assert slugs(search("kvikbetaling", ODENSE, at=today() + timedelta(days=7))) == ["beboerlicens"]
+
+
+def test_the_index_holds_shared_rows_plus_local_rows_not_a_copy_per_municipality(
+    corpus: Session,
+) -> None:
+    def documents() -> int:
+        return corpus.scalar(select(func.count()).select_from(SearchDoc)) or 0
+
+    knowledge = sum(
+        corpus.scalar(select(func.count()).select_from(model)) or 0
+        for model in (Article, Override, LocalArticle)
+    )
+    assert documents() == knowledge + 2  # two municipalities have a fact value
+    assert reindex_all(corpus) == documents()
+    corpus.commit()
+
+
+def test_a_full_reindex_finds_the_same_as_incremental_indexing(
+    search: Search, corpus: Session
+) -> None:
+    queries = [("saltbil", AARHUS), ("kvikbetaling", ODENSE), ("89402000", AARHUS)]
+    before = [slugs(search(query, code)) for query, code in queries]
+    reindex_all(corpus)
+    corpus.commit()
+    assert [slugs(search(query, code)) for query, code in queries] == before

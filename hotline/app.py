@@ -13,6 +13,7 @@ from hotline.auth.api import router as auth_router
 from hotline.auth.service import LoginThrottle
 from hotline.composer.api import router as composer_router
 from hotline.config import Settings
+from hotline.console.app import create_console
 from hotline.db import make_engine, make_sessionmaker, transaction
 from hotline.demo import accounts_with_demo_password
 from hotline.errors import install_problem_handlers
@@ -97,4 +98,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(search_router)
     app.include_router(health_router)
     app.include_router(api)
+    app.mount("/console", create_console(app))
     return app

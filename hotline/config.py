@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     migrations_dir: Path = PROJECT_ROOT / "migrations"
     migrate_on_start: bool = False
     token_ttl_minutes: int = 30
+    console_session_hours: int = 8  # one shift; the console asks for a new sign-in after it
     login_failures_per_account: int = 5
     login_failures_per_address: int = 30
     login_failure_window_seconds: int = 900

@@ -1,0 +1,1 @@
+"""The web console at /console: server-rendered pages in Danish, made lively with htmx."""

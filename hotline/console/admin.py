@@ -1,0 +1,491 @@
+"""Municipality admins' pages: overrides, facts, local articles, letterhead, coverage.
+
+An admin sees only their own municipality (operators any); every decision goes through
+``hotline.auth.permissions``.
+"""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from markupsafe import Markup
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
+from starlette.responses import RedirectResponse, Response
+
+from hotline.auth.models import User
+from hotline.auth.permissions import Action, can, require
+from hotline.config import Settings
+from hotline.console.articles import highlight_facts
+from hotline.console.errors import danish_message
+from hotline.console.forms import (
+    ARTICLE_TEXT_FIELDS,
+    article_fields,
+    article_problem,
+    article_values,
+    blank_to_none,
+    danish_errors,
+    validate_article,
+    validate_form,
+)
+from hotline.console.session import ConsoleUser
+from hotline.console.templating import console_path, render
+from hotline.db import DbSession
+from hotline.deps import AppSettings
+from hotline.errors import InvalidInput, Problem
+from hotline.knowledge import service as knowledge
+from hotline.knowledge.models import FactType, OverrideMode
+from hotline.knowledge.resolve import fact_values, markdown_to_html, render_facts, today
+from hotline.knowledge.schemas import ArticleCreate, OverrideWrite
+from hotline.letterheads.render import LetterContent, logo_data_uri, render_letter
+from hotline.letterheads.schemas import Theme, ThemeUpdate
+from hotline.letterheads.service import (
+    MAX_LOGO_BYTES,
+    InsufficientContrast,
+    Letterhead,
+    letterhead_for,
+    reset_letterhead,
+    set_logo,
+    update_theme,
+)
+from hotline.municipalities.models import Municipality
+from hotline.municipalities.service import get_municipality
+
+router = APIRouter(prefix="/kommune/{code}")
+
+MODE_NAMES = {
+    OverrideMode.REPLACE: "Erstatter den fælles tekst",
+    OverrideMode.APPEND: "Tilføjer et lokalt afsnit",
+    OverrideMode.HIDE: "Gælder ikke i kommunen",
+}
+FACT_INPUTS = {
+    FactType.TEXT: ("text", "Tekst"),
+    FactType.MONEY: ("text", "Beløb i kroner, fx 893 eller 12,50"),
+    FactType.URL: ("url", "Hel webadresse, fx https://www.kommune.dk/side"),
+    FactType.PHONE: ("tel", "Telefonnummer, fx +45 89 40 20 00"),
+    FactType.EMAIL: ("email", "E-mailadresse, fx borgerservice@kommune.dk"),
+    FactType.OPENING_HOURS: ("text", "Åbningstider, fx Man-fre 10-15"),
+}
+CONFLICT = danish_message(412)
+
+
+def _municipality(session: Session, user: User, code: str, action: Action) -> Municipality:
+    municipality = get_municipality(session, code)
+    require(user, action, municipality.code)
+    return municipality
+
+
+def _page(request: Request, name: str, m: Municipality, **context: Any) -> Response:
+    status_code = 422 if context.get("errors") else 200
+    user = request.state.console_user
+    may_edit = can(user, Action.EDIT_LOCAL_KNOWLEDGE, m.code)
+    return render(
+        request,
+        name,
+        {"nav": "admin", "m": m, "may_edit": may_edit, "errors": {}, **context},
+        status_code=status_code,
+    )
+
+
+@router.get("", name="admin_home")
+def admin_home(request: Request, code: str, user: ConsoleUser, session: DbSession) -> Response:
+    """The municipality's to-do list first, then everything it has written."""
+    m = _municipality(session, user, code, Action.READ_LOCAL_ADMIN)
+    overrides = [
+        knowledge.override_read(session, o) for o in knowledge.list_overrides(session, m.code)
+    ]
+    return _page(
+        request,
+        "admin_home.html",
+        m,
+        coverage=knowledge.coverage(session, m.code),
+        overrides=overrides,
+        locals=knowledge.list_local_articles(session, m.code),
+        shared=knowledge.list_articles(session),
+        mode_names=MODE_NAMES,
+    )
+
+
+# ---------------------------------------------------------------------------- overrides
+
+
+def _override_page(
+    request: Request,
+    session: Session,
+    m: Municipality,
+    slug: str,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    saved: str | None = None,
+) -> Response:
+    article = knowledge.get_article(session, slug)
+    override = knowledge.find_override(session, m.code, slug)
+    facts = fact_values(session, m.code)
+    text, _missing, used = render_facts(article.body, facts)
+    return _page(
+        request,
+        "admin_override.html",
+        m,
+        article=article,
+        shared_html=highlight_facts(markdown_to_html(text), facts, used),
+        override=knowledge.override_read(session, override) if override else None,
+        values=values or {},
+        errors=errors or {},
+        saved=saved,
+        mode_names=MODE_NAMES,
+    )
+
+
+@router.get("/tilpasninger/{slug}", name="admin_override")
+def override_form(
+    request: Request, code: str, slug: str, user: ConsoleUser, session: DbSession
+) -> Response:
+    m = _municipality(session, user, code, Action.READ_LOCAL_ADMIN)
+    return _override_page(request, session, m, slug)
+
+
+@router.post("/tilpasninger/{slug}")
+async def override_save(
+    request: Request, code: str, slug: str, user: ConsoleUser, session: DbSession
+) -> Response:
+    """Save, re-confirm (the shared text was read and the override still holds) or remove."""
+    m = _municipality(session, user, code, Action.EDIT_LOCAL_KNOWLEDGE)
+    form = await request.form()
+    article = knowledge.get_article(session, slug)
+    current = knowledge.find_override(session, m.code, slug)
+    action = str(form.get("action", "save"))
+    values = {key: str(form.get(key, "")) for key in ("mode", "title", "body")}
+    if current is not None and str(current.revision) != form.get("revision"):
+        return _override_page(request, session, m, slug, values=values, errors={"form": CONFLICT})
+    if action == "delete" and current is not None:
+        knowledge.delete_override(session, current)
+        return _override_page(request, session, m, slug, saved="Den lokale tilpasning er fjernet.")
+    if action == "confirm" and current is not None:
+        knowledge.confirm_override(session, current, user.email)
+        return _override_page(request, session, m, slug, saved="Tilpasningen er bekræftet.")
+    data, errors = validate_form(OverrideWrite, blank_to_none(values) | {"body": values["body"]})
+    if data is None:
+        errors = _override_errors(values, errors)
+    else:
+        try:
+            knowledge.put_override(session, m.code, article, data, user.email)
+        except InvalidInput as exc:
+            errors = {"body": _text_problem(exc)}
+    if errors:
+        return _override_page(request, session, m, slug, values=values, errors=errors)
+    return _override_page(request, session, m, slug, saved="Tilpasningen er gemt.")
+
+
+def _override_errors(values: dict[str, str], errors: dict[str, str]) -> dict[str, str]:
+    """The schema's cross-field rule, said in Danish next to the field it is about."""
+    if "form" in errors:
+        errors.pop("form")
+        if values["mode"] == OverrideMode.REPLACE and not values["title"].strip():
+            errors["title"] = "En erstattende tekst skal have en titel."
+        elif values["mode"] != OverrideMode.REPLACE and values["title"].strip():
+            errors["title"] = "Kun en erstattende tekst har sin egen titel. Lad feltet stå tomt."
+        else:
+            errors["body"] = "Skriv den lokale tekst."
+    return errors
+
+
+def _text_problem(exc: InvalidInput) -> str:
+    """Text the knowledge base refused, e.g. an unknown ``{{ fact }}``: its own words matter."""
+    return f"Teksten kan ikke gemmes: {exc.detail}"
+
+
+# ---------------------------------------------------------------------------- facts
+
+
+@router.get("/fakta", name="admin_facts")
+def facts_form(request: Request, code: str, user: ConsoleUser, session: DbSession) -> Response:
+    m = _municipality(session, user, code, Action.READ_LOCAL_ADMIN)
+    return _facts_page(request, session, m)
+
+
+def _facts_page(
+    request: Request,
+    session: Session,
+    m: Municipality,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    saved: bool = False,
+) -> Response:
+    return _page(
+        request,
+        "admin_facts.html",
+        m,
+        facts=knowledge.municipality_facts(session, m.code),
+        inputs=FACT_INPUTS,
+        values=values or {},
+        errors=errors or {},
+        saved=saved,
+    )
+
+
+@router.post("/fakta")
+async def facts_save(
+    request: Request, code: str, user: ConsoleUser, session: DbSession
+) -> Response:
+    """Only changed values are written; each refused one is explained next to its input."""
+    m = _municipality(session, user, code, Action.EDIT_LOCAL_KNOWLEDGE)
+    form = await request.form()
+    values, errors = {}, {}
+    for fact in knowledge.municipality_facts(session, m.code):
+        sent = str(form.get(f"fact-{fact.key}", "")).strip()
+        values[fact.key] = sent
+        if sent == (fact.value or ""):
+            continue
+        if not sent:
+            if (stored := knowledge.get_fact_value(session, m.code, fact.key)) is not None:
+                knowledge.delete_fact_value(session, stored)
+            continue
+        try:
+            with session.begin_nested():
+                knowledge.set_fact_value(session, m.code, fact.key, sent, user.email)
+        except InvalidInput:
+            errors[f"fact-{fact.key}"] = f"Ugyldig værdi. {FACT_INPUTS[FactType(fact.type)][1]}."
+    if errors:
+        return _facts_page(request, session, m, values, errors)
+    return _facts_page(request, session, m, saved=True)
+
+
+# ---------------------------------------------------------------------------- local articles
+
+
+def _local_page(
+    request: Request,
+    m: Municipality,
+    *,
+    slug: str | None,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    saved: bool = False,
+) -> Response:
+    return _page(
+        request,
+        "admin_local.html",
+        m,
+        slug=slug,
+        values=values,
+        errors=errors or {},
+        saved=saved,
+    )
+
+
+@router.get("/lokale-artikler/ny", name="admin_local_new")
+def local_new(request: Request, code: str, user: ConsoleUser, session: DbSession) -> Response:
+    m = _municipality(session, user, code, Action.READ_LOCAL_ADMIN)
+    return _local_page(request, m, slug=None, values={"category": ""})
+
+
+@router.get("/lokale-artikler/{slug}", name="admin_local")
+def local_form(
+    request: Request, code: str, slug: str, user: ConsoleUser, session: DbSession
+) -> Response:
+    m = _municipality(session, user, code, Action.READ_LOCAL_ADMIN)
+    local = knowledge.get_local_article(session, m.code, slug)
+    return _local_page(request, m, slug=slug, values=article_values(local))
+
+
+@router.post("/lokale-artikler/ny")
+async def local_create(
+    request: Request, code: str, user: ConsoleUser, session: DbSession
+) -> Response:
+    m = _municipality(session, user, code, Action.EDIT_LOCAL_KNOWLEDGE)
+    values = article_fields(await request.form())
+    data, errors = validate_article(values, ArticleCreate)
+    if data is not None:
+        try:
+            knowledge.create_local_article(session, m.code, data, user.email)
+        except Problem as exc:
+            errors = {"slug" if exc.status == 409 else "body": article_problem(exc)}
+    if errors:
+        return _local_page(request, m, slug=None, values=values, errors=errors)
+    target = console_path(request, "admin_local", code=m.code, slug=data.slug)
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/lokale-artikler/{slug}")
+async def local_save(
+    request: Request, code: str, slug: str, user: ConsoleUser, session: DbSession
+) -> Response:
+    m = _municipality(session, user, code, Action.EDIT_LOCAL_KNOWLEDGE)
+    local = knowledge.get_local_article(session, m.code, slug)
+    form = await request.form()
+    values = article_fields(form) | {"slug": slug}
+    if str(local.revision) != form.get("revision"):
+        return _local_page(request, m, slug=slug, values=values, errors={"form": CONFLICT})
+    data, errors = validate_article(values, ArticleCreate)
+    if data is not None:
+        changes = data.model_dump(include=set(ARTICLE_TEXT_FIELDS))
+        try:
+            knowledge.update_local_article(session, local, changes, user.email)
+        except Problem as exc:
+            errors = {"body": article_problem(exc)}
+    if errors:
+        return _local_page(request, m, slug=slug, values=values, errors=errors)
+    return _local_page(request, m, slug=slug, values=article_values(local), saved=True)
+
+
+# ---------------------------------------------------------------------------- letterhead
+
+SAMPLE_BODY = Markup("<p>Tak for din henvendelse. Her er svaret på dit spørgsmål.</p>")
+
+
+def _theme_changes(form: FormData) -> dict[str, Any]:
+    """The letterhead form as a ThemeUpdate: blank fields keep their current value."""
+    colors = {
+        name: str(form.get(f"color-{name}", "")).strip() or None
+        for name in ("primary", "on_primary", "accent")
+    }
+    lines = {
+        name: [line.strip() for line in str(form.get(name, "")).splitlines() if line.strip()]
+        for name in ("address_lines", "signature_lines")
+    }
+    texts = {
+        name: str(form.get(name, "")).strip() or None
+        for name in ("sender_name", "department", "closing", "footer", "logo_alt")
+    }
+    return {**texts, **lines, "colors": {k: v for k, v in colors.items() if v}}
+
+
+def _with_changes(letterhead: Letterhead, changes: ThemeUpdate) -> Letterhead:
+    """The letterhead as it would look after saving, for the live preview."""
+    theme = letterhead.theme.model_dump()
+    delta = changes.model_dump(exclude_none=True)
+    theme["colors"] = {**theme["colors"], **delta.pop("colors", {})}
+    return Letterhead(
+        letterhead.municipality,
+        Theme.model_validate({**theme, **delta}),
+        letterhead.logo,
+        letterhead.source,
+        letterhead.version,
+    )
+
+
+def _sample_letter(settings: Settings, letterhead: Letterhead, user: User) -> str:
+    letter = LetterContent(
+        subject="Svar på din henvendelse",
+        day=today(),
+        greeting="Kære borger,",
+        body_html=SAMPLE_BODY,
+        body_text=SAMPLE_BODY.striptags(),
+        agent_first_name=user.first_name,
+    )
+    html, _text = render_letter(settings, letterhead, letter, logo_src=logo_data_uri(letterhead))
+    return html
+
+
+def _letterhead_page(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    user: User,
+    m: Municipality,
+    *,
+    changes: ThemeUpdate | None = None,
+    errors: dict[str, str] | None = None,
+    saved: bool = False,
+) -> Response:
+    letterhead = letterhead_for(session, settings, m)
+    shown = _with_changes(letterhead, changes) if changes else letterhead
+    return _page(
+        request,
+        "admin_letterhead.html",
+        m,
+        letterhead=letterhead,
+        theme=shown.theme,
+        preview_html=_sample_letter(settings, shown, user),
+        may_edit_letterhead=can(request.state.console_user, Action.EDIT_LETTERHEAD, m.code),
+        errors=errors or {},
+        saved=saved,
+    )
+
+
+@router.get("/brevpapir", name="admin_letterhead")
+def letterhead_form(
+    request: Request, code: str, user: ConsoleUser, session: DbSession, settings: AppSettings
+) -> Response:
+    m = _municipality(session, user, code, Action.READ_LOCAL_ADMIN)
+    return _letterhead_page(request, session, settings, user, m)
+
+
+def _letterhead_errors(exc: ValidationError | InsufficientContrast) -> dict[str, str]:
+    if isinstance(exc, InsufficientContrast):
+        return {
+            "colors": "Farverne har for lav kontrast (WCAG AA kræver mindst 4,5:1): "
+            + "; ".join(exc.extra.get("problems", []))
+        }
+    return {
+        ("colors" if key == "colors" else key): message
+        for key, message in danish_errors(exc).items()
+    }
+
+
+@router.post("/brevpapir/forhaandsvisning", name="admin_letterhead_preview")
+async def letterhead_preview(
+    request: Request, code: str, user: ConsoleUser, session: DbSession, settings: AppSettings
+) -> Response:
+    """The letter with the unsaved changes, while the admin edits."""
+    m = _municipality(session, user, code, Action.EDIT_LETTERHEAD)
+    form = await request.form()
+    try:
+        changes = ThemeUpdate.model_validate(_theme_changes(form))
+        return _letterhead_page(request, session, settings, user, m, changes=changes)
+    except ValidationError as exc:
+        return _letterhead_page(request, session, settings, user, m, errors=_letterhead_errors(exc))
+
+
+@router.post("/brevpapir")
+async def letterhead_save(
+    request: Request, code: str, user: ConsoleUser, session: DbSession, settings: AppSettings
+) -> Response:
+    m = _municipality(session, user, code, Action.EDIT_LETTERHEAD)
+    form = await request.form()
+    etag = form.get("etag")
+    try:
+        changes = ThemeUpdate.model_validate(_theme_changes(form))
+        update_theme(session, settings, m, changes, user, if_match=str(etag) if etag else None)
+    except (ValidationError, InsufficientContrast) as exc:
+        return _letterhead_page(request, session, settings, user, m, errors=_letterhead_errors(exc))
+    except Problem as exc:  # changed meanwhile (412), or a non-member without a letterhead
+        errors = {"form": danish_message(exc.status, exc.slug)}
+        return _letterhead_page(request, session, settings, user, m, errors=errors)
+    return _letterhead_page(request, session, settings, user, m, saved=True)
+
+
+@router.post("/brevpapir/logo", name="admin_logo")
+async def logo_upload(
+    request: Request, code: str, user: ConsoleUser, session: DbSession, settings: AppSettings
+) -> Response:
+    """A PNG or JPEG logo; the letterheads package checks its type and size from the bytes."""
+    m = _municipality(session, user, code, Action.EDIT_LETTERHEAD)
+    upload = (await request.form()).get("logo")
+    data = await upload.read(MAX_LOGO_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    try:
+        if not data:
+            raise InvalidInput("No file was chosen.")
+        set_logo(session, settings, m, data, user)
+    except InvalidInput:
+        errors = {
+            "logo": "Logoet skal være en PNG- eller JPEG-fil på højst 200 kB og 600 × 200 pixel."
+        }
+        return _letterhead_page(request, session, settings, user, m, errors=errors)
+    return _letterhead_page(request, session, settings, user, m, saved=True)
+
+
+@router.post("/brevpapir/nulstil", name="admin_letterhead_reset")
+async def letterhead_reset(
+    request: Request, code: str, user: ConsoleUser, session: DbSession, settings: AppSettings
+) -> Response:
+    """Drop the admin's changes: the municipality's theme files apply again."""
+    m = _municipality(session, user, code, Action.EDIT_LETTERHEAD)
+    etag = (await request.form()).get("etag")
+    try:
+        reset_letterhead(session, settings, m, user, if_match=str(etag) if etag else None)
+    except Problem as exc:
+        errors = {"form": danish_message(exc.status, exc.slug)}
+        return _letterhead_page(request, session, settings, user, m, errors=errors)
+    return _letterhead_page(request, session, settings, user, m, saved=True)

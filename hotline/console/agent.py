@@ -1,0 +1,408 @@
+"""The agent's one screen: citizen's municipality, search, article, reply, delivery status."""
+
+import base64
+import secrets
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.responses import RedirectResponse, Response
+
+from hotline.auth.models import User
+from hotline.auth.permissions import Action, can, require
+from hotline.composer.cpr import CprNumberInReply, contains_cpr_number
+from hotline.composer.schemas import ReplyRequest
+from hotline.composer.service import (
+    ComposedReply,
+    compose_reply,
+    find_template,
+    list_templates,
+    preview_of,
+)
+from hotline.config import Settings
+from hotline.console.articles import show_article
+from hotline.console.errors import danish_message
+from hotline.console.forms import danish_errors
+from hotline.console.session import ConsoleUser
+from hotline.console.templating import (
+    console_path,
+    fragment_target,
+    is_htmx,
+    render,
+    with_query,
+)
+from hotline.db import DbSession
+from hotline.deps import AppSettings
+from hotline.errors import NotFound, Problem
+from hotline.knowledge.resolve import resolve
+from hotline.letterheads.render import logo_data_uri
+from hotline.letterheads.service import letterhead_for
+from hotline.municipalities.models import Municipality
+from hotline.municipalities.service import (
+    get_municipality,
+    list_municipalities,
+    lookup_postcode,
+)
+from hotline.replies import service as replies
+from hotline.replies.models import SETTLED, Reply, ReplyStatus
+from hotline.search.service import search
+
+router = APIRouter()
+MAX_CANDIDATES = 12
+NEUTRAL_COLOUR = "#3d4650"
+COMPOSE_FIELDS = ("to", "citizen_name", "subject", "body_markdown", "template")
+STATUS_NAMES = {
+    ReplyStatus.QUEUED: "I kø",
+    ReplyStatus.SENDING: "Sendes",
+    ReplyStatus.SENT: "Sendt",
+    ReplyStatus.RETRYING: "Prøver igen",
+    ReplyStatus.FAILED: "Kunne ikke sendes",
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    code: str
+    name: str
+    member: bool
+    why: str  # how the typed text matched, e.g. "Postnummer 8000 Aarhus C"
+
+
+@dataclass(frozen=True)
+class ChosenMunicipality:
+    """What keeps the agent from answering for the wrong municipality: name, colour, logo."""
+
+    municipality: Municipality
+    colour: str
+    logo_src: str | None
+    logo_alt: str
+
+
+@dataclass
+class Draft:
+    """The reply being written, as the form holds it between requests."""
+
+    municipality: str
+    to: str = ""
+    citizen_name: str = ""
+    subject: str = ""
+    body_markdown: str = ""
+    template: str = ""
+    article_slugs: list[str] = field(default_factory=list)
+    idempotency_key: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+
+    @classmethod
+    def from_form(cls, form: FormData) -> "Draft":
+        values = {name: str(form.get(name, "")) for name in COMPOSE_FIELDS}
+        slugs = [str(slug) for slug in form.getlist("article_slugs") if slug]
+        key = str(form.get("idempotency_key") or "") or secrets.token_urlsafe(16)
+        municipality = str(form.get("municipality", ""))
+        return cls(municipality, **values, article_slugs=slugs, idempotency_key=key)
+
+    def request_data(self) -> dict[str, Any]:
+        return {
+            "municipality": self.municipality,
+            "to": self.to.strip(),
+            "citizen_name": self.citizen_name.strip() or None,
+            "subject": self.subject,
+            "body_markdown": self.body_markdown,
+            "article_slugs": list(dict.fromkeys(self.article_slugs)),
+            "template": self.template or None,
+        }
+
+
+def find_municipalities(session: Session, text: str) -> list[Candidate]:
+    """Candidates for a typed name, kommunekode or postcode (one postcode may span several)."""
+    text = text.strip()
+    if not text:
+        return []
+    found: dict[str, Candidate] = {}
+    if text.isdigit() and len(text) == 4:
+        try:
+            for place in lookup_postcode(session, text).municipalities:
+                found[place.code] = Candidate(
+                    place.code, place.name, place.member, f"Postnummer {text} {place.city}"
+                )
+        except NotFound:
+            pass
+    for municipality in list_municipalities(session, query=text):
+        found.setdefault(
+            municipality.code,
+            Candidate(
+                municipality.code,
+                municipality.name,
+                municipality.member,
+                f"Kommunekode {municipality.code}" if text.isdigit() else municipality.region,
+            ),
+        )
+    return list(found.values())[:MAX_CANDIDATES]
+
+
+def find_chosen(session: Session, code: str | None) -> Municipality | None:
+    if not code:
+        return None
+    try:
+        return get_municipality(session, code)
+    except (NotFound, ValueError):
+        return None
+
+
+def branding(
+    session: Session, settings: Settings, municipality: Municipality
+) -> ChosenMunicipality:
+    letterhead = letterhead_for(session, settings, municipality)
+    return ChosenMunicipality(
+        municipality=municipality,
+        colour=NEUTRAL_COLOUR if letterhead.on_behalf else letterhead.theme.colors.primary,
+        logo_src=None if letterhead.on_behalf else logo_data_uri(letterhead),
+        logo_alt=letterhead.theme.logo_alt or f"Logo for {municipality.name}",
+    )
+
+
+def _article_view(session: Session, slug: str | None, code: str) -> dict[str, Any]:
+    if not slug:
+        return {}
+    try:
+        return {"shown": show_article(session, resolve(session, slug, code))}
+    except Problem as exc:
+        return {"article_error": danish_message(exc.status, exc.slug)}
+
+
+def _compose_context(
+    session: Session, user: User, municipality: Municipality, draft: Draft | None
+) -> dict[str, Any]:
+    code = municipality.code
+    if not can(user, Action.SEND_REPLY, code):
+        return {"may_send": False}
+    draft = draft or Draft(municipality=code)
+    titles = {}
+    for slug in draft.article_slugs:
+        try:
+            titles[slug] = resolve(session, slug, code).title
+        except Problem:
+            titles[slug] = slug
+    return {
+        "may_send": True,
+        "draft": draft,
+        "attached": titles,
+        "templates": list_templates(session, code),
+    }
+
+
+def _agent_page(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    user: User,
+    *,
+    kommune: str | None,
+    find: str | None = None,
+    candidates: list[Candidate] | None = None,
+    q: str | None = None,
+    kategori: str | None = None,
+    artikel: str | None = None,
+    draft: Draft | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    municipality = find_chosen(session, kommune)
+    # An htmx request draws one block: compute only what that block shows.
+    target = fragment_target(request)
+    context: dict[str, Any] = {
+        "nav": "agent",
+        "find": find or "",
+        "candidates": candidates or [],
+        "unknown_code": bool(kommune) and municipality is None,
+        "errors": errors or {},
+        "artikel": artikel or "",
+        "q": q or "",
+        "kategori": kategori or "",
+        **extra,
+    }
+    if municipality is not None:
+        context["m"] = municipality
+        code = municipality.code
+        if target in (None, "main"):
+            context["chosen"] = branding(session, settings, municipality)
+        if q and q.strip() and target in (None, "main", "results"):
+            context["found"] = search(session, q, code, category=kategori or None, limit=10)
+        if target in (None, "main", "article"):
+            context.update(_article_view(session, artikel, code))
+        if target in (None, "main", "article", "compose", "preview"):
+            context.update(_compose_context(session, user, municipality, draft))
+    return render(request, "agent.html", context, status_code=status_code)
+
+
+@router.get("/", name="home")
+def home(
+    request: Request,
+    user: ConsoleUser,
+    session: DbSession,
+    settings: AppSettings,
+    kommune: Annotated[str | None, Query(max_length=4)] = None,
+    find: Annotated[str | None, Query(max_length=80)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    kategori: Annotated[str | None, Query(max_length=80)] = None,
+    artikel: Annotated[str | None, Query(max_length=120)] = None,
+) -> Response:
+    require(user, Action.READ_KNOWLEDGE)
+    candidates = find_municipalities(session, find) if find else []
+    if len(candidates) == 1 and not is_htmx(request):
+        # Enter on an unambiguous name, code or postcode selects it at once.
+        target = with_query(console_path(request, "home"), kommune=candidates[0].code)
+        return RedirectResponse(target, status_code=303)
+    return _agent_page(
+        request,
+        session,
+        settings,
+        user,
+        kommune=kommune,
+        find=find,
+        candidates=candidates,
+        q=q,
+        kategori=kategori,
+        artikel=artikel,
+    )
+
+
+# ---------------------------------------------------------------------------- replies
+
+
+def _draft_errors(draft: Draft, exc: Problem | ValidationError) -> dict[str, str]:
+    """Danish messages next to the fields; the CPR guard's next to the field that has one."""
+    if isinstance(exc, ValidationError):
+        return danish_errors(exc)
+    if isinstance(exc, CprNumberInReply):
+        fields = [name for name in COMPOSE_FIELDS if contains_cpr_number(getattr(draft, name))]
+        return {fields[0] if fields else "body_markdown": danish_message(exc.status, exc.slug)}
+    return {"form": danish_message(exc.status, exc.slug)}
+
+
+def _compose(
+    session: Session, settings: Settings, user: User, draft: Draft
+) -> tuple[ComposedReply | None, dict[str, str]]:
+    try:
+        request = ReplyRequest.model_validate(draft.request_data())
+        return compose_reply(session, settings, request, user), {}
+    except (Problem, ValidationError) as exc:
+        return None, _draft_errors(draft, exc)
+
+
+def browser_html(composed: ComposedReply) -> str:
+    """The sent HTML with its ``cid:`` images inlined as data URIs, which browsers can show."""
+    html = composed.html
+    for image in composed.inline_images:
+        data = base64.b64encode(image.data).decode("ascii")
+        html = html.replace(f"cid:{image.cid}", f"data:{image.content_type};base64,{data}")
+    return html
+
+
+async def _draft_from(request: Request) -> Draft:
+    return Draft.from_form(await request.form())
+
+
+@router.post("/svar/udkast", name="reply_draft")
+async def reply_draft(
+    request: Request, user: ConsoleUser, session: DbSession, settings: AppSettings
+) -> Response:
+    """Re-draw the reply form with a template applied or an article attached (unticking an
+    attached article's box removes it)."""
+    form = await request.form()
+    draft = Draft.from_form(form)
+    attach = str(form.get("attach", ""))
+    if attach and attach not in draft.article_slugs:
+        draft.article_slugs.append(attach)
+    if form.get("apply_template") and draft.template:
+        template = find_template(session, draft.template, draft.municipality)
+        draft.subject = template.subject or draft.subject
+        draft.body_markdown = template.body_markdown
+    return _agent_page(request, session, settings, user, kommune=draft.municipality, draft=draft)
+
+
+@router.post("/svar/forhaandsvisning", name="reply_preview")
+async def reply_preview(
+    request: Request, user: ConsoleUser, session: DbSession, settings: AppSettings
+) -> Response:
+    """The letter exactly as it will be sent, on the municipality's letterhead."""
+    draft = await _draft_from(request)
+    composed, errors = _compose(session, settings, user, draft)
+    preview = preview_of(composed) if composed else None
+    return _agent_page(
+        request,
+        session,
+        settings,
+        user,
+        kommune=draft.municipality,
+        draft=draft,
+        errors=errors,
+        preview=preview,
+        preview_html=browser_html(composed) if composed else None,
+    )
+
+
+@router.post("/svar", name="reply_send")
+async def reply_send(
+    request: Request, user: ConsoleUser, session: DbSession, settings: AppSettings
+) -> Response:
+    draft = await _draft_from(request)
+    try:
+        reply_request = ReplyRequest.model_validate(draft.request_data())
+        reply, _replayed = replies.submit(
+            session, settings, reply_request, user, draft.idempotency_key
+        )
+    except (Problem, ValidationError) as exc:
+        session.rollback()  # nothing of a refused reply may be stored
+        return _agent_page(
+            request,
+            session,
+            settings,
+            user,
+            kommune=draft.municipality,
+            draft=draft,
+            errors=_draft_errors(draft, exc),
+            status_code=422,
+        )
+    if not is_htmx(request):
+        return RedirectResponse(
+            console_path(request, "reply_status", reply_id=reply.id), status_code=303
+        )
+    return _agent_page(
+        request, session, settings, user, kommune=draft.municipality, sent=_reply_view(reply)
+    )
+
+
+@dataclass(frozen=True)
+class ReplyView:
+    reply: Reply
+    status_name: str
+    settled: bool
+    failed: bool
+
+
+def _reply_view(reply: Reply) -> ReplyView:
+    status = ReplyStatus(reply.status)
+    return ReplyView(
+        reply=reply,
+        status_name=STATUS_NAMES[status],
+        settled=status in SETTLED,
+        failed=status is ReplyStatus.FAILED,
+    )
+
+
+@router.get("/svar/{reply_id}", name="reply_status")
+def reply_status(
+    request: Request, reply_id: int, user: ConsoleUser, session: DbSession
+) -> Response:
+    """The reply's delivery state; htmx polls the status block until it settles."""
+    reply = replies.get_reply(session, user, reply_id)
+    return render(request, "reply.html", {"nav": "replies", "sent": _reply_view(reply)})
+
+
+@router.get("/svar", name="my_replies")
+def my_replies(request: Request, user: ConsoleUser, session: DbSession) -> Response:
+    views = [_reply_view(reply) for reply in replies.list_replies(session, user, limit=30)]
+    return render(request, "replies.html", {"nav": "replies", "replies": views})

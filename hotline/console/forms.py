@@ -1,0 +1,95 @@
+"""HTML forms validated by the domain's Pydantic schemas, with errors in Danish per field."""
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+
+from hotline.errors import Problem
+
+M = TypeVar("M", bound=BaseModel)
+
+_MESSAGES = {
+    "missing": "Skal udfyldes.",
+    "string_too_short": "Skal udfyldes.",
+    "too_short": "Skal udfyldes.",
+    "string_too_long": "Teksten er for lang (højst {max_length} tegn).",
+    "too_long": "Der er for mange (højst {max_length}).",
+    "string_pattern_mismatch": "Har ikke det rigtige format.",
+    "url_parsing": "Skriv en hel webadresse, fx https://www.kommune.dk.",
+    "url_scheme": "Webadressen skal begynde med https:// eller http://.",
+    "int_parsing": "Skriv et helt tal.",
+    "decimal_parsing": "Skriv et tal.",
+    "float_parsing": "Skriv et tal.",
+    "date_from_datetime_parsing": "Skriv en dato, fx 2026-01-31.",
+    "date_parsing": "Skriv en dato, fx 2026-01-31.",
+    "bool_parsing": "Vælg ja eller nej.",
+    "enum": "Vælg en af mulighederne.",
+    "literal_error": "Vælg en af mulighederne.",
+    "extra_forbidden": "Feltet kendes ikke.",
+}
+_EMAIL_HINT = "Skriv en gyldig e-mailadresse, fx navn@kommune.dk."
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "value_error" and "email" in str(error.get("msg", "")).lower():
+        return _EMAIL_HINT
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return "Værdien er ugyldig."
+    return template.format(**(error.get("ctx") or {"max_length": "?"}))
+
+
+def danish_errors(exc: ValidationError) -> dict[str, str]:
+    """The first error of each field, keyed by the field's top-level name ("form" for the rest)."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "form"
+        errors.setdefault(field, _message(error))
+    return errors
+
+
+def validate_form(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, dict[str, str]]:
+    """(the model, {}) when valid, else (None, Danish messages keyed by field)."""
+    try:
+        return model.model_validate(data), {}
+    except ValidationError as exc:
+        return None, danish_errors(exc)
+
+
+def blank_to_none(data: Mapping[str, Any]) -> dict[str, Any]:
+    """HTML sends empty strings for empty inputs; the schemas mean "not given" by None."""
+    return {key: (None if value == "" else value) for key, value in data.items()}
+
+
+ARTICLE_TEXT_FIELDS = ("title", "category", "body", "status", "valid_from", "valid_to")
+
+
+def article_fields(form: FormData) -> dict[str, Any]:
+    """An article form (shared or local) as the knowledge schemas expect it."""
+    values = {
+        key: str(form.get(key, "")).strip()
+        for key in ("slug", "title", "category", "status", "valid_from", "valid_to")
+    }
+    values["body"] = str(form.get("body", ""))
+    return blank_to_none(values)
+
+
+def validate_article(values: Mapping[str, Any], model: type[M]) -> tuple[M | None, dict[str, str]]:
+    return validate_form(model, {key: value for key, value in values.items() if value is not None})
+
+
+def article_problem(exc: Problem) -> str:
+    """Why the knowledge base refused an article, next to the field it concerns."""
+    if exc.status == 409:
+        return "Der findes allerede en artikel med den adresse (slug). Vælg en anden."
+    return f"Teksten kan ikke gemmes: {exc.detail}"
+
+
+def article_values(item: Any) -> dict[str, Any]:
+    """A stored article (shared or local) as its form shows it."""
+    return {name: getattr(item, name) or "" for name in ARTICLE_TEXT_FIELDS} | {
+        "revision": item.revision
+    }

@@ -1,0 +1,151 @@
+"""Operators' pages: the municipalities (member and contact columns) and the accounts."""
+
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse, Response
+
+from hotline.auth import service as accounts
+from hotline.auth.permissions import Action, Role, can, require
+from hotline.auth.schemas import UserCreate, UserUpdate
+from hotline.console.forms import blank_to_none, validate_form
+from hotline.console.session import CSRF_FIELD, ConsoleUser
+from hotline.console.templating import console_path, render
+from hotline.db import DbSession
+from hotline.errors import Conflict
+from hotline.municipalities import service as municipalities
+from hotline.municipalities.schemas import CONTACT_COLUMNS, HOTLINE_COLUMNS, MunicipalityUpdate
+
+router = APIRouter(prefix="/drift")
+
+ROLE_NAMES = {
+    Role.OPERATOR: "Driftsansvarlig",
+    Role.EDITOR: "Redaktør",
+    Role.MUNICIPALITY_ADMIN: "Kommuneadministrator",
+    Role.AGENT: "Medarbejder (svarer borgere)",
+}
+
+
+@router.get("/kommuner", name="operator_municipalities")
+def municipality_list(request: Request, user: ConsoleUser, session: DbSession) -> Response:
+    require(user, Action.EDIT_MUNICIPALITY_HOTLINE_COLUMNS)
+    return render(
+        request,
+        "operator_municipalities.html",
+        {"nav": "municipalities", "municipalities": municipalities.list_municipalities(session)},
+    )
+
+
+@router.get("/kommuner/{code}", name="operator_municipality")
+def municipality_form(
+    request: Request, code: str, user: ConsoleUser, session: DbSession
+) -> Response:
+    municipality = municipalities.get_municipality(session, code)
+    require(user, Action.EDIT_MUNICIPALITY_CONTACT, municipality.code)
+    return _municipality_page(request, municipality, {}, {}, saved=False)
+
+
+def _municipality_page(
+    request: Request, municipality: object, values: dict, errors: dict, *, saved: bool
+) -> Response:
+    user = request.state.console_user
+    return render(
+        request,
+        "operator_municipality.html",
+        {
+            "nav": "municipalities",
+            "m": municipality,
+            "values": values,
+            "errors": errors,
+            "saved": saved,
+            "may_edit_hotline_columns": can(
+                user, Action.EDIT_MUNICIPALITY_HOTLINE_COLUMNS, municipality.code
+            ),
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+@router.post("/kommuner/{code}")
+async def municipality_save(
+    request: Request, code: str, user: ConsoleUser, session: DbSession
+) -> Response:
+    municipality = municipalities.get_municipality(session, code)
+    require(user, Action.EDIT_MUNICIPALITY_CONTACT, municipality.code)
+    form = await request.form()
+    columns = set(CONTACT_COLUMNS)
+    if can(user, Action.EDIT_MUNICIPALITY_HOTLINE_COLUMNS, municipality.code):
+        columns |= HOTLINE_COLUMNS
+    values = {column: str(form.get(column, "")).strip() for column in columns}
+    if "member" in columns:
+        values["member"] = "member" in form
+    changes, errors = validate_form(MunicipalityUpdate, values)
+    if changes is None:
+        return _municipality_page(request, municipality, values, errors, saved=False)
+    municipalities.update_municipality(session, municipality, changes)
+    return _municipality_page(request, municipality, {}, {}, saved=True)
+
+
+@router.get("/konti", name="operator_accounts")
+def account_list(request: Request, user: ConsoleUser, session: DbSession) -> Response:
+    require(user, Action.LIST_ACCOUNTS, user.municipality_code)
+    return _accounts_page(request, session, {}, {})
+
+
+def _accounts_page(
+    request: Request, session: DbSession, values: dict, errors: dict, status_code: int = 200
+) -> Response:
+    user = request.state.console_user
+    return render(
+        request,
+        "operator_accounts.html",
+        {
+            "nav": "accounts",
+            "accounts": accounts.list_users(session, user),
+            "role_names": ROLE_NAMES,
+            "municipalities": municipalities.list_municipalities(session, member=True),
+            "values": values,
+            "errors": errors,
+            "may_manage": can(user, Action.MANAGE_ACCOUNTS),
+        },
+        status_code=status_code,
+    )
+
+
+@router.post("/konti")
+async def account_create(request: Request, user: ConsoleUser, session: DbSession) -> Response:
+    require(user, Action.MANAGE_ACCOUNTS)
+    form = {key: str(value).strip() for key, value in (await request.form()).items()}
+    form.pop(CSRF_FIELD, None)
+    values = blank_to_none(form)
+    errors: dict[str, str] = {}
+    role = values.get("role")
+    if role in {r.value for r in Role}:
+        bound = Role(role) in (Role.MUNICIPALITY_ADMIN, Role.AGENT)
+        if bound and not values.get("municipality_code"):
+            errors["municipality_code"] = "Vælg kommunen for denne rolle."
+        if not bound:
+            values["municipality_code"] = None
+    data, schema_errors = validate_form(UserCreate, values)
+    errors = {**schema_errors, **errors}
+    if "password" in errors:
+        errors["password"] = "Adgangskoden skal have mindst 12 tegn."  # noqa: S105 (a message)
+    if data is not None and not errors:
+        try:
+            accounts.create_user(session, data)
+        except Conflict:
+            errors["email"] = "Der findes allerede en konto med den e-mailadresse."
+        else:
+            return RedirectResponse(console_path(request, "operator_accounts"), status_code=303)
+    values.pop("password", None)
+    return _accounts_page(request, session, values, errors, status_code=422)
+
+
+@router.post("/konti/{account_id}/aktiv", name="operator_account_active")
+async def account_toggle(
+    request: Request, account_id: int, user: ConsoleUser, session: DbSession
+) -> Response:
+    require(user, Action.MANAGE_ACCOUNTS)
+    account = accounts.get_user(session, account_id)
+    if account.id == user.id:
+        raise Conflict("Operators do not block their own account.")
+    accounts.update_user(session, account, UserUpdate(active=not account.active))
+    return RedirectResponse(console_path(request, "operator_accounts"), status_code=303)

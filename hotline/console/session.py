@@ -1,0 +1,136 @@
+"""The console's sign-in session: a signed cookie that also carries the CSRF token.
+
+Every visitor gets a session (anonymous until sign-in), so even the sign-in form is protected
+against cross-site posting. The cookie is a JWT signed with the app's key: no server-side
+session store, and a new token (with a new CSRF secret) is issued at sign-in and sign-out.
+"""
+
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+from starlette.responses import Response
+
+from hotline.auth.models import User
+from hotline.config import Settings
+from hotline.db import DbSession
+from hotline.errors import Forbidden, Unauthorized
+
+COOKIE_NAME = "hotline_console"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+_ALGORITHM = "HS256"
+_AUDIENCE = "hotline-console"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class SignInRequired(Unauthorized):
+    slug = "sign-in-required"
+
+
+class CsrfRefused(Forbidden):
+    slug = "csrf-refused"
+    title = "Form not from this console"
+
+
+@dataclass
+class ConsoleSession:
+    csrf: str
+    expires: datetime
+    user_id: int | None = None
+    expired: bool = False  # the visitor came with a session that ran out
+    renewed: bool = field(default=False, compare=False)  # the cookie must be (re)written
+
+
+def new_session(settings: Settings, user_id: int | None = None) -> ConsoleSession:
+    expires = datetime.now(UTC) + timedelta(hours=settings.console_session_hours)
+    return ConsoleSession(secrets.token_urlsafe(32), expires, user_id, renewed=True)
+
+
+def encode_session(settings: Settings, session: ConsoleSession) -> str:
+    claims = {"csrf": session.csrf, "exp": session.expires, "aud": _AUDIENCE}
+    if session.user_id is not None:
+        claims["sub"] = str(session.user_id)
+    return jwt.encode(claims, settings.signing_key, algorithm=_ALGORITHM)
+
+
+def load_session(settings: Settings, cookie: str | None) -> ConsoleSession:
+    """The session in the cookie, or a fresh anonymous one when it is absent, forged or old."""
+    if not cookie:
+        return new_session(settings)
+    try:
+        claims = jwt.decode(
+            cookie,
+            settings.signing_key,
+            algorithms=[_ALGORITHM],
+            audience=_AUDIENCE,
+            options={"require": ["exp", "csrf"]},
+        )
+        user_id = int(claims["sub"]) if "sub" in claims else None
+    except jwt.ExpiredSignatureError:
+        fresh = new_session(settings)
+        fresh.expired = True
+        return fresh
+    except (jwt.PyJWTError, ValueError):
+        return new_session(settings)
+    return ConsoleSession(claims["csrf"], datetime.fromtimestamp(claims["exp"], UTC), user_id)
+
+
+def write_cookie(response: Response, settings: Settings, session: ConsoleSession) -> None:
+    response.set_cookie(
+        COOKIE_NAME,
+        encode_session(settings, session),
+        max_age=max(0, int((session.expires - datetime.now(UTC)).total_seconds())),
+        path="/console",
+        secure=settings.public_base_url.startswith("https://"),
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def current_session(request: Request) -> ConsoleSession:
+    return request.state.console_session
+
+
+def start_session(request: Request, user_id: int | None) -> None:
+    """Sign in (or out, with None): a new token and a new CSRF secret, against fixation."""
+    request.state.console_session = new_session(request.app.state.settings, user_id)
+
+
+async def verify_csrf(request: Request) -> None:
+    """Every state-changing request must echo the session's CSRF token (form field or header)."""
+    if request.method in _SAFE_METHODS:
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        sent = (await request.form()).get(CSRF_FIELD)
+    expected = current_session(request).csrf
+    if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise CsrfRefused("The form's CSRF token is missing or does not match the session.")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is signed in, as pages show it: a copy that outlives the request's transaction
+    (error pages are drawn after a rollback has expired the ORM object)."""
+
+    id: int
+    full_name: str
+    role: str
+    municipality_code: str | None
+
+
+def _signed_in_user(request: Request, session: DbSession) -> User:
+    console_session = current_session(request)
+    user = session.get(User, console_session.user_id) if console_session.user_id else None
+    if user is None or not user.active:
+        raise SignInRequired("Sign in to use the console.")
+    request.state.console_user = Viewer(user.id, user.full_name, user.role, user.municipality_code)
+    return user
+
+
+ConsoleUser = Annotated[User, Depends(_signed_in_user)]

@@ -1,0 +1,66 @@
+"""Sign-in and sign-out with the same accounts as the API (and its login throttle)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from hotline.auth.service import authenticate
+from hotline.console.session import start_session
+from hotline.console.templating import console_path, render
+from hotline.db import DbSession
+from hotline.errors import TooManyRequests, Unauthorized
+
+router = APIRouter()
+
+
+def _safe_next(request: Request, next_path: str | None) -> str:
+    """Only console paths: never an open redirect to another site."""
+    prefix = console_path(request, "home")
+    if next_path and next_path.startswith(prefix) and not next_path.startswith("//"):
+        return next_path
+    return prefix
+
+
+@router.get("/login", name="login")
+def login_form(request: Request, next: str | None = None, udloebet: bool = False) -> Response:
+    """``udloebet`` (expired): the shift's session ran out, say so rather than just ask."""
+    return render(request, "login.html", {"next": next or "", "expired": udloebet, "errors": {}})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: DbSession,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    errors: dict[str, str] = {}
+    if not email.strip():
+        errors["email"] = "Skriv din e-mailadresse."
+    if not password:
+        errors["password"] = "Skriv din adgangskode."  # noqa: S105 (a message)
+    if not errors:
+        address = request.client.host if request.client else "unknown"
+        try:
+            user = authenticate(session, request.app.state.login_throttle, email, password, address)
+        except TooManyRequests:
+            errors["form"] = "For mange mislykkede forsøg. Vent et kvarter, og prøv så igen."
+        except Unauthorized:
+            errors["form"] = "E-mailadressen eller adgangskoden er forkert."
+        else:
+            start_session(request, user.id)
+            return RedirectResponse(_safe_next(request, next), status_code=303)
+    return render(
+        request,
+        "login.html",
+        {"next": next, "email": email, "expired": False, "errors": errors},
+        status_code=422 if "form" not in errors else 401,
+    )
+
+
+@router.post("/logout", name="logout")
+def logout(request: Request) -> Response:
+    start_session(request, None)
+    return RedirectResponse(console_path(request, "login"), status_code=303)

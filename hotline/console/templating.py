@@ -1,0 +1,99 @@
+"""Jinja2 pages for the console; htmx requests get only the block they target."""
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hotline.auth.permissions import Action, can
+from hotline.console.session import CSRF_FIELD, CSRF_HEADER, current_session
+from hotline.knowledge.resolve import DANISH_TIME
+from hotline.letterheads.render import danish_date
+
+FULL_PAGE_BLOCK = "main"
+
+
+def console_path(request: Request, name: str, /, **path_params: Any) -> str:
+    """A console route's path (mount prefix included), relative to the host."""
+    return request.scope.get("root_path", "") + str(request.app.url_path_for(name, **path_params))
+
+
+def with_query(path: str, **params: Any) -> str:
+    """``path?a=1&b=2`` without the empty parameters."""
+    query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
+    return f"{path}?{query}" if query else path
+
+
+def danish_when(value: date | datetime | None) -> str:
+    """A date as "1. januar 2026"; a timestamp in Danish time with its clock time."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        local = value.astimezone(DANISH_TIME)
+        return f"{danish_date(local.date())} kl. {local:%H:%M}"
+    return danish_date(value)
+
+
+def _console_context(request: Request) -> dict[str, Any]:
+    user = getattr(request.state, "console_user", None)
+    return {
+        "user": user,
+        "csrf_token": current_session(request).csrf,
+        "csrf_field": CSRF_FIELD,
+        "csrf_header": CSRF_HEADER,
+        "path": lambda name, /, **params: console_path(request, name, **params),
+        "may": lambda action, code=None: user is not None and can(user, Action(action), code),
+    }
+
+
+templates = Jinja2Blocks(
+    directory=Path(__file__).parent / "templates", context_processors=[_console_context]
+)
+templates.env.globals["with_query"] = with_query
+templates.env.filters["dkdate"] = danish_when
+# Context-free macros (form fields, badges), usable in every page and fragment as ``ui``.
+templates.env.globals["ui"] = templates.env.get_template("macros.html").module
+
+
+def is_htmx(request: Request) -> bool:
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def fragment_target(request: Request) -> str | None:
+    """The block an htmx request asks for (its target's id), or None for a whole page."""
+    if not is_htmx(request):
+        return None
+    return (request.headers.get("HX-Target") or FULL_PAGE_BLOCK).replace("-", "_")
+
+
+def render(
+    request: Request,
+    name: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """The full page, or for htmx the block named like the element it targets (else ``main``).
+
+    A template offers a fragment by naming a block after the target's id (``-`` becomes ``_``).
+    """
+    values = dict(context or {})
+    response_headers = {"Vary": "HX-Request, HX-Target", **(headers or {})}
+    target = fragment_target(request)
+    if target is None:
+        return templates.TemplateResponse(
+            request, name, values, status_code=status_code, headers=response_headers
+        )
+    block = target if target in templates.get_template(name).blocks else FULL_PAGE_BLOCK
+    return templates.TemplateResponse(
+        request, name, values, status_code=status_code, headers=response_headers, block_name=block
+    )

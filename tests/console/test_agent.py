@@ -1,0 +1,203 @@
+"""The agent's screen: municipality, search, article, reply and its delivery status."""
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.replies.models import Reply
+from tests.console.conftest import LOCAL_PART, SignIn, csrf_token
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_a_postcode_in_two_municipalities_offers_both_and_marks_the_non_member(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("agent.aarhus")
+    html = client.get("/console/?find=2000", headers={**HTMX, "HX-Target": "candidates"}).text
+    assert "<html" not in html  # just the candidates
+    assert "Københavns Kommune" in html and "Frederiksberg Kommune" in html
+    frederiksberg = html[html.index("Frederiksberg Kommune") :].split("</li>")[0]
+    assert "Ikke medlem af hotline" in frederiksberg
+
+
+def test_an_unambiguous_postcode_chooses_the_municipality_at_once(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("agent.aarhus")
+    response = client.get("/console/?find=8000", follow_redirects=False)
+    assert response.headers["location"] == "/console/?kommune=0751"
+
+
+def test_a_name_or_a_code_finds_the_municipality(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("agent.aarhus")
+    for typed in ("odense", "461", "0461"):
+        html = client.get(f"/console/?find={typed}", headers=HTMX).text
+        assert "Odense Kommune" in html
+
+
+def test_the_chosen_municipality_stays_in_view_with_its_logo(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("agent.odense")
+    html = client.get("/console/?kommune=0751").text
+    assert "Borgerens kommune: Aarhus Kommune" in html
+    assert 'src="data:image/png;base64,' in html
+
+
+def test_a_non_member_is_clearly_marked(client: TestClient, sign_in: SignIn, kb: Session) -> None:
+    sign_in("agent.aarhus")
+    html = client.get("/console/?kommune=0147").text
+    assert "Borgerens kommune: Frederiksberg Kommune" in html
+    assert "Ikke medlem af hotline" in html
+    assert "ikke med i den fælles hotline" in html
+
+
+def test_search_as_you_type_returns_only_the_results_fragment(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("agent.aarhus")
+    fragment = client.get(
+        "/console/?kommune=0751&q=pas", headers={**HTMX, "HX-Target": "results"}
+    ).text
+    assert "<html" not in fragment and "<header" not in fragment
+    assert "Pas til voksne" in fragment
+    assert "Lokal regel" in fragment  # Aarhus adds to the shared article
+    assert "Borgerservice (" in fragment  # the category facet with its count
+
+
+def test_search_works_without_javascript_as_a_plain_form(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("agent.aarhus")
+    page = client.get("/console/?kommune=0751&q=pas").text
+    assert page.startswith("<!doctype html>") and '<html lang="da">' in page
+    assert '<form method="get" action="/console/" role="search"' in page
+    assert 'href="/console/?kommune=0751&amp;q=pas&amp;artikel=pas"' in page
+
+
+def test_a_typo_offers_the_suggestion(client: TestClient, sign_in: SignIn, kb: Session) -> None:
+    sign_in("agent.aarhus")
+    html = client.get("/console/?kommune=0751&q=voksen+pss", headers=HTMX).text
+    assert "Mente du" in html or "Viser resultater for" in html
+
+
+def test_the_article_marks_the_local_part_and_highlights_facts(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("agent.odense")
+    html = client.get(
+        "/console/?kommune=0751&artikel=pas", headers={**HTMX, "HX-Target": "article"}
+    ).text
+    assert "<html" not in html
+    local = html[html.index('class="local-part"') :]
+    assert "Lokal regel i Aarhus" in local and LOCAL_PART in local
+    assert '<mark class="fact" title="Fakta: gebyr_pas">1.234,50</mark>' in html
+    assert "Gælder fra 1. januar 2020" in html
+    assert "Vis den fælles tekst ved siden af" in html  # the toggle beside the local text
+
+
+def test_a_missing_fact_is_flagged(client: TestClient, sign_in: SignIn, kb: Session) -> None:
+    sign_in("agent.aarhus")
+    html = client.get("/console/?kommune=0461&artikel=pas").text
+    assert '<mark class="fact-missing">Mangler fakta: telefon</mark>' in html
+    assert "mangler at udfylde fakta: telefon" in html
+
+
+def test_a_local_article_is_only_found_in_its_municipality(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("agent.aarhus")
+    assert "Lokal artikel i Aarhus" in client.get("/console/?kommune=0751&artikel=dokk1").text
+    other = client.get("/console/?kommune=0461&artikel=dokk1").text
+    assert "Siden eller oplysningen findes ikke." in other
+
+
+def _reply_form(client: TestClient, **fields: str) -> dict:
+    return {
+        "csrf_token": csrf_token(client, "/console/?kommune=0751"),
+        "municipality": "0751",
+        "idempotency_key": "test-key-1",
+        "to": "borger@example.dk",
+        "subject": "Om dit pas",
+        "body_markdown": "Se artiklen om pas.",
+        "article_slugs": "pas",
+        **fields,
+    }
+
+
+def test_the_preview_is_the_letter_in_a_sandboxed_frame(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("agent.odense")
+    html = client.post(
+        "/console/svar/forhaandsvisning",
+        data=_reply_form(client),
+        headers={**HTMX, "HX-Target": "preview"},
+    ).text
+    assert "<html" not in html.split("srcdoc=")[0]
+    assert '<iframe class="preview-frame" title="Forhåndsvisning af brevet" sandbox=""' in html
+    assert "Fra: Aarhus Kommune" in html
+    assert "data:image/png;base64," in html  # the logo shown, not a cid: link
+
+
+def test_the_cpr_guard_speaks_next_to_the_field(
+    client: TestClient, sign_in: SignIn, kb: Session, session: Session
+) -> None:
+    sign_in("agent.odense")
+    form = _reply_form(client, body_markdown="Dit CPR-nummer er 010190-1234.")
+    preview = client.post("/console/svar/forhaandsvisning", data=form, headers=HTMX).text
+    assert "Svaret indeholder et CPR-nummer" in preview
+    sent = client.post("/console/svar", data=form, headers={**HTMX, "HX-Target": "compose"})
+    assert sent.status_code == 422
+    assert 'id="f-body_markdown-error">Svaret indeholder et CPR-nummer' in sent.text
+    assert "010190-1234" in sent.text  # the agent's text is kept to be corrected
+    assert session.scalars(select(Reply)).all() == []
+
+
+def test_invalid_fields_are_explained_in_danish(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("agent.odense")
+    form = _reply_form(client, to="ikke-en-adresse", subject="")
+    html = client.post("/console/svar", data=form, headers={**HTMX, "HX-Target": "compose"}).text
+    assert 'id="f-to-error">Skriv en gyldig e-mailadresse' in html
+    assert 'id="f-subject-error">Skal udfyldes.' in html
+    assert "value_error" not in html and "{" not in html.split('id="f-to-error">')[1][:80]
+
+
+def test_sending_queues_the_reply_and_shows_its_status_until_it_settles(
+    client: TestClient, sign_in: SignIn, kb: Session, session: Session
+) -> None:
+    sign_in("agent.odense")
+    form = _reply_form(client)
+    response = client.post("/console/svar", data=form, follow_redirects=False)
+    assert response.status_code == 303
+    reply = session.scalars(select(Reply)).one()
+    assert response.headers["location"] == f"/console/svar/{reply.id}"
+    status = client.get(
+        f"/console/svar/{reply.id}", headers={**HTMX, "HX-Target": "reply-status"}
+    ).text
+    assert status.lstrip().startswith('<p id="reply-status"')
+    assert 'hx-trigger="every 2s"' in status and "I kø" in status
+    again = client.post("/console/svar", data=form, follow_redirects=False)
+    assert again.headers["location"] == response.headers["location"]  # no second email
+    assert "Om dit pas" in client.get("/console/svar").text
+
+
+def test_the_template_fills_in_subject_and_text(
+    client: TestClient, sign_in: SignIn, kb: Session, session: Session
+) -> None:
+    from hotline.composer.service import list_templates, seed_shared_templates
+
+    seed_shared_templates(session)
+    session.commit()
+    template = list_templates(session, "0751")[0]
+    sign_in("agent.odense")
+    form = _reply_form(client, template=template.key, apply_template="1", body_markdown="")
+    html = client.post(
+        "/console/svar/udkast", data=form, headers={**HTMX, "HX-Target": "compose"}
+    ).text
+    assert template.body_markdown.splitlines()[0][:30] in html.replace("&#34;", '"')

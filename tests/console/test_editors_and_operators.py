@@ -1,0 +1,133 @@
+"""Editors change shared articles knowing the impact; operators keep municipalities and accounts."""
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from hotline.auth.permissions import SystemActor
+from hotline.auth.service import list_users
+from tests.console.conftest import SignIn, csrf_token
+
+ARTICLE_PAGE = "/console/redaktion/artikler/pas"
+
+
+def _form(client: TestClient, page: str, **fields: str) -> dict:
+    return {"csrf_token": csrf_token(client, page), **fields}
+
+
+def test_the_editor_sees_the_impact_before_saving(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("editor")
+    html = client.get(ARTICLE_PAGE).text
+    assert "Tilpasset i 1 kommune; 1 tilpasning bliver forældet" in html
+
+
+def test_saving_a_new_text_makes_a_revision_with_a_diff(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("editor")
+    fields = {"title": "Pas til voksne", "category": "Borgerservice", "status": "published"}
+    saved = client.post(
+        ARTICLE_PAGE,
+        data=_form(client, ARTICLE_PAGE, **fields, body="Et pas koster nu mere.", revision="1"),
+    )
+    assert "Artiklen er gemt." in saved.text
+    assert "Tilpasset i 1 kommune; 0 tilpasninger bliver forældede" in saved.text
+    diff = client.get(ARTICLE_PAGE + "?fra=1&til=2").text
+    assert "<ins>+Et pas koster nu mere.</ins>" in diff
+    stale = client.post(
+        ARTICLE_PAGE, data=_form(client, ARTICLE_PAGE, **fields, body="Igen.", revision="1")
+    )
+    assert "En anden har ændret oplysningerne" in stale.text
+
+
+def test_a_new_article_needs_a_free_slug_and_a_text(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("editor")
+    page = "/console/redaktion/artikler/ny"
+    fields = {"title": "Pas", "category": "Borgerservice", "status": "published"}
+    taken = client.post(page, data=_form(client, page, slug="pas", body="Tekst", **fields))
+    assert 'id="f-slug-error">Der findes allerede en artikel' in taken.text
+    bad = client.post(page, data=_form(client, page, slug="Ikke Gyldig", body="", **fields))
+    assert 'id="f-slug-error">Har ikke det rigtige format.' in bad.text
+    assert 'id="f-body-error">Skal udfyldes.' in bad.text
+
+
+def test_the_operator_edits_a_municipality_with_errors_in_danish(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("operator")
+    page = "/console/drift/kommuner/0147"
+    fields = {"locale": "da", "email_domain": "frederiksberg.dk", "phone": "+45 38 21 21 21"}
+    bad = client.post(
+        page,
+        data=_form(client, page, **fields, sender_email="ikke-en-mail", website="frederiksberg.dk"),
+    )
+    assert 'id="f-sender_email-error">Skriv en gyldig e-mailadresse' in bad.text
+    assert 'id="f-website-error">' in bad.text
+    good = client.post(
+        page,
+        data=_form(
+            client,
+            page,
+            **fields,
+            member="yes",
+            sender_email="borgerservice@frederiksberg.dk",
+            website="https://www.frederiksberg.dk",
+        ),
+    )
+    assert "Ændringerne er gemt." in good.text
+    assert "Ikke medlem af hotline" not in client.get("/console/?kommune=0147").text
+
+
+def test_the_operator_creates_and_blocks_accounts(
+    client: TestClient, sign_in: SignIn, kb: Session, session: Session
+) -> None:
+    sign_in("operator")
+    page = "/console/drift/konti"
+    short = client.post(
+        page,
+        data=_form(
+            client,
+            page,
+            full_name="Ny Agent",
+            email="ny@hotline.example",
+            role="agent",
+            municipality_code="0751",
+            password="kort",
+        ),
+    )
+    assert 'id="f-password-error">Adgangskoden skal have mindst 12 tegn.' in short.text
+    assert "kort" not in short.text.split('id="f-password"')[1][:60]  # never echoed
+    no_municipality = client.post(
+        page,
+        data=_form(
+            client,
+            page,
+            full_name="Ny Agent",
+            email="ny@hotline.example",
+            role="agent",
+            municipality_code="",
+            password="en-lang-adgangskode",
+        ),
+    )
+    assert 'id="f-municipality_code-error">Vælg kommunen for denne rolle.' in no_municipality.text
+    created = client.post(
+        page,
+        data=_form(
+            client,
+            page,
+            full_name="Ny Agent",
+            email="ny@hotline.example",
+            role="agent",
+            municipality_code="0751",
+            password="en-lang-adgangskode",
+        ),
+        follow_redirects=False,
+    )
+    assert created.status_code == 303
+    new = next(u for u in list_users(session, SystemActor()) if u.email == "ny@hotline.example")
+    client.post(f"{page}/{new.id}/aktiv", data=_form(client, page))
+    session.expire_all()
+    assert session.get(type(new), new.id).active is False

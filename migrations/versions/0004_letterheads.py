@@ -1,7 +1,7 @@
 """letterheads: per-municipality theme overrides and logos; reply templates (macros)
 
 Revision ID: 0004_letterheads
-Revises: 0001_foundation
+Revises: 0003_search
 Create Date: 2026-11-23 16:49:32.598496
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import hotline.db
 
 revision: str = "0004_letterheads"
-down_revision: str | Sequence[str] | None = "0001_foundation"
+down_revision: str | Sequence[str] | None = "0003_search"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from hotline.composer import service
 from hotline.composer.schemas import (
@@ -12,11 +12,10 @@ from hotline.composer.schemas import (
 )
 from hotline.db import DbSession
 from hotline.deps import AppSettings, CurrentUser
+from hotline.etags import IfMatch
 from hotline.municipalities.schemas import MunicipalityCode
 
 router = APIRouter(tags=["composer"])
-
-IfMatch = Annotated[str | None, Header(description="ETag from the last read; 412 when stale.")]
 
 
 @router.post("/replies/preview", response_model=ReplyPreview, response_model_by_alias=True)

@@ -38,6 +38,7 @@ from hotline.composer.schemas import (
 )
 from hotline.config import PROJECT_ROOT, Settings
 from hotline.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from hotline.etags import check_if_match
 from hotline.knowledge.resolve import ResolvedArticle, fact_values, resolve
 from hotline.knowledge.resolve import today as danish_today
 from hotline.letterheads.render import Excerpt, LetterContent, danish_date, render_letter
@@ -288,14 +289,6 @@ def find_template(session: Session, key: str, municipality_code: str) -> ReplyTe
     return template
 
 
-def _check_if_match(template: ReplyTemplate, if_match: str | None) -> None:
-    if if_match is not None and if_match.strip() not in (template_etag(template), "*"):
-        raise PreconditionFailed(
-            f"The template '{template.key}' changed since you read it; reload it first.",
-            headers={"ETag": template_etag(template)},
-        )
-
-
 def create_template(session: Session, data: ReplyTemplateCreate, user: User) -> ReplyTemplate:
     check_template(data.body_markdown)
     if data.municipality_code is not None:
@@ -327,7 +320,9 @@ def update_template(
     *,
     if_match: str | None = None,
 ) -> ReplyTemplate:
-    _check_if_match(template, if_match)
+    check_if_match(
+        if_match, template_etag(template), what=f"the template '{template.key}'", required=False
+    )
     values = changes.model_dump(exclude_unset=True)
     if values.get("body_markdown") is not None:
         check_template(values["body_markdown"])
@@ -348,7 +343,9 @@ def update_template(
 def delete_template(
     session: Session, template: ReplyTemplate, *, if_match: str | None = None
 ) -> None:
-    _check_if_match(template, if_match)
+    check_if_match(
+        if_match, template_etag(template), what=f"the template '{template.key}'", required=False
+    )
     session.delete(template)
     session.flush()
 

@@ -8,13 +8,14 @@ import hashlib
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.orm import Session
 
 from hotline.auth.permissions import Action, Principal, can, require
 from hotline.db import DbSession
 from hotline.deps import CurrentUser
-from hotline.errors import NotFound, PreconditionFailed, PreconditionRequired
+from hotline.errors import NotFound, PreconditionFailed
+from hotline.etags import IfMatch, check_if_match
 from hotline.knowledge import service
 from hotline.knowledge.models import Article, ArticleStatus, Fact, FactValue, LocalArticle, Override
 from hotline.knowledge.resolve import resolve, resolve_all
@@ -39,9 +40,6 @@ from hotline.municipalities.service import get_municipality
 
 router = APIRouter(tags=["knowledge"])
 
-IfMatch = Annotated[
-    str | None, Header(description="The ETag from your last read; required for updates.")
-]
 At = Annotated[date | None, Query(description="Resolve as of this day (YYYY-MM-DD); default today")]
 
 
@@ -53,21 +51,6 @@ def etag_of(item: Article | LocalArticle | Fact | FactValue | Override) -> str:
     if isinstance(item, Override):
         return f'"{item.revision}.{item.article.revision}"'
     return f'"{item.revision}"'
-
-
-def check_if_match(if_match: str | None, current: str) -> None:
-    if if_match is None:
-        raise PreconditionRequired(
-            "Send If-Match with the ETag from your last read of this resource.",
-            headers={"ETag": current},
-        )
-    offered = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
-    if "*" not in offered and current not in offered:
-        raise PreconditionFailed(
-            "Someone changed this since you read it; nothing was overwritten. "
-            "Read it again and re-apply your change.",
-            headers={"ETag": current},
-        )
 
 
 def _sees_drafts(user: Principal, municipality_code: str | None = None) -> bool:

@@ -1,10 +1,11 @@
 from typing import Annotated
 
-from fastapi import APIRouter, File, Header, Response, UploadFile
+from fastapi import APIRouter, File, Response, UploadFile
 
 from hotline.auth.permissions import Action, require
 from hotline.db import DbSession
 from hotline.deps import AppSettings, CurrentUser
+from hotline.etags import IfMatch
 from hotline.letterheads import service
 from hotline.letterheads.preview import preview_html
 from hotline.letterheads.schemas import LetterheadRead, ThemeUpdate
@@ -12,7 +13,6 @@ from hotline.municipalities.service import get_municipality
 
 router = APIRouter(prefix="/letterheads", tags=["letterheads"])
 
-IfMatch = Annotated[str | None, Header(description="ETag from the last read; 412 when stale.")]
 # A browser preview may show inline styles and the embedded logo, nothing else.
 PREVIEW_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from hotline.auth.models import User
 from hotline.config import Settings
 from hotline.errors import InvalidInput, PreconditionFailed
+from hotline.etags import check_if_match
 from hotline.letterheads.models import LetterheadOverride
 from hotline.letterheads.schemas import Theme, ThemeUpdate
 from hotline.municipalities.models import Municipality
@@ -295,15 +296,6 @@ def letterhead_for(session: Session, settings: Settings, municipality: Municipal
     return Letterhead(municipality, theme, logo, source, override.version)
 
 
-def _check_if_match(current: Letterhead, if_match: str | None) -> None:
-    if if_match is not None and if_match.strip() not in (current.etag, "*"):
-        raise PreconditionFailed(
-            f"The letterhead of {current.municipality.name} changed since you read it "
-            f"(now {current.etag}); reload it and apply your change again.",
-            headers={"ETag": current.etag},
-        )
-
-
 def _override_row(session: Session, municipality: Municipality) -> LetterheadOverride:
     override = session.get(LetterheadOverride, municipality.code)
     if override is None:
@@ -337,7 +329,9 @@ def update_theme(
     current = letterhead_for(session, settings, municipality)
     if current.on_behalf:
         raise InvalidInput(f"{municipality.name} is not a member and has no letterhead to edit.")
-    _check_if_match(current, if_match)
+    check_if_match(
+        if_match, current.etag, what=f"the letterhead of {municipality.name}", required=False
+    )
     override = _override_row(session, municipality)
     stored = _merge(override.theme or {}, changes.model_dump(exclude_unset=True))
     file_theme, _logo, _source = _from_files(settings, municipality)
@@ -366,7 +360,9 @@ def set_logo(
     current = letterhead_for(session, settings, municipality)
     if current.on_behalf:
         raise InvalidInput(f"{municipality.name} is not a member and has no letterhead to edit.")
-    _check_if_match(current, if_match)
+    check_if_match(
+        if_match, current.etag, what=f"the letterhead of {municipality.name}", required=False
+    )
     override = _override_row(session, municipality)
     override.logo = logo.data
     override.updated_by_id = user.id
@@ -384,7 +380,9 @@ def reset_letterhead(
 ) -> Letterhead:
     """Drop the admin's changes: the theme files apply again."""
     current = letterhead_for(session, settings, municipality)
-    _check_if_match(current, if_match)
+    check_if_match(
+        if_match, current.etag, what=f"the letterhead of {municipality.name}", required=False
+    )
     override = _override_row(session, municipality)
     override.theme, override.logo = {}, None
     override.updated_by_id = user.id

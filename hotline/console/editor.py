@@ -1,10 +1,8 @@
 """Editors' pages: shared articles with revisions, diffs and the impact of a change."""
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
@@ -23,29 +21,10 @@ from hotline.console.templating import console_path, render
 from hotline.db import DbSession
 from hotline.errors import Problem
 from hotline.knowledge import service as knowledge
-from hotline.knowledge.models import Article, Override
+from hotline.knowledge.models import Article
 from hotline.knowledge.schemas import ArticleCreate
 
 router = APIRouter(prefix="/redaktion")
-
-
-@dataclass(frozen=True)
-class Impact:
-    """What saving a new text does to the municipalities: "overridden in N; M become stale"."""
-
-    overridden_in: int
-    becoming_stale: int
-
-
-def change_impact(session: Session, article: Article) -> Impact:
-    """Overrides written against the current revision go stale when the text changes."""
-    counts = session.execute(
-        select(
-            func.count(),
-            func.count().filter(Override.based_on_revision == article.revision),
-        ).where(Override.article_id == article.id)
-    ).one()
-    return Impact(overridden_in=counts[0], becoming_stale=counts[1])
 
 
 def _editor(user: User) -> None:
@@ -81,7 +60,7 @@ def _article_page(
         "diff": diff,
     }
     if article is not None:
-        context["impact"] = change_impact(session, article)
+        context["impact"] = knowledge.change_impact(session, article)
         context["revisions"] = knowledge.list_revisions(session, article)
     return render(request, "editor_article.html", context, status_code=422 if errors else 200)
 

@@ -4,9 +4,10 @@ import difflib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager
 
 from hotline.auth.permissions import Action, Principal, scope_to_municipalities
@@ -198,6 +199,25 @@ def update_article(
             override.based_on_revision = article.revision
     session.flush()
     return changed
+
+
+@dataclass(frozen=True)
+class ChangeImpact:
+    """What saving a new text does to the municipalities: "overridden in N; M become stale"."""
+
+    overridden_in: int
+    becoming_stale: int
+
+
+def change_impact(session: Session, article: Article) -> ChangeImpact:
+    """Overrides written against the current revision go stale when the text changes."""
+    counts = session.execute(
+        select(
+            func.count(),
+            func.count().filter(Override.based_on_revision == article.revision),
+        ).where(Override.article_id == article.id)
+    ).one()
+    return ChangeImpact(overridden_in=counts[0], becoming_stale=counts[1])
 
 
 def delete_article(session: Session, article: Article) -> None:

@@ -192,6 +192,12 @@ def _compose_context(
     }
 
 
+def search_as_you_type(request: Request) -> bool:
+    """Search-as-you-type: htmx fired by the search box itself, not by submitting its form
+    (Enter, the button, or the plain form without JavaScript): partial words are no gaps."""
+    return is_htmx(request) and request.headers.get("HX-Trigger-Name") == "q"
+
+
 def _agent_page(
     request: Request,
     session: Session,
@@ -229,7 +235,14 @@ def _agent_page(
         if target in (None, "main"):
             context["chosen"] = branding(session, settings, municipality)
         if q and q.strip() and target in (None, "main", "results"):
-            context["found"] = search(session, q, code, category=kategori or None, limit=10)
+            context["found"] = search(
+                session,
+                q,
+                code,
+                category=kategori or None,
+                limit=10,
+                log_gap=not search_as_you_type(request),
+            )
         if target in (None, "main", "article"):
             context.update(_article_view(session, artikel, code))
         if target in (None, "main", "article", "compose", "preview"):

@@ -5,17 +5,15 @@ here, so the API, search indexing, mail composition and the console can never di
 """
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import nh3
 from babel.numbers import format_decimal
-from jinja2 import nodes
-from jinja2.environment import Template
-from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,6 +46,7 @@ __all__ = [
     "render_facts",
     "resolve",
     "resolve_all",
+    "resolve_many",
     "today",
 ]
 
@@ -81,7 +80,6 @@ class ResolvedArticle:
     stale: bool
     parts: list[ResolvedPart]
     body_markdown: str
-    body_html: str
     missing_facts: list[str]
     facts_used: list[str]
     shared_revision: int | None
@@ -89,6 +87,11 @@ class ResolvedArticle:
     valid_from: date | None
     valid_to: date | None
     review_by: date | None
+
+    @cached_property
+    def body_html(self) -> str:
+        """Rendered on first use: search snippets read only the Markdown and skip this cost."""
+        return _parts_html(self.parts)
 
 
 def today() -> date:
@@ -98,32 +101,10 @@ def today() -> date:
 
 # --- facts -----------------------------------------------------------------------------------
 
-# Autoescape off: the output is Markdown source, sanitised later as HTML by nh3.
-_sandbox = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
-
 
 def fact_keys_in(markdown: str) -> set[str]:
     """Fact keys a text refers to (lets search re-index the articles using a changed fact)."""
     return set(PLACEHOLDER.findall(markdown))
-
-
-@lru_cache(maxsize=2048)
-def _compile(markdown: str) -> Template:
-    """Build the template tree ourselves: literal text can never become Jinja code.
-
-    Only ``{{ key }}`` turns into a variable lookup; anything else that looks like Jinja
-    (attribute access, calls, filters, blocks) stays literal text in the output.
-    """
-    children: list[nodes.Node] = []
-    position = 0
-    for match in PLACEHOLDER.finditer(markdown):
-        children.append(nodes.TemplateData(markdown[position : match.start()]))
-        children.append(nodes.Name(match.group(1), "load"))
-        position = match.end()
-    children.append(nodes.TemplateData(markdown[position:]))
-    tree = nodes.Template([nodes.Output(children)], lineno=1)
-    code = _sandbox.compile(tree)
-    return _sandbox.template_class.from_code(_sandbox, code, _sandbox.make_globals(None))
 
 
 def missing_marker(key: str) -> str:
@@ -131,11 +112,21 @@ def missing_marker(key: str) -> str:
 
 
 def render_facts(markdown: str, values: dict[str, str]) -> tuple[str, list[str], list[str]]:
-    """Substitute fact values -> (text, missing keys, used keys); a gap shows, never crashes."""
-    used = sorted(fact_keys_in(markdown))
-    missing = [key for key in used if key not in values]
-    context = {key: values.get(key, missing_marker(key)) for key in used}
-    return _compile(markdown).render(context), missing, used
+    """Substitute fact values -> (text, missing keys, used keys); a gap shows, never crashes.
+
+    Nothing in the text is evaluated: only a plain ``{{ key }}`` is replaced, by the value
+    verbatim (or the missing marker); attribute access, calls, filters and blocks stay literal
+    text. One precompiled regex instead of a Jinja template per text: the texts of all
+    municipalities are far too many to keep compiled templates cached.
+    """
+    used: set[str] = set()
+
+    def value_of(match: re.Match[str]) -> str:
+        used.add(match.group(1))
+        return values.get(match.group(1), missing_marker(match.group(1)))
+
+    text = PLACEHOLDER.sub(value_of, markdown)
+    return text, sorted(used - values.keys()), sorted(used)
 
 
 def format_fact(fact_type: str, value: str) -> str:
@@ -234,7 +225,6 @@ def _build(
         stale=override is not None and override.based_on_revision < item.revision,
         parts=parts,
         body_markdown="\n\n".join(part.markdown for part in parts),
-        body_html=_parts_html(parts),
         missing_facts=sorted(missing),
         facts_used=sorted(used),
         shared_revision=item.revision if shared else None,
@@ -282,6 +272,46 @@ def resolve(
     return _build(item, municipality_code, override, fact_values(session, municipality_code))
 
 
+def _resolve_visible(
+    session: Session,
+    municipality_code: str,
+    at: date,
+    include_drafts: bool,
+    slugs: Collection[str] | None,
+) -> list[ResolvedArticle]:
+    """The visible articles of the municipality (all, or those with the given slugs), in four
+    queries whatever the count. Shared and local slugs never collide (the service refuses it)."""
+    values = fact_values(session, municipality_code)
+    articles_query = select(Article).order_by(Article.slug)
+    locals_query = (
+        select(LocalArticle)
+        .where(LocalArticle.municipality_code == municipality_code)
+        .order_by(LocalArticle.slug)
+    )
+    overrides_query = select(Override).where(Override.municipality_code == municipality_code)
+    if slugs is not None:
+        articles_query = articles_query.where(Article.slug.in_(slugs))
+        locals_query = locals_query.where(LocalArticle.slug.in_(slugs))
+    articles = session.scalars(articles_query).all()
+    if slugs is not None:  # by (municipality, article): the unique index, not all its overrides
+        overrides_query = overrides_query.where(
+            Override.article_id.in_([article.id for article in articles])
+        )
+    overrides = {override.article_id: override for override in session.scalars(overrides_query)}
+    resolved = [
+        _build(article, municipality_code, overrides.get(article.id), values)
+        for article in articles
+        if _visible(article, at, include_drafts)
+        and getattr(overrides.get(article.id), "mode", None) != OverrideMode.HIDE
+    ]
+    resolved += [
+        _build(local, municipality_code, None, values)
+        for local in session.scalars(locals_query)
+        if _visible(local, at, include_drafts)
+    ]
+    return sorted(resolved, key=lambda article: article.slug)
+
+
 def resolve_all(
     session: Session,
     municipality_code: str,
@@ -290,27 +320,18 @@ def resolve_all(
     include_drafts: bool = False,
 ) -> list[ResolvedArticle]:
     """Every article visible in the municipality, in four queries whatever the count."""
-    at = at or today()
-    overrides = {
-        override.article_id: override
-        for override in session.scalars(
-            select(Override).where(Override.municipality_code == municipality_code)
-        )
-    }
-    values = fact_values(session, municipality_code)
-    resolved = [
-        _build(article, municipality_code, overrides.get(article.id), values)
-        for article in session.scalars(select(Article).order_by(Article.slug))
-        if _visible(article, at, include_drafts)
-        and getattr(overrides.get(article.id), "mode", None) != OverrideMode.HIDE
-    ]
-    resolved += [
-        _build(local, municipality_code, None, values)
-        for local in session.scalars(
-            select(LocalArticle)
-            .where(LocalArticle.municipality_code == municipality_code)
-            .order_by(LocalArticle.slug)
-        )
-        if _visible(local, at, include_drafts)
-    ]
-    return sorted(resolved, key=lambda article: article.slug)
+    return _resolve_visible(session, municipality_code, at or today(), include_drafts, None)
+
+
+def resolve_many(
+    session: Session,
+    slugs: Collection[str],
+    municipality_code: str,
+    *,
+    at: date | None = None,
+    include_drafts: bool = False,
+) -> dict[str, ResolvedArticle]:
+    """A page of articles (e.g. search hits) as ``resolve`` reads them, by slug, in four
+    queries; slugs not visible in the municipality are left out instead of raising."""
+    resolved = _resolve_visible(session, municipality_code, at or today(), include_drafts, slugs)
+    return {article.slug: article for article in resolved}

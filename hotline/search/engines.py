@@ -5,9 +5,9 @@ Both find the matching documents; the SQL they share then keeps what the municip
 and adds the scores of an article's documents together. Title weighs 10, tags 4, body 1.
 """
 
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import Date, String, TextClause, bindparam, text
 from sqlalchemy.orm import Session
@@ -20,8 +20,9 @@ from hotline.search.models import SHARED_SCOPE, municipality_scope
 FACT_WEIGHT = 0.25
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
+    """A tuple: common words match thousands of articles, each one becomes a Hit."""
+
     slug: str
     category: str
     score: float

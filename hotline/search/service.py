@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.composer.cpr import contains_cpr_number
-from hotline.errors import NotFound
-from hotline.knowledge.resolve import ArticleNotApplicable, resolve, today
+from hotline.knowledge.resolve import resolve_many, today
 from hotline.municipalities.service import get_municipality
 from hotline.search import engines
 from hotline.search.analyzer import WORD, Analyzer, QueryTerm, normalise
@@ -72,10 +71,12 @@ def search(
     limit: int = 10,
     offset: int = 0,
     at: date | None = None,
+    log_gap: bool = True,
 ) -> SearchRead:
     """Articles of the municipality's resolved knowledge matching the query, best first.
 
-    Logs the query as a knowledge gap when nothing matches, even after correcting typos.
+    A deliberate search (``log_gap``) that finds nothing, even after correcting typos, is
+    logged as a knowledge gap; search-as-you-type passes False, its partial words are no gaps.
     """
     municipality = get_municipality(session, municipality_code)
     at = at or today()
@@ -90,29 +91,28 @@ def search(
         hits = engines.match(session, terms, municipality.code, at)
         corrected = bool(hits)
     # A CPR number typed into the search box is personal data, never a knowledge gap.
-    if not hits and terms and not contains_cpr_number(query):
+    if log_gap and not hits and terms and not contains_cpr_number(query):
         session.add(SearchGap(query=query, municipality_code=municipality.code))
         session.flush()
     facets = Counter(hit.category for hit in hits)
     if category is not None:
         hits = [hit for hit in hits if hit.category == category]
-    results = []
-    for hit in hits[offset : offset + limit]:
-        try:
-            article = resolve(session, hit.slug, municipality.code, at=at)
-        except (NotFound, ArticleNotApplicable):  # edited in this transaction, not yet indexed
-            continue
-        results.append(
-            SearchResult(
-                slug=article.slug,
-                title=article.title,
-                category=article.category,
-                source=article.source,
-                stale=article.stale,
-                snippet=snippet(text_of(article.body_html), an, terms),
-                score=round(hit.score, 4),
-            )
+    page = hits[offset : offset + limit]
+    articles = resolve_many(session, [hit.slug for hit in page], municipality.code, at=at)
+    results = [
+        SearchResult(
+            slug=article.slug,
+            title=article.title,
+            category=article.category,
+            source=article.source,
+            stale=article.stale,
+            snippet=snippet(text_of(article.body_markdown), an, terms),
+            score=round(hit.score, 4),
         )
+        for hit in page
+        # Missing when edited in this transaction and not yet indexed.
+        if (article := articles.get(hit.slug)) is not None
+    ]
     return SearchRead(
         query=query,
         municipality=municipality.code,

@@ -2,16 +2,28 @@
 
 import html
 
-import nh3
+from markdown_it import MarkdownIt
 
 from hotline.search.analyzer import Analyzer, QueryTerm
 
 WINDOW = 28  # words in a snippet
 
+# Parsing only (no rendering, no sanitising): the snippet is built from the words alone.
+_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 
-def text_of(body_html: str) -> str:
-    """The words of the resolved (already sanitised) HTML, without any markup."""
-    return html.unescape(nh3.clean(body_html, tags=set()))
+
+def text_of(markdown: str) -> str:
+    """The words of resolved Markdown without its markup, one line per block."""
+    lines = []
+    for token in _markdown.parse(markdown):
+        if token.type == "inline" and token.children is not None:
+            lines.append(
+                "".join(
+                    " " if child.type in ("softbreak", "hardbreak") else child.content
+                    for child in token.children
+                )
+            )
+    return "\n".join(lines)
 
 
 def snippet(text: str, analyzer: Analyzer, terms: list[QueryTerm]) -> str:

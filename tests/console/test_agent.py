@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.replies.models import Reply
+from hotline.search.service import knowledge_gaps
 from tests.console.conftest import LOCAL_PART, SignIn, csrf_token
 
 HTMX = {"HX-Request": "true"}
@@ -76,6 +77,36 @@ def test_search_works_without_javascript_as_a_plain_form(
     assert page.startswith("<!doctype html>") and '<html lang="da">' in page
     assert '<form method="get" action="/console/" role="search"' in page
     assert 'href="/console/?kommune=0751&amp;q=pas&amp;artikel=pas"' in page
+
+
+def test_typing_logs_no_knowledge_gap_but_a_submitted_search_does(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("agent.aarhus")
+    results = {**HTMX, "HX-Target": "results"}
+    for partial in ("hvalr", "hvalros", "hvalrosser"):  # keystrokes: the box itself fires
+        client.get(
+            f"/console/?kommune=0751&q={partial}", headers={**results, "HX-Trigger-Name": "q"}
+        )
+    kb.rollback()
+    assert knowledge_gaps(kb) == []
+
+    client.get("/console/?kommune=0751&q=hvalrosser", headers=results)  # Enter submits the form
+    client.get("/console/?kommune=0751&q=hvalrosser")  # the plain form, JavaScript off
+    kb.rollback()
+    [gap] = knowledge_gaps(kb)
+    assert (gap.query, gap.municipality_code, gap.count) == ("hvalrosser", "0751", 2)
+
+
+def test_the_search_box_searches_as_you_type_and_its_form_submits_deliberately(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("agent.aarhus")
+    page = client.get("/console/?kommune=0751").text
+    form = page[page.index('aria-label="Søg i artikler"') :].split("</form>")[0]
+    assert 'hx-get="/console/"' in form and 'hx-target="#results"' in form
+    box = form[form.index('name="q"') :].split(">")[0]
+    assert 'hx-trigger="input changed delay:200ms"' in box
 
 
 def test_a_typo_offers_the_suggestion(client: TestClient, sign_in: SignIn, kb: Session) -> None:

@@ -13,6 +13,7 @@ from hotline.knowledge.resolve import (
     fact_keys_in,
     resolve,
     resolve_all,
+    resolve_many,
 )
 from hotline.knowledge.schemas import ArticleCreate
 from tests.knowledge.conftest import (
@@ -96,6 +97,23 @@ def test_local_article_exists_for_its_municipality_only(kb: Session) -> None:
     with pytest.raises(NotFound):
         resolve(kb, "dokk1", ODENSE)
     assert [a.slug for a in resolve_all(kb, AARHUS)] == ["dokk1", "pas"]
+
+
+def test_a_page_of_articles_resolves_as_each_one_does_leaving_out_what_is_not_there(
+    kb: Session,
+) -> None:
+    add_override(kb, AARHUS, service.get_article(kb, "pas"), OverrideMode.APPEND, "Dokk1.")
+    add_override(kb, AARHUS, add_article(kb, "baal"), OverrideMode.HIDE)
+    add_article(kb, "kladde", status="draft")
+    data = ArticleCreate(slug="dokk1", title="Dokk1", category="Borgerservice", body="Havnen.")
+    service.create_local_article(kb, AARHUS, data, EDITOR)
+    slugs = ["pas", "baal", "kladde", "dokk1", "findes-ikke"]
+    page = resolve_many(kb, slugs, AARHUS)
+    assert sorted(page) == ["dokk1", "pas"]
+    for slug, article in page.items():
+        assert article == resolve(kb, slug, AARHUS)
+        assert article.body_html == resolve(kb, slug, AARHUS).body_html
+    assert sorted(resolve_many(kb, slugs, ODENSE)) == ["baal", "pas"]
 
 
 def test_validity_window_decides_which_rule_applies_on_a_day(kb: Session) -> None:

@@ -113,6 +113,17 @@ def test_queries_without_results_are_logged_as_knowledge_gaps(
     assert gaps == [("hvalrosser på stranden", AARHUS)]
 
 
+def test_only_deliberate_searches_are_logged_as_knowledge_gaps(
+    search: Search, corpus: Session
+) -> None:
+    for partial in ("hvalr", "hvalros", "hvalrosser"):  # search-as-you-type
+        assert search(partial, AARHUS, log_gap=False).total == 0
+    assert corpus.scalar(select(func.count()).select_from(SearchGap)) == 0
+    search("hvalrosser", AARHUS, log_gap=True)
+    gaps = corpus.execute(select(SearchGap.query, SearchGap.municipality_code)).all()
+    assert gaps == [("hvalrosser", AARHUS)]
+
+
 @pytest.mark.parametrize("query", ["   ", "?!", "og i på"])
 def test_queries_without_words_find_nothing_and_are_no_gap(
     search: Search, corpus: Session, query: str

@@ -64,17 +64,27 @@ def blank_to_none(data: Mapping[str, Any]) -> dict[str, Any]:
     return {key: (None if value == "" else value) for key, value in data.items()}
 
 
-ARTICLE_TEXT_FIELDS = ("title", "category", "body", "status", "valid_from", "valid_to")
+ARTICLE_TEXT_FIELDS = (
+    "title",
+    "category",
+    "tags",
+    "body",
+    "status",
+    "review_by",
+    "valid_from",
+    "valid_to",
+)
 
 
 def article_fields(form: FormData) -> dict[str, Any]:
     """An article form (shared or local) as the knowledge schemas expect it."""
     values = {
         key: str(form.get(key, "")).strip()
-        for key in ("slug", "title", "category", "status", "valid_from", "valid_to")
+        for key in ("slug", "title", "category", "status", "review_by", "valid_from", "valid_to")
     }
     values["body"] = str(form.get("body", ""))
-    return blank_to_none(values)
+    tags = str(form.get("tags", "")).split(",")
+    return blank_to_none(values) | {"tags": [tag.strip() for tag in tags if tag.strip()]}
 
 
 def validate_article(values: Mapping[str, Any], model: type[M]) -> tuple[M | None, dict[str, str]]:

@@ -41,6 +41,29 @@ def test_saving_a_new_text_makes_a_revision_with_a_diff(
     assert "En anden har ændret oplysningerne" in stale.text
 
 
+def test_the_editor_sets_tags_and_the_review_date(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("editor")
+    fields = {"title": "Pas til voksne", "category": "Borgerservice", "status": "published"}
+    saved = client.post(
+        ARTICLE_PAGE,
+        data=_form(
+            client,
+            ARTICLE_PAGE,
+            **fields,
+            body="Et pas koster 1.234,50 kr.",
+            tags=" pas, rejsepas ,,",
+            review_by="2027-03-01",
+            revision="1",
+        ),
+    )
+    assert "Artiklen er gemt." in saved.text
+    page = client.get(ARTICLE_PAGE).text
+    assert 'value="pas, rejsepas"' in page
+    assert 'value="2027-03-01"' in page
+
+
 def test_a_new_article_needs_a_free_slug_and_a_text(
     client: TestClient, sign_in: SignIn, kb: Session
 ) -> None:

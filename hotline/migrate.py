@@ -1,5 +1,7 @@
 """Alembic driven from code, so `hotline db ...` and the app need no alembic.ini."""
 
+from typing import Any
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -7,6 +9,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from hotline.config import Settings
+from hotline.search.models import owned_by_full_text_engine
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """What autogenerate compares: everything but the structures the full-text engines own."""
+    return not owned_by_full_text_engine(name, type_, parent_names)
 
 
 def alembic_config(settings: Settings, engine: Engine | None = None) -> Config:

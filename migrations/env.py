@@ -2,6 +2,7 @@ from alembic import context
 from sqlalchemy import Engine
 
 from hotline.db import load_models, make_engine
+from hotline.migrate import include_name
 
 config = context.config
 target_metadata = load_models()
@@ -17,6 +18,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

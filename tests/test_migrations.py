@@ -42,7 +42,9 @@ def test_models_and_migrations_agree(empty_database: Settings) -> None:
     try:
         migrate.upgrade(empty_database, engine=engine)
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_name": migrate.include_name}
+            )
             differences = compare_metadata(context, load_models())
         assert differences == [], "run `alembic revision --autogenerate`: models drifted"
     finally:

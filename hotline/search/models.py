@@ -10,9 +10,6 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from alembic.autogenerate.compare import comparators
-from alembic.operations import ops
-from alembic.util import DispatchPriority, PriorityDispatchResult
 from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -112,26 +109,12 @@ TSVECTOR_COLUMN = "tsv"
 TSVECTOR_INDEX = "ix_search_docs_tsv"
 
 
-def _engine_owned(op: ops.MigrateOperation) -> bool:
-    if isinstance(op, ops.DropTableOp):
-        return op.table_name in FTS_SHADOW_TABLES
-    if isinstance(op, ops.DropColumnOp):
-        return op.table_name == SearchDoc.__tablename__ and op.column_name == TSVECTOR_COLUMN
-    if isinstance(op, ops.DropIndexOp):
-        return op.index_name == TSVECTOR_INDEX
+def owned_by_full_text_engine(name: str | None, type_: str, parent_names: Any) -> bool:
+    """The FTS5 tables and the tsvector column/index exist in the database, not in the models."""
+    if type_ == "table":
+        return name in FTS_SHADOW_TABLES
+    if type_ == "column":
+        return parent_names.get("table_name") == SearchDoc.__tablename__ and name == TSVECTOR_COLUMN
+    if type_ == "index":
+        return name == TSVECTOR_INDEX
     return False
-
-
-@comparators.dispatch_for("autogenerate", priority=DispatchPriority.LAST)
-def _keep_full_text_objects(autogen_context: Any, upgrade_ops: ops.UpgradeOps) -> Any:
-    """Autogenerate must not drop the FTS5 table or the tsvector column it cannot model."""
-    kept: list[ops.MigrateOperation] = []
-    for op in upgrade_ops.ops:
-        if isinstance(op, ops.ModifyTableOps):
-            op.ops = [inner for inner in op.ops if not _engine_owned(inner)]
-            if op.ops:
-                kept.append(op)
-        elif not _engine_owned(op):
-            kept.append(op)
-    upgrade_ops.ops = kept
-    return PriorityDispatchResult.CONTINUE

@@ -7,9 +7,10 @@ from sqlalchemy.orm import Session
 
 from hotline.knowledge import service as kb
 from hotline.knowledge.models import Article, FactType, OverrideMode
-from hotline.knowledge.schemas import ArticleCreate, FactCreate, OverrideWrite
+from hotline.knowledge.schemas import ArticleCreate, FactCreate
 from hotline.search import service
 from hotline.search.schemas import SearchRead
+from tests.knowledge.conftest import add_override
 
 AARHUS, ODENSE, KOBENHAVN, FREDERIKSBERG = "0751", "0461", "0101", "0147"
 EDITOR = "editor@hotline.example"
@@ -19,17 +20,6 @@ ADMIN = "admin@hotline.example"
 def add_article(session: Session, slug: str, title: str, body: str, **fields: object) -> Article:
     data = ArticleCreate(slug=slug, title=title, body=body, **{"category": "Test", **fields})
     return kb.create_article(session, data, EDITOR)
-
-
-def add_override(
-    session: Session,
-    code: str,
-    article: Article,
-    mode: OverrideMode,
-    body: str = "",
-    title: str | None = None,
-) -> None:
-    kb.put_override(session, code, article, OverrideWrite(mode=mode, body=body, title=title), ADMIN)
 
 
 def add_local(session: Session, code: str, slug: str, title: str, body: str) -> None:

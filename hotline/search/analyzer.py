@@ -9,9 +9,9 @@ synonyms, prefix matching for long words (Danish compounds: "parkering" finds
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -69,17 +69,42 @@ class QueryTerm:
     alternatives: tuple[Alternative, ...]
     joined: bool = False  # two typed words read as one compound; never "misspelt"
 
-    @cached_property
-    def _exact_and_prefixes(self) -> tuple[frozenset[str], tuple[str, ...]]:
-        return (
-            frozenset(a.stem for a in self.alternatives if not a.prefix),
-            tuple(a.stem for a in self.alternatives if a.prefix),
-        )
-
     def matches(self, stem: str) -> bool:
-        """Any alternative matches; two C-level checks, as snippets ask for every word."""
-        exact, prefixes = self._exact_and_prefixes
-        return stem in exact or stem.startswith(prefixes)
+        return any(alternative.matches(stem) for alternative in self.alternatives)
+
+
+class TermMatcher:
+    """Which of a query's terms each stem matches. Snippets and the ranking ask this of every
+    word they read, so exact stems are one lookup and only stems that begin with some prefix
+    alternative (one C-level check) are compared with each prefix."""
+
+    def __init__(self, terms: Sequence[QueryTerm]) -> None:
+        exact: dict[str, list[int]] = {}
+        prefixes = []
+        for i, term in enumerate(terms):
+            for alternative in term.alternatives:
+                if alternative.prefix:
+                    prefixes.append((alternative.stem, i))
+                else:
+                    exact.setdefault(alternative.stem, []).append(i)
+        self._exact = {stem: tuple(found) for stem, found in exact.items()}
+        self._prefixes = tuple(prefixes)
+        self._starts = tuple(prefix for prefix, _ in prefixes)
+
+    def terms_of(self, stem: str) -> tuple[int, ...]:
+        """The terms the stem matches, in query order; empty when none."""
+        found = self._exact.get(stem, ())
+        if self._starts and stem.startswith(self._starts):
+            by_prefix = (i for prefix, i in self._prefixes if stem.startswith(prefix))
+            found = tuple(sorted({*found, *by_prefix}))
+        return found
+
+    def matching(self, stems: Collection[str]) -> dict[str, tuple[int, ...]]:
+        """Those of the stems that match a term, with the terms each matches."""
+        found = self._exact.keys() & stems
+        if self._starts:
+            found.update(stem for stem in stems if stem.startswith(self._starts))
+        return {stem: self.terms_of(stem) for stem in found}
 
 
 class Analyzer:
@@ -110,8 +135,9 @@ class Analyzer:
                 self._stems[word] = stem
         return stem
 
-    def _analyse(self, raw: str) -> tuple[tuple[str, str], ...]:
-        """(word, stem) pairs of one word as written; cached, as words repeat."""
+    def word_stems(self, raw: str) -> tuple[tuple[str, str], ...]:
+        """(word, stem) pairs of one word as written (none for a stop word); cached, as words
+        repeat."""
         pairs = self._words.get(raw)
         if pairs is None:
             pairs = tuple(
@@ -123,7 +149,8 @@ class Analyzer:
                 self._words[raw] = pairs
         return pairs
 
-    def _digit_runs(self, text: str) -> Iterator[tuple[re.Match[str], str]]:
+    def digit_runs(self, text: str) -> Iterator[tuple[re.Match[str], str]]:
+        """Digit groups written apart, each with its joined form(s)."""
         for match in DIGIT_RUN.finditer(text):
             groups = re.split(r"\D+", normalise(match.group()))
             # "+45 89 40 20 00" is also found as "89402000": the country code is often left out.
@@ -134,15 +161,15 @@ class Analyzer:
     def spans(self, text: str) -> Iterator[Span]:
         """Every indexed word of ``text`` with its place in ``text``; stop words left out."""
         for match in WORD.finditer(text):
-            for word, stem in self._analyse(match.group()):
+            for word, stem in self.word_stems(match.group()):
                 yield Span(match.start(), match.end(), word, stem)
-        for match, joined in self._digit_runs(text):
+        for match, joined in self.digit_runs(text):
             yield Span(match.start(), match.end(), joined, joined)
 
     def analyse(self, text: str) -> list[tuple[str, str]]:
         """(word, stem) of every indexed word: ``spans`` without positions, for indexing."""
-        pairs = [pair for raw in WORD.findall(text) for pair in self._analyse(raw)]
-        pairs += [(joined, joined) for _match, joined in self._digit_runs(text)]
+        pairs = [pair for raw in WORD.findall(text) for pair in self.word_stems(raw)]
+        pairs += [(joined, joined) for _match, joined in self.digit_runs(text)]
         return pairs
 
     def index_text(self, text: str) -> str:

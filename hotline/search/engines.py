@@ -1,19 +1,22 @@
 """The two full-text engines behind one call: FTS5 on SQLite, tsvector + GIN on PostgreSQL.
 
-Both find the matching documents; the SQL they share then keeps what the municipality sees
-(shared documents it does not replace or hide, its own overrides, local articles and facts)
-and adds the scores of an article's documents together. Title weighs 10, tags 4, body 1.
+Both find the matching documents and pre-rank them with their own function (FTS5's bm25,
+ts_rank with an IDF); the SQL they share then keeps what the municipality sees (shared
+documents it does not replace or hide, its own overrides, local articles and facts) and adds
+the scores of an article's documents together. Title weighs 10, tags 4, body 1. The final order
+of the best of them is decided by ``hotline.search.scoring``, the same on both engines, from
+the texts that ``texts_of`` reads.
 """
 
 from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Date, String, TextClause, bindparam, text
+from sqlalchemy import Date, String, TextClause, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from hotline.search.analyzer import Alternative, QueryTerm
-from hotline.search.models import SHARED_SCOPE, municipality_scope
+from hotline.search.models import SHARED_SCOPE, DocKind, SearchDoc, municipality_scope
 
 # An article showing a matching fact value gets a quarter of the best such value's score: fact
 # documents are a few words long, so their raw scores would drown the articles' own words.
@@ -148,3 +151,74 @@ def match(session: Session, terms: list[QueryTerm], municipality_code: str, at: 
         Hit(slug, category, float(score))
         for slug, category, score in session.execute(statement, params)
     ]
+
+
+class ArticleText(NamedTuple):
+    """Analysed text of one document an article shows in a municipality."""
+
+    slug: str
+    title: str
+    keywords: str
+    body: str
+
+
+_TEXTS = text(
+    f"""
+    SELECT d.slug, d.title, d.keywords, d.body FROM search_docs d
+    WHERE d.slug IN :slugs AND d.scope IN (:shared, :scope) AND d.kind <> 'fact'
+        AND {_visible("d")}"""  # noqa: S608
+).bindparams(bindparam("today", type_=Date), bindparam("slugs", expanding=True, type_=String))
+
+_FACTS_SHOWN = text(
+    f"""
+    SELECT DISTINCT u.slug, u.fact_key FROM search_doc_facts u
+    WHERE u.slug IN :slugs AND u.fact_key IN :facts AND u.scope IN (:shared, :scope)
+        AND {_visible("u")}"""  # noqa: S608
+).bindparams(
+    bindparam("today", type_=Date),
+    bindparam("slugs", expanding=True, type_=String),
+    bindparam("facts", expanding=True, type_=String),
+)
+
+
+def _params(slugs: list[str], municipality_code: str, at: date) -> dict[str, object]:
+    return {
+        "slugs": slugs,
+        "municipality": municipality_code,
+        "shared": SHARED_SCOPE,
+        "scope": municipality_scope(municipality_code),
+        "today": at,
+    }
+
+
+def texts_of(
+    session: Session, slugs: list[str], municipality_code: str, at: date
+) -> list[ArticleText]:
+    """The texts the articles show in the municipality's view on ``at``: shared, override,
+    local."""
+    if not slugs:
+        return []
+    rows = session.execute(_TEXTS, _params(slugs, municipality_code, at))
+    return [ArticleText(*row) for row in rows]
+
+
+def fact_values(session: Session, municipality_code: str) -> dict[str, str]:
+    """The municipality's fact values as indexed (analysed), by fact key."""
+    rows = session.execute(
+        select(SearchDoc.fact_key, SearchDoc.body).where(
+            SearchDoc.municipality_code == municipality_code,
+            SearchDoc.slug.is_(None),  # with the above, (municipality_code, slug)'s index
+            SearchDoc.kind == DocKind.FACT,
+        )
+    )
+    return {key: body for key, body in rows.tuples() if key is not None}
+
+
+def facts_shown(
+    session: Session, slugs: list[str], facts: list[str], municipality_code: str, at: date
+) -> list[tuple[str, str]]:
+    """(slug, fact key) for each of the facts that the articles show in the municipality."""
+    if not slugs or not facts:
+        return []
+    params = _params(slugs, municipality_code, at) | {"facts": facts}
+    return [(slug, key) for slug, key in session.execute(_FACTS_SHOWN, params)]

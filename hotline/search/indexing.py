@@ -6,6 +6,7 @@ no fact values (only which facts they show); a municipality's values are documen
 own, so a fact change touches one row, not every article using the fact.
 """
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -31,10 +32,12 @@ from hotline.knowledge.resolve import PLACEHOLDER, fact_keys_in, format_fact
 from hotline.municipalities.models import Municipality
 from hotline.search.analyzer import Analyzer, analyzer_for
 from hotline.search.models import (
+    ALL_DOCUMENTS,
     SHARED_SCOPE,
     DocKind,
     SearchDoc,
     SearchDocFact,
+    SearchStem,
     SearchWord,
     municipality_scope,
 )
@@ -190,22 +193,59 @@ def fact_document(value: FactValue, fact_type: str, locale: str) -> Document:
 # --- writing -------------------------------------------------------------------------------
 
 
+def _upsert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    return postgresql_insert if dialect == "postgresql" else sqlite_insert
+
+
 def _insert_ignoring_duplicates(session: Session, words: dict[str, str]) -> None:
     if not words:
         return
-    dialect = session.get_bind().dialect.name
-    factory = postgresql_insert if dialect == "postgresql" else sqlite_insert
     rows = [{"word": word, "stem": stem} for word, stem in sorted(words.items())]
     for start in range(0, len(rows), BATCH):
-        statement = factory(SearchWord).on_conflict_do_nothing(index_elements=["word"])
+        statement = _upsert(session)(SearchWord).on_conflict_do_nothing(index_elements=["word"])
         session.execute(statement, rows[start : start + BATCH])
+
+
+def stems_of(title: str, keywords: str, body: str) -> set[str]:
+    """The distinct stems of a document's analysed fields, and the row counting documents."""
+    return {ALL_DOCUMENTS, *title.split(), *keywords.split(), *body.split()}
+
+
+def _count_documents(session: Session, changes: Counter[str]) -> None:
+    """Add the changes to the documents per stem. Rows go in stem order, so two editors'
+    transactions lock shared stems in the same order on PostgreSQL and never deadlock."""
+    rows = [{"stem": stem, "documents": n} for stem, n in sorted(changes.items()) if n]
+    for start in range(0, len(rows), BATCH):
+        statement = _upsert(session)(SearchStem)
+        statement = statement.on_conflict_do_update(
+            index_elements=["stem"],
+            set_={"documents": SearchStem.documents + statement.excluded.documents},
+        )
+        session.execute(statement, rows[start : start + BATCH])
+    gone = sorted(stem for stem, n in changes.items() if n < 0)
+    for start in range(0, len(gone), BATCH):
+        session.execute(
+            delete(SearchStem).where(
+                SearchStem.stem.in_(gone[start : start + BATCH]), SearchStem.documents <= 0
+            )
+        )
 
 
 def _write(session: Session, documents: list[Document], replacing: Iterable[str]) -> None:
     """Replace the documents with the given keys (and any stale ones named) in bulk."""
     keys = sorted({document.values["key"] for document in documents} | set(replacing))
+    changes: Counter[str] = Counter()
     for start in range(0, len(keys), BATCH):
-        session.execute(delete(SearchDoc).where(SearchDoc.key.in_(keys[start : start + BATCH])))
+        batch = keys[start : start + BATCH]
+        old = select(SearchDoc.title, SearchDoc.keywords, SearchDoc.body)
+        for row in session.execute(old.where(SearchDoc.key.in_(batch))):
+            changes.subtract(stems_of(*row))
+        session.execute(delete(SearchDoc).where(SearchDoc.key.in_(batch)))
+    for document in documents:
+        values = document.values
+        changes.update(stems_of(values["title"], values["keywords"], values["body"]))
+    _count_documents(session, changes)
     if not documents:
         return
     for start in range(0, len(documents), BATCH):
@@ -286,6 +326,7 @@ def reindex_all(session: Session) -> int:
     """Rebuild the whole index (and the vocabulary) from the knowledge base; flushes only."""
     session.execute(delete(SearchDoc))
     session.execute(delete(SearchWord))
+    session.execute(delete(SearchStem))
     articles = {article.id: article for article in session.scalars(select(Article))}
     documents = [shared_document(article) for article in articles.values()]
     documents += [

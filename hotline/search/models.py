@@ -35,7 +35,11 @@ class SearchDoc(Base):
     """Analysed text (stems, space separated) of one indexed piece of knowledge."""
 
     __tablename__ = "search_docs"
-    __table_args__ = (Index("ix_search_docs_municipality_slug", "municipality_code", "slug"),)
+    __table_args__ = (
+        Index("ix_search_docs_municipality_slug", "municipality_code", "slug"),
+        # The texts of the best hits, for the final ranking (hotline.search.scoring).
+        Index("ix_search_docs_slug_scope", "slug", "scope"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # "shared:<article id>", "override:<code>:<article id>", "local:<id>", "fact:<code>:<key>"
@@ -60,7 +64,10 @@ class SearchDocFact(Base):
     """A fact a document shows: its municipality's value of the fact finds the document."""
 
     __tablename__ = "search_doc_facts"
-    __table_args__ = (Index("ix_search_doc_facts_fact_key_scope", "fact_key", "scope"),)
+    __table_args__ = (
+        Index("ix_search_doc_facts_fact_key_scope", "fact_key", "scope"),
+        Index("ix_search_doc_facts_slug_scope", "slug", "scope"),
+    )
 
     doc_key: Mapped[str] = mapped_column(
         ForeignKey("search_docs.key", ondelete="CASCADE", onupdate="CASCADE"), primary_key=True
@@ -86,6 +93,23 @@ class SearchWord(Base):
 
     word: Mapped[str] = mapped_column(String(60), primary_key=True)
     stem: Mapped[str] = mapped_column(String(60), index=True)
+
+
+# The row every document counts toward: its ``documents`` is the number of indexed documents.
+ALL_DOCUMENTS = ""
+
+
+class SearchStem(Base):
+    """How many documents hold each stem: the rarity (IDF) in the final ranking, read from one
+    table so that both engines weigh a word the same. Kept in step by the indexer."""
+
+    __tablename__ = "search_stems"
+
+    # Byte order on PostgreSQL too, as on SQLite: a stem prefix is a range of this key.
+    stem: Mapped[str] = mapped_column(
+        String(60).with_variant(String(60, collation="C"), "postgresql"), primary_key=True
+    )
+    documents: Mapped[int]
 
 
 class SearchGap(Base):

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 from hotline.composer.cpr import contains_cpr_number
 from hotline.knowledge.resolve import resolve_many, today
 from hotline.municipalities.service import get_municipality
-from hotline.search import engines
+from hotline.search import engines, scoring
 from hotline.search.analyzer import WORD, Analyzer, QueryTerm, normalise
 from hotline.search.indexing import analyzer
 from hotline.search.models import SearchGap, SearchWord
 from hotline.search.schemas import GapRead, SearchRead, SearchResult
-from hotline.search.snippets import snippet, text_of
+from hotline.search.snippets import Snippets, text_of
 
 MAX_QUERY = 200
 # How alike (rapidfuzz ratio, 0-100) a known word must be to be offered as the correction.
@@ -97,8 +97,12 @@ def search(
     facets = Counter(hit.category for hit in hits)
     if category is not None:
         hits = [hit for hit in hits if hit.category == category]
+    # The page is always inside the part ordered by the score both engines share.
+    ordered = max(scoring.RERANKED, offset + limit)
+    hits = scoring.rerank(session, hits[:ordered], terms, municipality.code, at) + hits[ordered:]
     page = hits[offset : offset + limit]
     articles = resolve_many(session, [hit.slug for hit in page], municipality.code, at=at)
+    snippets = Snippets(an, terms)
     results = [
         SearchResult(
             slug=article.slug,
@@ -106,7 +110,7 @@ def search(
             category=article.category,
             source=article.source,
             stale=article.stale,
-            snippet=snippet(text_of(article.body_markdown), an, terms),
+            snippet=snippets.of(text_of(article.body_markdown)),
             score=round(hit.score, 4),
         )
         for hit in page

@@ -4,7 +4,7 @@ import html
 
 from markdown_it import MarkdownIt
 
-from hotline.search.analyzer import Analyzer, QueryTerm
+from hotline.search.analyzer import WORD, Analyzer, QueryTerm, TermMatcher
 
 WINDOW = 28  # words in a snippet
 
@@ -26,35 +26,67 @@ def text_of(markdown: str) -> str:
     return "\n".join(lines)
 
 
-def snippet(text: str, analyzer: Analyzer, terms: list[QueryTerm]) -> str:
-    """The window of ``WINDOW`` words with the most distinct matches, HTML-escaped, matches in
-    ``<mark>``. Without a match in the body the text opens the snippet."""
-    spans = sorted(analyzer.spans(text), key=lambda span: (span.start, -span.end))
-    if not spans:
-        return ""
-    term_of: dict[str, int | None] = {}  # words repeat: match each distinct stem once
-    for stem in {span.stem for span in spans}:
-        term_of[stem] = next((i for i, term in enumerate(terms) if term.matches(stem)), None)
-    hits = [term_of[span.stem] for span in spans]
-    best, best_count = 0, 0
-    for start, hit in enumerate(hits):  # a best window starts at a match
-        if hit is not None:
-            count = len({h for h in hits[start : start + WINDOW] if h is not None})
-            if count > best_count:
-                best, best_count = start, count
-    best = max(0, min(best - 3, len(spans) - WINDOW))  # a little lead-in
-    window = range(best, min(best + WINDOW, len(spans)))
-    begin = 0 if best == 0 else spans[best].start
-    end = len(text) if window.stop == len(spans) else spans[window.stop - 1].end
-    out, position = [], begin
-    for index in window:
-        span = spans[index]
-        if hits[index] is None or span.start < position:
-            continue
-        out.append(html.escape(text[position : span.start]))
-        out.append(f"<mark>{html.escape(text[span.start : span.end])}</mark>")
-        position = span.end
-    out.append(html.escape(text[position:end]))
-    prefix = "… " if begin > 0 else ""
-    suffix = " …" if end < len(text) else ""
-    return prefix + " ".join("".join(out).split()) + suffix
+class Snippets:
+    """Snippets for one query's page of results. What each written word matches is looked up
+    once for the whole page: the texts share most of their words."""
+
+    def __init__(self, analyzer: Analyzer, terms: list[QueryTerm]) -> None:
+        self.analyzer = analyzer
+        self._matcher = TermMatcher(terms)
+        self._hits: dict[str, tuple[int | None, ...]] = {}
+
+    def _term_of(self, stem: str) -> int | None:
+        """The first term the stem matches, if any."""
+        return next(iter(self._matcher.terms_of(stem)), None)
+
+    def _hits_of(self, raw: str) -> tuple[int | None, ...]:
+        """What each indexed word of one written word matches (none for a stop word)."""
+        hits = self._hits.get(raw)
+        if hits is None:
+            stems = self.analyzer.word_stems(raw)
+            hits = self._hits[raw] = tuple(self._term_of(stem) for _word, stem in stems)
+        return hits
+
+    def _spans(self, text: str) -> list[tuple[int, int, int | None]]:
+        """(start, end, matched term) of each indexed word in text order, as ``spans``."""
+        matches = list(WORD.finditer(text))
+        hits = [self._hits_of(match.group()) for match in matches]
+        spans = [
+            (*match.span(), hit)
+            for match, word_hits in zip(matches, hits, strict=True)
+            for hit in word_hits
+        ]
+        runs = [(m.start(), m.end(), self._term_of(j)) for m, j in self.analyzer.digit_runs(text)]
+        if runs:
+            spans = sorted(spans + runs, key=lambda span: (span[0], -span[1]))
+        return spans
+
+    def of(self, text: str) -> str:
+        """The window of ``WINDOW`` words with the most distinct matches, HTML-escaped, matches
+        in ``<mark>``. Without a match in the body the text opens the snippet."""
+        spans = self._spans(text)
+        if not spans:
+            return ""
+        hits = [hit for _start, _end, hit in spans]
+        best, best_count = 0, 0
+        for start, hit in enumerate(hits):  # a best window starts at a match
+            if hit is not None:
+                count = len({h for h in hits[start : start + WINDOW] if h is not None})
+                if count > best_count:
+                    best, best_count = start, count
+        best = max(0, min(best - 3, len(spans) - WINDOW))  # a little lead-in
+        window = range(best, min(best + WINDOW, len(spans)))
+        begin = 0 if best == 0 else spans[best][0]
+        end = len(text) if window.stop == len(spans) else spans[window.stop - 1][1]
+        out, position = [], begin
+        for index in window:
+            start, stop, hit = spans[index]
+            if hit is None or start < position:
+                continue
+            out.append(html.escape(text[position:start]))
+            out.append(f"<mark>{html.escape(text[start:stop])}</mark>")
+            position = stop
+        out.append(html.escape(text[position:end]))
+        prefix = "… " if begin > 0 else ""
+        suffix = " …" if end < len(text) else ""
+        return prefix + " ".join("".join(out).split()) + suffix

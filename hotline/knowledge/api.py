@@ -175,7 +175,7 @@ def create_fact(
     data: FactCreate, session: DbSession, user: CurrentUser, response: Response
 ) -> object:
     require(user, Action.EDIT_SHARED_KNOWLEDGE)
-    fact = service.create_fact(session, data)
+    fact = service.create_fact(session, data, user.email)
     response.headers["ETag"] = etag_of(fact)
     response.headers["Location"] = f"/api/v1/facts/{fact.key}"
     return fact
@@ -201,7 +201,7 @@ def update_fact(
     require(user, Action.EDIT_SHARED_KNOWLEDGE)
     fact = service.get_fact(session, key)
     check_if_match(if_match, etag_of(fact))
-    service.update_fact(session, fact, data.model_dump(exclude_unset=True))
+    service.update_fact(session, fact, data.model_dump(exclude_unset=True), user.email)
     response.headers["ETag"] = etag_of(fact)
     return fact
 

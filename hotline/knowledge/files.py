@@ -21,6 +21,7 @@ from hotline.db import utcnow
 from hotline.errors import Conflict, InvalidInput
 from hotline.knowledge import service
 from hotline.knowledge.models import (
+    SYNC_ACTOR,
     Article,
     ArticleStatus,
     Fact,
@@ -47,7 +48,6 @@ from hotline.municipalities.service import (
 )
 from hotline.sync import SourceError, SourceErrors, SyncReport
 
-ACTOR = "kb sync"
 KINDS = ("municipalities", "facts", "fact values", "articles", "overrides", "local articles")
 MUNICIPALITY_ENTRIES = {"facts.yaml", "overrides", "articles"}
 M = TypeVar("M", bound=BaseModel)
@@ -372,7 +372,7 @@ def _article_changes(source: ArticleSource) -> dict[str, Any]:
 def sync_folder(session: Session, root: Path, *, overwrite_edits: bool = False) -> FolderReport:
     """Make the database match the folder; nothing is changed when any file is invalid.
 
-    Rows changed in hotline since sync last wrote them (``updated_by`` is not ``ACTOR``) are
+    Rows changed in hotline since sync last wrote them (``updated_by`` is not ``SYNC_ACTOR``) are
     kept, not updated or removed, unless ``overwrite_edits``: the files must not silently undo
     the work of editors and municipalities.
     """
@@ -427,7 +427,7 @@ class _Sync:
         return self.report
 
     def _edited(self, row: Edited) -> bool:
-        return self.protect and row.updated_by != ACTOR
+        return self.protect and row.updated_by != SYNC_ACTOR
 
     def _keep(self, kind: str, code: str | None, name: str, reason: str) -> None:
         self.report.kind(kind).kept += 1
@@ -435,9 +435,9 @@ class _Sync:
 
     def _unchanged(self, kind: str, row: Edited) -> None:
         """The folder now says what hotline says (e.g. after an export), so the row is the
-        folder's again (``updated_by`` = ACTOR, no new revision): later file edits apply."""
-        if row.updated_by != ACTOR:
-            row.updated_by = ACTOR
+        folder's again (``updated_by`` = SYNC_ACTOR, no new revision): later file edits apply."""
+        if row.updated_by != SYNC_ACTOR:
+            row.updated_by = SYNC_ACTOR
         self.report.kind(kind).unchanged += 1
 
     def _overrides(self) -> list[tuple[Override, str]]:
@@ -457,19 +457,22 @@ class _Sync:
             fact = existing.get(key)
             wanted = {"description": fields.description, "type": fields.type.value}
             if fact is None:
-                self.session.add(Fact(key=key, revision=1, **wanted))
+                self.session.add(Fact(key=key, revision=1, updated_by=SYNC_ACTOR, **wanted))
                 kind.created += 1
-            elif _differs(fact, wanted):
-                changed[key] = wanted
+            elif not _differs(fact, wanted):
+                self._unchanged("facts", fact)
+            elif self._edited(fact):
+                self._keep("facts", None, key, _edited_by(fact))
             else:
-                kind.unchanged += 1
+                changed[key] = wanted
         self.session.flush()
         return changed
 
     def _update_facts(self, changed: dict[str, dict[str, str]]) -> None:
         for key, wanted in changed.items():
             try:
-                service.update_fact(self.session, self.session.get_one(Fact, key), wanted)
+                fact = self.session.get_one(Fact, key)
+                service.update_fact(self.session, fact, wanted, SYNC_ACTOR)
             except InvalidInput as exc:
                 raise Conflict(f"facts.yaml changes the type of '{key}': {exc.detail}") from exc
             self.report.kind("facts").updated += 1
@@ -489,7 +492,7 @@ class _Sync:
                         value=text,
                         revision=1,
                         updated_at=utcnow(),
-                        updated_by=ACTOR,
+                        updated_by=SYNC_ACTOR,
                     )
                 )
                 kind.created += 1
@@ -501,7 +504,7 @@ class _Sync:
                 current.value = text
                 current.revision += 1
                 current.updated_at = utcnow()
-                current.updated_by = ACTOR
+                current.updated_by = SYNC_ACTOR
                 kind.updated += 1
         for (code, key), leftover in existing.items():
             if self._edited(leftover):
@@ -556,14 +559,14 @@ class _Sync:
             wanted = _article_changes(source)
             if article is None:
                 data = ArticleCreate(slug=slug, body=source.body, **source.fields.model_dump())
-                articles[slug] = service.create_article(self.session, data, ACTOR)
+                articles[slug] = service.create_article(self.session, data, SYNC_ACTOR)
                 kind.created += 1
             elif not _differs(article, wanted):
                 self._unchanged("articles", article)
             elif self._edited(article):
                 self._keep("articles", None, slug, _edited_by(article))
             else:
-                service.update_article(self.session, article, wanted, ACTOR)
+                service.update_article(self.session, article, wanted, SYNC_ACTOR)
                 kind.updated += 1
         return articles
 
@@ -596,7 +599,7 @@ class _Sync:
                         based_on_revision=pinned,
                         revision=1,
                         updated_at=utcnow(),
-                        updated_by=ACTOR,
+                        updated_by=SYNC_ACTOR,
                         **wanted,
                     )
                 )
@@ -611,7 +614,7 @@ class _Sync:
                 for name, value in wanted.items():
                     setattr(current, name, value)
                 revision = article.revision if changed else pinned
-                service.mark_override_changed(current, revision, ACTOR)
+                service.mark_override_changed(current, revision, SYNC_ACTOR)
                 kind.updated += 1
         self.session.flush()
 
@@ -625,20 +628,23 @@ class _Sync:
             wanted = _article_changes(source)
             if local is None:
                 data = ArticleCreate(slug=slug, body=source.body, **source.fields.model_dump())
-                service.create_local_article(self.session, code, data, ACTOR)
+                service.create_local_article(self.session, code, data, SYNC_ACTOR)
                 kind.created += 1
             elif not _differs(local, wanted):
                 self._unchanged("local articles", local)
             elif self._edited(local):
                 self._keep("local articles", code, slug, _edited_by(local))
             else:
-                service.update_local_article(self.session, local, wanted, ACTOR)
+                service.update_local_article(self.session, local, wanted, SYNC_ACTOR)
                 kind.updated += 1
 
     def _remove_facts(self) -> None:
         """A fact that kept texts or kept values still use stays: no dangling placeholder."""
         for fact in self.session.scalars(select(Fact)):
             if fact.key in self.folder.facts:
+                continue
+            if self._edited(fact):
+                self._keep("facts", None, fact.key, _edited_by(fact))
                 continue
             users = service.texts_using_fact(self.session, fact.key)
             users += [

@@ -100,6 +100,10 @@ class ArticleRevision(Base):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+# Who ``hotline kb sync`` writes as: a row last written by anyone else was edited in hotline.
+SYNC_ACTOR = "kb sync"
+
+
 class Fact(Base):
     """A named local value (``{{ key }}`` in shared text) that every municipality supplies."""
 
@@ -110,6 +114,8 @@ class Fact(Base):
     description: Mapped[str] = mapped_column(Text)
     type: Mapped[str] = mapped_column(String(20))
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # Who last set the description or type: a sync keeps an editor's change (as for articles).
+    updated_by: Mapped[str] = mapped_column(String(254), server_default=SYNC_ACTOR)
 
 
 class FactValue(Base):

@@ -280,16 +280,22 @@ def list_facts(session: Session) -> Sequence[Fact]:
     return session.scalars(select(Fact).order_by(Fact.key)).all()
 
 
-def create_fact(session: Session, data: FactCreate) -> Fact:
+def create_fact(session: Session, data: FactCreate, actor: str) -> Fact:
     if session.get(Fact, data.key) is not None:
         raise Conflict(f"The fact '{data.key}' already exists.")
-    fact = Fact(key=data.key, description=data.description, type=data.type.value, revision=1)
+    fact = Fact(
+        key=data.key,
+        description=data.description,
+        type=data.type.value,
+        revision=1,
+        updated_by=actor,
+    )
     session.add(fact)
     session.flush()
     return fact
 
 
-def update_fact(session: Session, fact: Fact, changes: dict[str, Any]) -> bool:
+def update_fact(session: Session, fact: Fact, changes: dict[str, Any], actor: str) -> bool:
     """A new type must fit every value municipalities already gave."""
     changed = {k: v for k, v in changes.items() if v is not None and getattr(fact, k) != v}
     if not changed:
@@ -307,6 +313,7 @@ def update_fact(session: Session, fact: Fact, changes: dict[str, Any]) -> bool:
     for name, value in changed.items():
         setattr(fact, name, value)
     fact.revision += 1
+    fact.updated_by = actor
     session.flush()
     return True
 

@@ -69,10 +69,12 @@ def _seed(settings: Settings) -> None:
         seed_demo_accounts(session)
         seed_shared_templates(session)
         knowledge.create_fact(
-            session, FactCreate(key="gebyr_pas", description="Pasgebyr", type=FactType.MONEY)
+            session,
+            FactCreate(key="gebyr_pas", description="Pasgebyr", type=FactType.MONEY),
+            EDITOR,
         )
         knowledge.create_fact(
-            session, FactCreate(key="telefon", description="Telefon", type=FactType.PHONE)
+            session, FactCreate(key="telefon", description="Telefon", type=FactType.PHONE), EDITOR
         )
         knowledge.set_fact_value(session, "0751", "gebyr_pas", "1234.5", ADMIN)
         knowledge.set_fact_value(session, "0751", "telefon", "+45 89 40 20 00", ADMIN)

@@ -25,9 +25,13 @@ Compose = Callable[..., ComposedReply]
 @pytest.fixture
 def knowledge(session: Session, demo_users: dict[str, User]) -> None:
     """Two facts with values for Aarhus and Odense, and an article using them."""
-    create_fact(session, FactCreate(key="gebyr_pasfoto", description="Pris", type=FactType.MONEY))
     create_fact(
-        session, FactCreate(key="borgerservice_telefon", description="Tlf", type=FactType.PHONE)
+        session, FactCreate(key="gebyr_pasfoto", description="Pris", type=FactType.MONEY), "test"
+    )
+    create_fact(
+        session,
+        FactCreate(key="borgerservice_telefon", description="Tlf", type=FactType.PHONE),
+        "test",
     )
     for code, fee, phone in [("0751", "1234.5", "89402000"), ("0461", "95", "66131372")]:
         set_fact_value(session, code, "gebyr_pasfoto", fee, "test")

@@ -62,10 +62,10 @@ def kb(session: Session, demo_users: dict[str, User]) -> Session:
     with a local part, and a local article of Aarhus."""
     import_postcodes(session, POSTNORD_FILE)
     knowledge.create_fact(
-        session, FactCreate(key="gebyr_pas", description="Pasgebyr", type=FactType.MONEY)
+        session, FactCreate(key="gebyr_pas", description="Pasgebyr", type=FactType.MONEY), EDITOR
     )
     knowledge.create_fact(
-        session, FactCreate(key="telefon", description="Telefon", type=FactType.PHONE)
+        session, FactCreate(key="telefon", description="Telefon", type=FactType.PHONE), EDITOR
     )
     knowledge.set_fact_value(session, AARHUS, "gebyr_pas", "1234.5", ADMIN)
     knowledge.set_fact_value(session, AARHUS, "telefon", "+45 89 40 20 00", ADMIN)

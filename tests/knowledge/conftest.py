@@ -41,7 +41,7 @@ def kb(session: Session, municipalities: None) -> Session:
         ("gebyr_pas", FactType.MONEY),
         ("telefon", FactType.PHONE),
     ):
-        service.create_fact(session, FactCreate(key=key, description=key, type=fact_type))
+        service.create_fact(session, FactCreate(key=key, description=key, type=fact_type), EDITOR)
     for code, values in {
         AARHUS: {
             "kommune_navn": "Aarhus Kommune",

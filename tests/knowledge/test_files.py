@@ -13,9 +13,9 @@ from hotline.config import Settings
 from hotline.errors import Conflict, NotFound
 from hotline.knowledge import service
 from hotline.knowledge.files import export_folder, sync_folder
-from hotline.knowledge.models import Article, ArticleRevision, Override
+from hotline.knowledge.models import Article, ArticleRevision, FactType, Override
 from hotline.knowledge.resolve import resolve
-from hotline.knowledge.schemas import OverrideWrite
+from hotline.knowledge.schemas import FactCreate, OverrideWrite
 from hotline.municipalities.models import Municipality
 from hotline.sync import SourceErrors
 from tests.conftest import KNOWLEDGE_BASE
@@ -353,6 +353,41 @@ def test_fact_value_edited_in_hotline_survives_sync(session: Session, folder: Pa
     report = sync_folder(session, folder)
     assert (report.kinds["fact values"].removed, report.kinds["fact values"].kept) == (0, 1)
     assert service.get_fact_value(session, AARHUS, "affald_navn").value == "AffaldVarme"
+
+
+def test_fact_description_or_type_edited_in_hotline_survives_sync(
+    session: Session, folder: Path
+) -> None:
+    sync_folder(session, folder)
+    fact = service.get_fact(session, "affald_navn")
+    service.update_fact(session, fact, {"description": "Affaldsselskabets navn"}, EDITOR)
+    write(folder, "facts.yaml", "affald_navn:\n  description: Renovation\n  type: text\n")
+
+    report = sync_folder(session, folder)
+    assert kept_of(report) == [f"facts affald_navn: edited in hotline by {EDITOR}"]
+    assert service.get_fact(session, "affald_navn").description == "Affaldsselskabets navn"
+
+    report = sync_folder(session, folder, overwrite_edits=True)
+    assert (report.kinds["facts"].updated, report.kept) == (1, [])
+    assert service.get_fact(session, "affald_navn").description == "Renovation"
+    assert service.get_fact(session, "affald_navn").updated_by == "kb sync"
+
+
+def test_a_fact_created_in_hotline_is_not_removed_by_a_folder_without_it(
+    session: Session, folder: Path
+) -> None:
+    sync_folder(session, folder)
+    service.create_fact(
+        session, FactCreate(key="genbrug_url", description="Genbrug", type=FactType.URL), EDITOR
+    )
+    report = sync_folder(session, folder)
+    assert (report.kinds["facts"].removed, report.changes) == (0, 0)
+    assert kept_of(report) == [f"facts genbrug_url: edited in hotline by {EDITOR}"]
+
+    export_folder(session, folder.parent / "out")
+    report = sync_folder(session, folder.parent / "out")
+    assert (report.changes, report.kept) == (0, [])  # exported, it is the folder's again
+    assert service.get_fact(session, "genbrug_url").updated_by == "kb sync"
 
 
 def test_article_edited_by_an_editor_survives_and_its_overrides_still_sync(

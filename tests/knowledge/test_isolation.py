@@ -47,7 +47,7 @@ def test_no_municipality_sees_another_municipalitys_text(
     words = plan["words"]
     try:
         service.create_fact(
-            session, FactCreate(key="kommune_navn", description="Navn", type=FactType.TEXT)
+            session, FactCreate(key="kommune_navn", description="Navn", type=FactType.TEXT), ADMIN
         )
         for code in plan["valued"]:
             service.set_fact_value(session, code, "kommune_navn", f"By {marker(code)}", ADMIN)

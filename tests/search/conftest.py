@@ -29,7 +29,9 @@ def add_local(session: Session, code: str, slug: str, title: str, body: str) -> 
 
 def build_corpus(session: Session) -> None:
     """Shared articles with an override of each mode, a local article and fact values."""
-    kb.create_fact(session, FactCreate(key="telefon", description="telefon", type=FactType.PHONE))
+    kb.create_fact(
+        session, FactCreate(key="telefon", description="telefon", type=FactType.PHONE), EDITOR
+    )
     kb.set_fact_value(session, AARHUS, "telefon", "+45 89 40 20 00", ADMIN)
     kb.set_fact_value(session, ODENSE, "telefon", "+45 65 51 25 00", ADMIN)
     add_article(

@@ -58,7 +58,9 @@ def test_a_rare_word_weighs_more_than_a_common_one(session: Session, municipalit
     assert slugs(service.search(session, "borgerservice havnebad", ODENSE))[0] == "havnebad"
 
 
-def test_scores_are_shown_with_the_results_best_first(session: Session, municipalities: None) -> None:
+def test_scores_are_shown_with_the_results_best_first(
+    session: Session, municipalities: None
+) -> None:
     add_article(session, "titel", "Genbrugsplads", "Åbningstider står på hjemmesiden.")
     add_article(session, "tekst", "Affald", "Din genbrugsplads har åbent.")
     session.commit()

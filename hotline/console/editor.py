@@ -1,4 +1,5 @@
-"""Editors' pages: shared articles with revisions, diffs and the impact of a change."""
+"""Editors' pages: shared articles with revisions, diffs and the impact of a change; the fact
+catalogue the shared articles draw on."""
 
 from typing import Annotated, Any
 
@@ -15,16 +16,26 @@ from hotline.console.forms import (
     article_problem,
     article_values,
     validate_article,
+    validate_form,
 )
 from hotline.console.session import ConsoleUser
-from hotline.console.templating import console_path, render
+from hotline.console.templating import console_path, render, with_query
 from hotline.db import DbSession
-from hotline.errors import Problem
+from hotline.errors import Conflict, InvalidInput, Problem
 from hotline.knowledge import service as knowledge
-from hotline.knowledge.models import Article
-from hotline.knowledge.schemas import ArticleCreate
+from hotline.knowledge.models import Article, Fact, FactType
+from hotline.knowledge.schemas import ArticleCreate, FactCreate, FactFields
 
 router = APIRouter(prefix="/redaktion")
+
+FACT_TYPE_NAMES = {
+    FactType.TEXT: "Tekst",
+    FactType.MONEY: "Beløb i kroner",
+    FactType.URL: "Webadresse",
+    FactType.PHONE: "Telefonnummer",
+    FactType.EMAIL: "E-mailadresse",
+    FactType.OPENING_HOURS: "Åbningstider",
+}
 
 
 def _editor(user: User) -> None:
@@ -127,3 +138,116 @@ async def article_save(
     if errors:
         return _article_page(request, session, article, values, errors=errors)
     return _article_page(request, session, article, article_values(article), saved=True)
+
+
+# ---------------------------------------------------------------------------- fact catalogue
+
+
+@router.get("/fakta", name="editor_facts")
+def fact_list(
+    request: Request,
+    user: ConsoleUser,
+    session: DbSession,
+    slettet: Annotated[str | None, Query(max_length=80)] = None,
+) -> Response:
+    _editor(user)
+    context = {
+        "nav": "editor",
+        "facts": knowledge.list_facts(session),
+        "counts": knowledge.value_counts(session),
+        "type_names": FACT_TYPE_NAMES,
+        "deleted": slettet,
+    }
+    return render(request, "editor_facts.html", context)
+
+
+def _fact_page(
+    request: Request,
+    session: Session,
+    fact: Fact | None,
+    values: dict[str, Any],
+    *,
+    errors: dict[str, str] | None = None,
+    saved: bool = False,
+) -> Response:
+    context: dict[str, Any] = {
+        "nav": "editor",
+        "fact": fact,
+        "values": values,
+        "errors": errors or {},
+        "saved": saved,
+        "type_names": FACT_TYPE_NAMES,
+    }
+    if fact is not None:
+        context["used_by"] = knowledge.texts_using_fact(session, fact.key)
+        context["values_given"] = knowledge.value_counts(session).get(fact.key, 0)
+    return render(request, "editor_fact.html", context, status_code=422 if errors else 200)
+
+
+def _fact_values(fact: Fact) -> dict[str, Any]:
+    return {"description": fact.description, "type": fact.type, "revision": fact.revision}
+
+
+@router.get("/fakta/ny", name="editor_fact_new")
+def fact_new(request: Request, user: ConsoleUser, session: DbSession) -> Response:
+    _editor(user)
+    return _fact_page(request, session, None, {"type": FactType.TEXT.value})
+
+
+@router.post("/fakta/ny")
+async def fact_create(request: Request, user: ConsoleUser, session: DbSession) -> Response:
+    _editor(user)
+    form = await request.form()
+    values = {name: str(form.get(name, "")).strip() for name in ("key", "description", "type")}
+    data, errors = validate_form(FactCreate, values)
+    if data is not None:
+        try:
+            knowledge.create_fact(session, data, user.email)
+        except Conflict:
+            errors = {"key": "Der findes allerede en fakta med dette navn."}
+    if errors:
+        return _fact_page(request, session, None, values, errors=errors)
+    return RedirectResponse(console_path(request, "editor_fact", key=data.key), status_code=303)
+
+
+@router.get("/fakta/{key}", name="editor_fact")
+def fact_form(request: Request, key: str, user: ConsoleUser, session: DbSession) -> Response:
+    _editor(user)
+    fact = knowledge.get_fact(session, key)
+    return _fact_page(request, session, fact, _fact_values(fact))
+
+
+@router.post("/fakta/{key}")
+async def fact_save(request: Request, key: str, user: ConsoleUser, session: DbSession) -> Response:
+    """A new type must fit every value already given; the refusal names the municipalities."""
+    _editor(user)
+    fact = knowledge.get_fact(session, key)
+    form = await request.form()
+    values = {name: str(form.get(name, "")).strip() for name in ("description", "type")}
+    if str(fact.revision) != form.get("revision"):
+        errors = {"form": danish_message(412)}
+        return _fact_page(request, session, fact, values, errors=errors)
+    data, errors = validate_form(FactFields, values)
+    if data is not None:
+        try:
+            knowledge.update_fact(session, fact, data.model_dump(mode="json"), user.email)
+        except InvalidInput:
+            unfit = knowledge.values_not_fitting(session, fact.key, data.type.value)
+            errors = {"type": f"Værdierne fra {', '.join(unfit)} passer ikke til den nye type."}
+    if errors:
+        return _fact_page(request, session, fact, values, errors=errors)
+    return _fact_page(request, session, fact, _fact_values(fact), saved=True)
+
+
+@router.post("/fakta/{key}/slet", name="editor_fact_delete")
+def fact_delete(request: Request, key: str, user: ConsoleUser, session: DbSession) -> Response:
+    """Refused while any text uses the fact; the values municipalities gave go with it."""
+    _editor(user)
+    fact = knowledge.get_fact(session, key)
+    try:
+        knowledge.delete_fact(session, fact)
+    except Conflict:
+        errors = {"form": "Faktaen bruges stadig i teksterne herunder og kan ikke slettes."}
+        return _fact_page(request, session, fact, _fact_values(fact), errors=errors)
+    target = with_query(console_path(request, "editor_facts"), slettet=key)
+    return RedirectResponse(target, status_code=303)

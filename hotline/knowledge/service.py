@@ -280,6 +280,14 @@ def list_facts(session: Session) -> Sequence[Fact]:
     return session.scalars(select(Fact).order_by(Fact.key)).all()
 
 
+def value_counts(session: Session) -> dict[str, int]:
+    """How many municipalities have given each fact a value (facts nobody gave are absent)."""
+    rows = session.execute(
+        select(FactValue.fact_key, func.count()).group_by(FactValue.fact_key)
+    ).tuples()
+    return dict(rows.all())
+
+
 def create_fact(session: Session, data: FactCreate, actor: str) -> Fact:
     if session.get(Fact, data.key) is not None:
         raise Conflict(f"The fact '{data.key}' already exists.")
@@ -300,22 +308,20 @@ def update_fact(session: Session, fact: Fact, changes: dict[str, Any], actor: st
     changed = {k: v for k, v in changes.items() if v is not None and getattr(fact, k) != v}
     if not changed:
         return False
-    if "type" in changed:
-        unfit = [
-            value.municipality_code
-            for value in session.scalars(select(FactValue).where(FactValue.fact_key == fact.key))
-            if not _fits(changed["type"], value.value)
-        ]
-        if unfit:
-            raise InvalidInput(
-                f"The values of {', '.join(sorted(unfit))} are not a valid {changed['type']}."
-            )
+    if "type" in changed and (unfit := values_not_fitting(session, fact.key, changed["type"])):
+        raise InvalidInput(f"The values of {', '.join(unfit)} are not a valid {changed['type']}.")
     for name, value in changed.items():
         setattr(fact, name, value)
     fact.revision += 1
     fact.updated_by = actor
     session.flush()
     return True
+
+
+def values_not_fitting(session: Session, key: str, fact_type: str) -> list[str]:
+    """The municipalities whose value of the fact would not be valid as ``fact_type``."""
+    values = session.scalars(select(FactValue).where(FactValue.fact_key == key))
+    return sorted(value.municipality_code for value in values if not _fits(fact_type, value.value))
 
 
 def _fits(fact_type: str, value: str) -> bool:

@@ -26,6 +26,8 @@ PAGES = [
     ("editor", "/console/redaktion/artikler", "editor-articles"),
     ("editor", "/console/redaktion/artikler/pas", "editor-article"),
     ("editor", "/console/redaktion/artikler/ny", "editor-new-article"),
+    ("editor", "/console/redaktion/fakta", "editor-facts"),
+    ("editor", "/console/redaktion/fakta/gebyr_pas", "editor-fact"),
     ("operator", "/console/drift/kommuner", "operator-municipalities"),
     ("operator", "/console/drift/kommuner/0751", "operator-municipality"),
     ("operator", "/console/drift/konti", "operator-accounts"),

@@ -5,6 +5,9 @@ from sqlalchemy.orm import Session
 
 from hotline.auth.permissions import SystemActor
 from hotline.auth.service import list_users
+from hotline.knowledge import service as knowledge
+from hotline.knowledge.models import FactType
+from hotline.knowledge.schemas import FactCreate
 from tests.console.conftest import SignIn, csrf_token
 
 ARTICLE_PAGE = "/console/redaktion/artikler/pas"
@@ -75,6 +78,76 @@ def test_a_new_article_needs_a_free_slug_and_a_text(
     bad = client.post(page, data=_form(client, page, slug="Ikke Gyldig", body="", **fields))
     assert 'id="f-slug-error">Har ikke det rigtige format.' in bad.text
     assert 'id="f-body-error">Skal udfyldes.' in bad.text
+
+
+def test_the_editor_keeps_the_fact_catalogue(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("editor")
+    facts = client.get("/console/redaktion/fakta").text
+    assert "gebyr_pas" in facts and "Beløb i kroner" in facts
+
+    new = "/console/redaktion/fakta/ny"
+    fields = {"key": "gebyr_kørekort", "description": "", "type": "money"}
+    refused = client.post(new, data=_form(client, new, **fields))
+    assert refused.status_code == 422
+    assert 'id="f-key-error"' in refused.text and 'id="f-description-error"' in refused.text
+
+    fields = {"key": "gebyr_koerekort", "description": "Kørekortgebyr", "type": "money"}
+    created = client.post(new, data=_form(client, new, **fields))
+    assert created.url.path == "/console/redaktion/fakta/gebyr_koerekort"
+    assert "0 kommuner har givet en værdi." in created.text
+    again = client.post(new, data=_form(client, new, **fields))
+    assert "Der findes allerede en fakta med dette navn." in again.text
+
+    page = "/console/redaktion/fakta/gebyr_koerekort"
+    saved = client.post(
+        page, data=_form(client, page, description="Gebyr for kørekort", type="text", revision="1")
+    )
+    assert "Faktaen er gemt." in saved.text
+    stale = client.post(
+        page, data=_form(client, page, description="Igen", type="text", revision="1")
+    )
+    assert "En anden har ændret oplysningerne" in stale.text
+    assert knowledge.get_fact(kb, "gebyr_koerekort").description == "Gebyr for kørekort"
+    assert knowledge.get_fact(kb, "gebyr_koerekort").updated_by == "editor@hotline.example"
+
+
+def test_a_new_fact_type_must_fit_the_values_municipalities_gave(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("editor")
+    page = "/console/redaktion/fakta/gebyr_pas"
+    refused = client.post(
+        page, data=_form(client, page, description="Pasgebyr", type="phone", revision="1")
+    )
+    assert refused.status_code == 422
+    assert "Værdierne fra 0461, 0751 passer ikke til den nye type." in refused.text
+    assert knowledge.get_fact(kb, "gebyr_pas").type == "money"
+
+
+def test_a_fact_in_use_cannot_be_deleted_an_unused_one_can(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("editor")
+    used = client.get("/console/redaktion/fakta/gebyr_pas").text
+    assert "pas" in used.split("Bruges i:")[1] and "Slet faktaen" not in used
+    refused = client.post(
+        "/console/redaktion/fakta/gebyr_pas/slet",
+        data=_form(client, "/console/redaktion/fakta/gebyr_pas"),
+    )
+    assert "Faktaen bruges stadig" in refused.text
+    assert knowledge.get_fact(kb, "gebyr_pas") is not None
+
+    knowledge.create_fact(
+        kb, FactCreate(key="ubrugt", description="Ubrugt", type=FactType.TEXT), "editor"
+    )
+    kb.commit()
+    page = "/console/redaktion/fakta/ubrugt"
+    deleted = client.post(page + "/slet", data=_form(client, page))
+    assert deleted.url.path == "/console/redaktion/fakta"
+    assert "Faktaen ubrugt er slettet." in deleted.text
+    assert client.get(page).status_code == 404
 
 
 def test_the_operator_edits_a_municipality_with_errors_in_danish(

@@ -28,6 +28,8 @@ PAGES = [
     ("editor", "/console/redaktion/artikler/ny", "editor-new-article"),
     ("editor", "/console/redaktion/fakta", "editor-facts"),
     ("editor", "/console/redaktion/fakta/gebyr_pas", "editor-fact"),
+    ("editor", "/console/redaktion/svarskabeloner/ny", "editor-new-template"),
+    ("admin.aarhus", "/console/kommune/0751/svarskabeloner", "admin-templates"),
     ("operator", "/console/drift/kommuner", "operator-municipalities"),
     ("operator", "/console/drift/kommuner/0751", "operator-municipality"),
     ("operator", "/console/drift/konti", "operator-accounts"),

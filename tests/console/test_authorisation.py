@@ -16,6 +16,8 @@ PAGES = {
     "/console/kommune/0751": {"operator", "admin.aarhus"},
     "/console/kommune/0751/fakta": {"operator", "admin.aarhus"},
     "/console/kommune/0751/brevpapir": {"operator", "admin.aarhus"},
+    "/console/kommune/0751/svarskabeloner": {"operator", "admin.aarhus"},
+    "/console/kommune/0751/svarskabeloner/ny": {"operator", "admin.aarhus"},
     "/console/kommune/0751/tilpasninger/pas": {"operator", "admin.aarhus"},
     "/console/kommune/0461": {"operator"},
     "/console/redaktion/artikler": {"operator", "editor"},
@@ -23,6 +25,8 @@ PAGES = {
     "/console/redaktion/fakta": {"operator", "editor"},
     "/console/redaktion/fakta/ny": {"operator", "editor"},
     "/console/redaktion/fakta/gebyr_pas": {"operator", "editor"},
+    "/console/redaktion/svarskabeloner": {"operator", "editor"},
+    "/console/redaktion/svarskabeloner/ny": {"operator", "editor"},
     "/console/drift/kommuner": {"operator"},
     "/console/drift/kommuner/0751": {"operator", "admin.aarhus"},
     "/console/drift/konti": {"operator", "admin.aarhus"},
@@ -107,6 +111,6 @@ def test_every_console_form_checks_the_role(
     sign_in("agent.aarhus")
     token = csrf_token(client, "/console/")
     for code in ("0751", "0461"):
-        path = route.format(code=code, slug="pas", account_id=1, key="gebyr_pas")
+        path = route.format(code=code, slug="pas", account_id=1, key="gebyr_pas", template_id=1)
         response = client.request(method, "/console" + path, data={"csrf_token": token})
         assert response.status_code == 403, (path, response.text[:200])

@@ -123,11 +123,15 @@ def _problem(exc: TemplateProblem) -> dict[str, str]:
 # -- the handlers both places share ----------------------------------------------------------
 
 
-def _list(request: Request, session: Session, user: User, code: str | None, deleted: str | None):
+def _list(
+    request: Request, session: Session, user: User, code: str | None, deleted: str | None
+) -> Response:
     return _list_page(request, session, _owner(session, user, code), deleted)
 
 
-def _new(request: Request, session: Session, user: User, code: str | None, based_on: int | None):
+def _new(
+    request: Request, session: Session, user: User, code: str | None, based_on: int | None
+) -> Response:
     """With ``based_on``: a copy of a shared template, to make the municipality's own."""
     owner = _owner(session, user, code)
     values: dict[str, Any] = {}
@@ -156,7 +160,9 @@ async def _create(request: Request, session: Session, user: User, code: str | No
     return RedirectResponse(target, status_code=303)
 
 
-def _edit(request: Request, session: Session, user: User, code: str | None, template_id: int):
+def _edit(
+    request: Request, session: Session, user: User, code: str | None, template_id: int
+) -> Response:
     owner = _owner(session, user, code)
     template = _template(session, template_id, code)
     return _form_page(request, owner, template, _values(template))

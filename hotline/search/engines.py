@@ -202,7 +202,7 @@ def texts_of(
     return [ArticleText(*row) for row in rows]
 
 
-def fact_values(session: Session, municipality_code: str) -> dict[str, str]:
+def analysed_fact_values(session: Session, municipality_code: str) -> dict[str, str]:
     """The municipality's fact values as indexed (analysed), by fact key."""
     rows = session.execute(
         select(SearchDoc.fact_key, SearchDoc.body).where(

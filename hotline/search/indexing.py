@@ -193,7 +193,8 @@ def fact_document(value: FactValue, fact_type: str, locale: str) -> Document:
 # --- writing -------------------------------------------------------------------------------
 
 
-def _upsert(session: Session) -> Any:
+def _dialect_insert(session: Session) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT."""
     dialect = session.get_bind().dialect.name
     return postgresql_insert if dialect == "postgresql" else sqlite_insert
 
@@ -203,7 +204,9 @@ def _insert_ignoring_duplicates(session: Session, words: dict[str, str]) -> None
         return
     rows = [{"word": word, "stem": stem} for word, stem in sorted(words.items())]
     for start in range(0, len(rows), BATCH):
-        statement = _upsert(session)(SearchWord).on_conflict_do_nothing(index_elements=["word"])
+        statement = _dialect_insert(session)(SearchWord).on_conflict_do_nothing(
+            index_elements=["word"]
+        )
         session.execute(statement, rows[start : start + BATCH])
 
 
@@ -217,7 +220,7 @@ def _count_documents(session: Session, changes: Counter[str]) -> None:
     transactions lock shared stems in the same order on PostgreSQL and never deadlock."""
     rows = [{"stem": stem, "documents": n} for stem, n in sorted(changes.items()) if n]
     for start in range(0, len(rows), BATCH):
-        statement = _upsert(session)(SearchStem)
+        statement = _dialect_insert(session)(SearchStem)
         statement = statement.on_conflict_do_update(
             index_elements=["stem"],
             set_={"documents": SearchStem.documents + statement.excluded.documents},

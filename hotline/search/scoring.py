@@ -105,12 +105,14 @@ def rerank(
 ) -> list[Hit]:
     """The hits ordered by the shared score: an article's own texts add up, the best of the
     fact values it shows adds a quarter (as in the engines). Ties go by slug."""
+    if not hits:
+        return []
     scorer = Scorer(terms, rarities(session, terms))
     slugs = [hit.slug for hit in hits]
     scores: Counter[str] = Counter()
     for text in engines.texts_of(session, slugs, municipality_code, at):
         scores[text.slug] += scorer.score(text.title, text.keywords, text.body)
-    values = engines.fact_values(session, municipality_code)
+    values = engines.analysed_fact_values(session, municipality_code)
     matching = {key: score for key, body in values.items() if (score := scorer.score("", "", body))}
     best_fact: dict[str, float] = {}
     for slug, key in engines.facts_shown(session, slugs, sorted(matching), municipality_code, at):

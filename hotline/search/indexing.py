@@ -216,9 +216,17 @@ def stems_of(title: str, keywords: str, body: str) -> set[str]:
 
 
 def _count_documents(session: Session, changes: Counter[str]) -> None:
-    """Add the changes to the documents per stem. Rows go in stem order, so two editors'
-    transactions lock shared stems in the same order on PostgreSQL and never deadlock."""
-    rows = [{"stem": stem, "documents": n} for stem, n in sorted(changes.items()) if n]
+    """Add the changes to the documents per stem.
+
+    On PostgreSQL each row stays locked until the edit commits. Every call updates the
+    ``ALL_DOCUMENTS`` row first (even by 0; it sorts first), so concurrent index writers queue
+    there before holding any other stem and can never deadlock over two stems."""
+    changes[ALL_DOCUMENTS] += 0  # present even when documents were only replaced
+    rows = [
+        {"stem": stem, "documents": n}
+        for stem, n in sorted(changes.items())
+        if n or stem == ALL_DOCUMENTS
+    ]
     for start in range(0, len(rows), BATCH):
         statement = _dialect_insert(session)(SearchStem)
         statement = statement.on_conflict_do_update(

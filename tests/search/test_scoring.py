@@ -1,10 +1,12 @@
 """The final order comes from one score over stored statistics that edits keep in step."""
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from hotline.db import make_sessionmaker, transaction
 from hotline.knowledge import service as kb
 from hotline.knowledge.models import Article
 from hotline.search import service
@@ -42,6 +44,25 @@ def test_document_counts_follow_every_edit_as_a_rebuild_would_count_them(
     reindex_all(corpus)
     corpus.commit()
     assert _stored_counts(corpus) == incremental
+
+
+def test_concurrent_edits_keep_the_counts_exact(engine: Engine, corpus: Session) -> None:
+    """Editors saving at the same moment, their texts sharing words: no count is lost."""
+    slugs = ["snerydning", "beboerlicens", "sundhedskort-nyt", "baal"]
+    sessions = make_sessionmaker(engine)
+
+    def edit(slug: str) -> None:
+        for n in range(5):
+            with transaction(sessions) as tx:
+                article = kb.get_article(tx, slug)
+                body = f"Runde {n}: kommunen rydder {slug} hurtigt, fælles ord i alle tekster."
+                kb.update_article(tx, article, {"body": body}, EDITOR)
+
+    with ThreadPoolExecutor(max_workers=len(slugs)) as pool:
+        for done in [pool.submit(edit, slug) for slug in slugs]:
+            done.result()
+    corpus.expire_all()
+    assert _stored_counts(corpus) == _recounted(corpus)
 
 
 def test_a_rare_word_weighs_more_than_a_common_one(session: Session, municipalities: None) -> None:

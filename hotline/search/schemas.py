@@ -14,7 +14,7 @@ class SearchResult(BaseModel):
     source: Source
     stale: bool
     snippet: str  # HTML-escaped text; only the <mark> tags are markup
-    score: float
+    score: float  # hotline.search.scoring's BM25F: the same on SQLite and PostgreSQL
 
 
 class SearchRead(BaseModel):

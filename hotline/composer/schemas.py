@@ -19,9 +19,8 @@ HeaderText = Annotated[
     str, StringConstraints(strip_whitespace=True), AfterValidator(no_control_characters)
 ]
 Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
-TemplateKey = Annotated[
-    str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9]+([-_][a-z0-9]+)*$")
-]
+TEMPLATE_KEY = r"^[a-z0-9]+([-_][a-z0-9]+)*$"
+TemplateKey = Annotated[str, Field(min_length=1, max_length=80, pattern=TEMPLATE_KEY)]
 
 
 class ReplyRequest(BaseModel):

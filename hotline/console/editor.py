@@ -24,6 +24,7 @@ from hotline.db import DbSession
 from hotline.errors import Conflict, InvalidInput, Problem
 from hotline.knowledge import service as knowledge
 from hotline.knowledge.models import Article, Fact, FactType
+from hotline.knowledge.resolve import FACT_KEY
 from hotline.knowledge.schemas import ArticleCreate, FactCreate, FactFields
 
 router = APIRouter(prefix="/redaktion")
@@ -148,7 +149,7 @@ def fact_list(
     request: Request,
     user: ConsoleUser,
     session: DbSession,
-    slettet: Annotated[str | None, Query(max_length=80)] = None,
+    slettet: Annotated[str | None, Query(max_length=80, pattern=f"^{FACT_KEY}$")] = None,
 ) -> Response:
     _editor(user)
     context = {

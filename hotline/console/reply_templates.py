@@ -12,7 +12,7 @@ from hotline.auth.models import User
 from hotline.composer import service as composer
 from hotline.composer.models import ReplyTemplate
 from hotline.composer.rendering import TemplateProblem
-from hotline.composer.schemas import ReplyTemplateCreate, ReplyTemplateUpdate
+from hotline.composer.schemas import TEMPLATE_KEY, ReplyTemplateCreate, ReplyTemplateUpdate
 from hotline.console.errors import danish_message
 from hotline.console.forms import blank_to_none, validate_form
 from hotline.console.session import ConsoleUser
@@ -204,7 +204,7 @@ def _delete(
 
 # -- routes -----------------------------------------------------------------------------------
 
-Deleted = Annotated[str | None, Query(max_length=80)]
+Deleted = Annotated[str | None, Query(max_length=80, pattern=TEMPLATE_KEY)]
 BasedOn = Annotated[int | None, Query()]
 
 

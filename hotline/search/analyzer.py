@@ -135,7 +135,7 @@ class Analyzer:
                 self._stems[word] = stem
         return stem
 
-    def word_stems(self, raw: str) -> tuple[tuple[str, str], ...]:
+    def _analyse(self, raw: str) -> tuple[tuple[str, str], ...]:
         """(word, stem) pairs of one word as written (none for a stop word); cached, as words
         repeat."""
         pairs = self._words.get(raw)
@@ -149,8 +149,7 @@ class Analyzer:
                 self._words[raw] = pairs
         return pairs
 
-    def digit_runs(self, text: str) -> Iterator[tuple[re.Match[str], str]]:
-        """Digit groups written apart, each with its joined form(s)."""
+    def _digit_runs(self, text: str) -> Iterator[tuple[re.Match[str], str]]:
         for match in DIGIT_RUN.finditer(text):
             groups = re.split(r"\D+", normalise(match.group()))
             # "+45 89 40 20 00" is also found as "89402000": the country code is often left out.
@@ -161,15 +160,15 @@ class Analyzer:
     def spans(self, text: str) -> Iterator[Span]:
         """Every indexed word of ``text`` with its place in ``text``; stop words left out."""
         for match in WORD.finditer(text):
-            for word, stem in self.word_stems(match.group()):
+            for word, stem in self._analyse(match.group()):
                 yield Span(match.start(), match.end(), word, stem)
-        for match, joined in self.digit_runs(text):
+        for match, joined in self._digit_runs(text):
             yield Span(match.start(), match.end(), joined, joined)
 
     def analyse(self, text: str) -> list[tuple[str, str]]:
         """(word, stem) of every indexed word: ``spans`` without positions, for indexing."""
-        pairs = [pair for raw in WORD.findall(text) for pair in self.word_stems(raw)]
-        pairs += [(joined, joined) for _match, joined in self.digit_runs(text)]
+        pairs = [pair for raw in WORD.findall(text) for pair in self._analyse(raw)]
+        pairs += [(joined, joined) for _match, joined in self._digit_runs(text)]
         return pairs
 
     def index_text(self, text: str) -> str:

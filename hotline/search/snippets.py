@@ -5,7 +5,7 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
-from hotline.search.analyzer import WORD, Analyzer, QueryTerm, TermMatcher
+from hotline.search.analyzer import Analyzer, QueryTerm, TermMatcher
 
 WINDOW = 28  # words in a snippet
 # Resolved texts an agent meets again and again (a municipality's view of an article): every
@@ -33,39 +33,24 @@ def text_of(markdown: str) -> str:
 
 
 class Snippets:
-    """Snippets for one query's page of results. What each written word matches is looked up
-    once for the whole page: the texts share most of their words."""
+    """Snippets for one query's page of results. What each stem matches is looked up once
+    for the whole page: the texts share most of their words."""
 
     def __init__(self, analyzer: Analyzer, terms: list[QueryTerm]) -> None:
         self.analyzer = analyzer
         self._matcher = TermMatcher(terms)
-        self._hits: dict[str, tuple[int | None, ...]] = {}
+        self._hits: dict[str, int | None] = {}
 
     def _term_of(self, stem: str) -> int | None:
         """The first term the stem matches, if any."""
-        return next(iter(self._matcher.terms_of(stem)), None)
-
-    def _hits_of(self, raw: str) -> tuple[int | None, ...]:
-        """What each indexed word of one written word matches (none for a stop word)."""
-        hits = self._hits.get(raw)
-        if hits is None:
-            stems = self.analyzer.word_stems(raw)
-            hits = self._hits[raw] = tuple(self._term_of(stem) for _word, stem in stems)
-        return hits
+        if stem not in self._hits:
+            self._hits[stem] = next(iter(self._matcher.terms_of(stem)), None)
+        return self._hits[stem]
 
     def _spans(self, text: str) -> list[tuple[int, int, int | None]]:
-        """(start, end, matched term) of each indexed word in text order, as ``spans``."""
-        matches = list(WORD.finditer(text))
-        hits = [self._hits_of(match.group()) for match in matches]
-        spans = [
-            (*match.span(), hit)
-            for match, word_hits in zip(matches, hits, strict=True)
-            for hit in word_hits
-        ]
-        runs = [(m.start(), m.end(), self._term_of(j)) for m, j in self.analyzer.digit_runs(text)]
-        if runs:
-            spans = sorted(spans + runs, key=lambda span: (span[0], -span[1]))
-        return spans
+        """(start, end, matched term) of each indexed word, in text order."""
+        spans = sorted(self.analyzer.spans(text), key=lambda span: (span.start, -span.end))
+        return [(span.start, span.end, self._term_of(span.stem)) for span in spans]
 
     def of(self, text: str) -> str:
         """The window of ``WINDOW`` words with the most distinct matches, HTML-escaped, matches

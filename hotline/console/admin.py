@@ -20,6 +20,7 @@ from hotline.console.articles import highlight_facts
 from hotline.console.errors import danish_message
 from hotline.console.forms import (
     ARTICLE_TEXT_FIELDS,
+    FACT_TYPES,
     article_fields,
     article_problem,
     article_values,
@@ -57,14 +58,6 @@ MODE_NAMES = {
     OverrideMode.REPLACE: "Erstatter den fælles tekst",
     OverrideMode.APPEND: "Tilføjer et lokalt afsnit",
     OverrideMode.HIDE: "Gælder ikke i kommunen",
-}
-FACT_INPUTS = {
-    FactType.TEXT: ("text", "Tekst"),
-    FactType.MONEY: ("text", "Beløb i kroner, fx 893 eller 12,50"),
-    FactType.URL: ("url", "Hel webadresse, fx https://www.kommune.dk/side"),
-    FactType.PHONE: ("tel", "Telefonnummer, fx +45 89 40 20 00"),
-    FactType.EMAIL: ("email", "E-mailadresse, fx borgerservice@kommune.dk"),
-    FactType.OPENING_HOURS: ("text", "Åbningstider, fx Man-fre 10-15"),
 }
 CONFLICT = danish_message(412)
 
@@ -217,7 +210,7 @@ def _facts_page(
         "admin_facts.html",
         m,
         facts=knowledge.municipality_facts(session, m.code),
-        inputs=FACT_INPUTS,
+        fact_types=FACT_TYPES,
         values=values or {},
         errors=errors or {},
         saved=saved,
@@ -245,7 +238,7 @@ async def facts_save(
             with session.begin_nested():
                 knowledge.set_fact_value(session, m.code, fact.key, sent, user.email)
         except InvalidInput:
-            errors[f"fact-{fact.key}"] = f"Ugyldig værdi. {FACT_INPUTS[FactType(fact.type)][1]}."
+            errors[f"fact-{fact.key}"] = f"Ugyldig værdi. {FACT_TYPES[FactType(fact.type)].hint}."
     if errors:
         return _facts_page(request, session, m, values, errors)
     return _facts_page(request, session, m, saved=True)

@@ -12,6 +12,7 @@ from hotline.auth.permissions import Action, require
 from hotline.console.errors import danish_message
 from hotline.console.forms import (
     ARTICLE_TEXT_FIELDS,
+    FACT_TYPES,
     article_fields,
     article_problem,
     article_values,
@@ -28,15 +29,6 @@ from hotline.knowledge.resolve import FACT_KEY
 from hotline.knowledge.schemas import ArticleCreate, FactCreate, FactFields
 
 router = APIRouter(prefix="/redaktion")
-
-FACT_TYPE_NAMES = {
-    FactType.TEXT: "Tekst",
-    FactType.MONEY: "Beløb i kroner",
-    FactType.URL: "Webadresse",
-    FactType.PHONE: "Telefonnummer",
-    FactType.EMAIL: "E-mailadresse",
-    FactType.OPENING_HOURS: "Åbningstider",
-}
 
 
 def _editor(user: User) -> None:
@@ -156,7 +148,7 @@ def fact_list(
         "nav": "editor",
         "facts": knowledge.list_facts(session),
         "counts": knowledge.value_counts(session),
-        "type_names": FACT_TYPE_NAMES,
+        "fact_types": FACT_TYPES,
         "deleted": slettet,
     }
     return render(request, "editor_facts.html", context)
@@ -177,7 +169,7 @@ def _fact_page(
         "values": values,
         "errors": errors or {},
         "saved": saved,
-        "type_names": FACT_TYPE_NAMES,
+        "fact_types": FACT_TYPES,
     }
     if fact is not None:
         context["used_by"] = knowledge.texts_using_fact(session, fact.key)

@@ -1,12 +1,13 @@
 """HTML forms validated by the domain's Pydantic schemas, with errors in Danish per field."""
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from hotline.errors import Problem
+from hotline.knowledge.models import FactType
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -103,3 +104,23 @@ def article_values(item: Any) -> dict[str, Any]:
     return {name: getattr(item, name) or "" for name in ARTICLE_TEXT_FIELDS} | {
         "revision": item.revision
     }
+
+
+class FactTypeUI(NamedTuple):
+    """How the console shows a fact type: its Danish name, the input and the hint under it."""
+
+    name: str
+    input: str
+    hint: str
+
+
+FACT_TYPES = {
+    FactType.TEXT: FactTypeUI("Tekst", "text", "Tekst"),
+    FactType.MONEY: FactTypeUI("Beløb i kroner", "text", "Beløb i kroner, fx 893 eller 12,50"),
+    FactType.URL: FactTypeUI("Webadresse", "url", "Hel webadresse, fx https://www.kommune.dk/side"),
+    FactType.PHONE: FactTypeUI("Telefonnummer", "tel", "Telefonnummer, fx +45 89 40 20 00"),
+    FactType.EMAIL: FactTypeUI(
+        "E-mailadresse", "email", "E-mailadresse, fx borgerservice@kommune.dk"
+    ),
+    FactType.OPENING_HOURS: FactTypeUI("Åbningstider", "text", "Åbningstider, fx Man-fre 10-15"),
+}

@@ -6,14 +6,10 @@ from sqlalchemy.orm import Session
 from hotline.auth.models import User
 from hotline.composer import service as composer
 from hotline.composer.schemas import ReplyTemplateCreate
-from tests.console.conftest import SignIn, csrf_token
+from tests.console.conftest import SignIn, post_form
 
 SHARED = "/console/redaktion/svarskabeloner"
 AARHUS = "/console/kommune/0751/svarskabeloner"
-
-
-def _form(client: TestClient, page: str, **fields: str) -> dict:
-    return {"csrf_token": csrf_token(client, page), **fields}
 
 
 def _shared_template(session: Session, users: dict[str, User]) -> int:
@@ -33,15 +29,12 @@ def test_the_editor_creates_edits_and_deletes_a_shared_template(
 ) -> None:
     sign_in("editor")
     new = SHARED + "/ny"
-    broken = client.post(
-        new, data=_form(client, new, key="Tak!", title="", subject="", body_markdown="{% if %}")
-    )
+    fields = {"key": "Tak!", "title": "", "subject": "", "body_markdown": "{% if %}"}
+    broken = post_form(client, new, fields)
     assert broken.status_code == 422
     assert 'id="f-key-error"' in broken.text and 'id="f-title-error"' in broken.text
 
-    unreadable = client.post(
-        new, data=_form(client, new, key="tak", title="Tak", subject="", body_markdown="{% if %}")
-    )
+    unreadable = post_form(client, new, fields | {"key": "tak", "title": "Tak"})
     assert "Skabelonen kan ikke læses" in unreadable.text
 
     fields = {
@@ -50,33 +43,22 @@ def test_the_editor_creates_edits_and_deletes_a_shared_template(
         "subject": "",
         "body_markdown": "Kære {{ citizen_name }}",
     }
-    created = client.post(new, data=_form(client, new, **fields))
+    created = post_form(client, new, fields)
     assert created.url.path.startswith(SHARED + "/")
     template = composer.find_template(kb, "tak", "0751")
     assert (template.municipality_code, template.subject) == (None, None)
     assert "Tak" in client.get(SHARED).text
 
     page = created.url.path
-    saved = client.post(
-        page,
-        data=_form(
-            client,
-            page,
-            title="Tak for din henvendelse",
-            subject="Svar",
-            body_markdown="Hej",
-            version="1",
-        ),
-    )
+    changes = {"title": "Tak for din henvendelse", "subject": "Svar", "body_markdown": "Hej"}
+    saved = post_form(client, page, changes | {"version": "1"})
     assert "Skabelonen er gemt." in saved.text
-    stale = client.post(
-        page, data=_form(client, page, title="Igen", subject="", body_markdown="Hej", version="1")
-    )
+    stale = post_form(client, page, changes | {"title": "Igen", "version": "1"})
     assert "En anden har ændret oplysningerne" in stale.text
     kb.expire_all()
     assert composer.find_template(kb, "tak", "0751").title == "Tak for din henvendelse"
 
-    deleted = client.post(page + "/slet", data=_form(client, page))
+    deleted = post_form(client, page + "/slet", {})
     assert deleted.url.path == SHARED and "Skabelonen tak er slettet." in deleted.text
     assert client.get(page).status_code == 404
 
@@ -97,7 +79,7 @@ def test_a_municipality_adapts_a_shared_template_for_its_own_citizens(
         "subject": "",
         "body_markdown": "Kære borger",
     }
-    created = client.post(f"{AARHUS}/ny", data=_form(client, f"{AARHUS}/ny", **fields))
+    created = post_form(client, f"{AARHUS}/ny", fields)
     assert created.url.path.startswith(AARHUS + "/")
     assert "Kommunen har sin egen" in client.get(AARHUS).text
 
@@ -114,7 +96,7 @@ def test_templates_stay_with_their_owner(
     assert client.get("/console/kommune/0461/svarskabeloner").status_code == 403
     assert client.get(SHARED).status_code == 403
     assert client.get(f"{AARHUS}/{shared_id}").status_code == 404  # shared: not Aarhus' to edit
-    refused = client.post(f"{AARHUS}/{shared_id}/slet", data=_form(client, AARHUS))
+    refused = post_form(client, f"{AARHUS}/{shared_id}/slet", {})
     assert refused.status_code == 404
     kb.expire_all()
     assert composer.get_template(kb, shared_id).title == "Tak for henvendelsen"

@@ -157,13 +157,17 @@ class Analyzer:
             for joined in sorted(forms):
                 yield match, joined[:MAX_WORD]
 
-    def spans(self, text: str) -> Iterator[Span]:
-        """Every indexed word of ``text`` with its place in ``text``; stop words left out."""
-        for match in WORD.finditer(text):
-            for word, stem in self._analyse(match.group()):
-                yield Span(match.start(), match.end(), word, stem)
-        for match, joined in self._digit_runs(text):
-            yield Span(match.start(), match.end(), joined, joined)
+    def spans(self, text: str) -> list[Span]:
+        """Every indexed word of ``text`` with its place in ``text``, stop words left out; the
+        joined digit runs come last."""
+        analyse = self._analyse
+        spans = [
+            Span(match.start(), match.end(), word, stem)
+            for match in WORD.finditer(text)
+            for word, stem in analyse(match.group())
+        ]
+        spans += (Span(m.start(), m.end(), joined, joined) for m, joined in self._digit_runs(text))
+        return spans
 
     def analyse(self, text: str) -> list[tuple[str, str]]:
         """(word, stem) of every indexed word: ``spans`` without positions, for indexing."""

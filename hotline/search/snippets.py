@@ -1,11 +1,12 @@
 """The few words around the matches, from the text as the municipality reads it."""
 
 import html
+from collections import Counter
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
-from hotline.search.analyzer import Analyzer, QueryTerm, TermMatcher
+from hotline.search.analyzer import Analyzer, QueryTerm, Span, TermMatcher
 
 WINDOW = 28  # words in a snippet
 # Resolved texts an agent meets again and again (a municipality's view of an article): every
@@ -49,8 +50,10 @@ class Snippets:
 
     def _spans(self, text: str) -> list[tuple[int, int, int | None]]:
         """(start, end, matched term) of each indexed word, in text order."""
-        spans = sorted(self.analyzer.spans(text), key=lambda span: (span.start, -span.end))
-        return [(span.start, span.end, self._term_of(span.stem)) for span in spans]
+        term_of = self._term_of
+        # A joined digit run ("89 40 20 00") goes before the first group it spans.
+        spans = sorted(self.analyzer.spans(text), key=_text_order)
+        return [(span.start, span.end, term_of(span.stem)) for span in spans]
 
     def of(self, text: str) -> str:
         """The window of ``WINDOW`` words with the most distinct matches, HTML-escaped, matches
@@ -58,13 +61,7 @@ class Snippets:
         spans = self._spans(text)
         if not spans:
             return ""
-        hits = [hit for _start, _end, hit in spans]
-        best, best_count = 0, 0
-        for start, hit in enumerate(hits):  # a best window starts at a match
-            if hit is not None:
-                count = len({h for h in hits[start : start + WINDOW] if h is not None})
-                if count > best_count:
-                    best, best_count = start, count
+        best = _best_window([(i, hit) for i, (_s, _e, hit) in enumerate(spans) if hit is not None])
         best = max(0, min(best - 3, len(spans) - WINDOW))  # a little lead-in
         window = range(best, min(best + WINDOW, len(spans)))
         begin = 0 if best == 0 else spans[best][0]
@@ -81,3 +78,27 @@ class Snippets:
         prefix = "… " if begin > 0 else ""
         suffix = " …" if end < len(text) else ""
         return prefix + " ".join("".join(out).split()) + suffix
+
+
+def _text_order(span: Span) -> tuple[int, int]:
+    return span.start, -span.end
+
+
+def _best_window(matches: list[tuple[int, int]]) -> int:
+    """Where the first window of ``WINDOW`` words with the most distinct terms starts, from the
+    (word index, term) of each match; 0 without matches. One pass: the window's end moves on
+    as its start does."""
+    best, best_count = 0, 0
+    in_window: Counter[int] = Counter()
+    end = 0
+    for start, (position, _term) in enumerate(matches):
+        while end < len(matches) and matches[end][0] < position + WINDOW:
+            in_window[matches[end][1]] += 1
+            end += 1
+        if len(in_window) > best_count:
+            best, best_count = position, len(in_window)
+        term = matches[start][1]
+        in_window[term] -= 1
+        if not in_window[term]:
+            del in_window[term]
+    return best

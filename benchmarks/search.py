@@ -28,6 +28,7 @@ from sqlalchemy import Engine, create_engine, func, insert, make_url, select, te
 from sqlalchemy.orm import Session
 
 from hotline import migrate
+from hotline.app import settle_heap
 from hotline.config import PROJECT_ROOT, Settings
 from hotline.db import make_engine, make_sessionmaker
 from hotline.knowledge.models import Article, Fact, FactValue, Override
@@ -262,6 +263,7 @@ def run(name: str, engine: Engine, settings: Settings, args: argparse.Namespace)
         for query, code in workload[:50]:  # warm caches and the stemmer
             service.search(session, query, code)
             session.rollback()
+        settle_heap()  # as the app does once started
 
         def through_service(query: str, code: str) -> Callable[[], object]:
             def call() -> object:

@@ -1,5 +1,6 @@
 """The ASGI application: ``create_app()`` wires settings, database, routers and errors."""
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -48,6 +49,16 @@ def _check_production_safety(app: FastAPI) -> None:
         )
 
 
+def settle_heap() -> None:
+    """Once per process, after start-up: what start-up built (modules, models, routes) lives
+    as long as the process, so it leaves the collector's generations. A full collection stops
+    every request while it walks the heap; without this one it walked ~130,000 objects that are
+    never garbage (search benchmark p99 131 -> 72 ms)."""
+    if gc.get_freeze_count() == 0:
+        gc.collect()
+        gc.freeze()
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
@@ -60,6 +71,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.is_production:
             _check_production_safety(app)
         async with embedded_worker(settings):
+            settle_heap()
             yield
     finally:
         engine.dispose()

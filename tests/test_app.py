@@ -1,5 +1,7 @@
 """Health, readiness, the error shape and the production safety checks of the app."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -80,3 +82,35 @@ def test_production_starts_without_demo_accounts(settings: Settings) -> None:
     production = settings.model_copy(update={"environment": Environment.PRODUCTION})
     with TestClient(create_app(production)) as client:
         assert client.get("/health").status_code == 200
+
+
+START_TWICE = """
+import gc, sys
+from pathlib import Path
+from fastapi.testclient import TestClient
+from hotline.app import create_app
+from tests.conftest import make_settings
+
+var = Path(sys.argv[1])
+app = create_app(make_settings(f"sqlite:///{var / 'app.db'}", var, migrate_on_start=True))
+with TestClient(app):
+    frozen = gc.get_freeze_count()
+    in_collection = any(o is app for o in gc.get_objects())
+second = create_app(make_settings(f"sqlite:///{var / 'app.db'}", var))
+with TestClient(second):
+    second_in_collection = any(o is second for o in gc.get_objects())
+print(frozen > 0, in_collection, second_in_collection)
+"""
+
+
+def test_start_up_takes_its_objects_out_of_garbage_collection_once(tmp_path: Path) -> None:
+    """A fresh process, as the test runner's apps may have done it already. Only the first
+    start freezes: a later app in the same process (as in tests) must stay collectable."""
+    run = subprocess.run(
+        [sys.executable, "-c", START_TWICE, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert run.stdout.split() == ["True", "False", "True"]

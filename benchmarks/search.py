@@ -277,8 +277,10 @@ def run(name: str, engine: Engine, settings: Settings, args: argparse.Namespace)
             def call() -> object:
                 terms = analyzer("da").query_terms(query)
                 service.suggest(session, analyzer("da"), query, terms)
-                hits = engines.match(session, terms, code, today())
-                return scoring.rerank(session, hits[: scoring.RERANKED], terms, code, today())
+                rarity = scoring.rarities(session, terms)
+                hits = engines.match(session, terms, rarity, code, today())
+                best = hits[: scoring.RERANKED]
+                return scoring.rerank(session, best, terms, rarity, code, today())
 
             return call
 

@@ -1,13 +1,15 @@
 """The two full-text engines behind one call: FTS5 on SQLite, tsvector + GIN on PostgreSQL.
 
 Both find the matching documents and pre-rank them with their own function (FTS5's bm25,
-ts_rank with an IDF); the SQL they share then keeps what the municipality sees (shared
+ts_rank weighed by the IDF the final ranking uses); the SQL they share then keeps what the
+municipality sees (shared
 documents it does not replace or hide, its own overrides, local articles and facts) and adds
 the scores of an article's documents together. Title weighs 10, tags 4, body 1. The final order
 of the best of them is decided by ``hotline.search.scoring``, the same on both engines, from
 the texts that ``texts_of`` reads.
 """
 
+from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
@@ -48,13 +50,16 @@ def _visible(alias: str) -> str:
         ))"""  # noqa: S608
 
 
-def _ranked(hits: str) -> str:
+# What the ranking needs of a matching document, besides its score.
+_DOCUMENT = """d.id, d.kind, d.slug, d.category, d.published, d.valid_from, d.valid_to,
+    d.municipality_code, d.mode, d.fact_key, d.scope"""
+
+
+def _ranked(found: str) -> str:
+    """``found``: the matching documents (``_DOCUMENT`` and ``score``), shared or the
+    municipality's, whatever their visibility."""
     return f"""
-    WITH hits AS ({hits}),
-    found AS MATERIALIZED (
-        SELECT d.id, d.kind, d.slug, d.category, d.published, d.valid_from, d.valid_to,
-               d.municipality_code, d.mode, d.fact_key, d.scope, h.score
-        FROM hits h JOIN search_docs d ON d.id = h.id),
+    WITH found AS MATERIALIZED ({found}),
     matched AS (
         SELECT d.slug AS slug, d.category AS category, d.score AS score
         FROM found d
@@ -102,8 +107,10 @@ def scoped_tsquery(terms: list[QueryTerm], municipality_code: str) -> str:
 
 _SQLITE = text(
     _ranked(
-        """SELECT rowid AS id, -bm25(search_fts, 0.0, 10.0, 4.0, 1.0) AS score
-        FROM search_fts WHERE search_fts MATCH :match"""
+        f"""SELECT {_DOCUMENT}, h.score
+        FROM (SELECT rowid AS id, -bm25(search_fts, 0.0, 10.0, 4.0, 1.0) AS score
+              FROM search_fts WHERE search_fts MATCH :match) h
+        JOIN search_docs d ON d.id = h.id"""  # noqa: S608
     )
 ).bindparams(bindparam("today", type_=Date), bindparam("match", type_=String))
 
@@ -111,28 +118,29 @@ _SQLITE = text(
 @lru_cache(maxsize=64)
 def _postgresql(term_count: int) -> TextClause:
     """BM25-like on PostgreSQL: ts_rank (term frequency, damped by document length) knows no
-    document frequency, so each term is weighed by how rare it is among the matching documents
-    (an IDF): "app" counts less than "storskrald". Weights D, C, B, A: body, scope token
-    (never in a ranked query), tags, title."""
-    frequencies = ", ".join(
-        f"count(*) FILTER (WHERE tsv @@ CAST(:q{i} AS tsquery)) AS df{i}" for i in range(term_count)
-    )
+    document frequency, so each term's rank is weighed by its rarity (the IDF the final ranking
+    uses): "app" counts less than "storskrald". Weights D, C, B, A: body, scope token (never in
+    a ranked query), tags, title. The matching rows carry what the ranking needs: no second
+    read of the documents."""
+    weights = "'{0.1, 0.2, 0.4, 1.0}'"
     score = " + ".join(
-        f"ln(1 + f.n::float8 / greatest(f.df{i}, 1))"
-        f" * ts_rank('{{0.1, 0.2, 0.4, 1.0}}', c.tsv, CAST(:q{i} AS tsquery), 1)"
+        f"CAST(:w{i} AS float8) * ts_rank({weights}, d.tsv, CAST(:q{i} AS tsquery), 1)"
         for i in range(term_count)
     )
-    hits = f"""
-        WITH candidates AS MATERIALIZED (
-            SELECT d.id, d.tsv FROM search_docs d
-            WHERE d.tsv @@ CAST(:tsquery AS tsquery)),
-        frequencies AS (SELECT count(*) AS n, {frequencies} FROM candidates)
-        SELECT c.id, {score} AS score FROM candidates c, frequencies f"""  # noqa: S608
-    return text(_ranked(hits)).bindparams(bindparam("today", type_=Date))
+    found = f"""SELECT {_DOCUMENT}, {score} AS score
+        FROM search_docs d WHERE d.tsv @@ CAST(:tsquery AS tsquery)"""  # noqa: S608
+    return text(_ranked(found)).bindparams(bindparam("today", type_=Date))
 
 
-def match(session: Session, terms: list[QueryTerm], municipality_code: str, at: date) -> list[Hit]:
-    """Every article matching any term in the municipality's view, best first."""
+def match(
+    session: Session,
+    terms: list[QueryTerm],
+    rarity: Sequence[float],
+    municipality_code: str,
+    at: date,
+) -> list[Hit]:
+    """Every article matching any term in the municipality's view, best first. ``rarity``:
+    each term's IDF, for PostgreSQL (FTS5's bm25 keeps its own)."""
     if not terms:
         return []
     params: dict[str, object] = {
@@ -144,6 +152,7 @@ def match(session: Session, terms: list[QueryTerm], municipality_code: str, at: 
         statement = _postgresql(len(terms))
         params["tsquery"] = scoped_tsquery(terms, municipality_code)
         params |= {f"q{i}": tsquery([term]) for i, term in enumerate(terms)}
+        params |= {f"w{i}": weight for i, weight in enumerate(rarity)}
     else:
         statement = _SQLITE
         params["match"] = fts5_match(terms, municipality_code)

@@ -100,14 +100,16 @@ def rerank(
     session: Session,
     hits: Sequence[Hit],
     terms: Sequence[QueryTerm],
+    rarity: Sequence[float],
     municipality_code: str,
     at: date,
 ) -> list[Hit]:
     """The hits ordered by the shared score: an article's own texts add up, the best of the
-    fact values it shows adds a quarter (as in the engines). Ties go by slug."""
+    fact values it shows adds a quarter (as in the engines). Ties go by slug. ``rarity``: the
+    terms' ``rarities``."""
     if not hits:
         return []
-    scorer = Scorer(terms, rarities(session, terms))
+    scorer = Scorer(terms, rarity)
     slugs = [hit.slug for hit in hits]
     scores: Counter[str] = Counter()
     for text in engines.texts_of(session, slugs, municipality_code, at):

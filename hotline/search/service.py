@@ -84,11 +84,13 @@ def search(
     an = analyzer(municipality.locale)
     terms = an.query_terms(query)
     suggestion = suggest(session, an, query, terms)
-    hits = engines.match(session, terms, municipality.code, at)
+    rarity = scoring.rarities(session, terms)
+    hits = engines.match(session, terms, rarity, municipality.code, at)
     corrected = False
     if not hits and suggestion:
         terms = an.query_terms(suggestion)
-        hits = engines.match(session, terms, municipality.code, at)
+        rarity = scoring.rarities(session, terms)
+        hits = engines.match(session, terms, rarity, municipality.code, at)
         corrected = bool(hits)
     # A CPR number typed into the search box is personal data, never a knowledge gap.
     if log_gap and not hits and terms and not contains_cpr_number(query):
@@ -99,7 +101,8 @@ def search(
         hits = [hit for hit in hits if hit.category == category]
     # The page is always inside the part ordered by the score both engines share.
     ordered = max(scoring.RERANKED, offset + limit)
-    hits = scoring.rerank(session, hits[:ordered], terms, municipality.code, at) + hits[ordered:]
+    reranked = scoring.rerank(session, hits[:ordered], terms, rarity, municipality.code, at)
+    hits = reranked + hits[ordered:]
     page = hits[offset : offset + limit]
     articles = resolve_many(session, [hit.slug for hit in page], municipality.code, at=at)
     snippets = Snippets(an, terms)

@@ -19,6 +19,7 @@ from hotline.knowledge.resolve import today
 from hotline.municipalities.service import sync_municipalities
 from hotline.search import engines, service
 from hotline.search.indexing import analyzer
+from hotline.search.scoring import rarities
 from tests.conftest import (
     KNOWLEDGE_BASE,
     POSTGRES_URL,
@@ -95,7 +96,8 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Session]]
 
 def _found(session: Session, query: str, code: str) -> set[str]:
     terms = analyzer("da").query_terms(query)
-    return {hit.slug for hit in engines.match(session, terms, code, today())}
+    hits = engines.match(session, terms, rarities(session, terms), code, today())
+    return {hit.slug for hit in hits}
 
 
 def _page(session: Session, query: str, code: str, limit: int = 10) -> list[tuple[str, float]]:

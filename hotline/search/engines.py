@@ -2,11 +2,10 @@
 
 Both find the matching documents and pre-rank them with their own function (FTS5's bm25,
 ts_rank weighed by the IDF the final ranking uses); the SQL they share then keeps what the
-municipality sees (shared
-documents it does not replace or hide, its own overrides, local articles and facts) and adds
-the scores of an article's documents together. Title weighs 10, tags 4, body 1. The final order
-of the best of them is decided by ``hotline.search.scoring``, the same on both engines, from
-the texts that ``texts_of`` reads.
+municipality sees (shared documents it does not replace or hide, its own overrides, local
+articles and facts) and adds the scores of an article's documents together. Title weighs 10,
+tags 4, body 1. The final order of the best of them is decided by ``hotline.search.scoring``,
+the same on both engines, from the texts that ``texts_of`` reads.
 """
 
 from collections.abc import Sequence

@@ -4,7 +4,8 @@ Corpus: N shared articles of ~300 words (Danish words from the shipped knowledge
 compounds of them), all 98 municipalities with fact values, a share of the (article,
 municipality) pairs overridden (replace / append / hide), fact placeholders in every article.
 Baseline in the same run: a bare FTS5 ``MATCH ... ORDER BY rank LIMIT 10`` (PostgreSQL: a bare
-``tsv @@ query ORDER BY ts_rank LIMIT 10``) over the same documents with the same terms.
+``tsv @@ query ORDER BY ts_rank LIMIT 10``) over the same documents with the same terms; and the
+same confined to the shared documents and the municipality's, as the service's query is.
 
     .venv/bin/python -m benchmarks.search [--articles 5000] [--override-share 0.2]
         [--queries 2000] [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
@@ -216,21 +217,23 @@ def timed(calls: list[Callable[[], object]]) -> list[float]:
     return samples
 
 
-def _bare(session: Session, query: str, code: str) -> object:
+def _bare(session: Session, query: str, code: str, *, scoped: bool) -> object:
+    """The ten best rows of a bare full-text query: over every document, or (``scoped``) only
+    the shared ones and the municipality's, as the service's own query is confined."""
     terms = analyzer("da").query_terms(query)
     if not terms:
         return []
     if session.get_bind().dialect.name == "postgresql":
+        q = engines.scoped_tsquery(terms, code) if scoped else engines.tsquery(terms)
         return session.execute(
             text(
                 "SELECT id FROM search_docs WHERE tsv @@ CAST(:q AS tsquery)"
                 " ORDER BY ts_rank(tsv, CAST(:q AS tsquery)) DESC LIMIT 10"
             ),
-            {"q": engines.tsquery(terms)},
+            {"q": q},
         ).all()
-    match = " OR ".join(
-        sorted({engines._fts5_alternative(a) for t in terms for a in t.alternatives})
-    )
+    alternatives = {engines._fts5_alternative(a) for t in terms for a in t.alternatives}
+    match = engines.fts5_match(terms, code) if scoped else " OR ".join(sorted(alternatives))
     return session.execute(
         text("SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY rank LIMIT 10"),
         {"q": match},
@@ -286,12 +289,14 @@ def run(name: str, engine: Engine, settings: Settings, args: argparse.Namespace)
 
         real = timed([through_service(query, code) for query, code in workload])
         ranked = timed([index_only(query, code) for query, code in workload])
-        bare = timed([lambda q=query, c=code: _bare(session, q, c) for query, code in workload])
+        bare = timed([lambda q=q, c=c: _bare(session, q, c, scoped=False) for q, c in workload])
+        scoped = timed([lambda q=q, c=c: _bare(session, q, c, scoped=True) for q, c in workload])
         totals = [service.search(session, q, c, limit=1).total for q, c in workload[:200]]
         session.rollback()
         print(f"[{name}] search service ({len(workload)} queries): {percentiles(real)}")
         print(f"[{name}]   of which matching, both rankings, typo check: {percentiles(ranked)}")
         print(f"[{name}] bare full-text baseline:          {percentiles(bare)}")
+        print(f"[{name}]   the same, one municipality's view: {percentiles(scoped)}")
         ratio = statistics.quantiles(real, n=100)[94] / statistics.quantiles(bare, n=100)[94]
         print(
             f"[{name}] p95 ratio service / bare: {ratio:.1f}x; "

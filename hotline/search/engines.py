@@ -106,10 +106,11 @@ def scoped_tsquery(terms: list[QueryTerm], municipality_code: str) -> str:
 
 _SQLITE = text(
     _ranked(
+        # CROSS JOIN: SQLite keeps this order, from the matches to their documents.
         f"""SELECT {_DOCUMENT}, h.score
         FROM (SELECT rowid AS id, -bm25(search_fts, 0.0, 10.0, 4.0, 1.0) AS score
               FROM search_fts WHERE search_fts MATCH :match) h
-        JOIN search_docs d ON d.id = h.id"""  # noqa: S608
+        CROSS JOIN search_docs d WHERE d.id = h.id"""  # noqa: S608
     )
 ).bindparams(bindparam("today", type_=Date), bindparam("match", type_=String))
 

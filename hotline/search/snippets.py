@@ -91,13 +91,12 @@ def _best_window(matches: list[tuple[int, int]]) -> int:
     best, best_count = 0, 0
     in_window: Counter[int] = Counter()
     end = 0
-    for start, (position, _term) in enumerate(matches):
+    for position, term in matches:
         while end < len(matches) and matches[end][0] < position + WINDOW:
             in_window[matches[end][1]] += 1
             end += 1
         if len(in_window) > best_count:
             best, best_count = position, len(in_window)
-        term = matches[start][1]
         in_window[term] -= 1
         if not in_window[term]:
             del in_window[term]

@@ -9,7 +9,7 @@ synonyms, prefix matching for long words (Danish compounds: "parkering" finds
 import itertools
 import re
 import unicodedata
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -90,6 +90,9 @@ class TermMatcher:
         self._exact = {stem: tuple(found) for stem, found in exact.items()}
         self._prefixes = tuple(prefixes)
         self._starts = tuple(prefix for prefix, _ in prefixes)
+        whole = [re.escape(stem) for stem in sorted(exact)]
+        whole += [re.escape(prefix) + r"\S*" for prefix in sorted(set(self._starts))]
+        self._pattern = re.compile(rf"(?<!\S)(?:{'|'.join(whole)})(?!\S)") if whole else None
 
     def terms_of(self, stem: str) -> tuple[int, ...]:
         """The terms the stem matches, in query order; empty when none."""
@@ -99,12 +102,10 @@ class TermMatcher:
             found = tuple(sorted({*found, *by_prefix}))
         return found
 
-    def matching(self, stems: Collection[str]) -> dict[str, tuple[int, ...]]:
-        """Those of the stems that match a term, with the terms each matches."""
-        found = self._exact.keys() & stems
-        if self._starts:
-            found.update(stem for stem in stems if stem.startswith(self._starts))
-        return {stem: self.terms_of(stem) for stem in found}
+    def found_in(self, analysed: str) -> list[str]:
+        """The stems of an analysed text (stems, space separated, as the index stores them)
+        that match a term, in text order: one regex scan, not a look-up per stem."""
+        return self._pattern.findall(analysed) if self._pattern is not None else []
 
 
 class Analyzer:

@@ -69,13 +69,12 @@ class Scorer:
         self.rarity = rarity
         self._matcher = TermMatcher(terms)
 
-    def _frequencies(self, stems: list[str]) -> Counter[int]:
-        """How often each term occurs among the stems."""
-        counts = Counter(stems)
+    def _frequencies(self, field: str) -> Counter[int]:
+        """How often each term occurs in the analysed field."""
         frequencies: Counter[int] = Counter()
-        for stem, terms in self._matcher.matching(counts.keys()).items():
-            for i in terms:
-                frequencies[i] += counts[stem]
+        for stem, count in Counter(self._matcher.found_in(field)).items():
+            for i in self._matcher.terms_of(stem):
+                frequencies[i] += count
         return frequencies
 
     def score(self, title: str, keywords: str, body: str) -> float:
@@ -83,11 +82,12 @@ class Scorer:
         saturated per term, times the term's rarity."""
         weighted = [0.0] * len(self.rarity)
         for field, (weight, usual_length) in zip((title, keywords, body), FIELDS, strict=True):
-            stems = field.split()
-            if not stems:
+            frequencies = self._frequencies(field)
+            if not frequencies:
                 continue
-            factor = weight / (1 - B + B * len(stems) / usual_length)
-            for i, count in self._frequencies(stems).items():
+            length = field.count(" ") + 1  # stems, single spaced (the analyzer's index_text)
+            factor = weight / (1 - B + B * length / usual_length)
+            for i, count in frequencies.items():
                 weighted[i] += count * factor
         return sum(
             rarity * tf * (K1 + 1) / (tf + K1)

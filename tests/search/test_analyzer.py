@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from hotline.search.analyzer import Analyzer, analyzer_for, language_of, normalise, read_synonyms
+from hotline.search.analyzer import (
+    Analyzer,
+    TermMatcher,
+    analyzer_for,
+    language_of,
+    normalise,
+    read_synonyms,
+)
 from tests.conftest import KNOWLEDGE_BASE
 
 
@@ -70,3 +77,18 @@ def test_synonym_file_lines_are_groups_and_comments_are_ignored(tmp_path: Path) 
     path.write_text("# kommentar\nbål, afbrænding\nensom\n\nhegn , hæk # naboer\n")
     assert read_synonyms(path) == [["bål", "afbrænding"], ["hegn", "hæk"]]
     assert read_synonyms(tmp_path / "missing.txt") == []
+
+
+def test_indexed_text_is_stems_one_space_apart(danish: Analyzer) -> None:
+    """The ranking counts a field's stems by its spaces."""
+    for text in ["  a -- b  ", "e e e", "Ring: +45 89 40 20 00!", "ÆØÅ … å", "\n\t x _ y", "og i"]:
+        indexed = danish.index_text(text)
+        assert indexed == " ".join(indexed.split())
+
+
+def test_the_matcher_finds_whole_stems_and_stems_a_long_word_begins(danish: Analyzer) -> None:
+    matcher = TermMatcher(danish.query_terms("kort parkering"))
+    analysed = "kort kortet parkeringstillad billetkort parkering"
+    assert matcher.found_in(analysed) == ["kort", "parkeringstillad", "parkering"]
+    assert matcher.found_in("") == []
+    assert TermMatcher([]).found_in(analysed) == []

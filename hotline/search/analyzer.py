@@ -74,9 +74,10 @@ class QueryTerm:
 
 
 class TermMatcher:
-    """Which of a query's terms each stem matches. Snippets and the ranking ask this of every
-    word they read, so exact stems are one lookup and only stems that begin with some prefix
-    alternative (one C-level check) are compared with each prefix."""
+    """Which of a query's terms each stem matches. Snippets ask this of every word they read,
+    so exact stems are one lookup and only stems that begin with some prefix alternative (one
+    C-level check) are compared with each prefix; the ranking finds a field's matching stems
+    with one scan."""
 
     def __init__(self, terms: Sequence[QueryTerm]) -> None:
         exact: dict[str, list[int]] = {}

@@ -232,8 +232,7 @@ def _bare(session: Session, query: str, code: str, *, scoped: bool) -> object:
             ),
             {"q": q},
         ).all()
-    alternatives = {engines._fts5_alternative(a) for t in terms for a in t.alternatives}
-    match = engines.fts5_match(terms, code) if scoped else " OR ".join(sorted(alternatives))
+    match = engines.fts5_match(terms, code) if scoped else engines.fts5_terms(terms)
     return session.execute(
         text("SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY rank LIMIT 10"),
         {"q": match},

@@ -79,11 +79,15 @@ def _fts5_alternative(alternative: Alternative) -> str:
     return f'"{alternative.stem}"' + ("*" if alternative.prefix else "")
 
 
+def fts5_terms(terms: list[QueryTerm]) -> str:
+    """``"stem"* OR "stem" OR ...``: any alternative of any term, anywhere."""
+    return " OR ".join(sorted({_fts5_alternative(a) for term in terms for a in term.alternatives}))
+
+
 def fts5_match(terms: list[QueryTerm], municipality_code: str) -> str:
     """``scope : ("shared" OR "m0751") AND {title keywords body} : (term OR term ...)``."""
-    alternatives = {_fts5_alternative(a) for term in terms for a in term.alternatives}
     scopes = f'"{SHARED_SCOPE}" OR "{municipality_scope(municipality_code)}"'
-    return f"scope : ({scopes}) AND {{title keywords body}} : ({' OR '.join(sorted(alternatives))})"
+    return f"scope : ({scopes}) AND {{title keywords body}} : ({fts5_terms(terms)})"
 
 
 def _tsquery_alternative(alternative: Alternative) -> str:

@@ -53,6 +53,8 @@ def _document_counts(
 def rarities(session: Session, terms: Sequence[QueryTerm]) -> list[float]:
     """IDF of each term, from its most common alternative: a synonym as common as "kort"
     makes the term count as little as "kort"."""
+    if not terms:
+        return []  # a query of stop words only: nothing to read
     total, counts = _document_counts(session, terms)
     rarity = []
     for term in terms:

@@ -33,6 +33,6 @@ ENV PATH=/opt/venv/bin:$PATH \
 USER hotline
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
-  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2)"
+  CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ['HOTLINE_PORT'], timeout=2)"
 ENTRYPOINT ["hotline"]
 CMD ["serve"]

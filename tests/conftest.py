@@ -1,12 +1,17 @@
 """Real components for every test: migrated SQLite and PostgreSQL databases, the real app."""
 
 import os
+import threading
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import uvicorn
 from argon2 import PasswordHasher
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, make_url, select, text
 from sqlalchemy.orm import Session
@@ -40,6 +45,23 @@ BACKENDS = [
         ],
     ),
 ]
+
+
+@contextmanager
+def serving(app: FastAPI, port: int) -> Iterator[None]:
+    """uvicorn serving ``app`` on loopback ``port`` in a thread, until the block ends."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def _postgres_admin_engine() -> Engine:

@@ -3,17 +3,14 @@
 import os
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from hotline.app import create_app
 from hotline.config import Settings
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, serving
 from tests.mail.sink import free_port
 
 
@@ -27,18 +24,8 @@ def health_check_command() -> str:
 @pytest.fixture
 def serving_port(settings: Settings) -> Iterator[int]:
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield port
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings), port):
+        yield port
 
 
 def run_health_check(port: int) -> int:

@@ -6,15 +6,12 @@ axe-core is read from ``HOTLINE_AXE_JS`` (default ``var/npm/axe-core/axe.min.js`
 """
 
 import os
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from hotline import migrate
@@ -36,6 +33,7 @@ from tests.conftest import (
     create_throwaway_database,
     drop_throwaway_database,
     make_settings,
+    serving,
 )
 from tests.mail.sink import SmtpSink, free_port
 
@@ -148,18 +146,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     )
     migrate.upgrade(settings)
     _seed(settings)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", settings, smtp)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings), port):
+        yield LiveServer(f"http://127.0.0.1:{port}", settings, smtp)
     smtp.stop()
     drop_throwaway_database(url)
 

@@ -221,8 +221,12 @@ def _count_documents(session: Session, changes: Counter[str]) -> None:
     On PostgreSQL each row stays locked until the edit commits. Every call updates the
     ``ALL_DOCUMENTS`` row first (even by 0; it sorts first), so concurrent index writers queue
     there before holding any other stem and can never deadlock over two stems."""
-    rows = [{"stem": ALL_DOCUMENTS, "documents": changes.pop(ALL_DOCUMENTS, 0)}]
-    rows += [{"stem": stem, "documents": n} for stem, n in sorted(changes.items()) if n]
+    rows = [{"stem": ALL_DOCUMENTS, "documents": changes[ALL_DOCUMENTS]}]
+    rows += [
+        {"stem": stem, "documents": n}
+        for stem, n in sorted(changes.items())
+        if n and stem != ALL_DOCUMENTS
+    ]
     for start in range(0, len(rows), BATCH):
         statement = _dialect_insert(session)(SearchStem)
         statement = statement.on_conflict_do_update(

@@ -28,13 +28,13 @@ from hotline.knowledge.schemas import ArticleCreate, FactCreate, OverrideWrite
 from hotline.municipalities.service import import_postcodes, sync_municipalities
 from tests.conftest import (
     KNOWLEDGE_BASE,
-    POSTNORD_FILE,
     PROJECT_ROOT,
     create_throwaway_database,
     drop_throwaway_database,
     make_settings,
     serving,
 )
+from tests.fixtures import POSTCODE_SAMPLE
 from tests.mail.sink import SmtpSink, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -63,7 +63,7 @@ def _seed(settings: Settings) -> None:
     stored XSS payloads in an article, an override and an account name."""
     with transaction(make_sessionmaker(make_engine(settings.database_url))) as session:
         sync_municipalities(session, KNOWLEDGE_BASE / "municipalities.csv")
-        import_postcodes(session, POSTNORD_FILE)
+        import_postcodes(session, POSTCODE_SAMPLE)
         seed_demo_accounts(session)
         seed_shared_templates(session)
         knowledge.create_fact(

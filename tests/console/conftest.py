@@ -15,7 +15,7 @@ from hotline.knowledge import service as knowledge
 from hotline.knowledge.models import FactType, OverrideMode
 from hotline.knowledge.schemas import ArticleCreate, FactCreate, OverrideWrite
 from hotline.municipalities.service import import_postcodes
-from tests.conftest import POSTNORD_FILE
+from tests.fixtures import POSTCODE_SAMPLE
 
 AARHUS, ODENSE, FREDERIKSBERG = "0751", "0461", "0147"
 EDITOR = "editor@hotline.example"
@@ -60,7 +60,7 @@ def sign_in(client: TestClient, demo_users: dict[str, User]) -> SignIn:
 def kb(session: Session, demo_users: dict[str, User]) -> Session:
     """Postcodes, two facts (Odense lacks the phone), a shared article that Aarhus extends
     with a local part, and a local article of Aarhus."""
-    import_postcodes(session, POSTNORD_FILE)
+    import_postcodes(session, POSTCODE_SAMPLE)
     knowledge.create_fact(
         session, FactCreate(key="gebyr_pas", description="Pasgebyr", type=FactType.MONEY), EDITOR
     )

@@ -17,6 +17,7 @@ from hotline.municipalities.service import (
 )
 from hotline.sync import SourceErrors
 from tests.conftest import KNOWLEDGE_BASE, POSTNORD_FILE
+from tests.fixtures import POSTCODE_SAMPLE
 
 SHIPPED_CSV = KNOWLEDGE_BASE / "municipalities.csv"
 
@@ -101,7 +102,25 @@ def test_missing_columns_are_reported(session: Session, settings, tmp_path: Path
         sync_municipalities(session, path)
 
 
-@pytest.mark.skipif(not POSTNORD_FILE.exists(), reason="PostNord's file lives in ../shared/data")
+def test_shipped_postcode_sample_has_shared_and_unambiguous_postcodes(
+    session: Session, municipalities
+) -> None:
+    """The tests' own sample of PostNord's file: what the console and browser suites look up."""
+    assert import_postcodes(session, POSTCODE_SAMPLE) >= 40
+    frederiksberg = lookup_postcode(session, "2000")
+    assert {(c.code, c.member) for c in frederiksberg.municipalities} == {
+        ("0147", False),
+        ("0101", True),
+    }
+    assert [c.code for c in lookup_postcode(session, "8000").municipalities] == ["0751"]
+    assert [c.code for c in lookup_postcode(session, "5000").municipalities] == ["0461"]
+
+
+@pytest.mark.skipif(
+    not POSTNORD_FILE.exists(),
+    reason="PostNord's full file lives outside the repository, in ../shared/data; "
+    "tests/fixtures/postnumre-sample.csv covers the other tests",
+)
 def test_postnord_file_imports_with_shared_postcodes(session: Session, municipalities) -> None:
     pairs = import_postcodes(session, POSTNORD_FILE)
     assert pairs > 1000

@@ -1,16 +1,20 @@
-"""Engine, session and the declarative base shared by every domain package."""
+"""Engine, session and the declarative base shared by every domain package.
+
+No web framework here: the request-scoped session lives with the web layer (``hotline.deps``).
+"""
 
 import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from hotline.kit.time import utcnow as utcnow  # where models and services stamp rows
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -50,10 +54,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def load_models() -> MetaData:
@@ -110,12 +110,3 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
-
-
-def _request_session(request: Request) -> Iterator[Session]:
-    with transaction(request.app.state.sessionmaker) as session:
-        yield session
-
-
-# scope="function": commit before the response is sent, so a failed commit is never a 2xx.
-DbSession = Annotated[Session, Depends(_request_session, scope="function")]

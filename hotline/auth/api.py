@@ -4,10 +4,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
 from hotline.auth import service
-from hotline.auth.permissions import Action, require
 from hotline.auth.schemas import TokenRead, UserCreate, UserRead, UserUpdate
-from hotline.db import DbSession
-from hotline.deps import AppSettings, CurrentUser
+from hotline.deps import AppSettings, CurrentUser, DbSession
 
 router = APIRouter(tags=["auth"])
 
@@ -41,11 +39,10 @@ def list_users(session: DbSession, user: CurrentUser) -> object:
 
 @router.post("/users", response_model=UserRead, status_code=201)
 def create_user(data: UserCreate, session: DbSession, user: CurrentUser) -> object:
-    require(user, Action.MANAGE_ACCOUNTS)
-    return service.create_user(session, data)
+    return service.create_account(session, user, data)
 
 
 @router.patch("/users/{user_id}", response_model=UserRead)
 def update_user(user_id: int, data: UserUpdate, session: DbSession, user: CurrentUser) -> object:
-    require(user, Action.MANAGE_ACCOUNTS)
-    return service.update_user(session, service.get_user(session, user_id), data)
+    """Operators only; an operator cannot block their own account (409)."""
+    return service.change_account(session, user, user_id, data)

@@ -46,12 +46,20 @@ class Principal(Protocol):
     def municipality_code(self) -> str | None: ...
 
 
+class Author(Principal, Protocol):
+    """A principal whose changes are signed with a name (``updated_by``) in the change log."""
+
+    @property
+    def email(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class SystemActor:
     """Who runs a CLI command: shell access to the server sees what an operator sees."""
 
     role: str = Role.OPERATOR.value
     municipality_code: str | None = None
+    email: str = "system"
 
 
 # Actions any holder of the role may take, for any municipality.

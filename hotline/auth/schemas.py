@@ -1,7 +1,8 @@
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from hotline.auth.permissions import ROLES_WITH_MUNICIPALITY, Role
 from hotline.municipalities.schemas import MunicipalityCode
@@ -15,17 +16,30 @@ class UserCreate(BaseModel):
     email: EmailStr
     full_name: Annotated[str, Field(min_length=1, max_length=120)]
     role: Role
-    municipality_code: MunicipalityCode | None = None
+    municipality_code: Annotated[MunicipalityCode | None, Field(validate_default=True)] = None
     password: Password
 
-    @model_validator(mode="after")
-    def _municipality_fits_role(self) -> Self:
-        bound = self.role in ROLES_WITH_MUNICIPALITY
-        if bound and self.municipality_code is None:
-            raise ValueError(f"a {self.role.value} must belong to a municipality")
-        if not bound and self.municipality_code is not None:
-            raise ValueError(f"a {self.role.value} does not belong to a municipality")
-        return self
+    @field_validator("municipality_code")
+    @classmethod
+    def _municipality_fits_role(cls, code: str | None, info: ValidationInfo) -> str | None:
+        """The one place of the rule: agents and admins belong to a municipality, others not."""
+        role = info.data.get("role")
+        if role is None:  # the role itself was refused; that error says enough
+            return code
+        bound = role in ROLES_WITH_MUNICIPALITY
+        if bound and code is None:
+            raise PydanticCustomError(
+                "municipality_required",
+                "a {role} must belong to a municipality",
+                {"role": role.value},
+            )
+        if not bound and code is not None:
+            raise PydanticCustomError(
+                "municipality_not_allowed",
+                "a {role} does not belong to a municipality",
+                {"role": role.value},
+            )
+        return code
 
 
 class UserUpdate(BaseModel):

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import User
-from hotline.auth.permissions import Action, Principal, scope_to_municipalities
+from hotline.auth.permissions import Action, Principal, require, scope_to_municipalities
 from hotline.auth.schemas import UserCreate, UserUpdate
 from hotline.config import Settings
 from hotline.errors import Conflict, NotFound, TooManyRequests, Unauthorized
@@ -153,6 +153,21 @@ def update_user(session: Session, user: User, changes: UserUpdate) -> User:
         setattr(user, key, value)
     session.flush()
     return user
+
+
+def create_account(session: Session, actor: Principal, data: UserCreate) -> User:
+    """An operator opens an account (the schema already holds the role/municipality rule)."""
+    require(actor, Action.MANAGE_ACCOUNTS)
+    return create_user(session, data)
+
+
+def change_account(session: Session, actor: User, user_id: int, changes: UserUpdate) -> User:
+    """An operator changes an account; never blocks their own (nobody could undo it)."""
+    require(actor, Action.MANAGE_ACCOUNTS)
+    account = get_user(session, user_id)
+    if changes.active is False and account.id == actor.id:
+        raise Conflict("Operators do not block their own account.")
+    return update_user(session, account, changes)
 
 
 def list_users(session: Session, viewer: Principal) -> Sequence[User]:

@@ -10,8 +10,7 @@ from hotline.composer.schemas import (
     ReplyTemplateRead,
     ReplyTemplateUpdate,
 )
-from hotline.db import DbSession
-from hotline.deps import AppSettings, CurrentUser
+from hotline.deps import AppSettings, CurrentUser, DbSession
 from hotline.etags import IfMatch
 from hotline.municipalities.schemas import MunicipalityCode
 

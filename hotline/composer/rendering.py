@@ -2,8 +2,9 @@
 
 Agent text and reply templates are Jinja2 templates run in a ``SandboxedEnvironment`` (no
 attribute tricks, no huge strings or ranges), then Markdown rendered by markdown-it-py with raw
-HTML off and cleaned by nh3. Values put into placeholders are escaped for both HTML and Markdown,
-so a citizen called ``[klik](https://evil)`` stays a name, not a link.
+HTML off and cleaned by nh3 (``hotline.kit.markdown``, the one Markdown path). Values put into
+placeholders are escaped for both HTML and Markdown, so a citizen called
+``[klik](https://evil)`` stays a name, not a link.
 """
 
 import html
@@ -16,18 +17,13 @@ from typing import Any
 import nh3
 from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from hotline.errors import InvalidInput
+from hotline.kit.markdown import markdown_to_html
 
 MAX_RENDERED_CHARS = 100_000
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~=:])")
-_ALLOWED_TAGS = {
-    "a", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "i", "li", "ol", "p",
-    "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
-}  # fmt: skip
-_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"align"}, "th": {"align"}}
 
 
 class TemplateProblem(InvalidInput):
@@ -63,7 +59,6 @@ _MARKDOWN_ENV = _BoundedSandbox(
 )
 # The plain-text twin: same sandbox, no escaping (plain text has no markup to break out of).
 _TEXT_ENV = _BoundedSandbox(autoescape=False, undefined=StrictUndefined)
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
 def check_template(source: str) -> None:
@@ -103,18 +98,6 @@ def render_markdown_template(source: str, context: Mapping[str, Any]) -> tuple[M
 def render_text_template(source: str, context: Mapping[str, Any]) -> str:
     """Plain text with ``{{ placeholders }}`` (subject lines, the text twin)."""
     return _render(_TEXT_ENV, source, context).strip()
-
-
-def markdown_to_html(markdown: str) -> Markup:
-    """Markdown (raw HTML disabled) to HTML that nh3 has cleaned; links open safely."""
-    cleaned = nh3.clean(
-        _MARKDOWN.render(markdown),
-        tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRIBUTES,
-        url_schemes={"https", "http", "mailto", "tel"},
-        link_rel="noopener noreferrer",
-    )
-    return Markup(cleaned)  # noqa: S704 (nh3 has just sanitised it)
 
 
 def visible_text(markup: str) -> str:

@@ -24,7 +24,6 @@ from hotline.composer.models import ReplyTemplate
 from hotline.composer.rendering import (
     TemplateProblem,
     check_template,
-    markdown_to_html,
     render_markdown_template,
     render_text_template,
     visible_text,
@@ -38,9 +37,10 @@ from hotline.composer.schemas import (
 )
 from hotline.config import PROJECT_ROOT, Settings
 from hotline.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
-from hotline.etags import check_if_match
+from hotline.kit.markdown import markdown_to_html
+from hotline.kit.time import today as danish_today
+from hotline.kit.versions import check_version
 from hotline.knowledge.resolve import ResolvedArticle, fact_values, resolve
-from hotline.knowledge.resolve import today as danish_today
 from hotline.letterheads.render import Excerpt, LetterContent, danish_date, render_letter
 from hotline.letterheads.service import Letterhead, letterhead_for
 from hotline.municipalities.service import get_municipality
@@ -320,7 +320,7 @@ def update_template(
     *,
     if_match: str | None = None,
 ) -> ReplyTemplate:
-    check_if_match(
+    check_version(
         if_match, template_etag(template), what=f"the template '{template.key}'", required=False
     )
     values = changes.model_dump(exclude_unset=True)
@@ -343,7 +343,7 @@ def update_template(
 def delete_template(
     session: Session, template: ReplyTemplate, *, if_match: str | None = None
 ) -> None:
-    check_if_match(
+    check_version(
         if_match, template_etag(template), what=f"the template '{template.key}'", required=False
     )
     session.delete(template)

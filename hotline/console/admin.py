@@ -31,20 +31,22 @@ from hotline.console.forms import (
 )
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render
-from hotline.db import DbSession
-from hotline.deps import AppSettings
-from hotline.errors import InvalidInput, Problem
+from hotline.deps import AppSettings, DbSession
+from hotline.errors import InvalidInput, PreconditionFailed, PreconditionRequired, Problem
+from hotline.kit.markdown import markdown_to_html
+from hotline.kit.time import today
 from hotline.knowledge import service as knowledge
 from hotline.knowledge.models import FactType, OverrideMode
-from hotline.knowledge.resolve import fact_values, markdown_to_html, render_facts, today
+from hotline.knowledge.resolve import fact_values, render_facts
 from hotline.knowledge.schemas import ArticleCreate, OverrideWrite
 from hotline.letterheads.render import LetterContent, logo_data_uri, render_letter
-from hotline.letterheads.schemas import Theme, ThemeUpdate
+from hotline.letterheads.schemas import ThemeUpdate
 from hotline.letterheads.service import (
     MAX_LOGO_BYTES,
     InsufficientContrast,
     Letterhead,
     letterhead_for,
+    preview_theme,
     reset_letterhead,
     set_logo,
     update_theme,
@@ -68,8 +70,10 @@ def _municipality(session: Session, user: User, code: str, action: Action) -> Mu
     return municipality
 
 
-def _page(request: Request, name: str, m: Municipality, **context: Any) -> Response:
-    status_code = 422 if context.get("errors") else 200
+def _page(
+    request: Request, name: str, m: Municipality, status_code: int | None = None, **context: Any
+) -> Response:
+    status_code = status_code or (422 if context.get("errors") else 200)
     user = request.state.console_user
     may_edit = can(user, Action.EDIT_LOCAL_KNOWLEDGE, m.code)
     return render(
@@ -111,6 +115,7 @@ def _override_page(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     saved: str | None = None,
+    status: int | None = None,
 ) -> Response:
     article = knowledge.get_article(session, slug)
     override = knowledge.find_override(session, m.code, slug)
@@ -123,10 +128,12 @@ def _override_page(
         article=article,
         shared_html=highlight_facts(markdown_to_html(text), facts, used),
         override=knowledge.override_read(session, override) if override else None,
+        version=knowledge.override_version(override) if override else "",
         values=values or {},
         errors=errors or {},
         saved=saved,
         mode_names=MODE_NAMES,
+        status_code=status,
     )
 
 
@@ -142,45 +149,39 @@ def override_form(
 async def override_save(
     request: Request, code: str, slug: str, user: ConsoleUser, session: DbSession
 ) -> Response:
-    """Save, re-confirm (the shared text was read and the override still holds) or remove."""
+    """Save, re-confirm (the shared text was read and the override still holds) or remove.
+
+    The hidden ``version`` carries what the page showed: the override's revision and the
+    shared article's, so a confirmation never covers a shared text the admin did not see.
+    """
     m = _municipality(session, user, code, Action.EDIT_LOCAL_KNOWLEDGE)
     form = await request.form()
-    article = knowledge.get_article(session, slug)
-    current = knowledge.find_override(session, m.code, slug)
     action = str(form.get("action", "save"))
     values = {key: str(form.get(key, "")) for key in ("mode", "title", "body")}
-    if current is not None and str(current.revision) != form.get("revision"):
-        return _override_page(request, session, m, slug, values=values, errors={"form": CONFLICT})
-    if action == "delete" and current is not None:
-        knowledge.delete_override(session, current)
-        return _override_page(request, session, m, slug, saved="Den lokale tilpasning er fjernet.")
-    if action == "confirm" and current is not None:
-        knowledge.confirm_override(session, current, user.email)
-        return _override_page(request, session, m, slug, saved="Tilpasningen er bekræftet.")
-    data, errors = validate_form(OverrideWrite, blank_to_none(values) | {"body": values["body"]})
-    if data is None:
-        errors = _override_errors(values, errors)
-    else:
-        try:
-            knowledge.put_override(session, m.code, article, data, user.email)
-        except InvalidInput as exc:
-            errors = {"body": _text_problem(exc)}
-    if errors:
-        return _override_page(request, session, m, slug, values=values, errors=errors)
-    return _override_page(request, session, m, slug, saved="Tilpasningen er gemt.")
-
-
-def _override_errors(values: dict[str, str], errors: dict[str, str]) -> dict[str, str]:
-    """The schema's cross-field rule, said in Danish next to the field it is about."""
-    if "form" in errors:
-        errors.pop("form")
-        if values["mode"] == OverrideMode.REPLACE and not values["title"].strip():
-            errors["title"] = "En erstattende tekst skal have en titel."
-        elif values["mode"] != OverrideMode.REPLACE and values["title"].strip():
-            errors["title"] = "Kun en erstattende tekst har sin egen titel. Lad feltet stå tomt."
+    expected = str(form.get("version", "")) or None
+    try:
+        if action == "delete":
+            knowledge.remove_override(session, user, m.code, slug, expected=expected)
+            saved = "Den lokale tilpasning er fjernet."
+        elif action == "confirm":
+            knowledge.reconfirm_override(session, user, m.code, slug, expected=expected)
+            saved = "Tilpasningen er bekræftet."
         else:
-            errors["body"] = "Skriv den lokale tekst."
-    return errors
+            data, errors = validate_form(
+                OverrideWrite, blank_to_none(values) | {"body": values["body"]}
+            )
+            if data is None:
+                return _override_page(request, session, m, slug, values=values, errors=errors)
+            knowledge.save_override(session, user, m.code, slug, data, expected=expected)
+            saved = "Tilpasningen er gemt."
+    except (PreconditionFailed, PreconditionRequired) as exc:
+        return _override_page(
+            request, session, m, slug, values=values, errors={"form": CONFLICT}, status=exc.status
+        )
+    except InvalidInput as exc:
+        errors = {"body": _text_problem(exc)}
+        return _override_page(request, session, m, slug, values=values, errors=errors)
+    return _override_page(request, session, m, slug, saved=saved)
 
 
 def _text_problem(exc: InvalidInput) -> str:
@@ -328,7 +329,8 @@ SAMPLE_BODY = Markup("<p>Tak for din henvendelse. Her er svaret på dit spørgsm
 
 
 def _theme_changes(form: FormData) -> dict[str, Any]:
-    """The letterhead form as a ThemeUpdate: blank fields keep their current value."""
+    """The letterhead form as a ThemeUpdate: blank colours keep theirs; a blank text drops
+    the admin's value, so the theme file's shows again (the service's merge decides)."""
     colors = {
         name: str(form.get(f"color-{name}", "")).strip() or None
         for name in ("primary", "on_primary", "accent")
@@ -342,20 +344,6 @@ def _theme_changes(form: FormData) -> dict[str, Any]:
         for name in ("sender_name", "department", "closing", "footer", "logo_alt")
     }
     return {**texts, **lines, "colors": {k: v for k, v in colors.items() if v}}
-
-
-def _with_changes(letterhead: Letterhead, changes: ThemeUpdate) -> Letterhead:
-    """The letterhead as it would look after saving, for the live preview."""
-    theme = letterhead.theme.model_dump()
-    delta = changes.model_dump(exclude_none=True)
-    theme["colors"] = {**theme["colors"], **delta.pop("colors", {})}
-    return Letterhead(
-        letterhead.municipality,
-        Theme.model_validate({**theme, **delta}),
-        letterhead.logo,
-        letterhead.source,
-        letterhead.version,
-    )
 
 
 def _sample_letter(settings: Settings, letterhead: Letterhead, user: User) -> str:
@@ -383,7 +371,7 @@ def _letterhead_page(
     saved: bool = False,
 ) -> Response:
     letterhead = letterhead_for(session, settings, m)
-    shown = _with_changes(letterhead, changes) if changes else letterhead
+    shown = preview_theme(session, settings, m, changes, user) if changes else letterhead
     return _page(
         request,
         "admin_letterhead.html",

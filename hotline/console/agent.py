@@ -34,8 +34,7 @@ from hotline.console.templating import (
     render,
     with_query,
 )
-from hotline.db import DbSession
-from hotline.deps import AppSettings
+from hotline.deps import AppSettings, DbSession
 from hotline.errors import NotFound, Problem
 from hotline.knowledge.resolve import resolve
 from hotline.letterheads.render import logo_data_uri

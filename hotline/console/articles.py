@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from hotline.kit.markdown import markdown_to_html
 from hotline.knowledge.resolve import (
     ResolvedArticle,
     Source,
     fact_values,
-    markdown_to_html,
     missing_marker,
     render_facts,
 )

@@ -21,7 +21,7 @@ from hotline.console.forms import (
 )
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
-from hotline.db import DbSession
+from hotline.deps import DbSession
 from hotline.errors import Conflict, InvalidInput, Problem
 from hotline.knowledge import service as knowledge
 from hotline.knowledge.models import Article, Fact, FactType

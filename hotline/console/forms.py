@@ -29,6 +29,13 @@ _MESSAGES = {
     "enum": "Vælg en af mulighederne.",
     "literal_error": "Vælg en af mulighederne.",
     "extra_forbidden": "Feltet kendes ikke.",
+    "municipality_required": "Vælg kommunen for denne rolle.",
+    "municipality_not_allowed": "Denne rolle hører ikke til en kommune.",
+    "override_title_required": "En erstattende tekst skal have en titel.",
+    "override_title_not_allowed": (
+        "Kun en erstattende tekst har sin egen titel. Lad feltet stå tomt."
+    ),
+    "override_body_required": "Skriv den lokale tekst.",
 }
 _EMAIL_HINT = "Skriv en gyldig e-mailadresse, fx navn@kommune.dk."
 
@@ -40,14 +47,16 @@ def _message(error: Mapping[str, Any]) -> str:
     template = _MESSAGES.get(kind)
     if template is None:
         return "Værdien er ugyldig."
-    return template.format(**(error.get("ctx") or {"max_length": "?"}))
+    return template.format(**({"max_length": "?"} | (error.get("ctx") or {})))
 
 
 def danish_errors(exc: ValidationError) -> dict[str, str]:
     """The first error of each field, keyed by the field's top-level name ("form" for the rest)."""
     errors: dict[str, str] = {}
     for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else "form"
+        # A rule over several fields names the field its message belongs next to.
+        named = (error.get("ctx") or {}).get("field")
+        field = str(named or (error["loc"][0] if error["loc"] else "form"))
         errors.setdefault(field, _message(error))
     return errors
 

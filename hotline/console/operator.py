@@ -9,7 +9,7 @@ from hotline.auth.schemas import UserCreate, UserUpdate
 from hotline.console.forms import blank_to_none, validate_form
 from hotline.console.session import CSRF_FIELD, ConsoleUser
 from hotline.console.templating import console_path, render
-from hotline.db import DbSession
+from hotline.deps import DbSession
 from hotline.errors import Conflict
 from hotline.municipalities import service as municipalities
 from hotline.municipalities.schemas import CONTACT_COLUMNS, HOTLINE_COLUMNS, MunicipalityUpdate
@@ -116,21 +116,12 @@ async def account_create(request: Request, user: ConsoleUser, session: DbSession
     form = {key: str(value).strip() for key, value in (await request.form()).items()}
     form.pop(CSRF_FIELD, None)
     values = blank_to_none(form)
-    errors: dict[str, str] = {}
-    role = values.get("role")
-    if role in {r.value for r in Role}:
-        bound = Role(role) in (Role.MUNICIPALITY_ADMIN, Role.AGENT)
-        if bound and not values.get("municipality_code"):
-            errors["municipality_code"] = "Vælg kommunen for denne rolle."
-        if not bound:
-            values["municipality_code"] = None
-    data, schema_errors = validate_form(UserCreate, values)
-    errors = {**schema_errors, **errors}
+    data, errors = validate_form(UserCreate, values)
     if "password" in errors:
         errors["password"] = "Adgangskoden skal have mindst 12 tegn."  # noqa: S105 (a message)
-    if data is not None and not errors:
+    if data is not None:
         try:
-            accounts.create_user(session, data)
+            accounts.create_account(session, user, data)
         except Conflict:
             errors["email"] = "Der findes allerede en konto med den e-mailadresse."
         else:
@@ -143,9 +134,6 @@ async def account_create(request: Request, user: ConsoleUser, session: DbSession
 async def account_toggle(
     request: Request, account_id: int, user: ConsoleUser, session: DbSession
 ) -> Response:
-    require(user, Action.MANAGE_ACCOUNTS)
     account = accounts.get_user(session, account_id)
-    if account.id == user.id:
-        raise Conflict("Operators do not block their own account.")
-    accounts.update_user(session, account, UserUpdate(active=not account.active))
+    accounts.change_account(session, user, account.id, UserUpdate(active=not account.active))
     return RedirectResponse(console_path(request, "operator_accounts"), status_code=303)

@@ -17,7 +17,7 @@ from hotline.console.errors import danish_message
 from hotline.console.forms import blank_to_none, validate_form
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
-from hotline.db import DbSession
+from hotline.deps import DbSession
 from hotline.errors import Conflict, NotFound
 from hotline.municipalities.models import Municipality
 from hotline.municipalities.service import get_municipality

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from hotline.auth.models import User
 from hotline.config import Settings
-from hotline.db import DbSession
+from hotline.deps import DbSession
 from hotline.errors import Forbidden, Unauthorized
 
 COOKIE_NAME = "hotline_console"

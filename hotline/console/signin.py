@@ -8,7 +8,7 @@ from starlette.responses import RedirectResponse, Response
 from hotline.auth.service import authenticate
 from hotline.console.session import start_session
 from hotline.console.templating import console_path, render
-from hotline.db import DbSession
+from hotline.deps import DbSession
 from hotline.errors import TooManyRequests, Unauthorized
 
 router = APIRouter()

@@ -12,7 +12,8 @@ from starlette.responses import Response
 
 from hotline.auth.permissions import Action, can
 from hotline.console.session import CSRF_FIELD, CSRF_HEADER, current_session
-from hotline.knowledge.resolve import DANISH_TIME
+from hotline.deps import discard_changes
+from hotline.kit.time import DANISH_TIME
 from hotline.letterheads.render import danish_date
 
 FULL_PAGE_BLOCK = "main"
@@ -86,6 +87,8 @@ def render(
 
     A template offers a fragment by naming a block after the target's id (``-`` becomes ``_``).
     """
+    if status_code >= 400:  # a refused form: the request's transaction rolls back
+        discard_changes(request)
     values = dict(context or {})
     response_headers = {"Vary": "HX-Request, HX-Target", **(headers or {})}
     target = fragment_target(request)

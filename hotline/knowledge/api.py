@@ -12,8 +12,7 @@ from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.orm import Session
 
 from hotline.auth.permissions import Action, Principal, can, require
-from hotline.db import DbSession
-from hotline.deps import CurrentUser
+from hotline.deps import CurrentUser, DbSession
 from hotline.errors import NotFound, PreconditionFailed
 from hotline.etags import IfMatch, check_if_match
 from hotline.knowledge import service
@@ -49,7 +48,7 @@ At = Annotated[date | None, Query(description="Resolve as of this day (YYYY-MM-D
 def etag_of(item: Article | LocalArticle | Fact | FactValue | Override) -> str:
     """Revision-based; an override's tag also moves when the shared article it overrides does."""
     if isinstance(item, Override):
-        return f'"{item.revision}.{item.article.revision}"'
+        return service.override_version(item)
     return f'"{item.revision}"'
 
 
@@ -385,14 +384,7 @@ def put_override(
 ) -> object:
     """Create (201) or replace (If-Match required); either way it confirms the shared text."""
     code = _code(session, code)
-    require(user, Action.EDIT_LOCAL_KNOWLEDGE, code)
-    article = service.get_article(session, slug)
-    current = service.find_override(session, code, slug)
-    if current is not None:
-        check_if_match(if_match, etag_of(current))
-    elif if_match is not None:
-        raise PreconditionFailed("There is no override to match; someone may have deleted it.")
-    override, created = service.put_override(session, code, article, data, user.email)
+    override, created = service.save_override(session, user, code, slug, data, expected=if_match)
     if created:
         response.status_code = status.HTTP_201_CREATED
     response.headers["ETag"] = etag_of(override)
@@ -410,10 +402,7 @@ def confirm_override(
 ) -> object:
     """Our override still holds for the new shared text; If-Match proves which text was read."""
     code = _code(session, code)
-    require(user, Action.EDIT_LOCAL_KNOWLEDGE, code)
-    override = service.get_override(session, code, slug)
-    check_if_match(if_match, etag_of(override))
-    service.confirm_override(session, override, user.email)
+    override = service.reconfirm_override(session, user, code, slug, expected=if_match)
     response.headers["ETag"] = etag_of(override)
     return service.override_read(session, override)
 
@@ -422,12 +411,7 @@ def confirm_override(
 def delete_override(
     code: str, slug: str, session: DbSession, user: CurrentUser, if_match: IfMatch = None
 ) -> None:
-    code = _code(session, code)
-    require(user, Action.EDIT_LOCAL_KNOWLEDGE, code)
-    override = service.get_override(session, code, slug)
-    if if_match is not None:
-        check_if_match(if_match, etag_of(override))
-    service.delete_override(session, override)
+    service.remove_override(session, user, _code(session, code), slug, expected=if_match)
 
 
 # --- a municipality's local articles ---------------------------------------------------------

@@ -29,7 +29,6 @@ from hotline.knowledge.models import (
     FactValue,
     LocalArticle,
     Override,
-    OverrideMode,
 )
 from hotline.knowledge.schemas import (
     ArticleCreate,
@@ -39,6 +38,7 @@ from hotline.knowledge.schemas import (
     OverrideFront,
     Slug,
     normalise_fact_value,
+    override_shape_problem,
 )
 from hotline.municipalities.models import Municipality
 from hotline.municipalities.service import (
@@ -203,15 +203,15 @@ class _Reader:
         self.placeholders(document)
         if front is None:
             return None
-        title_line = document.key_lines.get("title", document.key_lines.get("mode", 1))
-        if front.mode is OverrideMode.REPLACE and not front.title:
-            self.error(path, document.key_lines.get("mode", 1), "'title' is required for replace")
-        elif front.mode is not OverrideMode.REPLACE and front.title:
-            self.error(path, title_line, f"only a replace override has a title, not {front.mode}")
-        elif front.mode is not OverrideMode.HIDE and not document.body:
-            self.error(path, document.body_line, f"a {front.mode} override needs text")
-        else:
+        problem = override_shape_problem(front.mode, front.title, document.body)
+        if problem is None:
             return OverrideSource(front, document.body)
+        mode_line = document.key_lines.get("mode", 1)
+        line = {
+            "override_title_required": mode_line,
+            "override_title_not_allowed": document.key_lines.get("title", mode_line),
+        }.get(problem.code, document.body_line)
+        self.error(path, line, problem.message)
         return None
 
 

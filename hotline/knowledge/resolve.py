@@ -7,18 +7,17 @@ here, so the API, search indexing, mail composition and the console can never di
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
-from zoneinfo import ZoneInfo
 
-import nh3
 from babel.numbers import format_decimal
-from markdown_it import MarkdownIt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.errors import NotFound, Problem
+from hotline.kit.markdown import markdown_to_html
+from hotline.kit.time import DANISH_TIME, today
 from hotline.knowledge.models import (
     Article,
     ArticleStatus,
@@ -50,7 +49,6 @@ __all__ = [
     "today",
 ]
 
-DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 FACT_KEY = r"[a-z][a-z0-9_]*"
 # The only template syntax shared text may use: a plain lookup of a fact key.
 PLACEHOLDER = re.compile(r"\{\{\s*(" + FACT_KEY + r")\s*\}\}")
@@ -92,11 +90,6 @@ class ResolvedArticle:
     def body_html(self) -> str:
         """Rendered on first use: search snippets read only the Markdown and skip this cost."""
         return _parts_html(self.parts)
-
-
-def today() -> date:
-    """Rules change at midnight Danish time, not UTC."""
-    return datetime.now(DANISH_TIME).date()
 
 
 # --- facts -----------------------------------------------------------------------------------
@@ -149,15 +142,6 @@ def fact_values(session: Session, municipality_code: str) -> dict[str, str]:
         .where(FactValue.municipality_code == municipality_code)
     )
     return {key: format_fact(fact_type, value) for key, value, fact_type in rows}
-
-
-# --- Markdown -> HTML ------------------------------------------------------------------------
-
-_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
-
-
-def markdown_to_html(markdown: str) -> str:
-    return nh3.clean(_markdown.render(markdown))
 
 
 def _parts_html(parts: list[ResolvedPart]) -> str:

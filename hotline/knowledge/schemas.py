@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from pydantic import (
     BaseModel,
@@ -14,6 +14,7 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from hotline.knowledge.models import ArticleStatus, FactType, OverrideMode, Source
 from hotline.knowledge.resolve import FACT_KEY
@@ -180,6 +181,34 @@ def normalise_fact_value(fact_type: str, value: object) -> str:
     return text
 
 
+class OverrideShapeProblem(NamedTuple):
+    field: str  # "title" or "body"
+    code: str
+    message: str
+
+
+def override_shape_problem(
+    mode: OverrideMode, title: str | None, body: str
+) -> OverrideShapeProblem | None:
+    """The one statement of the rule: replace needs a title, only replace has one, and all but
+    hide need text. The API, the console and ``kb sync`` all ask here."""
+    if mode is OverrideMode.REPLACE and not title:
+        return OverrideShapeProblem(
+            "title", "override_title_required", "'title' is required for replace"
+        )
+    if mode is not OverrideMode.REPLACE and title:
+        return OverrideShapeProblem(
+            "title",
+            "override_title_not_allowed",
+            f"only a replace override has a title, not {mode.value}",
+        )
+    if mode is not OverrideMode.HIDE and not body.strip():
+        return OverrideShapeProblem(
+            "body", "override_body_required", f"a {mode.value} override needs text"
+        )
+    return None
+
+
 class OverrideWrite(BaseModel):
     """A municipality's override; replace needs a title, the others carry none."""
 
@@ -191,12 +220,10 @@ class OverrideWrite(BaseModel):
 
     @model_validator(mode="after")
     def _mode_fits(self) -> "OverrideWrite":
-        if self.mode is OverrideMode.REPLACE and not self.title:
-            raise ValueError("a replace override needs a title")
-        if self.mode is not OverrideMode.REPLACE and self.title:
-            raise ValueError(f"only a replace override has a title, not {self.mode.value}")
-        if self.mode is not OverrideMode.HIDE and not self.body.strip():
-            raise ValueError(f"a {self.mode.value} override needs a body")
+        problem = override_shape_problem(self.mode, self.title, self.body)
+        if problem is not None:
+            # ``field`` lets a form show the message next to the input it is about.
+            raise PydanticCustomError(problem.code, problem.message, {"field": problem.field})
         return self
 
 

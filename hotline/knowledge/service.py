@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager
 
-from hotline.auth.permissions import Action, Principal, scope_to_municipalities
+from hotline.auth.permissions import Action, Author, Principal, require, scope_to_municipalities
 from hotline.db import utcnow
-from hotline.errors import Conflict, InvalidInput, NotFound
+from hotline.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from hotline.kit.versions import check_version
 from hotline.knowledge.models import (
     Article,
     ArticleRevision,
@@ -502,6 +503,68 @@ def confirm_override(session: Session, override: Override, actor: str) -> Overri
 def delete_override(session: Session, override: Override) -> None:
     session.delete(override)
     session.flush()
+
+
+def override_version(override: Override) -> str:
+    """The version a reader of an override saw: its own revision and the shared article's.
+
+    Both move it, so confirming (or replacing) binds the very shared text that was on screen.
+    The API sends it as the ETag, the console as a hidden field.
+    """
+    return f'"{override.revision}.{override.article.revision}"'
+
+
+def _editable_override(
+    session: Session, actor: Author, municipality_code: str, slug: str, expected: str | None
+) -> Override:
+    require(actor, Action.EDIT_LOCAL_KNOWLEDGE, municipality_code)
+    override = get_override(session, municipality_code, slug)
+    what = f"the override of '{slug}' in {municipality_code}"
+    check_version(expected, override_version(override), what=what)
+    return override
+
+
+def save_override(
+    session: Session,
+    actor: Author,
+    municipality_code: str,
+    slug: str,
+    data: OverrideWrite,
+    *,
+    expected: str | None,
+) -> tuple[Override, bool]:
+    """Create (no version to give) or replace (the version read) -> (override, created)."""
+    require(actor, Action.EDIT_LOCAL_KNOWLEDGE, municipality_code)
+    article = get_article(session, slug)
+    current = find_override(session, municipality_code, slug)
+    if current is not None:
+        check_version(
+            expected,
+            override_version(current),
+            what=f"the override of '{slug}' in {municipality_code}",
+        )
+    elif expected is not None:
+        raise PreconditionFailed("There is no override to match; someone may have deleted it.")
+    return put_override(session, municipality_code, article, data, actor.email)
+
+
+def reconfirm_override(
+    session: Session, actor: Author, municipality_code: str, slug: str, *, expected: str | None
+) -> Override:
+    """The admin read the shared text of ``expected`` and the override still holds for it."""
+    override = _editable_override(session, actor, municipality_code, slug, expected)
+    return confirm_override(session, override, actor.email)
+
+
+def remove_override(
+    session: Session, actor: Author, municipality_code: str, slug: str, *, expected: str | None
+) -> None:
+    """The shared text applies again. The version is checked when given."""
+    require(actor, Action.EDIT_LOCAL_KNOWLEDGE, municipality_code)
+    override = get_override(session, municipality_code, slug)
+    if expected is not None:
+        check_version(expected, override_version(override), what=f"the override of '{slug}'")
+    delete_override(session, override)
 
 
 def override_read(session: Session, override: Override) -> OverrideRead:

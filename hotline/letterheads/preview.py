@@ -3,7 +3,7 @@
 from markupsafe import Markup
 
 from hotline.config import Settings
-from hotline.knowledge.resolve import today as danish_today
+from hotline.kit.time import today as danish_today
 from hotline.letterheads.render import LetterContent, logo_data_uri, render_letter
 from hotline.letterheads.service import Letterhead
 

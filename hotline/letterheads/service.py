@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.auth.models import User
+from hotline.auth.permissions import Action, require
 from hotline.config import Settings
 from hotline.errors import InvalidInput, PreconditionFailed
-from hotline.etags import check_if_match
+from hotline.kit.versions import check_version
 from hotline.letterheads.models import LetterheadOverride
 from hotline.letterheads.schemas import Theme, ThemeUpdate
 from hotline.municipalities.models import Municipality
@@ -316,6 +317,39 @@ def _save(session: Session, municipality: Municipality) -> None:
         ) from exc
 
 
+def _proposed(
+    session: Session, settings: Settings, municipality: Municipality, changes: ThemeUpdate
+) -> tuple[Letterhead, dict[str, Any]]:
+    """(the letterhead as saving ``changes`` would make it, the theme stored for that).
+
+    The one merge of an admin's changes: a field sent as ``None`` drops the admin's value so
+    the theme file's shows again. Preview and save both use it, so they cannot disagree.
+    """
+    current = letterhead_for(session, settings, municipality)
+    if current.on_behalf:
+        raise InvalidInput(f"{municipality.name} is not a member and has no letterhead to edit.")
+    override = session.get(LetterheadOverride, municipality.code)
+    stored = _merge(
+        (override.theme if override else None) or {}, changes.model_dump(exclude_unset=True)
+    )
+    file_theme, _logo, source = _from_files(settings, municipality)
+    theme = Theme.model_validate(_merge(file_theme.model_dump(), stored))
+    shown_source: Source = "database" if stored or current.source == "database" else source
+    return Letterhead(municipality, theme, current.logo, shown_source, current.version), stored
+
+
+def preview_theme(
+    session: Session,
+    settings: Settings,
+    municipality: Municipality,
+    changes: ThemeUpdate,
+    user: User,
+) -> Letterhead:
+    """The letterhead as it would look after ``update_theme`` with the same changes."""
+    require(user, Action.EDIT_LETTERHEAD, municipality.code)
+    return _proposed(session, settings, municipality, changes)[0]
+
+
 def update_theme(
     session: Session,
     settings: Settings,
@@ -326,21 +360,20 @@ def update_theme(
     if_match: str | None = None,
 ) -> Letterhead:
     """Apply an admin's changes; refused as a whole when the resulting colours fail WCAG AA."""
+    require(user, Action.EDIT_LETTERHEAD, municipality.code)
     current = letterhead_for(session, settings, municipality)
-    if current.on_behalf:
-        raise InvalidInput(f"{municipality.name} is not a member and has no letterhead to edit.")
-    check_if_match(
-        if_match, current.etag, what=f"the letterhead of {municipality.name}", required=False
-    )
-    override = _override_row(session, municipality)
-    stored = _merge(override.theme or {}, changes.model_dump(exclude_unset=True))
-    file_theme, _logo, _source = _from_files(settings, municipality)
-    problems = contrast_problems(Theme.model_validate(_merge(file_theme.model_dump(), stored)))
-    if problems:  # the caller's transaction rolls back, the new row with it
+    if not current.on_behalf:
+        check_version(
+            if_match, current.etag, what=f"the letterhead of {municipality.name}", required=False
+        )
+    proposed, stored = _proposed(session, settings, municipality, changes)
+    problems = contrast_problems(proposed.theme)
+    if problems:  # refused before any row is added
         raise InsufficientContrast(
             "; ".join(message for _field, message in problems),
             fields=[f"colors.{field}" for field, _message in problems],
         )
+    override = _override_row(session, municipality)
     override.theme = stored
     override.updated_by_id = user.id
     _save(session, municipality)
@@ -356,11 +389,12 @@ def set_logo(
     *,
     if_match: str | None = None,
 ) -> Letterhead:
+    require(user, Action.EDIT_LETTERHEAD, municipality.code)
     logo = validate_logo(data)
     current = letterhead_for(session, settings, municipality)
     if current.on_behalf:
         raise InvalidInput(f"{municipality.name} is not a member and has no letterhead to edit.")
-    check_if_match(
+    check_version(
         if_match, current.etag, what=f"the letterhead of {municipality.name}", required=False
     )
     override = _override_row(session, municipality)
@@ -379,8 +413,9 @@ def reset_letterhead(
     if_match: str | None = None,
 ) -> Letterhead:
     """Drop the admin's changes: the theme files apply again."""
+    require(user, Action.EDIT_LETTERHEAD, municipality.code)
     current = letterhead_for(session, settings, municipality)
-    check_if_match(
+    check_version(
         if_match, current.etag, what=f"the letterhead of {municipality.name}", required=False
     )
     override = _override_row(session, municipality)

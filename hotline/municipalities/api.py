@@ -3,8 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from hotline.auth.permissions import Action, require
-from hotline.db import DbSession
-from hotline.deps import CurrentUser
+from hotline.deps import CurrentUser, DbSession
 from hotline.municipalities import service
 from hotline.municipalities.schemas import (
     HOTLINE_COLUMNS,

@@ -4,8 +4,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from hotline.auth.permissions import Action, require
 from hotline.composer.schemas import ReplyRequest
-from hotline.db import DbSession
-from hotline.deps import AppSettings, CurrentUser
+from hotline.deps import AppSettings, CurrentUser, DbSession
 from hotline.replies import service
 from hotline.replies.schemas import ReplyRead
 

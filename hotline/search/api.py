@@ -6,8 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from hotline.auth.permissions import Action, require
-from hotline.db import DbSession
-from hotline.deps import CurrentUser
+from hotline.deps import CurrentUser, DbSession
 from hotline.municipalities.schemas import MunicipalityCode
 from hotline.search import service
 from hotline.search.schemas import GapRead, SearchRead

@@ -16,9 +16,10 @@ def _form(client: TestClient, page: str, **fields: str) -> dict:
     return {"csrf_token": csrf_token(client, page), **fields}
 
 
-def _revision(session: Session) -> str:
+def _version(session: Session) -> str:
+    """The override's version as its page carries it (its revision and the shared one's)."""
     session.expire_all()
-    return str(knowledge.get_override(session, AARHUS, "pas").revision)
+    return knowledge.override_version(knowledge.get_override(session, AARHUS, "pas"))
 
 
 def test_the_overview_is_a_to_do_list(client: TestClient, sign_in: SignIn, kb: Session) -> None:
@@ -45,7 +46,7 @@ def test_editing_an_override_changes_what_the_agent_reads(
             mode="append",
             title="",
             body="Nyt lokalt afsnit: kom i god tid.",
-            revision=_revision(kb),
+            version=_version(kb),
         ),
     )
     assert "Tilpasningen er gemt." in response.text
@@ -66,7 +67,7 @@ def test_a_stale_override_shows_the_diff_and_can_be_reconfirmed(
     assert "Den fælles tekst er ændret" in page
     assert "<ins>+Et pas koster nu mere.</ins>" in page
     response = client.post(
-        OVERRIDE_PAGE, data=_form(client, OVERRIDE_PAGE, action="confirm", revision=_revision(kb))
+        OVERRIDE_PAGE, data=_form(client, OVERRIDE_PAGE, action="confirm", version=_version(kb))
     )
     assert "Tilpasningen er bekræftet." in response.text
     assert "Den fælles tekst er ændret" not in response.text
@@ -78,7 +79,7 @@ def test_a_changed_override_is_not_overwritten_by_an_old_form(
     sign_in("admin.aarhus")
     response = client.post(
         OVERRIDE_PAGE,
-        data=_form(client, OVERRIDE_PAGE, mode="append", body="Gammel", revision="999"),
+        data=_form(client, OVERRIDE_PAGE, mode="append", body="Gammel", version='"999.1"'),
     )
     assert "En anden har ændret oplysningerne" in response.text
     assert "Gammel" not in client.get("/console/?kommune=0751&artikel=pas").text
@@ -91,7 +92,7 @@ def test_override_rules_are_explained_next_to_the_field(
     response = client.post(
         OVERRIDE_PAGE,
         data=_form(
-            client, OVERRIDE_PAGE, mode="replace", title="", body="x", revision=_revision(kb)
+            client, OVERRIDE_PAGE, mode="replace", title="", body="x", version=_version(kb)
         ),
     )
     assert response.status_code == 422

@@ -1,0 +1,30 @@
+"""Optimistic concurrency: a writer names the version it read; a stale one changes nothing.
+
+A version is an opaque string (the API sends it as an ETag, the console as a hidden field). The
+services check it; the front ends only carry it.
+"""
+
+from hotline.errors import PreconditionFailed, PreconditionRequired
+
+
+def check_version(
+    expected: str | None, current: str, *, what: str = "this", required: bool = True
+) -> None:
+    """412 when ``expected`` is stale; 428 when none was given and one is ``required``.
+
+    ``expected`` may list several versions separated by commas (or ``*``), as If-Match does.
+    """
+    if expected is None:
+        if required:
+            raise PreconditionRequired(
+                f"Send If-Match with the ETag from your last read of {what}.",
+                headers={"ETag": current},
+            )
+        return
+    offered = {tag.strip().removeprefix("W/") for tag in expected.split(",")}
+    if "*" not in offered and current not in offered:
+        raise PreconditionFailed(
+            f"Someone changed {what} since you read it; nothing was overwritten. "
+            "Read it again and re-apply your change.",
+            headers={"ETag": current},
+        )

@@ -91,9 +91,7 @@ def test_override_rules_are_explained_next_to_the_field(
     sign_in("admin.aarhus")
     response = client.post(
         OVERRIDE_PAGE,
-        data=_form(
-            client, OVERRIDE_PAGE, mode="replace", title="", body="x", version=_version(kb)
-        ),
+        data=_form(client, OVERRIDE_PAGE, mode="replace", title="", body="x", version=_version(kb)),
     )
     assert response.status_code == 422
     assert 'id="f-title-error">En erstattende tekst skal have en titel.' in response.text

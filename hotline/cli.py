@@ -1,30 +1,24 @@
 """The ``hotline`` command. Each command owns one transaction: all of it lands or none."""
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from hotline import migrate
 from hotline.auth import service as auth_service
 from hotline.auth.permissions import Role, SystemActor
 from hotline.auth.schemas import UserCreate
 from hotline.composer.cli import templates_app
-from hotline.config import Settings
-from hotline.db import make_engine, make_sessionmaker, transaction
 from hotline.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_accounts
-from hotline.errors import Problem
 from hotline.knowledge.cli import kb_app
 from hotline.municipalities import service as municipality_service
 from hotline.replies.worker import worker_command
+from hotline.runner import fail, load_settings, unit_of_work
 from hotline.search.cli import search_app
-from hotline.sync import SourceErrors
 
 app = typer.Typer(help="hotline: shared out-of-hours contact centre.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
@@ -39,35 +33,6 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(templates_app, name="reply-templates")
 app.add_typer(search_app, name="search")
 app.command("worker")(worker_command)
-
-
-def fail(message: str) -> typer.Exit:
-    typer.secho(message, err=True, fg=typer.colors.RED)
-    return typer.Exit(1)
-
-
-def load_settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as exc:
-        raise fail(f"Configuration error:\n{exc}") from exc
-
-
-@contextmanager
-def unit_of_work() -> Iterator[Session]:
-    """One transaction for the command; file and input errors are printed, never half-applied."""
-    engine = make_engine(load_settings().database_url)
-    try:
-        with transaction(make_sessionmaker(engine)) as session:
-            yield session
-    except SourceErrors as exc:
-        for error in exc.errors:
-            typer.secho(str(error), err=True, fg=typer.colors.RED)
-        raise fail(f"{len(exc.errors)} error(s); nothing was changed.") from exc
-    except Problem as exc:
-        raise fail(f"{exc.title}: {exc.detail}") from exc
-    finally:
-        engine.dispose()
 
 
 @app.command()

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from hotline.composer.service import SHARED_TEMPLATES_FILE, seed_shared_templates
+from hotline.runner import unit_of_work
 
 templates_app = typer.Typer(help="Reply templates agents start their answers from.")
 
@@ -15,9 +16,6 @@ def templates_seed(
     path: Annotated[Path, typer.Argument(help="The shared templates file")] = SHARED_TEMPLATES_FILE,
 ) -> None:
     """Add the shipped shared templates that are missing; editors' changes are kept."""
-    # Imported here: hotline.cli imports this module to register the sub-app.
-    from hotline.cli import unit_of_work
-
     with unit_of_work() as session:
         report = seed_shared_templates(session, path)
     typer.echo(f"shared reply templates: {report}")

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from hotline.knowledge.files import export_folder, sync_folder
+from hotline.runner import load_settings, unit_of_work
 
 kb_app = typer.Typer(
     help="The knowledge base folder: sync it in, export it out.", no_args_is_help=True
@@ -30,9 +31,6 @@ def kb_sync(
 
     Changes made in hotline (API, console) since the last sync are kept, not overwritten.
     """
-    # Imported here: hotline.cli imports this module to register the sub-app.
-    from hotline.cli import load_settings, unit_of_work
-
     source = path or load_settings().knowledge_base_dir
     with unit_of_work() as session:
         report = sync_folder(session, source, overwrite_edits=overwrite_edits)
@@ -51,8 +49,6 @@ def kb_sync(
 @kb_app.command("export")
 def kb_export(path: Path) -> None:
     """Write the knowledge base into PATH (new or empty) in the knowledge_base/ format."""
-    from hotline.cli import unit_of_work
-
     with unit_of_work() as session:
         count = export_folder(session, path)
     typer.echo(f"wrote {count} files to {path}")

@@ -27,6 +27,7 @@ from hotline.db import make_engine, make_sessionmaker, transaction, utcnow
 from hotline.mail.transport import DeliveryError, Transport, transport_for
 from hotline.replies import outbox
 from hotline.replies.models import Reply
+from hotline.runner import fail, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -194,8 +195,6 @@ def worker_command(
     ] = False,
 ) -> None:
     """Deliver the outbox (SMTP from HOTLINE_SMTP_URL, else .eml files in var/mail/)."""
-    from hotline.cli import fail, load_settings  # the CLI module registers this command
-
     try:
         worker = Worker(load_settings())
     except ValueError as exc:

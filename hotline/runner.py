@@ -1,0 +1,46 @@
+"""What every command of ``hotline`` needs: settings, one transaction, and failing cleanly.
+
+Below the domains' command modules (``hotline.knowledge.cli`` and the others import it), so the
+top-level ``hotline.cli``, which registers them, is imported by none of them: no cycle.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from hotline.config import Settings
+from hotline.db import make_engine, make_sessionmaker, transaction
+from hotline.errors import Problem
+from hotline.sync import SourceErrors
+
+
+def fail(message: str) -> typer.Exit:
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    return typer.Exit(1)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise fail(f"Configuration error:\n{exc}") from exc
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """One transaction for the command; file and input errors are printed, never half-applied."""
+    engine = make_engine(load_settings().database_url)
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            yield session
+    except SourceErrors as exc:
+        for error in exc.errors:
+            typer.secho(str(error), err=True, fg=typer.colors.RED)
+        raise fail(f"{len(exc.errors)} error(s); nothing was changed.") from exc
+    except Problem as exc:
+        raise fail(f"{exc.title}: {exc.detail}") from exc
+    finally:
+        engine.dispose()

@@ -36,9 +36,12 @@ $(AXE_JS):
 test: $(INSTALLED) $(AXE_JS)
 	HOTLINE_AXE_JS=$(abspath $(AXE_JS)) $(PY) -m pytest
 
+# Style, then the architecture (import-linter contracts in pyproject.toml), then the types.
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 format: $(INSTALLED)
 	$(VENV)/bin/ruff format .

@@ -6,9 +6,9 @@ only partly see go through ``scope_to_municipalities``. The matrix test enumerat
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Select, false
+from sqlalchemy import Select, SQLColumnExpression, false
 
 from hotline.errors import Forbidden
 
@@ -110,7 +110,7 @@ S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
 
 
 def scope_to_municipalities(
-    stmt: S, user: Principal, action: Action, column: ColumnElement[str | None]
+    stmt: S, user: Principal, action: Action, column: SQLColumnExpression[Any]
 ) -> S:
     """Restrict a list query to the rows of the municipalities the user may see for ``action``."""
     role = Role(user.role)

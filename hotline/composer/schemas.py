@@ -1,23 +1,12 @@
 """Reply requests, previews and reply templates as the API sees them."""
 
-import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from hotline.kit.text import HeaderText
 from hotline.municipalities.schemas import MunicipalityCode
 
-
-def no_control_characters(value: str) -> str:
-    """Header values (subject, display names) must never smuggle CR/LF or other controls."""
-    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value):
-        raise ValueError("must be a single line without control characters")
-    return value
-
-
-HeaderText = Annotated[
-    str, StringConstraints(strip_whitespace=True), AfterValidator(no_control_characters)
-]
 Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 TEMPLATE_KEY = r"^[a-z0-9]+([-_][a-z0-9]+)*$"
 TemplateKey = Annotated[str, Field(min_length=1, max_length=80, pattern=TEMPLATE_KEY)]

@@ -33,11 +33,11 @@ from hotline.composer.schemas import (
     ReplyRequest,
     ReplyTemplateCreate,
     ReplyTemplateUpdate,
-    no_control_characters,
 )
 from hotline.config import PROJECT_ROOT, Settings
 from hotline.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from hotline.kit.markdown import markdown_to_html
+from hotline.kit.text import no_control_characters
 from hotline.kit.time import today as danish_today
 from hotline.kit.versions import check_version
 from hotline.knowledge.resolve import ResolvedArticle, fact_values, resolve

@@ -295,7 +295,7 @@ async def local_create(
             knowledge.create_local_article(session, m.code, data, user.email)
         except Problem as exc:
             errors = {"slug" if exc.status == 409 else "body": article_problem(exc)}
-    if errors:
+    if data is None or errors:
         return _local_page(request, m, slug=None, values=values, errors=errors)
     target = console_path(request, "admin_local", code=m.code, slug=data.slug)
     return RedirectResponse(target, status_code=303)

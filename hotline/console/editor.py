@@ -85,7 +85,7 @@ async def article_create(request: Request, user: ConsoleUser, session: DbSession
             knowledge.create_article(session, data, user.email)
         except Problem as exc:
             errors = {"slug" if exc.status == 409 else "body": article_problem(exc)}
-    if errors:
+    if data is None or errors:
         return _article_page(request, session, None, values, errors=errors)
     target = console_path(request, "editor_article", slug=data.slug)
     return RedirectResponse(target, status_code=303)
@@ -198,7 +198,7 @@ async def fact_create(request: Request, user: ConsoleUser, session: DbSession) -
             knowledge.create_fact(session, data, user.email)
         except Conflict:
             errors = {"key": "Der findes allerede en fakta med dette navn."}
-    if errors:
+    if data is None or errors:
         return _fact_page(request, session, None, values, errors=errors)
     return RedirectResponse(console_path(request, "editor_fact", key=data.key), status_code=303)
 

@@ -12,6 +12,7 @@ from hotline.console.templating import console_path, render
 from hotline.deps import DbSession
 from hotline.errors import Conflict
 from hotline.municipalities import service as municipalities
+from hotline.municipalities.models import Municipality
 from hotline.municipalities.schemas import CONTACT_COLUMNS, HOTLINE_COLUMNS, MunicipalityUpdate
 
 router = APIRouter(prefix="/drift")
@@ -44,7 +45,7 @@ def municipality_form(
 
 
 def _municipality_page(
-    request: Request, municipality: object, values: dict, errors: dict, *, saved: bool
+    request: Request, municipality: Municipality, values: dict, errors: dict, *, saved: bool
 ) -> Response:
     user = request.state.console_user
     return render(
@@ -74,7 +75,9 @@ async def municipality_save(
     columns = set(CONTACT_COLUMNS)
     if can(user, Action.EDIT_MUNICIPALITY_HOTLINE_COLUMNS, municipality.code):
         columns |= HOTLINE_COLUMNS
-    values = {column: str(form.get(column, "")).strip() for column in columns}
+    values: dict[str, str | bool] = {
+        column: str(form.get(column, "")).strip() for column in columns
+    }
     if "member" in columns:
         values["member"] = "member" in form
     changes, errors = validate_form(MunicipalityUpdate, values)

@@ -105,7 +105,7 @@ async def verify_csrf(request: Request) -> None:
     """Every state-changing request must echo the session's CSRF token (form field or header)."""
     if request.method in _SAFE_METHODS:
         return
-    sent = request.headers.get(CSRF_HEADER)
+    sent: object = request.headers.get(CSRF_HEADER)
     if sent is None:
         sent = (await request.form()).get(CSRF_FIELD)
     expected = current_session(request).csrf

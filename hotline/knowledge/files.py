@@ -354,7 +354,7 @@ class FolderReport(SyncReport):
     kept: list[Kept] = field(default_factory=list)
 
 
-Edited = Article | LocalArticle | Override | FactValue
+Edited = Article | LocalArticle | Override | Fact | FactValue
 
 
 def _differs(row: object, wanted: dict[str, Any]) -> bool:

@@ -146,7 +146,7 @@ def fact_values(session: Session, municipality_code: str) -> dict[str, str]:
 
 def _parts_html(parts: list[ResolvedPart]) -> str:
     """Sanitise each part, then wrap local parts in our own markup so the console can mark them."""
-    html = []
+    html: list[str] = []
     for part in parts:
         rendered = markdown_to_html(part.markdown)
         if part.source is Source.SHARED:

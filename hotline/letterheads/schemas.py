@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
-from hotline.composer.schemas import HeaderText
+from hotline.kit.text import HeaderText
 
 
 def _lower(value: str) -> str:

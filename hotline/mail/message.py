@@ -73,7 +73,8 @@ def build_message(content: MailContent, *, message_id: str, date: datetime) -> E
     message["Message-ID"] = message_id
     message.set_content(content.text, subtype="plain", cte="quoted-printable")
     message.add_alternative(content.html, subtype="html", cte="quoted-printable")
-    html_part = message.get_payload()[1]
+    html_part = message.get_body(preferencelist=("html",))
+    assert isinstance(html_part, EmailMessage)  # add_alternative has just made it
     for image in content.inline_images:
         maintype, _, subtype = image.content_type.partition("/")
         html_part.add_related(

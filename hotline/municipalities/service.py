@@ -60,8 +60,8 @@ def _parse_row(row: dict[str, str], path: Path, line: int) -> tuple[dict, list[S
     if values["region"] and values["region"] not in REGIONS:
         errors.append(SourceError(path, line, f"unknown region {values['region']!r}"))
     try:
-        MunicipalityUpdate(
-            sender_email=values["sender_email"], phone=values["phone"], website=values["website"]
+        MunicipalityUpdate.model_validate(
+            {key: values[key] for key in ("sender_email", "phone", "website")}
         )
     except ValidationError as exc:
         for error in exc.errors():
@@ -77,7 +77,9 @@ def read_municipalities_csv(path: Path) -> list[dict]:
         missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
             raise SourceErrors([SourceError(path, 1, f"missing columns: {', '.join(missing)}")])
-        rows, errors, seen = [], [], {}
+        rows: list[dict] = []
+        errors: list[SourceError] = []
+        seen: dict[str, int] = {}
         for row in reader:
             line = reader.line_num
             parsed, row_errors = _parse_row(row, path, line)

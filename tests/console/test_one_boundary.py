@@ -193,7 +193,7 @@ def test_markdown_renders_alike_in_the_api_and_the_console(
     ).json()["body_html"]
     sign_in("agent.aarhus")
     console = client.get("/console/?kommune=0751&artikel=pas").text
-    for html in (api, console):
-        assert "tracker.example" not in html
-        assert "ftp://" not in html
-        assert 'href="https://www.aarhus.dk"' in html
+    for shown in (api, console):
+        assert "tracker.example" not in shown
+        assert "ftp://" not in shown
+        assert 'href="https://www.aarhus.dk"' in shown

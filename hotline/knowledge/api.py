@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.orm import Session
 
-from hotline.auth.permissions import Action, Principal, can, require
+from hotline.auth.permissions import Action, require
 from hotline.deps import CurrentUser, DbSession
 from hotline.errors import NotFound, PreconditionFailed
 from hotline.etags import IfMatch, check_if_match
@@ -52,21 +52,7 @@ def etag_of(item: Article | LocalArticle | Fact | FactValue | Override) -> str:
     return f'"{item.revision}"'
 
 
-def _sees_drafts(user: Principal, municipality_code: str | None = None) -> bool:
-    return can(user, Action.EDIT_SHARED_KNOWLEDGE) or (
-        municipality_code is not None and can(user, Action.EDIT_LOCAL_KNOWLEDGE, municipality_code)
-    )
-
-
 # --- shared articles -------------------------------------------------------------------------
-
-
-def _readable_article(session: Session, user: Principal, slug: str) -> Article:
-    require(user, Action.READ_KNOWLEDGE)
-    article = service.get_article(session, slug)
-    if article.status != ArticleStatus.PUBLISHED and not _sees_drafts(user):
-        raise NotFound(f"No shared article has the slug '{slug}'.")
-    return article
 
 
 @router.get("/articles", response_model=list[ArticleRead])
@@ -78,12 +64,7 @@ def list_articles(
     status_: Annotated[ArticleStatus | None, Query(alias="status")] = None,
 ) -> object:
     """Shared articles; only editors and operators see drafts."""
-    require(user, Action.READ_KNOWLEDGE)
-    if not _sees_drafts(user):
-        if status_ is ArticleStatus.DRAFT:
-            return []
-        status_ = ArticleStatus.PUBLISHED
-    return service.list_articles(session, category=category, tag=tag, status=status_)
+    return service.articles_for(session, user, category=category, tag=tag, status=status_)
 
 
 @router.post("/articles", response_model=ArticleRead, status_code=201)
@@ -99,7 +80,7 @@ def create_article(
 
 @router.get("/articles/{slug}", response_model=ArticleRead)
 def get_article(slug: str, session: DbSession, user: CurrentUser, response: Response) -> object:
-    article = _readable_article(session, user, slug)
+    article = service.readable_article(session, user, slug)
     response.headers["ETag"] = etag_of(article)
     return article
 
@@ -137,7 +118,7 @@ def delete_article(
 @router.get("/articles/{slug}/revisions", response_model=list[RevisionRead])
 def list_revisions(slug: str, session: DbSession, user: CurrentUser) -> object:
     """Who changed what and when, oldest first."""
-    article = _readable_article(session, user, slug)
+    article = service.readable_article(session, user, slug)
     return service.list_revisions(session, article)
 
 
@@ -150,7 +131,7 @@ def diff_revisions(
     to_revision: Annotated[int | None, Query(alias="to", ge=1)] = None,
 ) -> RevisionDiff:
     """Unified diff of title and body between two revisions (``to`` defaults to the newest)."""
-    article = _readable_article(session, user, slug)
+    article = service.readable_article(session, user, slug)
     to = to_revision or article.revision
     return RevisionDiff(
         slug=slug,
@@ -222,12 +203,6 @@ def _code(session: Session, code: str) -> str:
     return get_municipality(session, code).code
 
 
-def _drafts_allowed(user: Principal, code: str, drafts: bool) -> bool:
-    if drafts and not _sees_drafts(user, code):
-        require(user, Action.EDIT_LOCAL_KNOWLEDGE, code)
-    return drafts
-
-
 @router.get("/municipalities/{code}/articles", response_model=list[ResolvedArticleRead])
 def list_resolved(
     code: str,
@@ -240,7 +215,9 @@ def list_resolved(
     """Every article as it reads in this municipality: hidden ones left out, overrides applied."""
     require(user, Action.READ_KNOWLEDGE)
     code = _code(session, code)
-    articles = resolve_all(session, code, at=at, include_drafts=_drafts_allowed(user, code, drafts))
+    articles = resolve_all(
+        session, code, at=at, include_drafts=service.drafts_wanted(user, code, drafts)
+    )
     return [a for a in articles if category is None or a.category == category]
 
 
@@ -258,7 +235,7 @@ def get_resolved(
     require(user, Action.READ_KNOWLEDGE)
     code = _code(session, code)
     resolved = resolve(
-        session, slug, code, at=at, include_drafts=_drafts_allowed(user, code, drafts)
+        session, slug, code, at=at, include_drafts=service.drafts_wanted(user, code, drafts)
     )
     body = ResolvedArticleRead.model_validate(resolved)
     digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()[:32]
@@ -419,14 +396,7 @@ def delete_override(
 
 @router.get("/municipalities/{code}/local-articles", response_model=list[LocalArticleRead])
 def list_local_articles(code: str, session: DbSession, user: CurrentUser) -> object:
-    require(user, Action.READ_KNOWLEDGE)
-    code = _code(session, code)
-    drafts = _sees_drafts(user, code)
-    return [
-        local
-        for local in service.list_local_articles(session, code)
-        if drafts or local.status == ArticleStatus.PUBLISHED
-    ]
+    return service.local_articles_for(session, user, _code(session, code))
 
 
 @router.post(
@@ -447,19 +417,11 @@ def create_local_article(
     return local
 
 
-def _readable_local(session: Session, user: Principal, code: str, slug: str) -> LocalArticle:
-    require(user, Action.READ_KNOWLEDGE)
-    local = service.get_local_article(session, code, slug)
-    if local.status != ArticleStatus.PUBLISHED and not _sees_drafts(user, code):
-        raise NotFound(f"Municipality {code} has no local article '{slug}'.")
-    return local
-
-
 @router.get("/municipalities/{code}/local-articles/{slug}", response_model=LocalArticleRead)
 def get_local_article(
     code: str, slug: str, session: DbSession, user: CurrentUser, response: Response
 ) -> object:
-    local = _readable_local(session, user, _code(session, code), slug)
+    local = service.readable_local_article(session, user, _code(session, code), slug)
     response.headers["ETag"] = etag_of(local)
     return local
 

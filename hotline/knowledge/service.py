@@ -10,7 +10,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager
 
-from hotline.auth.permissions import Action, Author, Principal, require, scope_to_municipalities
+from hotline.auth.permissions import (
+    Action,
+    Author,
+    Principal,
+    can,
+    require,
+    scope_to_municipalities,
+)
 from hotline.db import utcnow
 from hotline.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from hotline.kit.versions import check_version
@@ -87,6 +94,69 @@ def _check_text(session: Session, markdown: str) -> None:
             "The text uses placeholders that are not known facts.",
             errors=[{"line": line, "message": message} for line, message in problems],
         )
+
+
+# --- who sees drafts ------------------------------------------------------------------------
+
+
+def sees_drafts(actor: Principal, municipality_code: str | None = None) -> bool:
+    """The one rule for drafts: editors see shared ones, a municipality's own editors its own."""
+    return can(actor, Action.EDIT_SHARED_KNOWLEDGE) or (
+        municipality_code is not None and can(actor, Action.EDIT_LOCAL_KNOWLEDGE, municipality_code)
+    )
+
+
+def drafts_wanted(actor: Principal, municipality_code: str, wanted: bool) -> bool:
+    """Asking for a municipality's drafts is itself refused (403) to those who may not see them."""
+    if wanted and not sees_drafts(actor, municipality_code):
+        require(actor, Action.EDIT_LOCAL_KNOWLEDGE, municipality_code)
+    return wanted
+
+
+def readable_article(session: Session, actor: Principal, slug: str) -> Article:
+    """A shared article as ``actor`` may read it: a draft is "not found" to agents."""
+    require(actor, Action.READ_KNOWLEDGE)
+    article = get_article(session, slug)
+    if article.status != ArticleStatus.PUBLISHED and not sees_drafts(actor):
+        raise NotFound(f"No shared article has the slug '{slug}'.")
+    return article
+
+
+def articles_for(
+    session: Session,
+    actor: Principal,
+    *,
+    category: str | None = None,
+    tag: str | None = None,
+    status: str | None = None,
+) -> list[Article]:
+    """The shared articles ``actor`` may see: published ones only, unless they see drafts."""
+    require(actor, Action.READ_KNOWLEDGE)
+    if not sees_drafts(actor):
+        if status == ArticleStatus.DRAFT:
+            return []
+        status = ArticleStatus.PUBLISHED
+    return list_articles(session, category=category, tag=tag, status=status)
+
+
+def readable_local_article(
+    session: Session, actor: Principal, municipality_code: str, slug: str
+) -> LocalArticle:
+    require(actor, Action.READ_KNOWLEDGE)
+    local = get_local_article(session, municipality_code, slug)
+    if local.status != ArticleStatus.PUBLISHED and not sees_drafts(actor, municipality_code):
+        raise NotFound(f"Municipality {municipality_code} has no local article '{slug}'.")
+    return local
+
+
+def local_articles_for(
+    session: Session, actor: Principal, municipality_code: str
+) -> list[LocalArticle]:
+    require(actor, Action.READ_KNOWLEDGE)
+    stmt = select(LocalArticle).where(LocalArticle.municipality_code == municipality_code)
+    if not sees_drafts(actor, municipality_code):
+        stmt = stmt.where(LocalArticle.status == ArticleStatus.PUBLISHED)
+    return list(session.scalars(stmt.order_by(LocalArticle.slug)))
 
 
 # --- shared articles -------------------------------------------------------------------------

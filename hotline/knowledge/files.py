@@ -17,7 +17,6 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.db import utcnow
 from hotline.errors import Conflict, InvalidInput
 from hotline.knowledge import service
 from hotline.knowledge.models import (
@@ -33,9 +32,11 @@ from hotline.knowledge.models import (
 from hotline.knowledge.schemas import (
     ArticleCreate,
     ArticleFields,
+    FactCreate,
     FactFields,
     FactKey,
     OverrideFront,
+    OverrideWrite,
     Slug,
     normalise_fact_value,
     override_shape_problem,
@@ -457,7 +458,11 @@ class _Sync:
             fact = existing.get(key)
             wanted = {"description": fields.description, "type": fields.type.value}
             if fact is None:
-                self.session.add(Fact(key=key, revision=1, updated_by=SYNC_ACTOR, **wanted))
+                service.create_fact(
+                    self.session,
+                    FactCreate(key=key, description=fields.description, type=fields.type),
+                    SYNC_ACTOR,
+                )
                 kind.created += 1
             elif not _differs(fact, wanted):
                 self._unchanged("facts", fact)
@@ -485,32 +490,20 @@ class _Sync:
         for (code, key), text in self.folder.values.items():
             current = existing.pop((code, key), None)
             if current is None:
-                self.session.add(
-                    FactValue(
-                        municipality_code=code,
-                        fact_key=key,
-                        value=text,
-                        revision=1,
-                        updated_at=utcnow(),
-                        updated_by=SYNC_ACTOR,
-                    )
-                )
+                service.set_fact_value(self.session, code, key, text, SYNC_ACTOR)
                 kind.created += 1
             elif current.value == text:
                 self._unchanged("fact values", current)
             elif self._edited(current):
                 self._keep("fact values", code, key, _edited_by(current))
             else:
-                current.value = text
-                current.revision += 1
-                current.updated_at = utcnow()
-                current.updated_by = SYNC_ACTOR
+                service.set_fact_value(self.session, code, key, text, SYNC_ACTOR)
                 kind.updated += 1
         for (code, key), leftover in existing.items():
             if self._edited(leftover):
                 self._keep("fact values", code, key, _edited_by(leftover))
             else:
-                self.session.delete(leftover)
+                service.delete_fact_value(self.session, leftover)
                 kind.removed += 1
         self.session.flush()
 
@@ -539,7 +532,7 @@ class _Sync:
             elif slug in kept_articles:
                 self._keep("overrides", code, slug, f"its shared article '{slug}' is kept")
             else:
-                self.session.delete(override)
+                service.delete_override(self.session, override)
                 self.report.kind("overrides").removed += 1
         for local in self.session.scalars(select(LocalArticle)):
             if (local.municipality_code, local.slug) in self.folder.local_articles:
@@ -547,7 +540,7 @@ class _Sync:
             if self._edited(local):
                 self._keep("local articles", local.municipality_code, local.slug, _edited_by(local))
             else:
-                self.session.delete(local)
+                service.delete_local_article(self.session, local)
                 self.report.kind("local articles").removed += 1
         self.session.flush()
 
@@ -591,17 +584,10 @@ class _Sync:
                 "body": source.body,
             }
             current = existing.get((code, slug))
+            data = OverrideWrite(mode=source.front.mode, title=source.front.title, body=source.body)
             if current is None:
-                self.session.add(
-                    Override(
-                        municipality_code=code,
-                        article_id=article.id,
-                        based_on_revision=pinned,
-                        revision=1,
-                        updated_at=utcnow(),
-                        updated_by=SYNC_ACTOR,
-                        **wanted,
-                    )
+                service.put_override(
+                    self.session, code, article, data, SYNC_ACTOR, based_on_revision=pinned
                 )
                 kind.created += 1
                 continue
@@ -611,10 +597,10 @@ class _Sync:
             elif self._edited(current):
                 self._keep("overrides", code, slug, _edited_by(current))
             else:
-                for name, value in wanted.items():
-                    setattr(current, name, value)
                 revision = article.revision if changed else pinned
-                service.mark_override_changed(current, revision, SYNC_ACTOR)
+                service.put_override(
+                    self.session, code, article, data, SYNC_ACTOR, based_on_revision=revision
+                )
                 kind.updated += 1
         self.session.flush()
 

@@ -526,17 +526,25 @@ def get_override(session: Session, municipality_code: str, slug: str) -> Overrid
 
 
 def put_override(
-    session: Session, municipality_code: str, article: Article, data: OverrideWrite, actor: str
+    session: Session,
+    municipality_code: str,
+    article: Article,
+    data: OverrideWrite,
+    actor: str,
+    *,
+    based_on_revision: int | None = None,
 ) -> tuple[Override, bool]:
-    """Create or replace -> (override, created). Writing it confirms the current shared text."""
+    """Create or replace -> (override, created). Writing it confirms the current shared text,
+    or ``based_on_revision`` when given (``kb sync`` of a folder exported with an older one)."""
     _check_text(session, data.body)
     fields = {"mode": data.mode.value, "title": data.title, "body": data.body.strip()}
+    based_on = article.revision if based_on_revision is None else based_on_revision
     current = find_override(session, municipality_code, article.slug)
     if current is None:
         current = Override(
             municipality_code=municipality_code,
             article=article,
-            based_on_revision=article.revision,
+            based_on_revision=based_on,
             revision=1,
             updated_at=utcnow(),
             updated_by=actor,
@@ -546,10 +554,10 @@ def put_override(
         session.flush()
         return current, True
     changed = any(getattr(current, name) != value for name, value in fields.items())
-    if changed or current.based_on_revision != article.revision:
+    if changed or current.based_on_revision != based_on:
         for name, value in fields.items():
             setattr(current, name, value)
-        mark_override_changed(current, article.revision, actor)
+        mark_override_changed(current, based_on, actor)
         session.flush()
     return current, False
 

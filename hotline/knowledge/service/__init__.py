@@ -1,3 +1,129 @@
-"""Changing the knowledge base (moved into a package; split by aggregate in the next commit)."""
+"""Changing the knowledge base: every write goes through here, flushes, and never commits.
 
-from hotline.knowledge.service.articles import *  # noqa: F403
+One module per aggregate; the use cases that take the acting subject authorise through
+``hotline.auth.permissions`` and check the version the caller read.
+"""
+
+from hotline.knowledge.service.articles import (
+    ARTICLE_FIELDS,
+    NULLABLE_FIELDS,
+    TEXT_FIELDS,
+    ChangeImpact,
+    articles_for,
+    change_impact,
+    create_article,
+    delete_article,
+    get_article,
+    get_revision,
+    list_articles,
+    list_revisions,
+    readable_article,
+    revision_diff,
+    update_article,
+)
+from hotline.knowledge.service.coverage import (
+    administered_codes,
+    coverage,
+)
+from hotline.knowledge.service.facts import (
+    create_fact,
+    delete_fact,
+    delete_fact_value,
+    get_fact,
+    get_fact_value,
+    list_facts,
+    municipality_facts,
+    set_fact_value,
+    texts_using_fact,
+    update_fact,
+    value_counts,
+    values_not_fitting,
+)
+from hotline.knowledge.service.local_articles import (
+    create_local_article,
+    delete_local_article,
+    get_local_article,
+    list_local_articles,
+    local_articles_for,
+    readable_local_article,
+    update_local_article,
+)
+from hotline.knowledge.service.overrides import (
+    confirm_override,
+    delete_override,
+    find_override,
+    get_override,
+    list_overrides,
+    mark_override_changed,
+    override_read,
+    override_version,
+    put_override,
+    reconfirm_override,
+    remove_override,
+    save_override,
+)
+from hotline.knowledge.service.text import (
+    TEMPLATE_SYNTAX,
+    check_text,
+    placeholder_problems,
+)
+from hotline.knowledge.service.visibility import (
+    drafts_wanted,
+    sees_drafts,
+)
+
+__all__ = [
+    "ARTICLE_FIELDS",
+    "NULLABLE_FIELDS",
+    "TEMPLATE_SYNTAX",
+    "TEXT_FIELDS",
+    "ChangeImpact",
+    "administered_codes",
+    "articles_for",
+    "change_impact",
+    "check_text",
+    "confirm_override",
+    "coverage",
+    "create_article",
+    "create_fact",
+    "create_local_article",
+    "delete_article",
+    "delete_fact",
+    "delete_fact_value",
+    "delete_local_article",
+    "delete_override",
+    "drafts_wanted",
+    "find_override",
+    "get_article",
+    "get_fact",
+    "get_fact_value",
+    "get_local_article",
+    "get_override",
+    "get_revision",
+    "list_articles",
+    "list_facts",
+    "list_local_articles",
+    "list_overrides",
+    "list_revisions",
+    "local_articles_for",
+    "mark_override_changed",
+    "municipality_facts",
+    "override_read",
+    "override_version",
+    "placeholder_problems",
+    "put_override",
+    "readable_article",
+    "readable_local_article",
+    "reconfirm_override",
+    "remove_override",
+    "revision_diff",
+    "save_override",
+    "sees_drafts",
+    "set_fact_value",
+    "texts_using_fact",
+    "update_article",
+    "update_fact",
+    "update_local_article",
+    "value_counts",
+    "values_not_fitting",
+]

@@ -1,0 +1,186 @@
+"""The fact catalogue and each municipality's values."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, contains_eager
+
+from hotline.db import utcnow
+from hotline.errors import Conflict, InvalidInput, NotFound
+from hotline.knowledge.models import (
+    Article,
+    Fact,
+    FactValue,
+    LocalArticle,
+    Override,
+)
+from hotline.knowledge.resolve import (
+    fact_keys_in,
+    format_fact,
+)
+from hotline.knowledge.schemas import (
+    FactCreate,
+    FactValueRead,
+    normalise_fact_value,
+)
+
+# --- fact catalogue and values ---------------------------------------------------------------
+
+
+def get_fact(session: Session, key: str) -> Fact:
+    fact = session.get(Fact, key)
+    if fact is None:
+        raise NotFound(f"No fact has the key '{key}'.")
+    return fact
+
+
+def list_facts(session: Session) -> Sequence[Fact]:
+    return session.scalars(select(Fact).order_by(Fact.key)).all()
+
+
+def value_counts(session: Session) -> dict[str, int]:
+    """How many municipalities have given each fact a value (facts nobody gave are absent)."""
+    rows = session.execute(
+        select(FactValue.fact_key, func.count()).group_by(FactValue.fact_key)
+    ).tuples()
+    return dict(rows.all())
+
+
+def create_fact(session: Session, data: FactCreate, actor: str) -> Fact:
+    if session.get(Fact, data.key) is not None:
+        raise Conflict(f"The fact '{data.key}' already exists.")
+    fact = Fact(
+        key=data.key,
+        description=data.description,
+        type=data.type.value,
+        revision=1,
+        updated_by=actor,
+    )
+    session.add(fact)
+    session.flush()
+    return fact
+
+
+def update_fact(session: Session, fact: Fact, changes: dict[str, Any], actor: str) -> bool:
+    """A new type must fit every value municipalities already gave."""
+    changed = {k: v for k, v in changes.items() if v is not None and getattr(fact, k) != v}
+    if not changed:
+        return False
+    if "type" in changed and (unfit := values_not_fitting(session, fact.key, changed["type"])):
+        raise InvalidInput(f"The values of {', '.join(unfit)} are not a valid {changed['type']}.")
+    for name, value in changed.items():
+        setattr(fact, name, value)
+    fact.revision += 1
+    fact.updated_by = actor
+    session.flush()
+    return True
+
+
+def values_not_fitting(session: Session, key: str, fact_type: str) -> list[str]:
+    """The municipalities whose value of the fact would not be valid as ``fact_type``."""
+    values = session.scalars(select(FactValue).where(FactValue.fact_key == key))
+    return sorted(value.municipality_code for value in values if not _fits(fact_type, value.value))
+
+
+def _fits(fact_type: str, value: str) -> bool:
+    try:
+        normalise_fact_value(fact_type, value)
+    except ValueError:
+        return False
+    return True
+
+
+def texts_using_fact(session: Session, key: str) -> list[str]:
+    """Where a fact is used: shared slugs, and ``code/slug`` of overrides and local articles."""
+    needle = f"%{key}%"
+    found = [
+        a.slug
+        for a in session.scalars(select(Article).where(Article.body.like(needle)))
+        if key in fact_keys_in(a.body)
+    ]
+    found += [
+        f"{o.municipality_code}/{o.article.slug}"
+        for o in session.scalars(
+            select(Override)
+            .join(Override.article)
+            .options(contains_eager(Override.article))
+            .where(Override.body.like(needle))
+        )
+        if key in fact_keys_in(o.body)
+    ]
+    found += [
+        f"{la.municipality_code}/{la.slug}"
+        for la in session.scalars(select(LocalArticle).where(LocalArticle.body.like(needle)))
+        if key in fact_keys_in(la.body)
+    ]
+    return found
+
+
+def delete_fact(session: Session, fact: Fact) -> None:
+    users = texts_using_fact(session, fact.key)
+    if users:
+        raise Conflict(f"The fact '{fact.key}' is still used by {', '.join(users)}.")
+    session.delete(fact)
+    session.flush()
+
+
+def municipality_facts(session: Session, municipality_code: str) -> list[FactValueRead]:
+    """The whole catalogue with this municipality's values; gaps show as None."""
+    values = {
+        value.fact_key: value
+        for value in session.scalars(
+            select(FactValue).where(FactValue.municipality_code == municipality_code)
+        )
+    }
+    return [
+        FactValueRead(
+            key=fact.key,
+            description=fact.description,
+            type=fact.type,
+            value=values[fact.key].value if fact.key in values else None,
+            display=format_fact(fact.type, values[fact.key].value) if fact.key in values else None,
+            revision=values[fact.key].revision if fact.key in values else None,
+        )
+        for fact in list_facts(session)
+    ]
+
+
+def get_fact_value(session: Session, municipality_code: str, key: str) -> FactValue | None:
+    return session.get(FactValue, (municipality_code, key))
+
+
+def set_fact_value(
+    session: Session, municipality_code: str, key: str, raw: object, actor: str
+) -> tuple[FactValue, bool]:
+    """Create or change one value -> (value, created). Unchanged input keeps the revision."""
+    fact = get_fact(session, key)
+    try:
+        text = normalise_fact_value(fact.type, raw)
+    except ValueError as exc:
+        raise InvalidInput(f"{key}: {exc}") from exc
+    current = get_fact_value(session, municipality_code, key)
+    if current is None:
+        current = FactValue(
+            municipality_code=municipality_code,
+            fact_key=key,
+            value=text,
+            revision=1,
+            updated_at=utcnow(),
+            updated_by=actor,
+        )
+        session.add(current)
+        session.flush()
+        return current, True
+    if current.value != text:
+        current.value = text
+        current.revision += 1
+        current.updated_at = utcnow()
+        current.updated_by = actor
+        session.flush()
+    return current, False
+
+
+def delete_fact_value(session: Session, value: FactValue) -> None:
+    session.delete(value)
+    session.flush()

@@ -1,0 +1,106 @@
+"""A municipality's own articles."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.auth.permissions import (
+    Action,
+    Principal,
+    require,
+)
+from hotline.db import utcnow
+from hotline.errors import NotFound
+from hotline.knowledge.models import (
+    ArticleStatus,
+    LocalArticle,
+)
+from hotline.knowledge.schemas import (
+    ArticleCreate,
+)
+from hotline.knowledge.service.articles import ARTICLE_FIELDS, _changed_fields, _ensure_slug_free
+from hotline.knowledge.service.text import check_text as _check_text
+from hotline.knowledge.service.visibility import sees_drafts
+
+# --- local articles --------------------------------------------------------------------------
+
+
+def list_local_articles(session: Session, municipality_code: str) -> Sequence[LocalArticle]:
+    return session.scalars(
+        select(LocalArticle)
+        .where(LocalArticle.municipality_code == municipality_code)
+        .order_by(LocalArticle.slug)
+    ).all()
+
+
+def get_local_article(session: Session, municipality_code: str, slug: str) -> LocalArticle:
+    local = session.scalar(
+        select(LocalArticle).where(
+            LocalArticle.municipality_code == municipality_code, LocalArticle.slug == slug
+        )
+    )
+    if local is None:
+        raise NotFound(f"Municipality {municipality_code} has no local article '{slug}'.")
+    return local
+
+
+def create_local_article(
+    session: Session, municipality_code: str, data: ArticleCreate, actor: str
+) -> LocalArticle:
+    _ensure_slug_free(session, data.slug, municipality_code)
+    _check_text(session, data.body)
+    local = LocalArticle(
+        municipality_code=municipality_code,
+        slug=data.slug,
+        revision=1,
+        updated_at=utcnow(),
+        updated_by=actor,
+        **data.model_dump(include=set(ARTICLE_FIELDS)),
+    )
+    session.add(local)
+    session.flush()
+    return local
+
+
+def update_local_article(
+    session: Session, local: LocalArticle, changes: dict[str, Any], actor: str
+) -> list[str]:
+    changed = _changed_fields(local, changes)
+    if not changed:
+        return []
+    if "body" in changed:
+        _check_text(session, changes["body"])
+    for name in changed:
+        setattr(local, name, changes[name])
+    local.revision += 1
+    local.updated_at = utcnow()
+    local.updated_by = actor
+    session.flush()
+    return changed
+
+
+def delete_local_article(session: Session, local: LocalArticle) -> None:
+    session.delete(local)
+    session.flush()
+
+
+def readable_local_article(
+    session: Session, actor: Principal, municipality_code: str, slug: str
+) -> LocalArticle:
+    require(actor, Action.READ_KNOWLEDGE)
+    local = get_local_article(session, municipality_code, slug)
+    if local.status != ArticleStatus.PUBLISHED and not sees_drafts(actor, municipality_code):
+        raise NotFound(f"Municipality {municipality_code} has no local article '{slug}'.")
+    return local
+
+
+def local_articles_for(
+    session: Session, actor: Principal, municipality_code: str
+) -> list[LocalArticle]:
+    require(actor, Action.READ_KNOWLEDGE)
+    stmt = select(LocalArticle).where(LocalArticle.municipality_code == municipality_code)
+    if not sees_drafts(actor, municipality_code):
+        stmt = stmt.where(LocalArticle.status == ArticleStatus.PUBLISHED)
+    return list(session.scalars(stmt.order_by(LocalArticle.slug)))

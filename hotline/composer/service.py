@@ -8,22 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from email.headerregistry import Address
-from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.auth.models import User
-from hotline.auth.permissions import Action, Principal, require
+from hotline.auth.permissions import Action, require
 from hotline.composer.cpr import CprNumberInReply, refuse_cpr_numbers
-from hotline.composer.models import ReplyTemplate
 from hotline.composer.rendering import (
     TemplateProblem,
-    check_template,
     render_markdown_template,
     render_text_template,
     visible_text,
@@ -31,31 +23,53 @@ from hotline.composer.rendering import (
 from hotline.composer.schemas import (
     ReplyPreview,
     ReplyRequest,
-    ReplyTemplateCreate,
-    ReplyTemplateUpdate,
 )
-from hotline.config import PROJECT_ROOT, Settings
-from hotline.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+
+# Template CRUD and seeding live beside composing; their names stay importable from here.
+from hotline.composer.seeding import (
+    SHARED_TEMPLATES_FILE,
+    read_template_file,
+    seed_shared_templates,
+)
+from hotline.composer.templates import (
+    create_template,
+    delete_template,
+    find_template,
+    get_template,
+    list_templates,
+    require_template_edit,
+    template_etag,
+    update_template,
+)
+from hotline.config import Settings
+from hotline.errors import InvalidInput
 from hotline.kit.markdown import markdown_to_html
 from hotline.kit.text import no_control_characters
 from hotline.kit.time import today as danish_today
-from hotline.kit.versions import check_version
 from hotline.knowledge.resolve import ResolvedArticle, fact_values, resolve
 from hotline.letterheads.render import Excerpt, LetterContent, danish_date, render_letter
 from hotline.letterheads.service import Letterhead, letterhead_for
 from hotline.municipalities.service import get_municipality
-from hotline.sync import KindReport, SourceError, SourceErrors
 
 __all__ = [
+    "SHARED_TEMPLATES_FILE",
     "ComposedReply",
     "CprNumberInReply",
     "InlineImage",
     "compose_reply",
+    "create_template",
+    "delete_template",
+    "find_template",
+    "get_template",
+    "list_templates",
     "preview_of",
+    "read_template_file",
+    "require_template_edit",
     "seed_shared_templates",
+    "template_etag",
+    "update_template",
 ]
 
-SHARED_TEMPLATES_FILE = PROJECT_ROOT / "templates" / "reply_templates" / "shared.yaml"
 NEUTRAL_GREETING = "Goddag"
 EXCERPT_CHARS = 1200
 
@@ -228,169 +242,3 @@ def preview_of(composed: ComposedReply) -> ReplyPreview:
         html=composed.html,
         text=composed.text,
     )
-
-
-# ---------------------------------------------------------------------------- templates
-
-
-def require_template_edit(user: Principal, municipality_code: str | None) -> None:
-    """Shared templates belong to the editors, a municipality's own to its admin."""
-    if municipality_code is None:
-        require(user, Action.EDIT_SHARED_TEMPLATES)
-    else:
-        require(user, Action.EDIT_LOCAL_KNOWLEDGE, municipality_code)
-
-
-def template_etag(template: ReplyTemplate) -> str:
-    return f'"template-{template.id}-{template.version}"'
-
-
-def list_templates(session: Session, municipality_code: str | None) -> Sequence[ReplyTemplate]:
-    """Shared templates plus, given a municipality, its own (listed first)."""
-    stmt = select(ReplyTemplate).order_by(
-        ReplyTemplate.municipality_code.is_(None), ReplyTemplate.title
-    )
-    if municipality_code is None:
-        stmt = stmt.where(ReplyTemplate.municipality_code.is_(None))
-    else:
-        stmt = stmt.where(
-            or_(
-                ReplyTemplate.municipality_code.is_(None),
-                ReplyTemplate.municipality_code == municipality_code,
-            )
-        )
-    return session.scalars(stmt).all()
-
-
-def get_template(session: Session, template_id: int) -> ReplyTemplate:
-    template = session.get(ReplyTemplate, template_id)
-    if template is None:
-        raise NotFound(f"No reply template has the id {template_id}.")
-    return template
-
-
-def find_template(session: Session, key: str, municipality_code: str) -> ReplyTemplate:
-    """The municipality's own template of that key, else the shared one."""
-    candidates = {
-        template.municipality_code: template
-        for template in session.scalars(
-            select(ReplyTemplate).where(
-                ReplyTemplate.key == key,
-                or_(
-                    ReplyTemplate.municipality_code.is_(None),
-                    ReplyTemplate.municipality_code == municipality_code,
-                ),
-            )
-        )
-    }
-    template = candidates.get(municipality_code) or candidates.get(None)
-    if template is None:
-        raise NotFound(f"No reply template '{key}' for municipality {municipality_code}.")
-    return template
-
-
-def create_template(session: Session, data: ReplyTemplateCreate, user: User) -> ReplyTemplate:
-    check_template(data.body_markdown)
-    if data.municipality_code is not None:
-        get_municipality(session, data.municipality_code)
-    exists = session.scalar(
-        select(ReplyTemplate.id).where(
-            ReplyTemplate.key == data.key,
-            ReplyTemplate.municipality_code.is_(None)
-            if data.municipality_code is None
-            else ReplyTemplate.municipality_code == data.municipality_code,
-        )
-    )
-    if exists is not None:
-        raise Conflict(f"A reply template '{data.key}' already exists there.")
-    template = ReplyTemplate(**data.model_dump(), updated_by_id=user.id)
-    session.add(template)
-    try:
-        session.flush()
-    except IntegrityError as exc:  # created by someone else at the same moment
-        raise Conflict(f"A reply template '{data.key}' already exists there.") from exc
-    return template
-
-
-def update_template(
-    session: Session,
-    template: ReplyTemplate,
-    changes: ReplyTemplateUpdate,
-    user: User,
-    *,
-    if_match: str | None = None,
-) -> ReplyTemplate:
-    check_version(
-        if_match, template_etag(template), what=f"the template '{template.key}'", required=False
-    )
-    values = changes.model_dump(exclude_unset=True)
-    if values.get("body_markdown") is not None:
-        check_template(values["body_markdown"])
-    for key in ("title", "body_markdown"):
-        if key in values and values[key] is None:
-            raise InvalidInput(f"{key} cannot be removed from a template.")
-    for key, value in values.items():
-        setattr(template, key, value)
-    template.updated_by_id = user.id
-    key = template.key  # a failed flush expires everything the session holds
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise PreconditionFailed(f"The template '{key}' changed meanwhile.") from exc
-    return template
-
-
-def delete_template(
-    session: Session, template: ReplyTemplate, *, if_match: str | None = None
-) -> None:
-    check_version(
-        if_match, template_etag(template), what=f"the template '{template.key}'", required=False
-    )
-    session.delete(template)
-    session.flush()
-
-
-def read_template_file(path: Path) -> list[ReplyTemplateCreate]:
-    """Parse and check every template in the file; report all errors with their line."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        raw = yaml.safe_load(text) or []
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SourceErrors([SourceError(path, mark.line + 1 if mark else 1, str(exc))]) from exc
-    lines = text.splitlines()
-    templates, errors = [], []
-    for entry in raw if isinstance(raw, list) else [raw]:
-        key = entry.get("key") if isinstance(entry, dict) else None
-        line = next((n for n, row in enumerate(lines, 1) if key and f"key: {key}" in row), 1)
-        try:
-            template = ReplyTemplateCreate.model_validate(entry)
-            check_template(template.body_markdown)
-        except ValidationError as exc:
-            errors += [
-                SourceError(path, line, f"{key}: {e['loc']}: {e['msg']}") for e in exc.errors()
-            ]
-            continue
-        except InvalidInput as exc:
-            errors.append(SourceError(path, line, f"{key}: {exc.detail}"))
-            continue
-        templates.append(template)
-    if errors:
-        raise SourceErrors(errors)
-    return templates
-
-
-def seed_shared_templates(session: Session, path: Path = SHARED_TEMPLATES_FILE) -> KindReport:
-    """Add the shipped shared templates that are missing; editors' changes are kept."""
-    report = KindReport()
-    existing = set(
-        session.scalars(select(ReplyTemplate.key).where(ReplyTemplate.municipality_code.is_(None)))
-    )
-    for template in read_template_file(path):
-        if template.key in existing:
-            report.unchanged += 1
-            continue
-        session.add(ReplyTemplate(**template.model_dump()))
-        report.created += 1
-    session.flush()
-    return report

@@ -170,6 +170,13 @@ def change_account(session: Session, actor: User, user_id: int, changes: UserUpd
     return update_user(session, account, changes)
 
 
+def toggle_account(session: Session, actor: User, user_id: int) -> User:
+    """The console's "Spær"/"Genåbn": block an open account, reopen a blocked one."""
+    require(actor, Action.MANAGE_ACCOUNTS)  # before the lookup: no probing of account ids
+    account = get_user(session, user_id)
+    return change_account(session, actor, user_id, UserUpdate(active=not account.active))
+
+
 def list_users(session: Session, viewer: Principal) -> Sequence[User]:
     stmt = scope_to_municipalities(
         select(User).order_by(User.email), viewer, Action.LIST_ACCOUNTS, User.municipality_code

@@ -5,7 +5,7 @@ from starlette.responses import RedirectResponse, Response
 
 from hotline.auth import service as accounts
 from hotline.auth.permissions import Action, Role, can, require
-from hotline.auth.schemas import UserCreate, UserUpdate
+from hotline.auth.schemas import UserCreate
 from hotline.console.forms import blank_to_none, validate_form
 from hotline.console.session import CSRF_FIELD, ConsoleUser
 from hotline.console.templating import console_path, render
@@ -137,6 +137,5 @@ async def account_create(request: Request, user: ConsoleUser, session: DbSession
 async def account_toggle(
     request: Request, account_id: int, user: ConsoleUser, session: DbSession
 ) -> Response:
-    account = accounts.get_user(session, account_id)
-    accounts.change_account(session, user, account.id, UserUpdate(active=not account.active))
+    accounts.toggle_account(session, user, account_id)
     return RedirectResponse(console_path(request, "operator_accounts"), status_code=303)

@@ -26,6 +26,7 @@ from hotline.console.forms import (
     article_values,
     blank_to_none,
     danish_errors,
+    form_version,
     validate_article,
     validate_form,
 )
@@ -292,7 +293,7 @@ async def local_create(
     data, errors = validate_article(values, ArticleCreate)
     if data is not None:
         try:
-            knowledge.create_local_article(session, m.code, data, user.email)
+            knowledge.add_local_article(session, user, m.code, data)
         except Problem as exc:
             errors = {"slug" if exc.status == 409 else "body": article_problem(exc)}
     if data is None or errors:
@@ -309,13 +310,15 @@ async def local_save(
     local = knowledge.get_local_article(session, m.code, slug)
     form = await request.form()
     values = article_fields(form) | {"slug": slug}
-    if str(local.revision) != form.get("revision"):
-        return _local_page(request, m, slug=slug, values=values, errors={"form": CONFLICT})
     data, errors = validate_article(values, ArticleCreate)
     if data is not None:
         changes = data.model_dump(include=set(ARTICLE_TEXT_FIELDS))
         try:
-            knowledge.update_local_article(session, local, changes, user.email)
+            local = knowledge.edit_local_article(
+                session, user, m.code, slug, changes, expected=form_version(form)
+            )
+        except (PreconditionFailed, PreconditionRequired):
+            errors = {"form": CONFLICT}
         except Problem as exc:
             errors = {"body": article_problem(exc)}
     if errors:

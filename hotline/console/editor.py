@@ -16,13 +16,20 @@ from hotline.console.forms import (
     article_fields,
     article_problem,
     article_values,
+    form_version,
     validate_article,
     validate_form,
 )
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
 from hotline.deps import DbSession
-from hotline.errors import Conflict, InvalidInput, Problem
+from hotline.errors import (
+    Conflict,
+    InvalidInput,
+    PreconditionFailed,
+    PreconditionRequired,
+    Problem,
+)
 from hotline.knowledge import service as knowledge
 from hotline.knowledge.models import Article, Fact, FactType
 from hotline.knowledge.resolve import FACT_KEY
@@ -82,7 +89,7 @@ async def article_create(request: Request, user: ConsoleUser, session: DbSession
     data, errors = validate_article(values, ArticleCreate)
     if data is not None:
         try:
-            knowledge.create_article(session, data, user.email)
+            knowledge.add_article(session, user, data)
         except Problem as exc:
             errors = {"slug" if exc.status == 409 else "body": article_problem(exc)}
     if data is None or errors:
@@ -118,14 +125,13 @@ async def article_save(
     article = knowledge.get_article(session, slug)
     form = await request.form()
     values = article_fields(form) | {"slug": slug}
-    if str(article.revision) != form.get("revision"):
-        errors = {"form": danish_message(412)}
-        return _article_page(request, session, article, values, errors=errors)
     data, errors = validate_article(values, ArticleCreate)
     if data is not None:
         try:
             changes = data.model_dump(include=set(ARTICLE_TEXT_FIELDS))
-            knowledge.update_article(session, article, changes, user.email)
+            knowledge.edit_article(session, user, slug, changes, expected=form_version(form))
+        except (PreconditionFailed, PreconditionRequired):
+            errors = {"form": danish_message(412)}
         except Problem as exc:
             errors = {"body": article_problem(exc)}
     if errors:
@@ -195,7 +201,7 @@ async def fact_create(request: Request, user: ConsoleUser, session: DbSession) -
     data, errors = validate_form(FactCreate, values)
     if data is not None:
         try:
-            knowledge.create_fact(session, data, user.email)
+            knowledge.add_fact(session, user, data)
         except Conflict:
             errors = {"key": "Der findes allerede en fakta med dette navn."}
     if data is None or errors:
@@ -217,13 +223,13 @@ async def fact_save(request: Request, key: str, user: ConsoleUser, session: DbSe
     fact = knowledge.get_fact(session, key)
     form = await request.form()
     values = {name: str(form.get(name, "")).strip() for name in ("description", "type")}
-    if str(fact.revision) != form.get("revision"):
-        errors = {"form": danish_message(412)}
-        return _fact_page(request, session, fact, values, errors=errors)
     data, errors = validate_form(FactFields, values)
     if data is not None:
         try:
-            knowledge.update_fact(session, fact, data.model_dump(mode="json"), user.email)
+            changes = data.model_dump(mode="json")
+            knowledge.edit_fact(session, user, key, changes, expected=form_version(form))
+        except (PreconditionFailed, PreconditionRequired):
+            errors = {"form": danish_message(412)}
         except InvalidInput:
             unfit = knowledge.values_not_fitting(session, fact.key, data.type.value)
             errors = {"type": f"Værdierne fra {', '.join(unfit)} passer ikke til den nye type."}

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from hotline.errors import Problem
+from hotline.kit.versions import revision_version
 from hotline.knowledge.models import FactType
 
 M = TypeVar("M", bound=BaseModel)
@@ -67,6 +68,13 @@ def validate_form(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, di
         return model.model_validate(data), {}
     except ValidationError as exc:
         return None, danish_errors(exc)
+
+
+def form_version(form: FormData, field: str = "revision") -> str | None:
+    """The version a form's hidden field carries (the revision its page showed), as the
+    services expect it; they decide whether it is stale."""
+    sent = str(form.get(field, "")).strip()
+    return revision_version(int(sent)) if sent.isdigit() else (sent or None)
 
 
 def blank_to_none(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,11 @@ services check it; the front ends only carry it.
 from hotline.errors import PreconditionFailed, PreconditionRequired
 
 
+def revision_version(revision: int) -> str:
+    """The version of a row that counts its own revisions (sent as the ETag ``"3"``)."""
+    return f'"{revision}"'
+
+
 def check_version(
     expected: str | None, current: str, *, what: str = "this", required: bool = True
 ) -> None:

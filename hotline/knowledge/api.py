@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from hotline.auth.permissions import Action, require
 from hotline.deps import CurrentUser, DbSession
-from hotline.errors import NotFound, PreconditionFailed
-from hotline.etags import IfMatch, check_if_match
+from hotline.etags import IfMatch
+from hotline.kit.versions import revision_version
 from hotline.knowledge import service
 from hotline.knowledge.models import Article, ArticleStatus, Fact, FactValue, LocalArticle, Override
 from hotline.knowledge.resolve import resolve, resolve_all
@@ -49,7 +49,7 @@ def etag_of(item: Article | LocalArticle | Fact | FactValue | Override) -> str:
     """Revision-based; an override's tag also moves when the shared article it overrides does."""
     if isinstance(item, Override):
         return service.override_version(item)
-    return f'"{item.revision}"'
+    return revision_version(item.revision)
 
 
 # --- shared articles -------------------------------------------------------------------------
@@ -71,8 +71,7 @@ def list_articles(
 def create_article(
     data: ArticleCreate, session: DbSession, user: CurrentUser, response: Response
 ) -> object:
-    require(user, Action.EDIT_SHARED_KNOWLEDGE)
-    article = service.create_article(session, data, user.email)
+    article = service.add_article(session, user, data)
     response.headers["ETag"] = etag_of(article)
     response.headers["Location"] = f"/api/v1/articles/{article.slug}"
     return article
@@ -95,10 +94,8 @@ def update_article(
     if_match: IfMatch = None,
 ) -> object:
     """A new revision when something changed; overrides of it become stale if the text did."""
-    require(user, Action.EDIT_SHARED_KNOWLEDGE)
-    article = service.get_article(session, slug)
-    check_if_match(if_match, etag_of(article))
-    service.update_article(session, article, data.model_dump(exclude_unset=True), user.email)
+    changes = data.model_dump(exclude_unset=True)
+    article = service.edit_article(session, user, slug, changes, expected=if_match)
     response.headers["ETag"] = etag_of(article)
     return article
 
@@ -108,11 +105,7 @@ def delete_article(
     slug: str, session: DbSession, user: CurrentUser, if_match: IfMatch = None
 ) -> None:
     """Refused (409) while municipalities override it. If-Match is checked when sent."""
-    require(user, Action.EDIT_SHARED_KNOWLEDGE)
-    article = service.get_article(session, slug)
-    if if_match is not None:
-        check_if_match(if_match, etag_of(article))
-    service.delete_article(session, article)
+    service.remove_article(session, user, slug, expected=if_match)
 
 
 @router.get("/articles/{slug}/revisions", response_model=list[RevisionRead])
@@ -154,8 +147,7 @@ def list_facts(session: DbSession, user: CurrentUser) -> object:
 def create_fact(
     data: FactCreate, session: DbSession, user: CurrentUser, response: Response
 ) -> object:
-    require(user, Action.EDIT_SHARED_KNOWLEDGE)
-    fact = service.create_fact(session, data, user.email)
+    fact = service.add_fact(session, user, data)
     response.headers["ETag"] = etag_of(fact)
     response.headers["Location"] = f"/api/v1/facts/{fact.key}"
     return fact
@@ -178,10 +170,8 @@ def update_fact(
     response: Response,
     if_match: IfMatch = None,
 ) -> object:
-    require(user, Action.EDIT_SHARED_KNOWLEDGE)
-    fact = service.get_fact(session, key)
-    check_if_match(if_match, etag_of(fact))
-    service.update_fact(session, fact, data.model_dump(exclude_unset=True), user.email)
+    changes = data.model_dump(exclude_unset=True)
+    fact = service.edit_fact(session, user, key, changes, expected=if_match)
     response.headers["ETag"] = etag_of(fact)
     return fact
 
@@ -189,11 +179,7 @@ def update_fact(
 @router.delete("/facts/{key}", status_code=204)
 def delete_fact(key: str, session: DbSession, user: CurrentUser, if_match: IfMatch = None) -> None:
     """Refused (409) while any text still uses the fact."""
-    require(user, Action.EDIT_SHARED_KNOWLEDGE)
-    fact = service.get_fact(session, key)
-    if if_match is not None:
-        check_if_match(if_match, etag_of(fact))
-    service.delete_fact(session, fact)
+    service.remove_fact(session, user, key, expected=if_match)
 
 
 # --- a municipality's view -------------------------------------------------------------------
@@ -296,13 +282,9 @@ def put_fact_value(
 ) -> object:
     """Create (201, no If-Match needed) or change (If-Match required) the value."""
     code = _code(session, code)
-    require(user, Action.EDIT_LOCAL_KNOWLEDGE, code)
-    current = service.get_fact_value(session, code, key)
-    if current is not None:
-        check_if_match(if_match, etag_of(current))
-    elif if_match is not None:
-        raise PreconditionFailed("There is no value to match; someone may have deleted it.")
-    value, created = service.set_fact_value(session, code, key, data.value, user.email)
+    value, created = service.write_fact_value(
+        session, user, code, key, data.value, expected=if_match
+    )
     if created:
         response.status_code = status.HTTP_201_CREATED
     response.headers["ETag"] = etag_of(value)
@@ -313,14 +295,7 @@ def put_fact_value(
 def delete_fact_value(
     code: str, key: str, session: DbSession, user: CurrentUser, if_match: IfMatch = None
 ) -> None:
-    code = _code(session, code)
-    require(user, Action.EDIT_LOCAL_KNOWLEDGE, code)
-    value = service.get_fact_value(session, code, key)
-    if value is None:
-        raise NotFound(f"Municipality {code} has no value for '{key}'.")
-    if if_match is not None:
-        check_if_match(if_match, etag_of(value))
-    service.delete_fact_value(session, value)
+    service.remove_fact_value(session, user, _code(session, code), key, expected=if_match)
 
 
 # --- a municipality's overrides --------------------------------------------------------------
@@ -410,8 +385,7 @@ def create_local_article(
     response: Response,
 ) -> object:
     code = _code(session, code)
-    require(user, Action.EDIT_LOCAL_KNOWLEDGE, code)
-    local = service.create_local_article(session, code, data, user.email)
+    local = service.add_local_article(session, user, code, data)
     response.headers["ETag"] = etag_of(local)
     response.headers["Location"] = f"/api/v1/municipalities/{code}/local-articles/{local.slug}"
     return local
@@ -436,11 +410,10 @@ def update_local_article(
     response: Response,
     if_match: IfMatch = None,
 ) -> object:
-    code = _code(session, code)
-    require(user, Action.EDIT_LOCAL_KNOWLEDGE, code)
-    local = service.get_local_article(session, code, slug)
-    check_if_match(if_match, etag_of(local))
-    service.update_local_article(session, local, data.model_dump(exclude_unset=True), user.email)
+    changes = data.model_dump(exclude_unset=True)
+    local = service.edit_local_article(
+        session, user, _code(session, code), slug, changes, expected=if_match
+    )
     response.headers["ETag"] = etag_of(local)
     return local
 
@@ -449,9 +422,4 @@ def update_local_article(
 def delete_local_article(
     code: str, slug: str, session: DbSession, user: CurrentUser, if_match: IfMatch = None
 ) -> None:
-    code = _code(session, code)
-    require(user, Action.EDIT_LOCAL_KNOWLEDGE, code)
-    local = service.get_local_article(session, code, slug)
-    if if_match is not None:
-        check_if_match(if_match, etag_of(local))
-    service.delete_local_article(session, local)
+    service.remove_local_article(session, user, _code(session, code), slug, expected=if_match)

@@ -10,11 +10,13 @@ from sqlalchemy.orm import Session
 
 from hotline.auth.permissions import (
     Action,
+    Author,
     Principal,
     require,
 )
 from hotline.db import utcnow
 from hotline.errors import Conflict, InvalidInput, NotFound
+from hotline.kit.versions import check_version, revision_version
 from hotline.knowledge.models import (
     Article,
     ArticleRevision,
@@ -244,3 +246,30 @@ def articles_for(
             return []
         status = ArticleStatus.PUBLISHED
     return list_articles(session, category=category, tag=tag, status=status)
+
+
+# --- use cases: the acting subject, authorised; the version the caller read, checked ----------
+
+
+def add_article(session: Session, actor: Author, data: ArticleCreate) -> Article:
+    require(actor, Action.EDIT_SHARED_KNOWLEDGE)
+    return create_article(session, data, actor.email)
+
+
+def edit_article(
+    session: Session, actor: Author, slug: str, changes: dict[str, Any], *, expected: str | None
+) -> Article:
+    """A new revision when something changed; overrides of it become stale if the text did."""
+    require(actor, Action.EDIT_SHARED_KNOWLEDGE)
+    article = get_article(session, slug)
+    check_version(expected, revision_version(article.revision))
+    update_article(session, article, changes, actor.email)
+    return article
+
+
+def remove_article(session: Session, actor: Author, slug: str, *, expected: str | None) -> None:
+    """Refused (409) while municipalities override it; the version is checked when given."""
+    require(actor, Action.EDIT_SHARED_KNOWLEDGE)
+    article = get_article(session, slug)
+    check_version(expected, revision_version(article.revision), required=False)
+    delete_article(session, article)

@@ -6,8 +6,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager
 
+from hotline.auth.permissions import Action, Author, require
 from hotline.db import utcnow
-from hotline.errors import Conflict, InvalidInput, NotFound
+from hotline.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from hotline.kit.versions import check_version, revision_version
 from hotline.knowledge.models import (
     Article,
     Fact,
@@ -184,3 +186,59 @@ def set_fact_value(
 def delete_fact_value(session: Session, value: FactValue) -> None:
     session.delete(value)
     session.flush()
+
+
+# --- use cases: the acting subject, authorised; the version the caller read, checked ----------
+
+
+def add_fact(session: Session, actor: Author, data: FactCreate) -> Fact:
+    require(actor, Action.EDIT_SHARED_KNOWLEDGE)
+    return create_fact(session, data, actor.email)
+
+
+def edit_fact(
+    session: Session, actor: Author, key: str, changes: dict[str, Any], *, expected: str | None
+) -> Fact:
+    require(actor, Action.EDIT_SHARED_KNOWLEDGE)
+    fact = get_fact(session, key)
+    check_version(expected, revision_version(fact.revision))
+    update_fact(session, fact, changes, actor.email)
+    return fact
+
+
+def remove_fact(session: Session, actor: Author, key: str, *, expected: str | None) -> None:
+    """Refused (409) while any text still uses the fact."""
+    require(actor, Action.EDIT_SHARED_KNOWLEDGE)
+    fact = get_fact(session, key)
+    check_version(expected, revision_version(fact.revision), required=False)
+    delete_fact(session, fact)
+
+
+def write_fact_value(
+    session: Session,
+    actor: Author,
+    municipality_code: str,
+    key: str,
+    raw: object,
+    *,
+    expected: str | None,
+) -> tuple[FactValue, bool]:
+    """Create (no version to give) or change (the version read) -> (value, created)."""
+    require(actor, Action.EDIT_LOCAL_KNOWLEDGE, municipality_code)
+    current = get_fact_value(session, municipality_code, key)
+    if current is not None:
+        check_version(expected, revision_version(current.revision))
+    elif expected is not None:
+        raise PreconditionFailed("There is no value to match; someone may have deleted it.")
+    return set_fact_value(session, municipality_code, key, raw, actor.email)
+
+
+def remove_fact_value(
+    session: Session, actor: Author, municipality_code: str, key: str, *, expected: str | None
+) -> None:
+    require(actor, Action.EDIT_LOCAL_KNOWLEDGE, municipality_code)
+    value = get_fact_value(session, municipality_code, key)
+    if value is None:
+        raise NotFound(f"Municipality {municipality_code} has no value for '{key}'.")
+    check_version(expected, revision_version(value.revision), required=False)
+    delete_fact_value(session, value)

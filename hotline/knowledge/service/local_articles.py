@@ -8,11 +8,13 @@ from sqlalchemy.orm import Session
 
 from hotline.auth.permissions import (
     Action,
+    Author,
     Principal,
     require,
 )
 from hotline.db import utcnow
 from hotline.errors import NotFound
+from hotline.kit.versions import check_version, revision_version
 from hotline.knowledge.models import (
     ArticleStatus,
     LocalArticle,
@@ -104,3 +106,38 @@ def local_articles_for(
     if not sees_drafts(actor, municipality_code):
         stmt = stmt.where(LocalArticle.status == ArticleStatus.PUBLISHED)
     return list(session.scalars(stmt.order_by(LocalArticle.slug)))
+
+
+# --- use cases: the acting subject, authorised; the version the caller read, checked ----------
+
+
+def add_local_article(
+    session: Session, actor: Author, municipality_code: str, data: ArticleCreate
+) -> LocalArticle:
+    require(actor, Action.EDIT_LOCAL_KNOWLEDGE, municipality_code)
+    return create_local_article(session, municipality_code, data, actor.email)
+
+
+def edit_local_article(
+    session: Session,
+    actor: Author,
+    municipality_code: str,
+    slug: str,
+    changes: dict[str, Any],
+    *,
+    expected: str | None,
+) -> LocalArticle:
+    require(actor, Action.EDIT_LOCAL_KNOWLEDGE, municipality_code)
+    local = get_local_article(session, municipality_code, slug)
+    check_version(expected, revision_version(local.revision))
+    update_local_article(session, local, changes, actor.email)
+    return local
+
+
+def remove_local_article(
+    session: Session, actor: Author, municipality_code: str, slug: str, *, expected: str | None
+) -> None:
+    require(actor, Action.EDIT_LOCAL_KNOWLEDGE, municipality_code)
+    local = get_local_article(session, municipality_code, slug)
+    check_version(expected, revision_version(local.revision), required=False)
+    delete_local_article(session, local)

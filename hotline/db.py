@@ -28,6 +28,7 @@ MODEL_MODULES = (
     "hotline.letterheads.models",
     "hotline.composer.models",
     "hotline.replies.models",
+    "hotline.contacts.models",
 )
 
 

@@ -91,7 +91,6 @@ _GLOBAL: dict[Role, frozenset[Action]] = {
     Role.SUPERVISOR: frozenset(
         {
             Action.READ_KNOWLEDGE,
-            Action.READ_SEARCH_GAPS,
             Action.READ_ALL_CONTACTS,
             Action.READ_SHIFT,
             Action.READ_CONTACT_REPORTS,

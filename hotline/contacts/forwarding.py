@@ -23,7 +23,7 @@ from hotline.contacts.calendar import deadline_after, local
 from hotline.contacts.models import ArticleUse, Contact, Forward
 from hotline.contacts.routing import resolve_desk
 from hotline.contacts.schemas import ForwardRequest, Promise
-from hotline.contacts.service import _check_version, _own_within_shift
+from hotline.contacts.service import _check_version, editable_contact
 from hotline.db import utcnow
 from hotline.errors import Conflict, InvalidInput, Problem
 from hotline.letterheads.service import HOTLINE_THEME, load_theme_folder
@@ -83,7 +83,7 @@ def handled_link_token(settings: Settings, forward: Forward) -> str:
 
 def handled_link(settings: Settings, forward: Forward) -> str:
     base = settings.public_base_url.rstrip("/")
-    return f"{base}/desk/forwards/{handled_link_token(settings, forward)}"
+    return f"{base}/console/afdeling/{handled_link_token(settings, forward)}"
 
 
 def _format_deadline(due_at: datetime) -> str:
@@ -169,7 +169,7 @@ def forward_contact(
     """Queue the desk's message and record the forward; the contact keeps the details the
     citizen agreed to give (erased with the contact after the retention period)."""
     now = now or utcnow()
-    contact = _own_within_shift(session, user, contact_id, now)
+    contact = editable_contact(session, user, contact_id, now)
     _check_version(contact, expected_version)
     if session.scalar(select(Forward.id).where(Forward.contact_id == contact.id)) is not None:
         raise AlreadyForwarded(f"Contact {contact_id} was already forwarded.")

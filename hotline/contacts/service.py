@@ -9,9 +9,10 @@ The shift: an agent may correct their own contact until CORRECTION_WINDOW after 
 (12 hours, the longest shift), whether it is still open or already closed.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import User
@@ -23,6 +24,7 @@ from hotline.contacts.models import (
     Contact,
     ContactArticle,
     ContactReadAudit,
+    Forward,
     Outcome,
 )
 from hotline.contacts.schemas import ContactClose, ContactOpen, ContactUpdate
@@ -114,9 +116,10 @@ def _visible(session: Session, user: User, contact_id: int) -> Contact:
     return contact
 
 
-def _own_within_shift(
+def editable_contact(
     session: Session, user: User, contact_id: int, now: datetime | None = None
 ) -> Contact:
+    """The agent's own contact while they may still correct it (CORRECTION_WINDOW)."""
     contact = _load(session, contact_id)
     require(user, Action.SEND_REPLY, contact.municipality_code)
     if contact.agent_id != user.id:
@@ -152,7 +155,7 @@ def record_article(
     session: Session, user: User, contact_id: int, slug: str, use: ArticleUse
 ) -> Contact:
     """An article the agent opened or attached; once per (slug, use), no version needed."""
-    contact = _own_within_shift(session, user, contact_id)
+    contact = editable_contact(session, user, contact_id)
     if not contact.is_open:
         raise ContactClosed(f"Contact {contact_id} is closed.")
     if not any(a.slug == slug and a.use == use.value for a in contact.articles):
@@ -169,7 +172,7 @@ def update_contact(
     data: ContactUpdate,
 ) -> Contact:
     """Correct one's own contact during the shift (only the fields sent change)."""
-    contact = _own_within_shift(session, user, contact_id)
+    contact = editable_contact(session, user, contact_id)
     _check_version(contact, expected_version)
     changes = data.model_dump(exclude_unset=True)
     refuse_cpr_numbers(*(str(v) for k, v in changes.items() if v is not None))
@@ -196,7 +199,7 @@ def close_contact(
 ) -> Contact:
     """One keystroke plus the outcome: the handling time runs from start to now."""
     now = now or utcnow()
-    contact = _own_within_shift(session, user, contact_id, now)
+    contact = editable_contact(session, user, contact_id, now)
     _check_version(contact, expected_version)
     if not contact.is_open:
         raise ContactClosed(f"Contact {contact_id} is already closed; correct it instead.")
@@ -258,3 +261,43 @@ def attach_reply(session: Session, reply: Reply, agent: User) -> None:
         if not any(a.slug == slug and a.use == ArticleUse.ATTACHED.value for a in contact.articles):
             contact.articles.append(ContactArticle(slug=slug, use=ArticleUse.ATTACHED.value))
     session.flush()
+
+
+@dataclass(frozen=True)
+class ShiftView:
+    """The supervisor's live view: who is on a contact now, how the shift has gone."""
+
+    open_contacts: list[tuple[Contact, str]]  # with the agent's name
+    by_outcome: dict[str, int]  # contacts closed in the shift, per outcome
+    started_in_shift: int
+    overdue_forwards: int
+
+
+def shift_view(session: Session, user: User, *, now: datetime | None = None) -> ShiftView:
+    """The last CORRECTION_WINDOW (one shift): open contacts, outcomes, overdue forwards."""
+    require(user, Action.READ_SHIFT)
+    now = now or utcnow()
+    since = now - CORRECTION_WINDOW
+    open_rows = session.execute(
+        select(Contact, User.full_name)
+        .join(User, User.id == Contact.agent_id)
+        .where(Contact.ended_at.is_(None), Contact.started_at >= since)
+        .order_by(Contact.started_at)
+    ).all()
+    by_outcome = dict(
+        session.execute(
+            select(Contact.outcome, func.count())
+            .where(Contact.started_at >= since, Contact.outcome.is_not(None))
+            .group_by(Contact.outcome)
+        ).all()
+    )
+    started = session.scalar(select(func.count()).where(Contact.started_at >= since)) or 0
+    overdue = session.scalar(
+        select(func.count()).where(Forward.handled_at.is_(None), Forward.due_at < now)
+    )
+    return ShiftView(
+        [(row[0], row[1]) for row in open_rows],
+        {str(k): int(v) for k, v in by_outcome.items()},
+        int(started),
+        int(overdue or 0),
+    )

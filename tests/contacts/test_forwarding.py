@@ -103,7 +103,7 @@ def test_forwarding_queues_the_desk_message_on_the_hotlines_sender(
     assert "Telefon: +45 12 34 56 78" in reply.text
     assert "E-mail" not in reply.text  # the citizen gave no address: none is invented
     assert "næste hverdag" in reply.text
-    assert f"{settings.public_base_url}/desk/forwards/" in reply.text
+    assert f"{settings.public_base_url}/console/afdeling/" in reply.text
     assert forward.due_at > forward.created_at
 
 

@@ -56,8 +56,10 @@ CHANNEL_WEIGHTS = [60, 20, 18, 2]
 COLUMNS = (
     "municipality_code", "member", "channel", "agent_id", "started_at", "ended_at",
     "handling_seconds", "local_date", "local_week", "local_month", "local_hour",
-    "local_weekday", "topic", "outcome", "referred_to", "version", "updated_at",
+    "local_weekday", "topic", "outcome", "referred_to", "forward_state", "version", "updated_at",
 )  # fmt: skip
+FORWARD_STATES = ["in_time", "late", "open"]
+FORWARD_STATE_WEIGHTS = [70, 10, 20]
 
 
 def median_ms(action: Callable[[], object], rounds: int) -> float:
@@ -83,12 +85,17 @@ def generate(count: int, municipalities: list[tuple[str, bool]], agents: list[in
         code, member = municipalities[rng.randrange(len(municipalities))]
         local_day = local_start.date()
         outcome = outcomes[index]
+        forward_state = (
+            rng.choices(FORWARD_STATES, FORWARD_STATE_WEIGHTS)[0]
+            if outcome == "forwarded"
+            else None
+        )
         rows.append((
             code, member, channels[index], agents[rng.randrange(len(agents))], started,
             started + timedelta(seconds=seconds), seconds, local_day,
             local_day - timedelta(days=local_day.weekday()), local_day.replace(day=1),
             local_start.hour, local_day.weekday(), TOPICS[rng.randrange(len(TOPICS))], outcome,
-            "skat" if outcome == "referred" else None, 2, started,
+            "skat" if outcome == "referred" else None, forward_state, 2, started,
         ))  # fmt: skip
     return rows
 
@@ -116,8 +123,8 @@ def load(engine: Engine, rows: list[tuple]) -> None:
                 "INSERT INTO contact_forwards (contact_id, municipality_code, desk_name, mailbox,"
                 " promise, due_at, created_at, handled_at) SELECT id, municipality_code,"
                 " 'Borgerservice', 'borgerservice@kommune.example', 'next_working_day',"
-                " ended_at, ended_at, CASE WHEN id % 5 = 0 THEN NULL ELSE ended_at END"
-                " FROM contacts WHERE outcome = 'forwarded'"
+                " ended_at, ended_at, CASE forward_state WHEN 'open' THEN NULL ELSE ended_at END"
+                " FROM contacts WHERE forward_state IS NOT NULL"
             )
         )
         connection.execute(text("ANALYZE"))

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 import jwt
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import User
@@ -20,7 +20,7 @@ from hotline.composer.cpr import refuse_cpr_numbers
 from hotline.composer.service import ComposedReply
 from hotline.config import Settings
 from hotline.contacts.calendar import deadline_after, local
-from hotline.contacts.models import ArticleUse, Contact, Forward
+from hotline.contacts.models import ArticleUse, Contact, Forward, ForwardState
 from hotline.contacts.routing import resolve_desk
 from hotline.contacts.schemas import ForwardRequest, Promise
 from hotline.contacts.service import _check_version, editable_contact
@@ -215,6 +215,7 @@ def forward_contact(
     )
     reply.contact_id = contact.id
     forward.reply_id = reply.id
+    contact.forward_state = ForwardState.OPEN.value
     for field in ("citizen_name", "citizen_phone"):
         if getattr(data, field):
             setattr(contact, field, getattr(data, field))
@@ -265,15 +266,23 @@ def mark_handled(
             f"Sagen blev allerede markeret som håndteret {_format_deadline(forward.handled_at)}."
         )
     forward.handled_at = now or utcnow()
+    state = ForwardState.IN_TIME if forward.handled_at <= forward.due_at else ForwardState.LATE
+    # A plain UPDATE: the desk's click must not make the agent's open correction stale.
+    session.execute(
+        update(Contact)
+        .where(Contact.id == forward.contact_id)
+        .values(forward_state=state.value)
+        .execution_options(synchronize_session=False)
+    )
     session.flush()
     return forward
 
 
-ForwardState = Literal["open", "handled", "overdue", "all"]
+ForwardFilter = Literal["open", "handled", "overdue", "all"]
 
 
 def list_forwards(
-    session: Session, user: User, state: ForwardState = "all", *, now: datetime | None = None
+    session: Session, user: User, state: ForwardFilter = "all", *, now: datetime | None = None
 ) -> list[Forward]:
     """The hotline's view: open, handled and overdue forwards (an agent sees their own)."""
     now = now or utcnow()

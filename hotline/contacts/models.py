@@ -61,6 +61,12 @@ class Authority(StrEnum):
     ANDEN = "anden"
 
 
+class ForwardState(StrEnum):
+    OPEN = "open"
+    IN_TIME = "in_time"
+    LATE = "late"
+
+
 class ArticleUse(StrEnum):
     OPENED = "opened"
     ATTACHED = "attached"
@@ -80,6 +86,7 @@ class Contact(Base):
         CheckConstraint(
             "(outcome = 'referred') = (referred_to IS NOT NULL)", name="referral_names_authority"
         ),
+        CheckConstraint(f"forward_state IN ({_values(ForwardState)})", name="forward_state_known"),
         Index("ix_contacts_municipality_month", "municipality_code", "local_month"),
         Index("ix_contacts_local_date", "local_date"),
         Index("ix_contacts_agent_started", "agent_id", "started_at"),
@@ -101,6 +108,9 @@ class Contact(Base):
     topic: Mapped[str | None] = mapped_column(String(80))  # a knowledge-base category
     outcome: Mapped[str | None] = mapped_column(String(20))
     referred_to: Mapped[str | None] = mapped_column(String(40))
+    # Kept beside the Forward row so reports count forwards without a join: None (never
+    # forwarded), 'open', 'in_time' or 'late' (handled after the promised deadline).
+    forward_state: Mapped[str | None] = mapped_column(String(10))
     # Personal data: erased contact_retention_days after the contact ended (erased_at set).
     note: Mapped[str | None] = mapped_column(String(NOTE_MAX_CHARS))
     citizen_name: Mapped[str | None] = mapped_column(String(120))

@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from babel.numbers import format_decimal
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import User
@@ -30,7 +30,7 @@ from hotline.contacts.models import (
     Channel,
     Contact,
     ContactPrice,
-    Forward,
+    ForwardState,
     Outcome,
 )
 from hotline.db import utcnow
@@ -159,8 +159,8 @@ def contact_report(session: Session, user: User, query: ReportQuery) -> Report:
         func.count(Contact.ended_at),
         _count_if(Contact.outcome.in_([o.value for o in FIRST_CONTACT_RESOLUTION])),
         _count_if(Contact.outcome == Outcome.FORWARDED.value),
-        func.count(Forward.id),
-        _count_if(Forward.handled_at <= Forward.due_at),
+        func.count(Contact.forward_state),
+        _count_if(Contact.forward_state == ForwardState.IN_TIME.value),
         _count_if(Contact.member.is_(False)),
     ]
     if postgres:
@@ -168,37 +168,29 @@ def contact_report(session: Session, user: User, query: ReportQuery) -> Report:
             func.percentile_cont(0.5).within_group(Contact.handling_seconds),
             func.percentile_cont(0.9).within_group(Contact.handling_seconds),
         ]
-    stmt = (
-        scoped_contacts(
-            select(*keys, *measures).outerjoin(Forward, Forward.contact_id == Contact.id),
-            user,
-            query,
+    stmt = scoped_contacts(select(*keys, *measures), user, query)
+    if postgres:  # the groups and the total in one scan: GROUPING SETS ((keys), ())
+        stmt = stmt.add_columns(func.grouping(*keys)).group_by(
+            func.grouping_sets(tuple_(*keys), tuple_())
         )
-        .group_by(*keys)
-        .order_by(*keys)
-    )
+    else:
+        stmt = stmt.group_by(*keys)
     width = len(keys)
-    rows = []
-    for record in session.execute(stmt):
+    rows: list[ReportRow] = []
+    total: ReportRow | None = None
+    for record in session.execute(stmt.order_by(*keys)):
         values = tuple(record)
         key, counted = values[:width], values[width:]
         median, p90 = (counted[7], counted[8]) if postgres else (None, None)
-        rows.append(ReportRow(key, *map(int, counted[:2]), _num(median), _num(p90),
-                              *map(int, counted[2:7])))  # fmt: skip
-    total = _total(rows)
-    if postgres:
-        overall = session.execute(
-            scoped_contacts(
-                select(
-                    func.percentile_cont(0.5).within_group(Contact.handling_seconds),
-                    func.percentile_cont(0.9).within_group(Contact.handling_seconds),
-                ),
-                user,
-                query,
-            )
-        ).one()
-        total.median_seconds, total.p90_seconds = _num(overall[0]), _num(overall[1])
-    else:
+        row = ReportRow(key, *map(int, counted[:2]), _num(median), _num(p90),
+                        *map(int, counted[2:7]))  # fmt: skip
+        if postgres and counted[9]:  # the grand total of the grouping sets
+            row.key, total = (), row
+        else:
+            rows.append(row)
+    if total is None:
+        total = _total(rows)
+    if not postgres:
         _sqlite_percentiles(session, user, query, keys, rows, total)
     return Report(query, rows, total, _labels(session, query.group_by, rows))
 
@@ -308,23 +300,29 @@ class Statement:
     amount: Decimal | None
 
 
-def price_for(session: Session, month: date) -> Decimal | None:
-    return session.scalar(
+def _price_from(month: date) -> Any:
+    """The price in force for ``month``: the latest set from that month or before."""
+    return (
         select(ContactPrice.price_per_contact)
         .where(ContactPrice.valid_from <= month)
         .order_by(ContactPrice.valid_from.desc())
         .limit(1)
+        .scalar_subquery()
     )
 
 
 def monthly_statement(session: Session, user: User, code: str, month: date) -> Statement:
     """The cost-sharing basis for one municipality and month: contacts by channel and outcome
-    (open ones as 'åben'), priced when an operator has set a price for that month."""
+    (open ones as 'åben'), priced when an operator has set a price for that month. Two
+    statements: the municipality with its price, and the counts."""
     require(user, Action.READ_CONTACT_REPORTS, code)
-    municipality = session.get(Municipality, code)
-    if municipality is None:
-        raise InvalidInput(f"No municipality {code}.")
     month = month.replace(day=1)
+    found = session.execute(
+        select(Municipality, _price_from(month)).where(Municipality.code == code)
+    ).one_or_none()
+    if found is None:
+        raise InvalidInput(f"No municipality {code}.")
+    municipality, price = found
     stmt = (
         select(Contact.channel, Contact.outcome, func.count())
         .where(Contact.municipality_code == code, Contact.local_month == month)
@@ -332,7 +330,8 @@ def monthly_statement(session: Session, user: User, code: str, month: date) -> S
     )
     counts = {(channel, outcome or ""): int(n) for channel, outcome, n in session.execute(stmt)}
     total = sum(counts.values())
-    price = price_for(session, month)
+    if price is not None:
+        price = Decimal(price)
     amount = (price * total).quantize(Decimal("0.01"), ROUND_HALF_UP) if price is not None else None
     return Statement(code, municipality.name, municipality.member, month, counts, total, price,
                      amount)  # fmt: skip

@@ -98,6 +98,7 @@ def upgrade() -> None:
         sa.Column("topic", sa.String(length=80), nullable=True),
         sa.Column("outcome", sa.String(length=20), nullable=True),
         sa.Column("referred_to", sa.String(length=40), nullable=True),
+        sa.Column("forward_state", sa.String(length=10), nullable=True),
         sa.Column("note", sa.String(length=500), nullable=True),
         sa.Column("citizen_name", sa.String(length=120), nullable=True),
         sa.Column("citizen_phone", sa.String(length=40), nullable=True),
@@ -117,6 +118,10 @@ def upgrade() -> None:
             "outcome IN ('answered', 'reply_sent', 'forwarded', 'callback_agreed', 'referred', "
             "'dropped')",
             name=op.f("ck_contacts_outcome_known"),
+        ),
+        sa.CheckConstraint(
+            "forward_state IN ('open', 'in_time', 'late')",
+            name=op.f("ck_contacts_forward_state_known"),
         ),
         sa.ForeignKeyConstraint(
             ["agent_id"], ["users.id"], name=op.f("fk_contacts_agent_id_users")

@@ -313,28 +313,39 @@ def _price_from(month: date) -> Any:
 
 def monthly_statement(session: Session, user: User, code: str, month: date) -> Statement:
     """The cost-sharing basis for one municipality and month: contacts by channel and outcome
-    (open ones as 'åben'), priced when an operator has set a price for that month. Two
-    statements: the municipality with its price, and the counts."""
+    (open ones as 'åben'), priced when an operator has set a price for that month. One
+    statement: the municipality, the price in force and the counts."""
     require(user, Action.READ_CONTACT_REPORTS, code)
     month = month.replace(day=1)
-    found = session.execute(
-        select(Municipality, _price_from(month)).where(Municipality.code == code)
-    ).one_or_none()
-    if found is None:
-        raise InvalidInput(f"No municipality {code}.")
-    municipality, price = found
+    price_column = _price_from(month).label("price")
     stmt = (
-        select(Contact.channel, Contact.outcome, func.count())
-        .where(Contact.municipality_code == code, Contact.local_month == month)
-        .group_by(Contact.channel, Contact.outcome)
+        select(
+            Municipality.name,
+            Municipality.member,
+            price_column,
+            Contact.channel,
+            Contact.outcome,
+            func.count(Contact.id),
+        )
+        .outerjoin(
+            Contact,
+            (Contact.municipality_code == Municipality.code) & (Contact.local_month == month),
+        )
+        .where(Municipality.code == code)
+        .group_by(Municipality.name, Municipality.member, Contact.channel, Contact.outcome)
     )
-    counts = {(channel, outcome or ""): int(n) for channel, outcome, n in session.execute(stmt)}
+    found = session.execute(stmt).all()
+    if not found:
+        raise InvalidInput(f"No municipality {code}.")
+    name, member, price = found[0][0], found[0][1], found[0][2]
+    counts = {
+        (channel, outcome or ""): int(n) for *_, channel, outcome, n in found if channel is not None
+    }
     total = sum(counts.values())
     if price is not None:
         price = Decimal(price)
     amount = (price * total).quantize(Decimal("0.01"), ROUND_HALF_UP) if price is not None else None
-    return Statement(code, municipality.name, municipality.member, month, counts, total, price,
-                     amount)  # fmt: skip
+    return Statement(code, name, member, month, counts, total, price, amount)
 
 
 def set_price(session: Session, user: User, valid_from: date, price: Decimal) -> ContactPrice:

@@ -206,3 +206,15 @@ def test_the_hotline_sees_open_handled_and_overdue_forwards(
     assert forwarding.list_forwards(session, supervisor, "open") == []
     assert forwarding.list_forwards(session, user_in(session, demo_users, "agent.odense")) == []
     assert session.get_one(Contact, forward.contact_id).citizen_phone == "+45 12 34 56 78"
+
+
+def test_handling_after_the_deadline_counts_as_late_and_keeps_the_agents_version(
+    session: Session, settings: Settings, forward: Forward
+) -> None:
+    version = session.get_one(Contact, forward.contact_id).version
+    token = forwarding.handled_link_token(settings, forward)
+    forwarding.mark_handled(session, settings, token, now=forward.due_at + timedelta(minutes=1))
+    session.commit()
+    session.expire_all()
+    contact = session.get_one(Contact, forward.contact_id)
+    assert (contact.forward_state, contact.version) == ("late", version)

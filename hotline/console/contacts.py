@@ -343,3 +343,59 @@ def desk_handled(
         session.rollback()
         return _desk_error(request, exc)
     return render(request, "contacts_desk.html", {"forward": forward, "done": True})
+
+
+# ---------------------------------------------------------------------------- statement
+
+
+def _statement_of(
+    session: Session, user: User, kommune: str, maaned: date | None
+) -> reports.Statement:
+    code = kommune or user.municipality_code or ""
+    return reports.monthly_statement(session, user, code, maaned or local_today().replace(day=1))
+
+
+@router.get("/tal/opgoerelse", name="contacts_statement")
+def statement_page(
+    request: Request,
+    user: ConsoleUser,
+    session: DbSession,
+    kommune: Annotated[str, Query(max_length=4)] = "",
+    maaned: date | None = None,
+) -> Response:
+    """The monthly statement (the cost-sharing basis) of one municipality."""
+    context: dict[str, Any] = {"nav": "reports", "kommune": kommune, **_labels()}
+    try:
+        statement = _statement_of(session, user, kommune, maaned)
+    except Problem as exc:
+        context["error"] = danish_message(exc.status, exc.slug)
+        return render(request, "contacts_statement.html", context, status_code=exc.status)
+    context.update(
+        statement=statement,
+        amount=reports.money(statement.amount) if statement.amount is not None else None,
+        price=reports.money(statement.price_per_contact)
+        if statement.price_per_contact is not None
+        else None,
+        csv_link=with_query(
+            console_path(request, "contacts_statement_csv"),
+            kommune=statement.municipality_code,
+            maaned=statement.month,
+        ),
+    )
+    return render(request, "contacts_statement.html", context)
+
+
+@router.get("/tal/opgoerelse.csv", name="contacts_statement_csv")
+def statement_csv(
+    user: ConsoleUser,
+    session: DbSession,
+    kommune: Annotated[str, Query(max_length=4)] = "",
+    maaned: date | None = None,
+) -> Response:
+    statement = _statement_of(session, user, kommune, maaned)
+    name = f"opgoerelse-{statement.municipality_code}-{statement.month:%Y-%m}.csv"
+    return Response(
+        reports.statement_csv(statement),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

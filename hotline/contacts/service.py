@@ -178,6 +178,8 @@ def update_contact(
     refuse_cpr_numbers(*(str(v) for k, v in changes.items() if v is not None))
     if contact.is_open and ({"outcome", "referred_to"} & changes.keys()):
         raise InvalidInput("Close the contact to give its outcome.")
+    if "outcome" in changes and changes["outcome"] is None:
+        raise InvalidInput("A closed contact keeps an outcome; give the right one instead.")
     for field, value in changes.items():
         setattr(contact, field, value.value if hasattr(value, "value") else value)
     if contact.citizen_email is not None:

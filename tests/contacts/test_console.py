@@ -110,3 +110,29 @@ def test_the_supervisor_sees_the_shift_and_the_reports_with_a_chart_and_its_tabl
 def test_an_agent_has_no_shift_view(client: TestClient, sign_in: SignIn) -> None:
     sign_in("agent.aarhus")
     assert client.get("/console/vagt").status_code == 403
+
+
+def test_the_monthly_statement_page_shows_danish_money(
+    client: TestClient, sign_in: SignIn, session: Session, demo_users
+) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from hotline.contacts import reports
+    from tests.contacts.conftest import user_in
+
+    reports.set_price(
+        session, user_in(session, demo_users, "operator"), date(2020, 1, 1), Decimal("1600.50")
+    )
+    session.commit()
+    sign_in("agent.aarhus")
+    client.get("/console/", params={"kommune": "0751"})
+    client.cookies.clear()
+    sign_in("admin.aarhus")
+    page = client.get("/console/tal/opgoerelse")
+    assert page.status_code == 200, page.text
+    assert "1.600,50 kr." in page.text and "Aarhus" in page.text
+    assert client.get("/console/tal/opgoerelse", params={"kommune": "0461"}).status_code == 403
+    exported = client.get("/console/tal/opgoerelse.csv")
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[-1] == ["beløb kr.", "", "1600,50"]

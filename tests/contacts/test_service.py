@@ -177,3 +177,12 @@ def test_my_contacts_today_lists_only_todays_own(
     agent = user_in(session, demo_users, "agent.aarhus")
     assert [c.id for c in service.contacts_today(session, agent)] == [today.id]
     assert session.scalar(select(func.count(Contact.id))) == 3
+
+
+def test_a_closed_contact_keeps_an_outcome(
+    session: Session, demo_users: dict[str, User], open_contact: OpenContact
+) -> None:
+    contact = open_contact(outcome="answered")
+    agent = user_in(session, demo_users, "agent.aarhus")
+    with pytest.raises(InvalidInput):
+        service.update_contact(session, agent, contact.id, 2, ContactUpdate(outcome=None))

@@ -146,10 +146,10 @@ def bench_user(name: str, role: Role, code: str | None) -> User:
 FULL_AGGREGATE = """
 SELECT {keys}, count(c.id), count(c.ended_at),
   sum(CASE WHEN c.outcome IN ('answered', 'reply_sent') THEN 1 ELSE 0 END),
-  sum(CASE WHEN c.outcome = 'forwarded' THEN 1 ELSE 0 END), count(f.id),
-  sum(CASE WHEN f.handled_at <= f.due_at THEN 1 ELSE 0 END),
+  sum(CASE WHEN c.outcome = 'forwarded' THEN 1 ELSE 0 END), count(c.forward_state),
+  sum(CASE WHEN c.forward_state = 'in_time' THEN 1 ELSE 0 END),
   sum(CASE WHEN c.member THEN 0 ELSE 1 END) {percentiles}
-FROM contacts c LEFT OUTER JOIN contact_forwards f ON f.contact_id = c.id
+FROM contacts c
 WHERE c.local_date BETWEEN :date_from AND :date_to
 GROUP BY {keys} ORDER BY {keys}
 """

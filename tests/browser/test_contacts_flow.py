@@ -57,3 +57,20 @@ def test_open_attach_forward_close_and_the_desk_handles_it(
     desk.get_by_role("button", name="Markér sagen som håndteret").click()
     expect(desk.get_by_role("alert")).to_contain_text("allerede")
     desk.context.close()
+
+
+@pytest.mark.parametrize(
+    ("account", "path"),
+    [
+        ("supervisor", "/console/vagt"),
+        ("supervisor", "/console/tal?gruppe=hour_weekday"),
+        ("supervisor", "/console/tal/opgoerelse?kommune=0751"),
+        ("editor", "/console/tal?gruppe=topic"),
+        ("admin.aarhus", "/console/tal?gruppe=topic"),
+        ("agent.aarhus", "/console/henvendelser"),
+    ],
+)
+def test_the_contact_pages_have_no_wcag_violations(page: Page, account: str, path: str) -> None:
+    sign_in(page, account)
+    page.goto(path)
+    assert axe_violations(page) == []

@@ -8,6 +8,7 @@ MARK_FORWARD_HANDLED for that forward only (``SignedLinkActor``), and it works o
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from html import escape
 from typing import Literal
 
 import jwt
@@ -23,7 +24,7 @@ from hotline.contacts.calendar import deadline_after, local
 from hotline.contacts.models import ArticleUse, Contact, Forward, ForwardState
 from hotline.contacts.routing import resolve_desk
 from hotline.contacts.schemas import ForwardRequest, Promise
-from hotline.contacts.service import _check_version, editable_contact
+from hotline.contacts.service import check_version, editable_contact
 from hotline.db import utcnow
 from hotline.errors import Conflict, InvalidInput, Problem
 from hotline.letterheads.service import HOTLINE_THEME, load_theme_folder
@@ -108,8 +109,6 @@ def compose_desk_message(
 ) -> DeskMessage:
     """What the desk needs and nothing it cannot act on: the question, what the hotline did,
     how to reach the citizen (only what they agreed to give) and the promised deadline."""
-    from html import escape  # local: only this function builds HTML
-
     reach = [
         line
         for line in (
@@ -170,7 +169,7 @@ def forward_contact(
     citizen agreed to give (erased with the contact after the retention period)."""
     now = now or utcnow()
     contact = editable_contact(session, user, contact_id, now)
-    _check_version(contact, expected_version)
+    check_version(contact, expected_version)
     if session.scalar(select(Forward.id).where(Forward.contact_id == contact.id)) is not None:
         raise AlreadyForwarded(f"Contact {contact_id} was already forwarded.")
     refuse_cpr_numbers(

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.auth.models import User
 from hotline.auth.permissions import Action, can, require, scope_contacts
@@ -64,13 +65,24 @@ def _check_outcome(outcome: str | None, referred_to: str | None) -> None:
         )
 
 
-def _check_version(contact: Contact, expected_version: int | None) -> None:
+def check_version(contact: Contact, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != contact.version:
         raise PreconditionFailed(
             f"Contact {contact.id} changed since you read it (version {contact.version}); "
             "nothing was overwritten.",
             headers={"ETag": f'"{contact.version}"'},
         )
+
+
+def flush_versioned(session: Session, contact: Contact) -> None:
+    """Flush a change of ``contact``; someone who changed it in between (the UPDATE's version
+    check found no row) gets the same answer as a stale If-Match, never a 500."""
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise PreconditionFailed(
+            f"Contact {contact.id} changed while you were saving; nothing was overwritten."
+        ) from exc
 
 
 def open_contact(
@@ -173,7 +185,7 @@ def update_contact(
 ) -> Contact:
     """Correct one's own contact during the shift (only the fields sent change)."""
     contact = editable_contact(session, user, contact_id)
-    _check_version(contact, expected_version)
+    check_version(contact, expected_version)
     changes = data.model_dump(exclude_unset=True)
     refuse_cpr_numbers(*(str(v) for k, v in changes.items() if v is not None))
     if contact.is_open and ({"outcome", "referred_to"} & changes.keys()):
@@ -186,7 +198,7 @@ def update_contact(
         contact.citizen_email = str(contact.citizen_email)
     if not contact.is_open:
         _check_outcome(contact.outcome, contact.referred_to)
-    session.flush()
+    flush_versioned(session, contact)
     return contact
 
 
@@ -202,7 +214,7 @@ def close_contact(
     """One keystroke plus the outcome: the handling time runs from start to now."""
     now = now or utcnow()
     contact = editable_contact(session, user, contact_id, now)
-    _check_version(contact, expected_version)
+    check_version(contact, expected_version)
     if not contact.is_open:
         raise ContactClosed(f"Contact {contact_id} is already closed; correct it instead.")
     referred_to = data.referred_to.value if data.referred_to else None
@@ -216,7 +228,7 @@ def close_contact(
         contact.topic = data.topic
     if data.note is not None:
         contact.note = data.note or None
-    session.flush()
+    flush_versioned(session, contact)
     return contact
 
 

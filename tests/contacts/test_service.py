@@ -186,3 +186,23 @@ def test_a_closed_contact_keeps_an_outcome(
     agent = user_in(session, demo_users, "agent.aarhus")
     with pytest.raises(InvalidInput):
         service.update_contact(session, agent, contact.id, 2, ContactUpdate(outcome=None))
+
+
+def test_two_corrections_at_once_lose_nothing(
+    engine, demo_users: dict[str, User], open_contact: OpenContact
+) -> None:
+    """Both read version 1; the second to save gets 412, not a 500 or a silent overwrite."""
+    contact = open_contact()
+    first, second = Session(engine), Session(engine)
+    try:
+        for s in (first, second):
+            s.get_one(Contact, contact.id)  # both hold version 1
+        agent_1, agent_2 = (user_in(s, demo_users, "agent.aarhus") for s in (first, second))
+        service.update_contact(first, agent_1, contact.id, 1, ContactUpdate(topic="Pas"))
+        first.commit()
+        with pytest.raises(PreconditionFailed):
+            service.update_contact(second, agent_2, contact.id, 1, ContactUpdate(topic="Skat"))
+        second.rollback()
+    finally:
+        first.close()
+        second.close()

@@ -18,15 +18,21 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.models import User
-from hotline.auth.permissions import Action, can
+from hotline.auth.permissions import Action, can, require
 from hotline.console.errors import danish_message
 from hotline.console.forms import danish_errors
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
-from hotline.contacts import forwarding, reports, service
+from hotline.contacts import forwarding, reports, routing, service
 from hotline.contacts.calendar import local, local_day_start
 from hotline.contacts.models import ArticleUse, Authority, Contact, Outcome
-from hotline.contacts.schemas import ContactClose, ContactOpen, ForwardRequest, Promise
+from hotline.contacts.schemas import (
+    ContactClose,
+    ContactOpen,
+    ForwardRequest,
+    Promise,
+    RouteWrite,
+)
 from hotline.db import DbSession, utcnow
 from hotline.deps import AppSettings
 from hotline.errors import Problem
@@ -399,3 +405,65 @@ def statement_csv(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+# ---------------------------------------------------------------------------- routing
+
+
+def _routing_page(
+    request: Request,
+    session: Session,
+    user: User,
+    code: str,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "nav": "routing",
+        "code": code,
+        "routes": routing.routing_table(session, user, code),
+        "errors": errors or {},
+        "values": values or {},
+    }
+    return render(request, "contacts_routing.html", context, status_code=status_code)
+
+
+@router.get("/kommune/{code}/videresendelse", name="contacts_routing")
+def routing_page(request: Request, code: str, user: ConsoleUser, session: DbSession) -> Response:
+    """Which desk receives forwarded contacts, per category: the municipality's own rows and
+    the shared ones it inherits."""
+    require(user, Action.EDIT_ROUTING, code)
+    return _routing_page(request, session, user, code)
+
+
+@router.post("/kommune/{code}/videresendelse", name="contacts_routing_save")
+async def routing_save(
+    request: Request, code: str, user: ConsoleUser, session: DbSession
+) -> Response:
+    """Set the desk of a category (``*``: the default desk), or with ``remove`` go back to
+    the shared routing for it."""
+    form = await request.form()
+    category = str(form.get("category", "")).strip()
+    values = {name: str(form.get(name, "")) for name in ("category", "desk_name", "mailbox")}
+    try:
+        if form.get("remove"):
+            routing.remove_local_route(session, user, code, category)
+        else:
+            routing.set_local_route(
+                session, user, code, category, RouteWrite.model_validate(values)
+            )
+    except (Problem, ValidationError) as exc:
+        session.rollback()
+        errors = (
+            danish_errors(exc)
+            if isinstance(exc, ValidationError)
+            else {"form": danish_message(exc.status, exc.slug)}
+        )
+        if isinstance(exc, Problem) and exc.status == 403:
+            raise
+        return _routing_page(
+            request, session, user, code, errors=errors, values=values, status_code=422
+        )
+    return RedirectResponse(console_path(request, "contacts_routing", code=code), status_code=303)

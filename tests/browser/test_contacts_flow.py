@@ -68,6 +68,7 @@ def test_open_attach_forward_close_and_the_desk_handles_it(
         ("editor", "/console/tal?gruppe=topic"),
         ("admin.aarhus", "/console/tal?gruppe=topic"),
         ("agent.aarhus", "/console/henvendelser"),
+        ("admin.aarhus", "/console/kommune/0751/videresendelse"),
     ],
 )
 def test_the_contact_pages_have_no_wcag_violations(page: Page, account: str, path: str) -> None:

@@ -136,3 +136,30 @@ def test_the_monthly_statement_page_shows_danish_money(
     exported = client.get("/console/tal/opgoerelse.csv")
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[-1] == ["beløb kr.", "", "1600,50"]
+
+
+def test_an_admin_sets_and_removes_a_desk_of_their_own(
+    client: TestClient, sign_in: SignIn, session: Session
+) -> None:
+    sign_in("admin.aarhus")
+    page = client.get("/console/kommune/0751/videresendelse")
+    assert page.status_code == 200 and "fælles" in page.text
+    saved = post_form(
+        client, "/console/kommune/0751/videresendelse",
+        {"category": "Bolig", "desk_name": "Boligteamet", "mailbox": "bolig@aarhus.example"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert saved.status_code == 303, saved.text
+    assert "bolig@aarhus.example" in client.get("/console/kommune/0751/videresendelse").text
+    bad = post_form(
+        client, "/console/kommune/0751/videresendelse",
+        {"category": "Pas", "desk_name": "Pas", "mailbox": "ikke en adresse"},
+    )  # fmt: skip
+    assert bad.status_code == 422
+    removed = post_form(
+        client, "/console/kommune/0751/videresendelse", {"category": "Bolig", "remove": "1"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert removed.status_code == 303
+    assert "bolig@aarhus.example" not in client.get("/console/kommune/0751/videresendelse").text
+    assert client.get("/console/kommune/0461/videresendelse").status_code == 403

@@ -444,6 +444,7 @@ async def routing_save(
 ) -> Response:
     """Set the desk of a category (``*``: the default desk), or with ``remove`` go back to
     the shared routing for it."""
+    require(user, Action.EDIT_ROUTING, code)  # before reading the form: no hints to others
     form = await request.form()
     category = str(form.get("category", "")).strip()
     values = {name: str(form.get(name, "")) for name in ("category", "desk_name", "mailbox")}
@@ -461,8 +462,6 @@ async def routing_save(
             if isinstance(exc, ValidationError)
             else {"form": danish_message(exc.status, exc.slug)}
         )
-        if isinstance(exc, Problem) and exc.status == 403:
-            raise
         return _routing_page(
             request, session, user, code, errors=errors, values=values, status_code=422
         )

@@ -162,7 +162,7 @@ def test_a_tampered_link_is_refused(session: Session, settings: Settings, forwar
     header, payload, signature = token.split(".")
     forged = jwt.encode(
         {"purpose": "forward-handled", "fwd": forward.id, "mun": "0751", "exp": 4102444800},
-        "guessed-key",
+        "a-guessed-key-of-the-right-length-0123456789",
         algorithm="HS256",
     )
     for bad in (f"{header}.{payload}.{signature[:-2]}xx", forged, "not-a-token"):

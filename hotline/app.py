@@ -15,6 +15,7 @@ from hotline.auth.service import LoginThrottle
 from hotline.composer.api import router as composer_router
 from hotline.config import Settings
 from hotline.console.app import create_console
+from hotline.contacts.api import router as contacts_router
 from hotline.db import make_engine, make_sessionmaker, transaction
 from hotline.demo import accounts_with_demo_password
 from hotline.errors import install_problem_handlers
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(composer_router)  # before replies: POST /replies/preview
     api.include_router(replies_router)
     api.include_router(search_router)
+    api.include_router(contacts_router)
     app.include_router(health_router)
     app.include_router(api)
     app.mount("/console", create_console(app))

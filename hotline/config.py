@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     mail_retry_max_seconds: float = 3600.0
     mail_max_attempts: int = 30
     reply_retention_days: int = 180  # then recipient and content of settled replies are erased
+    contact_retention_days: int = 90  # then a contact's citizen details and note are erased
     public_base_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"
     port: int = 8000

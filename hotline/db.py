@@ -32,6 +32,7 @@ MODEL_MODULES = (
     "hotline.letterheads.models",
     "hotline.composer.models",
     "hotline.replies.models",
+    "hotline.contacts.models",
 )
 
 

@@ -28,6 +28,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("agent.odense@hotline.example", "Ole Agent", Role.AGENT, "0461"),
     DemoAccount("admin.aarhus@hotline.example", "Aase Admin", Role.MUNICIPALITY_ADMIN, "0751"),
     DemoAccount("admin.kobenhavn@hotline.example", "Karl Admin", Role.MUNICIPALITY_ADMIN, "0101"),
+    DemoAccount("supervisor@hotline.example", "Sif Vagtleder", Role.SUPERVISOR),
 )
 
 

@@ -23,6 +23,7 @@ ACCOUNT_FOR_ROLE = {
     Role.EDITOR: "editor",
     Role.MUNICIPALITY_ADMIN: "admin.aarhus",
     Role.AGENT: "agent.aarhus",
+    Role.SUPERVISOR: "supervisor",  # the hotline's shift lead, bound to no municipality
 }
 
 

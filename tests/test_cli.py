@@ -92,7 +92,7 @@ def test_demo_is_idempotent_and_refused_in_production(
 ) -> None:
     first = runner.invoke(app, ["demo"])
     second = runner.invoke(app, ["demo"])
-    assert "6 new" in first.output and "0 new" in second.output
+    assert "7 new" in first.output and "0 new" in second.output
     assert "agent.aarhus@hotline.example (0751)" in first.output
 
     monkeypatch.setenv("HOTLINE_ENVIRONMENT", "production")

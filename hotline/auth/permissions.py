@@ -18,6 +18,7 @@ class Role(StrEnum):
     EDITOR = "editor"
     MUNICIPALITY_ADMIN = "municipality_admin"
     AGENT = "agent"
+    SUPERVISOR = "supervisor"  # the hotline's shift lead: sees every contact, edits no knowledge
 
 
 ROLES_WITH_MUNICIPALITY = frozenset({Role.MUNICIPALITY_ADMIN, Role.AGENT})
@@ -37,6 +38,16 @@ class Action(StrEnum):
     SEND_REPLY = "send_reply"
     READ_SEARCH_GAPS = "read_search_gaps"
     READ_ALL_REPLIES = "read_all_replies"  # everyone's replies; a sender sees their own
+    # Contacts (hotline/contacts): an agent registers contacts under SEND_REPLY (answering
+    # citizens) and sees their own; these grant the wider views and the routing tables.
+    READ_ALL_CONTACTS = "read_all_contacts"  # every contact, with the citizen's details
+    READ_SHIFT = "read_shift"  # the live view of the shift
+    READ_CONTACT_REPORTS = "read_contact_reports"  # the numbers (admins: their municipality)
+    COMPARE_MUNICIPALITIES = "compare_municipalities"  # reports across municipalities
+    EDIT_ROUTING = "edit_routing"  # a municipality's desks for forwarded contacts
+    EDIT_SHARED_ROUTING = "edit_shared_routing"  # the default routing every municipality inherits
+    SET_CONTACT_PRICE = "set_contact_price"  # the hotline's price per contact
+    MARK_FORWARD_HANDLED = "mark_forward_handled"  # the desk, through its signed link
 
 
 class Principal(Protocol):
@@ -51,6 +62,16 @@ class Author(Principal, Protocol):
 
     @property
     def email(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class SignedLinkActor:
+    """Whoever holds a valid signed link (a municipal desk, no account): exactly one action,
+    for the one municipality the link was issued for."""
+
+    grants: "Action"
+    municipality_code: str | None
+    role: str = "signed_link"
 
 
 @dataclass(frozen=True)
@@ -75,6 +96,15 @@ _GLOBAL: dict[Role, frozenset[Action]] = {
     ),
     Role.MUNICIPALITY_ADMIN: frozenset({Action.READ_KNOWLEDGE}),
     Role.AGENT: frozenset({Action.READ_KNOWLEDGE, Action.SEND_REPLY}),
+    Role.SUPERVISOR: frozenset(
+        {
+            Action.READ_KNOWLEDGE,
+            Action.READ_ALL_CONTACTS,
+            Action.READ_SHIFT,
+            Action.READ_CONTACT_REPORTS,
+            Action.COMPARE_MUNICIPALITIES,
+        }
+    ),
 }
 
 # Actions the role may take only for its own municipality.
@@ -86,12 +116,16 @@ _OWN_MUNICIPALITY: dict[Role, frozenset[Action]] = {
             Action.READ_LOCAL_ADMIN,
             Action.EDIT_LETTERHEAD,
             Action.LIST_ACCOUNTS,
+            Action.READ_CONTACT_REPORTS,
+            Action.EDIT_ROUTING,
         }
     ),
 }
 
 
 def can(user: Principal, action: Action, municipality_code: str | None = None) -> bool:
+    if isinstance(user, SignedLinkActor):
+        return action is user.grants and municipality_code == user.municipality_code
     role = Role(user.role)
     if action in _GLOBAL.get(role, frozenset()):
         return True
@@ -118,4 +152,33 @@ def scope_to_municipalities(
         return stmt
     if action in _OWN_MUNICIPALITY.get(role, frozenset()) and user.municipality_code:
         return stmt.where(column == user.municipality_code)
+    return stmt.where(false())
+
+
+class Owned(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def municipality_code(self) -> str | None: ...
+
+
+def scope_contacts(
+    stmt: S,
+    user: Owned,
+    action: Action,
+    municipality_column: ColumnElement[str],
+    agent_column: ColumnElement[int],
+) -> S:
+    """Contacts and their numbers: everything where ``action`` is global to the role, the own
+    municipality's where it is granted there, and otherwise the agent's own contacts (an
+    agent answers for every municipality, so "own" means the contacts they handled)."""
+    role = Role(user.role)
+    if action in _GLOBAL.get(role, frozenset()):
+        return stmt
+    if action in _OWN_MUNICIPALITY.get(role, frozenset()) and user.municipality_code:
+        return stmt.where(municipality_column == user.municipality_code)
+    if can(user, Action.SEND_REPLY):
+        return stmt.where(agent_column == user.id)
     return stmt.where(false())

@@ -24,6 +24,7 @@ from hotline.composer.service import (
 )
 from hotline.config import Settings
 from hotline.console.articles import show_article
+from hotline.console.contacts import agent_page_contact
 from hotline.console.errors import danish_message
 from hotline.console.forms import danish_errors
 from hotline.console.session import ConsoleUser
@@ -278,6 +279,7 @@ def home(
         q=q,
         kategori=kategori,
         artikel=artikel,
+        **agent_page_contact(session, user, kommune, artikel),  # contacts: open + record
     )
 
 

@@ -59,6 +59,8 @@ class Reply(Base):
     mime: Mapped[bytes | None] = mapped_column(LargeBinary)
     article_slugs: Mapped[list[str]] = mapped_column(JSON, default=list)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    # The contact it was sent within (hotline/contacts), when one was open.
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
 
     status: Mapped[str] = mapped_column(String(16), default=ReplyStatus.QUEUED.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -23,6 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from hotline.config import Settings
+from hotline.contacts.retention import erase_expired_contacts
 from hotline.db import make_engine, make_sessionmaker, transaction, utcnow
 from hotline.mail.transport import DeliveryError, Transport, transport_for
 from hotline.replies import outbox
@@ -164,6 +165,7 @@ class Worker:
             return
         with self._transaction() as session:
             erased = outbox.purge_expired(session, self.settings, now)
+            erase_expired_contacts(session, self.settings, now)  # contacts: retention
         if erased:
             log.info("erased recipient and content of %d replies past retention", erased)
         self._next_purge = now + PURGE_INTERVAL

@@ -44,7 +44,7 @@ def test_operator_runs_everything_but_does_not_answer_citizens() -> None:
     ("viewer", "expected"),
     [
         ("operator", {"operator", "editor", "agent.aarhus", "agent.odense", "admin.aarhus",
-                      "admin.kobenhavn"}),
+                      "admin.kobenhavn", "supervisor"}),
         ("admin.aarhus", {"agent.aarhus", "admin.aarhus"}),
         ("agent.aarhus", set()),
         ("editor", set()),

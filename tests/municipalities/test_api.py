@@ -80,6 +80,6 @@ def test_account_list_is_scoped(client: TestClient, auth_headers) -> None:
         response = client.get("/api/v1/users", headers=auth_headers[account])
         return {user["email"].split("@")[0] for user in response.json()}
 
-    assert len(emails("operator")) == 6
+    assert len(emails("operator")) == 7
     assert emails("admin.kobenhavn") == {"admin.kobenhavn"}
     assert emails("agent.aarhus") == set()

@@ -1,0 +1,468 @@
+"""Contacts in the console: the open contact beside the agent's page, closing it with the
+outcome, "Send til kommunen", "Mine henvendelser i dag", the supervisor's shift view, the report
+pages (chart + table twin + CSV) and the desk's page behind its signed link (no sign-in).
+
+Hooks into the agent page are two calls: ``agent_page_contact`` (opens the contact when the
+municipality is chosen, records an opened article) and the ``contacts_panel.html`` include.
+"""
+
+import base64
+from contextlib import suppress
+from datetime import date
+from typing import Annotated, Any
+
+import pygal
+from fastapi import APIRouter, Query, Request
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.responses import RedirectResponse, Response
+
+from hotline.auth.models import User
+from hotline.auth.permissions import Action, can, require
+from hotline.console.errors import danish_message
+from hotline.console.forms import danish_errors
+from hotline.console.session import ConsoleUser
+from hotline.console.templating import console_path, render, with_query
+from hotline.contacts import forwarding, reports, routing, service
+from hotline.contacts.calendar import local, local_day_start
+from hotline.contacts.models import ArticleUse, Authority, Contact, Outcome
+from hotline.contacts.schemas import (
+    ContactClose,
+    ContactOpen,
+    ForwardRequest,
+    Promise,
+    RouteWrite,
+)
+from hotline.db import DbSession, utcnow
+from hotline.deps import AppSettings
+from hotline.errors import Problem
+from hotline.search.service import knowledge_gaps
+
+router = APIRouter()
+
+OUTCOME_KEYS = {  # the accesskey of each outcome button: closing is one keystroke
+    Outcome.ANSWERED: "1",
+    Outcome.REPLY_SENT: "2",
+    Outcome.FORWARDED: "3",
+    Outcome.CALLBACK_AGREED: "4",
+    Outcome.REFERRED: "5",
+    Outcome.DROPPED: "6",
+}
+AUTHORITY_NAMES = {
+    Authority.UDBETALING_DANMARK: "Udbetaling Danmark",
+    Authority.SKAT: "Skattestyrelsen",
+    Authority.POLITI: "Politiet",
+    Authority.SUNDHEDSVAESEN: "Sundhedsvæsenet",
+    Authority.FAMILIERETSHUSET: "Familieretshuset",
+    Authority.ANDEN: "Anden myndighed",
+}
+PROMISE_NAMES = {
+    Promise.NEXT_WORKING_DAY: "Kommunen ringer tilbage næste hverdag",
+    Promise.TWO_WORKING_DAYS: "Inden for 2 hverdage",
+    Promise.FIVE_WORKING_DAYS: "Inden for 5 hverdage",
+}
+GROUP_NAMES = {
+    reports.GroupBy.DAY: "Dag",
+    reports.GroupBy.WEEK: "Uge",
+    reports.GroupBy.MONTH: "Måned",
+    reports.GroupBy.HOUR_WEEKDAY: "Ugedag og time",
+    reports.GroupBy.CHANNEL: "Kanal",
+    reports.GroupBy.TOPIC: "Emne",
+    reports.GroupBy.OUTCOME: "Udfald",
+    reports.GroupBy.AGENT: "Medarbejder",
+    reports.GroupBy.MUNICIPALITY: "Kommune (sammenligning)",
+}
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "outcome_keys": OUTCOME_KEYS,
+        "outcome_names": reports.OUTCOME_NAMES,
+        "channel_names": reports.CHANNEL_NAMES,
+        "authority_names": AUTHORITY_NAMES,
+    }
+
+
+def agent_page_contact(
+    session: Session, user: User, code: str | None, article: str | None
+) -> dict[str, Any]:
+    """Choosing the municipality opens a contact (unless one is open); an article read while
+    it is open is recorded. Returns what ``contacts_panel.html`` shows."""
+    if not code or not can(user, Action.SEND_REPLY, code):
+        return {}
+    contact = service.open_contact_of(session, user)
+    if contact is None:
+        try:
+            contact = service.open_contact(session, user, ContactOpen(municipality=code))
+        except (Problem, ValidationError):
+            return {}
+    if article and contact.municipality_code == code:
+        with suppress(Problem):  # reading never fails because of the record
+            service.record_article(session, user, contact.id, article, ArticleUse.OPENED)
+    return {"contact": contact, **_labels()}
+
+
+@router.post("/henvendelser/{contact_id}/luk", name="contact_close")
+async def close(
+    request: Request, contact_id: int, user: ConsoleUser, session: DbSession
+) -> Response:
+    """One button per outcome (accesskey 1-6); a referral takes the chosen authority."""
+    form = await request.form()
+    outcome = str(form.get("outcome", ""))
+    fields: dict[str, Any] = {"outcome": outcome, "note": str(form.get("note", "")) or None}
+    if outcome == Outcome.REFERRED:
+        fields["referred_to"] = str(form.get("referred_to", "")) or None
+    try:
+        service.close_contact(
+            session,
+            user,
+            contact_id,
+            int(str(form.get("version", "0")) or 0),
+            ContactClose.model_validate(fields),
+        )
+    except (Problem, ValidationError) as exc:
+        session.rollback()
+        message = (
+            next(iter(danish_errors(exc).values()))
+            if isinstance(exc, ValidationError)
+            else danish_message(exc.status, exc.slug)
+        )
+        return _today_page(request, session, user, error=message, status_code=422)
+    return RedirectResponse(console_path(request, "contacts_today"), status_code=303)
+
+
+def _today_page(
+    request: Request, session: Session, user: User, *, status_code: int = 200, **extra: Any
+) -> Response:
+    contacts = service.contacts_today(session, user)
+    context = {
+        "nav": "contacts",
+        "contacts": contacts,
+        "contact": service.open_contact_of(session, user),
+        **_labels(),
+        **extra,
+    }
+    return render(request, "contacts_today.html", context, status_code=status_code)
+
+
+@router.get("/henvendelser", name="contacts_today")
+def today(request: Request, user: ConsoleUser, session: DbSession) -> Response:
+    """ "Mine henvendelser i dag"."""
+    return _today_page(request, session, user)
+
+
+def _forward_page(
+    request: Request, contact: Contact, *, values: dict[str, str], errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:  # fmt: skip
+    context = {
+        "nav": "contacts",
+        "contact": contact,
+        "values": values,
+        "errors": errors,
+        "promises": PROMISE_NAMES,
+    }
+    return render(request, "contacts_forward.html", context, status_code=status_code)
+
+
+@router.get("/henvendelser/{contact_id}/videresend", name="contact_forward")
+def forward_form(
+    request: Request, contact_id: int, user: ConsoleUser, session: DbSession
+) -> Response:
+    service.editable_contact(session, user, contact_id)  # only its agent, during the shift
+    contact = service.get_contact(session, user, contact_id)  # reads the details: audited
+    values = {
+        "citizen_name": contact.citizen_name or "",
+        "citizen_phone": contact.citizen_phone or "",
+        "citizen_email": contact.citizen_email or "",
+    }
+    return _forward_page(request, contact, values=values, errors={})
+
+
+@router.post("/henvendelser/{contact_id}/videresend", name="contact_forward_send")
+async def forward_send(
+    request: Request,
+    contact_id: int,
+    user: ConsoleUser,
+    session: DbSession,
+    settings: AppSettings,
+) -> Response:
+    """ "Send til kommunen"."""
+    form = await request.form()
+    names = ("question", "action_taken", "citizen_name", "citizen_phone", "citizen_email")
+    values = {name: str(form.get(name, "")).strip() for name in names}
+    values["promise"] = str(form.get("promise", Promise.NEXT_WORKING_DAY.value))
+    try:
+        forwarding.forward_contact(
+            session,
+            settings,
+            user,
+            contact_id,
+            int(str(form.get("version", "0")) or 0),
+            ForwardRequest.model_validate({k: v or None for k, v in values.items()}),
+        )
+    except (Problem, ValidationError) as exc:
+        session.rollback()
+        errors = (
+            danish_errors(exc)
+            if isinstance(exc, ValidationError)
+            else {"form": danish_message(exc.status, exc.slug)}
+        )
+        contact = service.get_contact(session, user, contact_id)
+        return _forward_page(request, contact, values=values, errors=errors, status_code=422)
+    return RedirectResponse(
+        with_query(console_path(request, "contacts_today"), sendt="1"), status_code=303
+    )
+
+
+@router.get("/vagt", name="contacts_shift")
+def shift(request: Request, user: ConsoleUser, session: DbSession) -> Response:
+    """The supervisor's live view of the shift (refreshes itself every 15 seconds)."""
+    view = service.shift_view(session, user)
+    overdue = forwarding.list_forwards(session, user, "overdue")
+    context = {"nav": "shift", "view": view, "overdue": overdue, **_labels()}
+    return render(request, "contacts_shift.html", context)
+
+
+def _chart(report: reports.Report) -> str | None:
+    """A bar chart (pygal, server-side SVG) as a data URI; the page's table is its twin."""
+    if not report.rows:
+        return None
+    chart = pygal.Bar(
+        show_legend=False, height=320, width=900, x_label_rotation=30, disable_xml_declaration=False
+    )
+    chart.title = f"Henvendelser pr. {GROUP_NAMES[report.query.group_by].lower()}"
+    chart.x_labels = [reports.key_label(report, row.key) for row in report.rows]
+    chart.add("Henvendelser", [row.contacts for row in report.rows])
+    svg = chart.render()
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def _report_query(
+    date_from: date | None, date_to: date | None, group_by: str, municipality: str
+) -> reports.ReportQuery:
+    today = local_today()
+    return reports.ReportQuery(
+        date_from or today.replace(day=1),
+        date_to or today,
+        reports.GroupBy(group_by)
+        if group_by in {g.value for g in reports.GroupBy}
+        else reports.GroupBy.DAY,
+        municipality or None,
+    )
+
+
+def local_today() -> date:
+    return local(utcnow()).date()
+
+
+@router.get("/tal", name="contacts_reports")
+def report_page(
+    request: Request,
+    user: ConsoleUser,
+    session: DbSession,
+    fra: date | None = None,
+    til: date | None = None,
+    gruppe: Annotated[str, Query(max_length=20)] = "day",
+    kommune: Annotated[str, Query(max_length=4)] = "",
+) -> Response:
+    """Contacts per day, the hour x weekday heatmap, topics... each chart with its table; the
+    topics report shows the searches that found nothing beside them (the knowledge gaps)."""
+    query = _report_query(fra, til, gruppe, kommune)
+    context: dict[str, Any] = {"nav": "reports", "query": query, "groups": GROUP_NAMES}
+    try:
+        report = reports.contact_report(session, user, query)
+    except Problem as exc:
+        context["error"] = danish_message(exc.status, exc.slug)
+        return render(request, "contacts_reports.html", context, status_code=exc.status)
+    context.update(
+        report=report,
+        chart=_chart(report),
+        values=[
+            (row, reports.report_values(report, row, personal=True))
+            for row in [*report.rows, report.total]
+        ],
+        columns=reports.REPORT_COLUMNS,
+        csv_link=with_query(
+            console_path(request, "contacts_reports_csv"),
+            fra=query.date_from,
+            til=query.date_to,
+            gruppe=query.group_by.value,
+            kommune=query.municipality,
+        ),
+    )
+    if query.group_by is reports.GroupBy.TOPIC and can(user, Action.READ_SEARCH_GAPS):
+        since = local_day_start(query.date_from)
+        context["gaps"] = list(
+            knowledge_gaps(session, since=since, municipality_code=query.municipality)
+        )[:20]
+    return render(request, "contacts_reports.html", context)
+
+
+@router.get("/tal.csv", name="contacts_reports_csv")
+def report_csv(
+    user: ConsoleUser,
+    session: DbSession,
+    fra: date | None = None,
+    til: date | None = None,
+    gruppe: Annotated[str, Query(max_length=20)] = "day",
+    kommune: Annotated[str, Query(max_length=4)] = "",
+) -> Response:
+    query = _report_query(fra, til, gruppe, kommune)
+    body = reports.report_csv(reports.contact_report(session, user, query))
+    name = f"henvendelser-{query.date_from}-{query.date_to}.csv"
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# ---------------------------------------------------------------------------- the desk's link
+
+
+def _desk_error(request: Request, exc: Problem) -> Response:
+    """The link's own problems say in Danish what to do; anything else gets the usual text."""
+    own = exc.slug.startswith("link-") or exc.slug == "already-handled"
+    message = exc.detail if own else danish_message(exc.status, exc.slug)
+    return render(request, "contacts_desk.html", {"error": message}, status_code=exc.status)
+
+
+@router.get("/afdeling/{token}", name="desk_forward")
+def desk_page(request: Request, token: str, session: DbSession, settings: AppSettings) -> Response:
+    """What the desk sees behind its link: a button, never a change on GET (mail scanners
+    follow links)."""
+    try:
+        forward = forwarding.forward_for_link(session, settings, token)
+    except Problem as exc:
+        return _desk_error(request, exc)
+    return render(request, "contacts_desk.html", {"forward": forward, "token": token})
+
+
+@router.post("/afdeling/{token}", name="desk_forward_handled")
+def desk_handled(
+    request: Request, token: str, session: DbSession, settings: AppSettings
+) -> Response:
+    try:
+        forward = forwarding.mark_handled(session, settings, token)
+    except Problem as exc:
+        session.rollback()
+        return _desk_error(request, exc)
+    return render(request, "contacts_desk.html", {"forward": forward, "done": True})
+
+
+# ---------------------------------------------------------------------------- statement
+
+
+def _statement_of(
+    session: Session, user: User, kommune: str, maaned: date | None
+) -> reports.Statement:
+    code = kommune or user.municipality_code or ""
+    return reports.monthly_statement(session, user, code, maaned or local_today().replace(day=1))
+
+
+@router.get("/tal/opgoerelse", name="contacts_statement")
+def statement_page(
+    request: Request,
+    user: ConsoleUser,
+    session: DbSession,
+    kommune: Annotated[str, Query(max_length=4)] = "",
+    maaned: date | None = None,
+) -> Response:
+    """The monthly statement (the cost-sharing basis) of one municipality."""
+    context: dict[str, Any] = {"nav": "reports", "kommune": kommune, **_labels()}
+    try:
+        statement = _statement_of(session, user, kommune, maaned)
+    except Problem as exc:
+        context["error"] = danish_message(exc.status, exc.slug)
+        return render(request, "contacts_statement.html", context, status_code=exc.status)
+    context.update(
+        statement=statement,
+        amount=reports.money(statement.amount) if statement.amount is not None else None,
+        price=reports.money(statement.price_per_contact)
+        if statement.price_per_contact is not None
+        else None,
+        csv_link=with_query(
+            console_path(request, "contacts_statement_csv"),
+            kommune=statement.municipality_code,
+            maaned=statement.month,
+        ),
+    )
+    return render(request, "contacts_statement.html", context)
+
+
+@router.get("/tal/opgoerelse.csv", name="contacts_statement_csv")
+def statement_csv(
+    user: ConsoleUser,
+    session: DbSession,
+    kommune: Annotated[str, Query(max_length=4)] = "",
+    maaned: date | None = None,
+) -> Response:
+    statement = _statement_of(session, user, kommune, maaned)
+    name = f"opgoerelse-{statement.municipality_code}-{statement.month:%Y-%m}.csv"
+    return Response(
+        reports.statement_csv(statement),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# ---------------------------------------------------------------------------- routing
+
+
+def _routing_page(
+    request: Request,
+    session: Session,
+    user: User,
+    code: str,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "nav": "routing",
+        "code": code,
+        "routes": routing.routing_table(session, user, code),
+        "errors": errors or {},
+        "values": values or {},
+    }
+    return render(request, "contacts_routing.html", context, status_code=status_code)
+
+
+@router.get("/kommune/{code}/videresendelse", name="contacts_routing")
+def routing_page(request: Request, code: str, user: ConsoleUser, session: DbSession) -> Response:
+    """Which desk receives forwarded contacts, per category: the municipality's own rows and
+    the shared ones it inherits."""
+    require(user, Action.EDIT_ROUTING, code)
+    return _routing_page(request, session, user, code)
+
+
+@router.post("/kommune/{code}/videresendelse", name="contacts_routing_save")
+async def routing_save(
+    request: Request, code: str, user: ConsoleUser, session: DbSession
+) -> Response:
+    """Set the desk of a category (``*``: the default desk), or with ``remove`` go back to
+    the shared routing for it."""
+    require(user, Action.EDIT_ROUTING, code)  # before reading the form: no hints to others
+    form = await request.form()
+    category = str(form.get("category", "")).strip()
+    values = {name: str(form.get(name, "")) for name in ("category", "desk_name", "mailbox")}
+    try:
+        if form.get("remove"):
+            routing.remove_local_route(session, user, code, category)
+        else:
+            routing.set_local_route(
+                session, user, code, category, RouteWrite.model_validate(values)
+            )
+    except (Problem, ValidationError) as exc:
+        session.rollback()
+        errors = (
+            danish_errors(exc)
+            if isinstance(exc, ValidationError)
+            else {"form": danish_message(exc.status, exc.slug)}
+        )
+        return _routing_page(
+            request, session, user, code, errors=errors, values=values, status_code=422
+        )
+    return RedirectResponse(console_path(request, "contacts_routing", code=code), status_code=303)

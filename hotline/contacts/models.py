@@ -1,0 +1,211 @@
+"""The contact record, the articles it touched, its forward to a municipal desk, the routing
+tables that pick the desk, the hotline's price per contact and the audit of personal reads.
+
+Reports group by the citizen's local (Europe/Copenhagen) day, week, month, hour and weekday.
+Those are written once when the contact starts (``local_*`` columns), so every report is a plain
+GROUP BY on an indexed column that reads the same on SQLite and PostgreSQL, instead of a
+per-row time-zone conversion each database spells differently.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hotline.db import Base, UTCDateTime, utcnow
+
+NOTE_MAX_CHARS = 500
+DEFAULT_DESK = "*"  # the routing row used for every category without a row of its own
+
+
+class Channel(StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+    CHAT = "chat"
+    MEETING = "meeting"
+
+
+class Outcome(StrEnum):
+    ANSWERED = "answered"
+    REPLY_SENT = "reply_sent"
+    FORWARDED = "forwarded"
+    CALLBACK_AGREED = "callback_agreed"
+    REFERRED = "referred"  # to another authority, named in referred_to
+    DROPPED = "dropped"
+
+
+# Finished at first contact: the citizen needed nobody else.
+FIRST_CONTACT_RESOLUTION = (Outcome.ANSWERED, Outcome.REPLY_SENT)
+
+
+class Authority(StrEnum):
+    """Authorities a contact is referred to (the hotline cannot act for them)."""
+
+    UDBETALING_DANMARK = "udbetaling_danmark"
+    SKAT = "skat"
+    POLITI = "politi"
+    SUNDHEDSVAESEN = "sundhedsvaesen"
+    FAMILIERETSHUSET = "familieretshuset"
+    ANDEN = "anden"
+
+
+class ForwardState(StrEnum):
+    OPEN = "open"
+    IN_TIME = "in_time"
+    LATE = "late"
+
+
+class ArticleUse(StrEnum):
+    OPENED = "opened"
+    ATTACHED = "attached"
+
+
+def _values(enum: type[StrEnum]) -> str:
+    return ", ".join(f"'{member.value}'" for member in enum)
+
+
+class Contact(Base):
+    """One call, email, chat or meeting with a citizen, from start to outcome."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        CheckConstraint(f"channel IN ({_values(Channel)})", name="channel_known"),
+        CheckConstraint(f"outcome IN ({_values(Outcome)})", name="outcome_known"),
+        CheckConstraint(
+            "(outcome = 'referred') = (referred_to IS NOT NULL)", name="referral_names_authority"
+        ),
+        CheckConstraint(f"forward_state IN ({_values(ForwardState)})", name="forward_state_known"),
+        Index("ix_contacts_municipality_month", "municipality_code", "local_month"),
+        Index("ix_contacts_local_date", "local_date"),
+        Index("ix_contacts_agent_started", "agent_id", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"))
+    member: Mapped[bool] = mapped_column(Boolean)  # membership when the contact started
+    channel: Mapped[str] = mapped_column(String(16))
+    agent_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handling_seconds: Mapped[int | None] = mapped_column(Integer)
+    local_date: Mapped[date] = mapped_column(Date)
+    local_week: Mapped[date] = mapped_column(Date)  # the Monday of its ISO week
+    local_month: Mapped[date] = mapped_column(Date)  # the first of its month
+    local_hour: Mapped[int] = mapped_column(Integer)
+    local_weekday: Mapped[int] = mapped_column(Integer)  # 0 = Monday
+    topic: Mapped[str | None] = mapped_column(String(80))  # a knowledge-base category
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    referred_to: Mapped[str | None] = mapped_column(String(40))
+    # Kept beside the Forward row so reports count forwards without a join: None (never
+    # forwarded), 'open', 'in_time' or 'late' (handled after the promised deadline).
+    forward_state: Mapped[str | None] = mapped_column(String(10))
+    # Personal data: erased contact_retention_days after the contact ended (erased_at set).
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX_CHARS))
+    citizen_name: Mapped[str | None] = mapped_column(String(120))
+    citizen_phone: Mapped[str | None] = mapped_column(String(40))
+    citizen_email: Mapped[str | None] = mapped_column(String(254))
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    articles: Mapped[list["ContactArticle"]] = relationship(
+        order_by="ContactArticle.id", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+
+class ContactArticle(Base):
+    """An article the agent opened or attached while the contact was open (once each)."""
+
+    __tablename__ = "contact_articles"
+    __table_args__ = (UniqueConstraint("contact_id", "slug", "use"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(120))
+    use: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SharedRoute(Base):
+    """The default routing every municipality inherits: category -> desk name and the local
+    part of its mailbox (``borgerservice`` becomes borgerservice@<the municipality's domain>)."""
+
+    __tablename__ = "routing_shared"
+
+    category: Mapped[str] = mapped_column(String(80), primary_key=True)
+    desk_name: Mapped[str] = mapped_column(String(120))
+    mailbox_local_part: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class LocalRoute(Base):
+    """A municipality's own desk for a category (or ``*``, its default desk)."""
+
+    __tablename__ = "routing_local"
+
+    municipality_code: Mapped[str] = mapped_column(
+        ForeignKey("municipalities.code", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[str] = mapped_column(String(80), primary_key=True)
+    desk_name: Mapped[str] = mapped_column(String(120))
+    mailbox: Mapped[str] = mapped_column(String(254))
+    updated_by: Mapped[str] = mapped_column(String(254))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Forward(Base):
+    """A contact handed to a municipal desk: sent through the outbox, handled via its link."""
+
+    __tablename__ = "contact_forwards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), unique=True)
+    municipality_code: Mapped[str] = mapped_column(String(4), index=True)
+    desk_name: Mapped[str] = mapped_column(String(120))
+    mailbox: Mapped[str] = mapped_column(String(254))
+    reply_id: Mapped[int | None] = mapped_column(ForeignKey("replies.id"))  # set once queued
+    promise: Mapped[str] = mapped_column(String(40))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ContactPrice(Base):
+    """The hotline's price per contact from a month on (set by an operator)."""
+
+    __tablename__ = "contact_prices"
+
+    valid_from: Mapped[date] = mapped_column(Date, primary_key=True)  # first of a month
+    price_per_contact: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    set_by: Mapped[str] = mapped_column(String(254))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ContactReadAudit(Base):
+    """Append-only: who read a contact's personal data (name, phone, email, note), when."""
+
+    __tablename__ = "contact_read_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    reader_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    purpose: Mapped[str] = mapped_column(String(40))

@@ -1,0 +1,468 @@
+"""The numbers: contact reports for a period, the monthly statement, CSV for Danish Excel.
+
+Scoping is in the query (``scope_contacts``): a municipality admin counts only their own
+municipality, supervisors and operators count every one (and may compare municipalities), an
+agent counts the contacts they handled. Nothing here returns a citizen's details or a note.
+
+Median and p90 handling time: PostgreSQL computes them in the aggregate (percentile_cont);
+SQLite has no percentile function, so the handling times of the same scoped query are read in
+one ordered pass and interpolated the same way (linear, as percentile_cont).
+"""
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any
+
+from babel.numbers import format_decimal
+from sqlalchemy import ColumnElement, Select, case, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from hotline.auth.models import User
+from hotline.auth.permissions import Action, can, require, scope_contacts
+from hotline.contacts.models import (
+    FIRST_CONTACT_RESOLUTION,
+    Channel,
+    Contact,
+    ContactPrice,
+    ForwardState,
+    Outcome,
+)
+from hotline.db import utcnow
+from hotline.errors import Forbidden, InvalidInput
+from hotline.municipalities.models import Municipality
+
+MAX_PERIOD = timedelta(days=800)
+
+
+class GroupBy(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    HOUR_WEEKDAY = "hour_weekday"
+    CHANNEL = "channel"
+    TOPIC = "topic"
+    OUTCOME = "outcome"
+    AGENT = "agent"
+    MUNICIPALITY = "municipality"  # the comparison: supervisors and operators only
+
+
+_KEYS: dict[GroupBy, tuple[Any, ...]] = {
+    GroupBy.DAY: (Contact.local_date,),
+    GroupBy.WEEK: (Contact.local_week,),
+    GroupBy.MONTH: (Contact.local_month,),
+    GroupBy.HOUR_WEEKDAY: (Contact.local_weekday, Contact.local_hour),
+    GroupBy.CHANNEL: (Contact.channel,),
+    GroupBy.TOPIC: (Contact.topic,),
+    GroupBy.OUTCOME: (Contact.outcome,),
+    GroupBy.AGENT: (Contact.agent_id,),
+    GroupBy.MUNICIPALITY: (Contact.municipality_code,),
+}
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    date_from: date  # Copenhagen dates, both included
+    date_to: date
+    group_by: GroupBy = GroupBy.DAY
+    municipality: str | None = None
+
+
+@dataclass
+class ReportRow:
+    key: tuple[Any, ...]
+    contacts: int
+    closed: int
+    median_seconds: float | None
+    p90_seconds: float | None
+    first_contact_resolved: int
+    forwarded: int
+    forwards: int
+    forwards_in_time: int
+    non_member: int
+
+    @property
+    def first_contact_share(self) -> float | None:
+        return self.first_contact_resolved / self.closed if self.closed else None
+
+    @property
+    def forwarded_share(self) -> float | None:
+        return self.forwarded / self.closed if self.closed else None
+
+    @property
+    def forwards_in_time_share(self) -> float | None:
+        return self.forwards_in_time / self.forwards if self.forwards else None
+
+
+@dataclass
+class Report:
+    query: ReportQuery
+    rows: list[ReportRow]
+    total: ReportRow
+    labels: dict[Any, str] = field(default_factory=dict)  # agent id -> name, code -> name
+
+
+def _authorise(session: Session, user: User, query: ReportQuery) -> None:
+    if query.date_to < query.date_from:
+        raise InvalidInput("The period ends before it starts.")
+    if query.date_to - query.date_from > MAX_PERIOD:
+        raise InvalidInput("A report covers at most two years.")
+    if not (
+        can(user, Action.READ_CONTACT_REPORTS, user.municipality_code)
+        or can(user, Action.SEND_REPLY)
+    ):
+        raise Forbidden(f"Your role ({user.role}) may not read contact reports.")
+    if query.group_by is GroupBy.MUNICIPALITY:
+        require(user, Action.COMPARE_MUNICIPALITIES)
+    if query.municipality is not None:
+        if session.get(Municipality, query.municipality) is None:
+            raise InvalidInput(f"No municipality {query.municipality}.")
+        if not can(user, Action.SEND_REPLY):  # an agent's own rows may be filtered freely
+            require(user, Action.READ_CONTACT_REPORTS, query.municipality)
+
+
+def scoped_contacts(stmt: Select, user: User, query: ReportQuery) -> Select:  # type: ignore[type-arg]
+    """The period, the municipality filter and the role's scope: shared by every figure."""
+    stmt = stmt.where(Contact.local_date >= query.date_from, Contact.local_date <= query.date_to)
+    if query.municipality is not None:
+        stmt = stmt.where(Contact.municipality_code == query.municipality)
+    return scope_contacts(
+        stmt, user, Action.READ_CONTACT_REPORTS, Contact.municipality_code, Contact.agent_id
+    )
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _interpolated(values: Sequence[int], fraction: float) -> float | None:
+    """percentile_cont over sorted ``values``."""
+    if not values:
+        return None
+    position = (len(values) - 1) * fraction
+    lower = int(position)
+    upper = min(lower + 1, len(values) - 1)
+    return values[lower] + (values[upper] - values[lower]) * (position - lower)
+
+
+def contact_report(session: Session, user: User, query: ReportQuery) -> Report:
+    _authorise(session, user, query)
+    keys = _KEYS[query.group_by]
+    postgres = session.get_bind().dialect.name == "postgresql"
+    measures: list[Any] = [
+        func.count(Contact.id),
+        func.count(Contact.ended_at),
+        _count_if(Contact.outcome.in_([o.value for o in FIRST_CONTACT_RESOLUTION])),
+        _count_if(Contact.outcome == Outcome.FORWARDED.value),
+        func.count(Contact.forward_state),
+        _count_if(Contact.forward_state == ForwardState.IN_TIME.value),
+        _count_if(Contact.member.is_(False)),
+    ]
+    if postgres:
+        measures += [
+            func.percentile_cont(0.5).within_group(Contact.handling_seconds),
+            func.percentile_cont(0.9).within_group(Contact.handling_seconds),
+        ]
+    stmt = scoped_contacts(select(*keys, *measures), user, query)
+    if postgres:  # the groups and the total in one scan: GROUPING SETS ((keys), ())
+        stmt = stmt.add_columns(func.grouping(*keys)).group_by(
+            func.grouping_sets(tuple_(*keys), tuple_())
+        )
+    else:
+        stmt = stmt.group_by(*keys)
+    width = len(keys)
+    rows: list[ReportRow] = []
+    total: ReportRow | None = None
+    for record in session.execute(stmt.order_by(*keys)):
+        values = tuple(record)
+        key, counted = values[:width], values[width:]
+        median, p90 = (counted[7], counted[8]) if postgres else (None, None)
+        row = ReportRow(key, *map(int, counted[:2]), _num(median), _num(p90),
+                        *map(int, counted[2:7]))  # fmt: skip
+        if postgres and counted[9]:  # the grand total of the grouping sets
+            row.key, total = (), row
+        else:
+            rows.append(row)
+    if total is None:
+        total = _total(rows)
+    if not postgres:
+        _sqlite_percentiles(session, user, query, keys, rows, total)
+    return Report(query, rows, total, _labels(session, query.group_by, rows))
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _total(rows: Iterable[ReportRow]) -> ReportRow:
+    total = ReportRow((), 0, 0, None, None, 0, 0, 0, 0, 0)
+    for row in rows:
+        for name in ("contacts", "closed", "first_contact_resolved", "forwarded", "forwards",
+                     "forwards_in_time", "non_member"):  # fmt: skip
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    return total
+
+
+def _sqlite_percentiles(
+    session: Session,
+    user: User,
+    query: ReportQuery,
+    keys: tuple[Any, ...],
+    rows: list[ReportRow],
+    total: ReportRow,
+) -> None:
+    stmt = scoped_contacts(
+        select(*keys, Contact.handling_seconds).where(Contact.handling_seconds.is_not(None)),
+        user,
+        query,
+    ).order_by(Contact.handling_seconds)
+    by_key: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    everything: list[int] = []
+    width = len(keys)
+    for record in session.execute(stmt):
+        values = tuple(record)
+        by_key[values[:width]].append(values[width])
+        everything.append(values[width])
+    for row in rows:
+        times = by_key.get(row.key, [])
+        row.median_seconds, row.p90_seconds = _interpolated(times, 0.5), _interpolated(times, 0.9)
+    total.median_seconds, total.p90_seconds = (
+        _interpolated(everything, 0.5),
+        _interpolated(everything, 0.9),
+    )
+
+
+def _labels(session: Session, group_by: GroupBy, rows: list[ReportRow]) -> dict[Any, str]:
+    if group_by is GroupBy.AGENT:
+        ids = [row.key[0] for row in rows]
+        return {u.id: u.full_name for u in session.scalars(select(User).where(User.id.in_(ids)))}
+    if group_by is GroupBy.MUNICIPALITY:
+        codes = [row.key[0] for row in rows]
+        found = session.scalars(select(Municipality).where(Municipality.code.in_(codes)))
+        return {m.code: m.name for m in found}
+    return {}
+
+
+WEEKDAY_NAMES = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+CHANNEL_NAMES = {"phone": "telefon", "email": "e-mail", "chat": "chat", "meeting": "møde"}
+OUTCOME_NAMES = {
+    "answered": "besvaret",
+    "reply_sent": "svar sendt",
+    "forwarded": "videresendt",
+    "callback_agreed": "aftalt at ringe op",
+    "referred": "henvist",
+    "dropped": "afbrudt",
+    None: "åben",
+}
+
+
+def key_label(report: Report, key: tuple[Any, ...], *, personal: bool = True) -> str:
+    """A row's key in Danish; with ``personal=False`` (exports) an agent is their account id."""
+    group_by = report.query.group_by
+    value = key[0] if key else None
+    if group_by is GroupBy.HOUR_WEEKDAY:
+        return f"{WEEKDAY_NAMES[key[0]]} kl. {key[1]:02d}"
+    if group_by is GroupBy.WEEK:
+        year, week, _ = value.isocalendar()
+        return f"uge {week} {year}"
+    if group_by is GroupBy.MONTH:
+        return f"{value:%m.%Y}"
+    if group_by is GroupBy.DAY:
+        return f"{value:%d.%m.%Y}"
+    if group_by is GroupBy.CHANNEL:
+        return CHANNEL_NAMES.get(value, str(value))
+    if group_by is GroupBy.OUTCOME:
+        return OUTCOME_NAMES.get(value, str(value))
+    if group_by is GroupBy.AGENT:
+        return report.labels.get(value, f"agent {value}") if personal else f"agent {value}"
+    if group_by is GroupBy.MUNICIPALITY:
+        return f"{value} {report.labels.get(value, '')}".strip()
+    return str(value) if value is not None else "(uden emne)"
+
+
+# ---------------------------------------------------------------------------- statement
+
+
+@dataclass
+class Statement:
+    municipality_code: str
+    municipality_name: str
+    member: bool
+    month: date
+    by_channel_and_outcome: dict[tuple[str, str], int]
+    total: int
+    price_per_contact: Decimal | None
+    amount: Decimal | None
+
+
+def _price_from(month: date) -> Any:
+    """The price in force for ``month``: the latest set from that month or before."""
+    return (
+        select(ContactPrice.price_per_contact)
+        .where(ContactPrice.valid_from <= month)
+        .order_by(ContactPrice.valid_from.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def monthly_statement(session: Session, user: User, code: str, month: date) -> Statement:
+    """The cost-sharing basis for one municipality and month: contacts by channel and outcome
+    (open ones as 'åben'), priced when an operator has set a price for that month. One
+    statement: the municipality, the price in force and the counts."""
+    require(user, Action.READ_CONTACT_REPORTS, code)
+    month = month.replace(day=1)
+    price_column = _price_from(month).label("price")
+    stmt = (
+        select(
+            Municipality.name,
+            Municipality.member,
+            price_column,
+            Contact.channel,
+            Contact.outcome,
+            func.count(Contact.id),
+        )
+        .outerjoin(
+            Contact,
+            (Contact.municipality_code == Municipality.code) & (Contact.local_month == month),
+        )
+        .where(Municipality.code == code)
+        .group_by(Municipality.name, Municipality.member, Contact.channel, Contact.outcome)
+    )
+    found = session.execute(stmt).all()
+    if not found:
+        raise InvalidInput(f"No municipality {code}.")
+    name, member, price = found[0][0], found[0][1], found[0][2]
+    counts = {
+        (channel, outcome or ""): int(n) for *_, channel, outcome, n in found if channel is not None
+    }
+    total = sum(counts.values())
+    if price is not None:
+        price = Decimal(price)
+    amount = (price * total).quantize(Decimal("0.01"), ROUND_HALF_UP) if price is not None else None
+    return Statement(code, name, member, month, counts, total, price, amount)
+
+
+def set_price(session: Session, user: User, valid_from: date, price: Decimal) -> ContactPrice:
+    require(user, Action.SET_CONTACT_PRICE)
+    valid_from = valid_from.replace(day=1)
+    row = session.get(ContactPrice, valid_from)
+    if row is None:
+        row = ContactPrice(valid_from=valid_from)
+        session.add(row)
+    row.price_per_contact = price
+    row.set_by = user.email
+    row.set_at = utcnow()
+    session.flush()
+    return row
+
+
+def money(amount: Decimal) -> str:
+    """``1.600,50 kr.``"""
+    return f"{format_decimal(amount, format='#,##0.00', locale='da_DK')} kr."
+
+
+# ---------------------------------------------------------------------------- CSV
+
+
+def danish_number(value: float | Decimal | int | None, decimals: int = 1) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.{decimals}f}".replace(".", ",")
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    """UTF-8 with BOM, ``;`` between fields, CRLF: what a Danish Excel opens as columns."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+REPORT_COLUMNS = (
+    "gruppe",
+    "henvendelser",
+    "afsluttede",
+    "median_sekunder",
+    "p90_sekunder",
+    "loest_ved_foerste_kontakt_pct",
+    "videresendt_pct",
+    "videresendelser",
+    "haandteret_til_tiden_pct",
+    "ikke_medlem",
+)
+
+
+def _share(value: float | None) -> str:
+    return danish_number(None if value is None else value * 100)
+
+
+def report_values(report: Report, row: ReportRow, *, personal: bool) -> list[str]:
+    return [
+        key_label(report, row.key, personal=personal) if row.key else "i alt",
+        str(row.contacts),
+        str(row.closed),
+        danish_number(row.median_seconds),
+        danish_number(row.p90_seconds),
+        _share(row.first_contact_share),
+        _share(row.forwarded_share),
+        str(row.forwards),
+        _share(row.forwards_in_time_share),
+        str(row.non_member),
+    ]
+
+
+def report_csv(report: Report) -> bytes:
+    """The report's rows and total, no personal data (agents by account id)."""
+    rows = [report_values(report, row, personal=False) for row in [*report.rows, report.total]]
+    return _csv(REPORT_COLUMNS, rows)
+
+
+def statement_csv(statement: Statement) -> bytes:
+    rows = [
+        [CHANNEL_NAMES.get(channel, channel), OUTCOME_NAMES.get(outcome or None, outcome), str(n)]
+        for (channel, outcome), n in sorted(statement.by_channel_and_outcome.items())
+    ]
+    rows.append(["i alt", "", str(statement.total)])
+    if statement.price_per_contact is not None and statement.amount is not None:
+        rows.append(["pris pr. henvendelse", "", danish_number(statement.price_per_contact, 2)])
+        rows.append(["beløb kr.", "", danish_number(statement.amount, 2)])
+    return _csv(("kanal", "udfald", "henvendelser"), rows)
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    def row_json(row: ReportRow) -> dict[str, Any]:
+        return {
+            "key": [v.isoformat() if isinstance(v, date) else v for v in row.key],
+            "label": key_label(report, row.key, personal=False) if row.key else "i alt",
+            "contacts": row.contacts,
+            "closed": row.closed,
+            "median_seconds": row.median_seconds,
+            "p90_seconds": row.p90_seconds,
+            "first_contact_share": row.first_contact_share,
+            "forwarded_share": row.forwarded_share,
+            "forwards": row.forwards,
+            "forwards_in_time": row.forwards_in_time,
+            "forwards_in_time_share": row.forwards_in_time_share,
+            "non_member": row.non_member,
+        }
+
+    return {
+        "from": report.query.date_from.isoformat(),
+        "to": report.query.date_to.isoformat(),
+        "group_by": report.query.group_by.value,
+        "municipality": report.query.municipality,
+        "rows": [row_json(row) for row in report.rows],
+        "total": row_json(report.total),
+    }
+
+
+CHANNELS = tuple(c.value for c in Channel)

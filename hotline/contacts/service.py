@@ -1,0 +1,317 @@
+"""Registering contacts: open, attach what the agent reads and sends, correct, close.
+
+Every function takes the acting subject and authorises through hotline/auth/permissions.py.
+An agent registers contacts under ``SEND_REPLY`` (answering citizens, for any municipality) and
+sees their own; ``READ_ALL_CONTACTS`` (supervisor, operator) sees every one. Reading a
+contact's personal data writes a ContactReadAudit row.
+
+The shift: an agent may correct their own contact until CORRECTION_WINDOW after it started
+(12 hours, the longest shift), whether it is still open or already closed.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from hotline.auth.models import User
+from hotline.auth.permissions import Action, can, require, scope_contacts
+from hotline.composer.cpr import refuse_cpr_numbers
+from hotline.contacts.calendar import local, local_day_start
+from hotline.contacts.models import (
+    ArticleUse,
+    Contact,
+    ContactArticle,
+    ContactReadAudit,
+    Forward,
+    Outcome,
+)
+from hotline.contacts.schemas import ContactClose, ContactOpen, ContactUpdate
+from hotline.db import utcnow
+from hotline.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
+from hotline.municipalities.models import Municipality
+from hotline.replies.models import Reply
+
+CORRECTION_WINDOW = timedelta(hours=12)
+PERSONAL_FIELDS = ("citizen_name", "citizen_phone", "citizen_email", "note")
+
+
+class ContactClosed(Conflict):
+    slug, title = "contact-closed", "The contact is closed"
+
+
+class ShiftOver(Forbidden):
+    slug, title = "shift-over", "The contact can no longer be corrected"
+
+
+def set_local_time_columns(contact: Contact, started_at: datetime) -> None:
+    """The Copenhagen day, week, month, hour and weekday the reports group by."""
+    moment = local(started_at)
+    day = moment.date()
+    contact.started_at = started_at
+    contact.local_date = day
+    contact.local_week = day - timedelta(days=day.weekday())
+    contact.local_month = day.replace(day=1)
+    contact.local_hour = moment.hour
+    contact.local_weekday = day.weekday()
+
+
+def _check_outcome(outcome: str | None, referred_to: str | None) -> None:
+    if (outcome == Outcome.REFERRED.value) != (referred_to is not None):
+        raise InvalidInput(
+            "Name the authority (referred_to) exactly when the outcome is 'referred'."
+        )
+
+
+def check_version(contact: Contact, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != contact.version:
+        raise PreconditionFailed(
+            f"Contact {contact.id} changed since you read it (version {contact.version}); "
+            "nothing was overwritten.",
+            headers={"ETag": f'"{contact.version}"'},
+        )
+
+
+def flush_versioned(session: Session, contact: Contact) -> None:
+    """Flush a change of ``contact``; someone who changed it in between (the UPDATE's version
+    check found no row) gets the same answer as a stale If-Match, never a 500."""
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise PreconditionFailed(
+            f"Contact {contact.id} changed while you were saving; nothing was overwritten."
+        ) from exc
+
+
+def open_contact(
+    session: Session, user: User, data: ContactOpen, *, now: datetime | None = None
+) -> Contact:
+    """Choosing the citizen's municipality opens a contact for the agent."""
+    require(user, Action.SEND_REPLY, data.municipality)
+    municipality = session.get(Municipality, data.municipality)
+    if municipality is None:
+        raise InvalidInput(f"No municipality {data.municipality}.")
+    refuse_cpr_numbers(data.citizen_name, data.citizen_phone, data.citizen_email)
+    contact = Contact(
+        municipality_code=municipality.code,
+        member=municipality.member,
+        channel=data.channel.value,
+        agent_id=user.id,
+        topic=data.topic,
+        citizen_name=data.citizen_name,
+        citizen_phone=data.citizen_phone,
+        citizen_email=str(data.citizen_email) if data.citizen_email else None,
+    )
+    set_local_time_columns(contact, now or utcnow())
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def _load(session: Session, contact_id: int) -> Contact:
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise NotFound(f"No contact {contact_id}.")
+    return contact
+
+
+def _visible(session: Session, user: User, contact_id: int) -> Contact:
+    """The agent's own contact, or any for READ_ALL_CONTACTS; to anyone else it does not exist."""
+    contact = session.get(Contact, contact_id)
+    if contact is None or not (
+        contact.agent_id == user.id
+        or can(user, Action.READ_ALL_CONTACTS, contact.municipality_code)
+    ):
+        raise NotFound(f"No contact {contact_id}.")
+    return contact
+
+
+def editable_contact(
+    session: Session, user: User, contact_id: int, now: datetime | None = None
+) -> Contact:
+    """The agent's own contact while they may still correct it (CORRECTION_WINDOW)."""
+    contact = _load(session, contact_id)
+    require(user, Action.SEND_REPLY, contact.municipality_code)
+    if contact.agent_id != user.id:
+        raise NotFound(f"No contact {contact_id}.")  # another agent's contact is not yours
+    if (now or utcnow()) > contact.started_at + CORRECTION_WINDOW:
+        raise ShiftOver(
+            f"Contact {contact_id} started more than {CORRECTION_WINDOW.seconds // 3600} hours "
+            "ago; ask a supervisor to correct it."
+        )
+    return contact
+
+
+def get_contact(session: Session, user: User, contact_id: int) -> Contact:
+    """A contact with its personal data; the read is audited."""
+    contact = _visible(session, user, contact_id)
+    if contact.erased_at is None and any(getattr(contact, f) for f in PERSONAL_FIELDS):
+        session.add(ContactReadAudit(contact_id=contact.id, reader_id=user.id, purpose="read"))
+        session.flush()
+    return contact
+
+
+def open_contact_of(session: Session, user: User) -> Contact | None:
+    """The agent's newest open contact, if any (the one the console attaches things to)."""
+    return session.scalar(
+        select(Contact)
+        .where(Contact.agent_id == user.id, Contact.ended_at.is_(None))
+        .order_by(Contact.started_at.desc(), Contact.id.desc())
+        .limit(1)
+    )
+
+
+def record_article(
+    session: Session, user: User, contact_id: int, slug: str, use: ArticleUse
+) -> Contact:
+    """An article the agent opened or attached; once per (slug, use), no version needed."""
+    contact = editable_contact(session, user, contact_id)
+    if not contact.is_open:
+        raise ContactClosed(f"Contact {contact_id} is closed.")
+    if not any(a.slug == slug and a.use == use.value for a in contact.articles):
+        contact.articles.append(ContactArticle(slug=slug, use=use.value))
+        session.flush()
+    return contact
+
+
+def update_contact(
+    session: Session,
+    user: User,
+    contact_id: int,
+    expected_version: int | None,
+    data: ContactUpdate,
+) -> Contact:
+    """Correct one's own contact during the shift (only the fields sent change)."""
+    contact = editable_contact(session, user, contact_id)
+    check_version(contact, expected_version)
+    changes = data.model_dump(exclude_unset=True)
+    refuse_cpr_numbers(*(str(v) for k, v in changes.items() if v is not None))
+    if contact.is_open and ({"outcome", "referred_to"} & changes.keys()):
+        raise InvalidInput("Close the contact to give its outcome.")
+    if "outcome" in changes and changes["outcome"] is None:
+        raise InvalidInput("A closed contact keeps an outcome; give the right one instead.")
+    for field, value in changes.items():
+        setattr(contact, field, value.value if hasattr(value, "value") else value)
+    if contact.citizen_email is not None:
+        contact.citizen_email = str(contact.citizen_email)
+    if not contact.is_open:
+        _check_outcome(contact.outcome, contact.referred_to)
+    flush_versioned(session, contact)
+    return contact
+
+
+def close_contact(
+    session: Session,
+    user: User,
+    contact_id: int,
+    expected_version: int | None,
+    data: ContactClose,
+    *,
+    now: datetime | None = None,
+) -> Contact:
+    """One keystroke plus the outcome: the handling time runs from start to now."""
+    now = now or utcnow()
+    contact = editable_contact(session, user, contact_id, now)
+    check_version(contact, expected_version)
+    if not contact.is_open:
+        raise ContactClosed(f"Contact {contact_id} is already closed; correct it instead.")
+    referred_to = data.referred_to.value if data.referred_to else None
+    _check_outcome(data.outcome.value, referred_to)
+    refuse_cpr_numbers(data.note)
+    contact.ended_at = now
+    contact.handling_seconds = max(0, int((now - contact.started_at).total_seconds()))
+    contact.outcome = data.outcome.value
+    contact.referred_to = referred_to
+    if data.topic is not None:
+        contact.topic = data.topic
+    if data.note is not None:
+        contact.note = data.note or None
+    flush_versioned(session, contact)
+    return contact
+
+
+def contacts_today(session: Session, user: User, *, now: datetime | None = None) -> list[Contact]:
+    """ "Mine henvendelser i dag": the agent's own contacts since local midnight, newest first."""
+    since = local_day_start(local(now or utcnow()).date())
+    stmt = (
+        select(Contact)
+        .where(Contact.agent_id == user.id, Contact.started_at >= since)
+        .order_by(Contact.started_at.desc(), Contact.id.desc())
+    )
+    return list(session.scalars(stmt))
+
+
+def list_contacts(
+    session: Session,
+    user: User,
+    *,
+    since: datetime,
+    until: datetime | None = None,
+    municipality: str | None = None,
+    limit: int = 200,
+) -> list[Contact]:
+    """Contacts started in the window: every one for READ_ALL_CONTACTS, else one's own."""
+    stmt = select(Contact).where(Contact.started_at >= since)
+    if until is not None:
+        stmt = stmt.where(Contact.started_at < until)
+    if municipality is not None:
+        stmt = stmt.where(Contact.municipality_code == municipality)
+    stmt = scope_contacts(
+        stmt, user, Action.READ_ALL_CONTACTS, Contact.municipality_code, Contact.agent_id
+    )
+    return list(session.scalars(stmt.order_by(Contact.started_at.desc()).limit(limit)))
+
+
+def attach_reply(session: Session, reply: Reply, agent: User) -> None:
+    """Link a reply just sent to the agent's open contact for the same municipality, and record
+    its articles as attached (called by the replies service; no open contact, no link)."""
+    contact = open_contact_of(session, agent)
+    if contact is None or contact.municipality_code != reply.municipality_code:
+        return
+    reply.contact_id = contact.id
+    for slug in reply.article_slugs:
+        if not any(a.slug == slug and a.use == ArticleUse.ATTACHED.value for a in contact.articles):
+            contact.articles.append(ContactArticle(slug=slug, use=ArticleUse.ATTACHED.value))
+    session.flush()
+
+
+@dataclass(frozen=True)
+class ShiftView:
+    """The supervisor's live view: who is on a contact now, how the shift has gone."""
+
+    open_contacts: list[tuple[Contact, str]]  # with the agent's name
+    by_outcome: dict[str, int]  # contacts closed in the shift, per outcome
+    started_in_shift: int
+    overdue_forwards: int
+
+
+def shift_view(session: Session, user: User, *, now: datetime | None = None) -> ShiftView:
+    """The last CORRECTION_WINDOW (one shift): open contacts, outcomes, overdue forwards."""
+    require(user, Action.READ_SHIFT)
+    now = now or utcnow()
+    since = now - CORRECTION_WINDOW
+    open_rows = session.execute(
+        select(Contact, User.full_name)
+        .join(User, User.id == Contact.agent_id)
+        .where(Contact.ended_at.is_(None), Contact.started_at >= since)
+        .order_by(Contact.started_at)
+    ).all()
+    by_outcome = dict(
+        session.execute(
+            select(Contact.outcome, func.count())
+            .where(Contact.started_at >= since, Contact.outcome.is_not(None))
+            .group_by(Contact.outcome)
+        ).all()
+    )
+    started = session.scalar(select(func.count()).where(Contact.started_at >= since)) or 0
+    overdue = session.scalar(
+        select(func.count()).where(Forward.handled_at.is_(None), Forward.due_at < now)
+    )
+    return ShiftView(
+        [(row[0], row[1]) for row in open_rows],
+        {str(k): int(v) for k, v in by_outcome.items()},
+        int(started),
+        int(overdue or 0),
+    )

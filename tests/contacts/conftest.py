@@ -1,0 +1,53 @@
+from collections.abc import Callable
+from datetime import datetime
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from hotline.auth.models import User
+from hotline.contacts import service
+from hotline.contacts.models import Contact
+from hotline.contacts.schemas import ContactClose, ContactOpen
+from hotline.db import make_sessionmaker, transaction
+
+OpenContact = Callable[..., Contact]
+
+
+@pytest.fixture
+def open_contact(engine: Engine, demo_users: dict[str, User]) -> OpenContact:
+    """Open (and with ``outcome``, close) a contact through the service, committed."""
+
+    def make(
+        agent: str = "agent.aarhus",
+        municipality: str = "0751",
+        *,
+        at: datetime | None = None,
+        minutes: int = 5,
+        outcome: str | None = None,
+        **fields: object,
+    ) -> Contact:
+        from datetime import timedelta
+
+        with transaction(make_sessionmaker(engine)) as session:
+            user = session.get_one(User, demo_users[agent].id)
+            contact = service.open_contact(
+                session, user, ContactOpen(municipality=municipality, **fields), now=at
+            )
+            if outcome is not None:
+                referred = {"referred_to": "skat"} if outcome == "referred" else {}
+                service.close_contact(
+                    session,
+                    user,
+                    contact.id,
+                    contact.version,
+                    ContactClose(outcome=outcome, **referred),
+                    now=contact.started_at + timedelta(minutes=minutes),
+                )
+            return contact
+
+    return make
+
+
+def user_in(session: Session, demo_users: dict[str, User], key: str) -> User:
+    return session.get_one(User, demo_users[key].id)

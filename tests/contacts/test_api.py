@@ -1,0 +1,123 @@
+"""The contacts API: ETag/If-Match, problem+json, CSV and JSON exports."""
+
+import csv
+import io
+
+from fastapi.testclient import TestClient
+
+from tests.contacts.conftest import OpenContact
+
+
+def test_open_correct_and_close_with_etags(client: TestClient, auth_headers) -> None:
+    agent = auth_headers["agent.aarhus"]
+    opened = client.post(
+        "/api/v1/contacts", json={"municipality": "0461", "channel": "email"}, headers=agent
+    )
+    assert opened.status_code == 201, opened.text
+    contact_id, etag = opened.json()["id"], opened.headers["ETag"]
+    path = f"/api/v1/contacts/{contact_id}"
+
+    missing = client.patch(path, json={"topic": "Pas"}, headers=agent)
+    assert missing.status_code == 428
+    corrected = client.patch(path, json={"topic": "Pas"}, headers={**agent, "If-Match": etag})
+    assert corrected.status_code == 200 and corrected.json()["topic"] == "Pas"
+    stale = client.post(
+        f"{path}/close", json={"outcome": "answered"}, headers={**agent, "If-Match": etag}
+    )
+    assert stale.status_code == 412
+    assert stale.headers["content-type"] == "application/problem+json"
+    closed = client.post(
+        f"{path}/close",
+        json={"outcome": "answered"},
+        headers={**agent, "If-Match": corrected.headers["ETag"]},
+    )
+    assert closed.status_code == 200 and closed.json()["outcome"] == "answered"
+    again = client.post(
+        f"{path}/close",
+        json={"outcome": "dropped"},
+        headers={**agent, "If-Match": closed.headers["ETag"]},
+    )
+    assert again.status_code == 409
+
+
+def test_a_too_long_note_or_a_cpr_number_is_a_clear_422(client: TestClient, auth_headers) -> None:
+    agent = auth_headers["agent.aarhus"]
+    opened = client.post("/api/v1/contacts", json={"municipality": "0751"}, headers=agent)
+    path = f"/api/v1/contacts/{opened.json()['id']}"
+    headers = {**agent, "If-Match": opened.headers["ETag"]}
+    assert client.patch(path, json={"note": "x" * 501}, headers=headers).status_code == 422
+    cpr = client.patch(path, json={"note": "cpr 010203-1234"}, headers=headers)
+    assert cpr.status_code == 422 and cpr.json()["type"] == "/problems/cpr-number-in-reply"
+
+
+def test_a_reply_sent_within_an_open_contact_is_linked_to_it(
+    client: TestClient, auth_headers
+) -> None:
+    agent = auth_headers["agent.aarhus"]
+    contact = client.post("/api/v1/contacts", json={"municipality": "0751"}, headers=agent).json()
+    reply = client.post(
+        "/api/v1/replies",
+        json={
+            "municipality": "0751",
+            "to": "borger@example.dk",
+            "subject": "Svar",
+            "body_markdown": "Tak.",
+        },
+        headers=agent,
+    )
+    assert reply.status_code == 202, reply.text
+    other = client.post(
+        "/api/v1/replies",
+        json={
+            "municipality": "0461",
+            "to": "borger@example.dk",
+            "subject": "Svar",
+            "body_markdown": "Tak.",
+        },
+        headers=agent,
+    )
+    from sqlalchemy import select
+
+    from hotline.replies.models import Reply
+
+    with client.app.state.sessionmaker() as session:
+        linked = dict(session.execute(select(Reply.id, Reply.contact_id)).all())
+    assert linked == {reply.json()["id"]: contact["id"], other.json()["id"]: None}
+
+
+def test_report_exports_as_danish_csv_and_json(
+    client: TestClient, auth_headers, open_contact: OpenContact
+) -> None:
+    open_contact(outcome="answered", minutes=3)
+    params = {"from": "2000-01-01", "to": "2001-01-01"}
+    from datetime import date, timedelta
+
+    today = date.today()
+    params = {
+        "from": str(today - timedelta(days=1)),
+        "to": str(today + timedelta(days=1)),
+        "group_by": "outcome",
+    }
+    as_json = client.get(
+        "/api/v1/contact-reports", params=params, headers=auth_headers["supervisor"]
+    )
+    assert as_json.status_code == 200, as_json.text
+    assert as_json.json()["total"]["contacts"] == 1
+    assert as_json.json()["rows"][0]["label"] == "besvaret"
+    as_csv = client.get(
+        "/api/v1/contact-reports",
+        params={**params, "format": "csv"},
+        headers=auth_headers["supervisor"],
+    )
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][:3] == ["besvaret", "1", "1"]
+    assert rows[1][3] == "180,0"
+    editor = client.get("/api/v1/contact-reports", params=params, headers=auth_headers["editor"])
+    assert editor.status_code == 403
+    backwards = client.get(
+        "/api/v1/contact-reports",
+        params={"from": "2026-02-01", "to": "2026-01-01"},
+        headers=auth_headers["supervisor"],
+    )
+    assert backwards.status_code == 422

@@ -168,8 +168,8 @@ def scope_contacts(
     stmt: S,
     user: Owned,
     action: Action,
-    municipality_column: ColumnElement[str],
-    agent_column: ColumnElement[int],
+    municipality_column: SQLColumnExpression[str],
+    agent_column: SQLColumnExpression[int],
 ) -> S:
     """Contacts and their numbers: everything where ``action`` is global to the role, the own
     municipality's where it is granted there, and otherwise the agent's own contacts (an

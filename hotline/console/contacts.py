@@ -33,8 +33,8 @@ from hotline.contacts.schemas import (
     Promise,
     RouteWrite,
 )
-from hotline.db import DbSession, utcnow
-from hotline.deps import AppSettings
+from hotline.db import utcnow
+from hotline.deps import AppSettings, DbSession
 from hotline.errors import Problem
 from hotline.search.service import knowledge_gaps
 

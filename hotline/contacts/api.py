@@ -22,8 +22,8 @@ from hotline.contacts.schemas import (
     RouteWrite,
     SharedRouteWrite,
 )
-from hotline.db import DbSession, utcnow
-from hotline.deps import AppSettings, CurrentUser
+from hotline.db import utcnow
+from hotline.deps import AppSettings, CurrentUser, DbSession
 from hotline.errors import PreconditionFailed, PreconditionRequired
 from hotline.etags import IfMatch
 

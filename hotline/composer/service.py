@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.auth.models import User
 from hotline.auth.permissions import Action, Principal, require
-from hotline.composer.cpr import CprNumberInReply, refuse_cpr_numbers
+from hotline.kit.cpr import CprNumberInReply, refuse_cpr_numbers
 from hotline.composer.models import ReplyTemplate
 from hotline.composer.rendering import (
     TemplateProblem,

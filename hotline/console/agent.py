@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.models import User
 from hotline.auth.permissions import Action, can, require
-from hotline.composer.cpr import CprNumberInReply, contains_cpr_number
+from hotline.kit.cpr import CprNumberInReply, contains_cpr_number
 from hotline.composer.schemas import ReplyRequest
 from hotline.composer.service import (
     ComposedReply,

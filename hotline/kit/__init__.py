@@ -1,0 +1,1 @@
+"""Small cross-cutting pieces every domain may use; imports nothing from the domains."""

@@ -19,7 +19,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.auth.models import User
 from hotline.auth.permissions import Action, Principal, require
-from hotline.kit.cpr import CprNumberInReply, refuse_cpr_numbers
 from hotline.composer.models import ReplyTemplate
 from hotline.composer.rendering import (
     TemplateProblem,
@@ -39,6 +38,7 @@ from hotline.composer.schemas import (
 from hotline.config import PROJECT_ROOT, Settings
 from hotline.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from hotline.etags import check_if_match
+from hotline.kit.cpr import CprNumberInReply, CprNumberInText, refuse_cpr_numbers
 from hotline.knowledge.resolve import ResolvedArticle, fact_values, resolve
 from hotline.knowledge.resolve import today as danish_today
 from hotline.letterheads.render import Excerpt, LetterContent, danish_date, render_letter
@@ -291,6 +291,7 @@ def find_template(session: Session, key: str, municipality_code: str) -> ReplyTe
 
 def create_template(session: Session, data: ReplyTemplateCreate, user: User) -> ReplyTemplate:
     check_template(data.body_markdown)
+    refuse_cpr_numbers(data.title, data.subject, data.body_markdown, problem=CprNumberInText)
     if data.municipality_code is not None:
         get_municipality(session, data.municipality_code)
     exists = session.scalar(
@@ -326,6 +327,10 @@ def update_template(
     values = changes.model_dump(exclude_unset=True)
     if values.get("body_markdown") is not None:
         check_template(values["body_markdown"])
+    refuse_cpr_numbers(
+        *(values.get(key) for key in ("title", "subject", "body_markdown")),
+        problem=CprNumberInText,
+    )
     for key in ("title", "body_markdown"):
         if key in values and values[key] is None:
             raise InvalidInput(f"{key} cannot be removed from a template.")

@@ -13,7 +13,6 @@ from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.models import User
 from hotline.auth.permissions import Action, can, require
-from hotline.kit.cpr import CprNumberInReply, contains_cpr_number
 from hotline.composer.schemas import ReplyRequest
 from hotline.composer.service import (
     ComposedReply,
@@ -37,6 +36,7 @@ from hotline.console.templating import (
 from hotline.db import DbSession
 from hotline.deps import AppSettings
 from hotline.errors import NotFound, Problem
+from hotline.kit.cpr import CprNumberInReply, contains_cpr_number
 from hotline.knowledge.resolve import resolve
 from hotline.letterheads.render import logo_data_uri
 from hotline.letterheads.service import letterhead_for

@@ -10,9 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from hotline.composer.rendering import TemplateProblem
-from hotline.composer.service import preview_of
+from hotline.composer.service import SenderOutsideDomain, preview_of
 from hotline.knowledge.schemas import ArticleCreate
 from hotline.knowledge.service import create_article
+from hotline.municipalities.models import Municipality
 from tests.composer.conftest import Compose
 
 XSS = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
@@ -165,3 +166,29 @@ def test_template_errors_reach_the_agent_as_422(
     )
     assert response.status_code == 422
     assert response.json()["type"] == "/problems/template-error"
+
+
+def test_the_preview_shows_the_one_sender_a_long_hostile_name_really_gets(
+    client: TestClient, auth_headers: dict[str, dict[str, str]], compose: Compose
+) -> None:
+    evil = 'Aarhus Kommune Borgerservice og Ydelser til borgere i kommunen, "x" <ceo@evil.example>,'
+    saved = client.patch(
+        "/api/v1/letterheads/0751", headers=auth_headers["admin.aarhus"], json={"sender_name": evil}
+    )
+    assert saved.status_code == 200
+    preview = preview_of(compose())
+    [sender] = email.message_from_string(f"From: {preview.from_}\n\n", policy=email.policy.default)[
+        "From"
+    ].addresses
+    assert (sender.display_name, sender.addr_spec) == (evil, "borgerservice@aarhus.dk")
+
+
+def test_a_stored_sender_outside_the_municipalitys_domain_sends_nothing(
+    compose: Compose, session: Session
+) -> None:
+    """Rows written before the rule (or by hand) cannot borrow another domain's identity."""
+    aarhus = session.get_one(Municipality, "0751")
+    aarhus.sender_email = "borgerservice@kk.dk"
+    session.commit()
+    with pytest.raises(SenderOutsideDomain):
+        compose()

@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.login_failures_per_account,
         settings.login_failures_per_address,
         settings.login_failure_window_seconds,
+        settings.login_delay_seconds,
     )
     install_problem_handlers(app)
 

@@ -1,5 +1,6 @@
 """Request-scoped injections shared by every router."""
 
+from ipaddress import ip_address
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -17,6 +18,36 @@ def _settings(request: Request) -> Settings:
 
 
 AppSettings = Annotated[Settings, Depends(_settings)]
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the connecting peer, or, when that peer is a trusted proxy
+    (``HOTLINE_TRUSTED_PROXIES``), the rightmost X-Forwarded-For entry that is not itself a
+    trusted proxy (as nginx's real_ip_recursive and uvicorn's ProxyHeaders do). Anyone else's
+    X-Forwarded-For is ignored, so it cannot reset a per-address limit."""
+    networks = request.app.state.settings.trusted_proxy_networks
+    peer = request.client.host if request.client else "unknown"
+
+    def trusted(address: str) -> bool:
+        try:
+            parsed = ip_address(address)
+        except ValueError:
+            return False
+        return any(parsed in network for network in networks)
+
+    if not trusted(peer):
+        return peer
+    forwarded = [
+        hop.strip()
+        for value in request.headers.getlist("x-forwarded-for")
+        for hop in value.split(",")
+        if hop.strip()
+    ]
+    for hop in reversed(forwarded):
+        if not trusted(hop):
+            return hop[:64]
+    return peer
+
 
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth/token")
 

@@ -7,7 +7,7 @@ from hotline.auth import service
 from hotline.auth.permissions import Action, require
 from hotline.auth.schemas import TokenRead, UserCreate, UserRead, UserUpdate
 from hotline.db import DbSession
-from hotline.deps import AppSettings, CurrentUser
+from hotline.deps import AppSettings, CurrentUser, client_address
 
 router = APIRouter(tags=["auth"])
 
@@ -20,12 +20,18 @@ def create_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> TokenRead:
     """Exchange email and password for a short-lived bearer token."""
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     user = service.authenticate(
         session, request.app.state.login_throttle, form.username, form.password, address
     )
     issued = service.issue_token(settings, user)
     return TokenRead(access_token=issued.token, expires_in=issued.expires_in)
+
+
+@router.post("/auth/logout", status_code=204)
+def sign_out(session: DbSession, user: CurrentUser) -> None:
+    """End every token and console session of the caller's account at once."""
+    service.sign_out(session, user)
 
 
 @router.get("/users/me", response_model=UserRead)

@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from hotline.auth.permissions import ROLES_WITH_MUNICIPALITY, Role
 from hotline.municipalities.schemas import MunicipalityCode
@@ -34,6 +34,14 @@ class UserUpdate(BaseModel):
     full_name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
     active: bool | None = None
     password: Password | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_null(cls, value: object) -> object:
+        """Leave a field out to keep it; ``null`` would clear a column that must have a value."""
+        if value is None:
+            raise ValueError("may not be null; leave the field out to keep its value")
+        return value
 
 
 class UserRead(BaseModel):

@@ -5,10 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from hotline.auth.service import authenticate
-from hotline.console.session import start_session
+from hotline.auth.models import User
+from hotline.auth.service import authenticate, sign_out
+from hotline.console.session import current_session, start_session
 from hotline.console.templating import console_path, render
 from hotline.db import DbSession
+from hotline.deps import client_address
 from hotline.errors import TooManyRequests, Unauthorized
 
 router = APIRouter()
@@ -42,7 +44,7 @@ def login(
     if not password:
         errors["password"] = "Skriv din adgangskode."  # noqa: S105 (a message)
     if not errors:
-        address = request.client.host if request.client else "unknown"
+        address = client_address(request)
         try:
             user = authenticate(session, request.app.state.login_throttle, email, password, address)
         except TooManyRequests:
@@ -50,7 +52,7 @@ def login(
         except Unauthorized:
             errors["form"] = "E-mailadressen eller adgangskoden er forkert."
         else:
-            start_session(request, user.id)
+            start_session(request, user.id, user.session_epoch)
             return RedirectResponse(_safe_next(request, next), status_code=303)
     return render(
         request,
@@ -61,6 +63,11 @@ def login(
 
 
 @router.post("/logout", name="logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, session: DbSession) -> Response:
+    """Ends every session of the account (a copied cookie, its API tokens), not just this one."""
+    user_id = current_session(request).user_id
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is not None and user.session_epoch == current_session(request).epoch:
+        sign_out(session, user)
     start_session(request, None)
     return RedirectResponse(console_path(request, "login"), status_code=303)

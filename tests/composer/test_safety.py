@@ -1,6 +1,7 @@
 """Hostile input in subject, names, agent text and articles never reaches the citizen as code."""
 
 import email.policy
+import time
 from email.headerregistry import Address
 from email.message import EmailMessage
 from html.parser import HTMLParser
@@ -192,3 +193,51 @@ def test_a_stored_sender_outside_the_municipalitys_domain_sends_nothing(
     session.commit()
     with pytest.raises(SenderOutsideDomain):
         compose()
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}",
+        "{% for c in 'x' * 20000 %}{% for d in 'y' * 20000 %}{% endfor %}{% endfor %}",
+        "{{ 'x'|center(10**8) }}",
+        "{{ 'x'.center(100000000) }}",
+        "{{ 'x'|indent(10**7) }}",
+        "{{ lipsum(3000) }}",
+        "{{ {}.update }}",
+        "{{ ''.format }}",
+        "{{ [1, 2] }}",
+        "{{ cycler }}{{ joiner }}{{ namespace }}",
+        "{% set a = 'x' * 100000 %}{{ a ~ a }}",
+        "{% set a = 'x' * 100000 %}{{ a + a }}",
+        "{{ ([('x' * 100000)] * 1000) | join }}",
+        "{{ '%100000000s' % 'x' }}",
+        "{{ ('x' * 50000).replace('', 'y') }}",
+        "{{ range(100000) | list | length }}",
+    ],
+    ids=[
+        "nested-range", "nested-strings", "center-filter", "center-method", "indent", "lipsum",
+        "method-repr", "format-repr", "list-repr", "helpers", "concat", "plus", "join",
+        "percent-format", "replace", "long-range",
+    ],
+)  # fmt: skip
+def test_templates_cannot_spend_unbounded_cpu_or_memory_or_print_objects(
+    compose: Compose, source: str
+) -> None:
+    started = time.perf_counter()
+    with pytest.raises(TemplateProblem):
+        compose(body_markdown=source)
+    assert time.perf_counter() - started < 2  # refused early, not after the work is done
+
+
+def test_what_templates_need_still_works(compose: Compose) -> None:
+    composed = compose(
+        citizen_name="Jens Hansen",
+        body_markdown=(
+            "Kære {{ citizen_name|upper }}, {% for n in range(3) %}{{ n }}{% endfor %} "
+            "{{ ['a', 'b']|join(', ') }} {{ 'x' ~ municipality }} "
+            "{% if citizen_name.startswith('Jens') %}ja{% endif %} {{ today }}"
+        ),
+    )
+    assert "JENS HANSEN" in composed.text and "012" in composed.text
+    assert "a, b" in composed.text and "xAarhus Kommune" in composed.text and "ja" in composed.text

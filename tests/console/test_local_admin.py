@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from hotline.knowledge import service as knowledge
+from hotline.letterheads.service import clean_logo
 from tests.console.conftest import AARHUS, EDITOR, LOCAL_PART, SignIn, csrf_token
 from tests.letterheads.images import png
 
@@ -177,4 +178,5 @@ def test_a_logo_upload_is_checked_and_shown_in_the_agents_bar(
     )
     assert "Brevpapiret er gemt." in saved.text
     agent_view = client.get("/console/?kommune=0751").text
-    assert f'src="data:image/png;base64,{base64.b64encode(logo).decode()}"' in agent_view
+    stored = clean_logo(logo).data  # decoded and encoded afresh on upload
+    assert f'src="data:image/png;base64,{base64.b64encode(stored).decode()}"' in agent_view

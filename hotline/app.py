@@ -24,6 +24,7 @@ from hotline.letterheads.api import router as letterheads_router
 from hotline.municipalities.api import router as municipalities_router
 from hotline.replies.api import router as replies_router
 from hotline.replies.worker import embedded_worker
+from hotline.request_limits import RequestBodyLimit
 from hotline.search.api import router as search_router
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.login_delay_seconds,
     )
     install_problem_handlers(app)
+    app.add_middleware(RequestBodyLimit, max_bytes=settings.max_request_bytes)
 
     @app.middleware("http")
     async def _security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     # Comma-separated addresses or networks (10.0.0.0/8) of reverse proxies whose
     # X-Forwarded-For is believed; empty: the connecting address is the client's.
     trusted_proxies: str = ""
+    # Above any form, JSON body or logo upload (200 KB) the API and console accept.
+    max_request_bytes: int = 1_000_000
 
     @field_validator("database_url")
     @classmethod

@@ -89,6 +89,7 @@ _HTTP_SLUGS = {
     403: ("forbidden", "Not allowed"),
     404: ("not-found", "Not found"),
     405: ("method-not-allowed", "Method not allowed"),
+    413: ("request-too-large", "Request body too large"),
 }
 
 

@@ -24,6 +24,13 @@ Title = Annotated[str, Field(min_length=1, max_length=200)]
 Category = Annotated[str, Field(min_length=1, max_length=80)]
 Tag = Annotated[str, Field(min_length=1, max_length=60)]
 Locale = Annotated[str, Field(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")]
+# The longest shipped article is ~2,000 characters; 40,000 is a long guide. Beyond it search
+# slows for everyone (a 5 MB body took 3-14 s per search), so longer texts are refused.
+MAX_BODY_CHARS = 40_000
+MAX_DESCRIPTION_CHARS = 500
+MAX_TAGS = 20
+Body = Annotated[str, Field(min_length=1, max_length=MAX_BODY_CHARS)]
+Description = Annotated[str, Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS)]
 
 
 def _check_validity(valid_from: date | None, valid_to: date | None) -> None:
@@ -38,7 +45,7 @@ class ArticleFields(BaseModel):
 
     title: Title
     category: Category
-    tags: list[Tag] = []
+    tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] = []
     locale: Locale = "da"
     status: ArticleStatus = ArticleStatus.PUBLISHED
     review_by: date | None = None
@@ -53,7 +60,7 @@ class ArticleFields(BaseModel):
 
 class ArticleCreate(ArticleFields):
     slug: Slug
-    body: str = Field(min_length=1)
+    body: Body
 
 
 class ArticleUpdate(BaseModel):
@@ -62,9 +69,9 @@ class ArticleUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Title | None = None
-    body: str | None = Field(default=None, min_length=1)
+    body: Body | None = None
     category: Category | None = None
-    tags: list[Tag] | None = None
+    tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] | None = None
     locale: Locale | None = None
     status: ArticleStatus | None = None
     review_by: date | None = None
@@ -110,7 +117,7 @@ class RevisionDiff(BaseModel):
 class FactFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    description: str = Field(min_length=1)
+    description: Description
     type: FactType
 
 
@@ -121,7 +128,7 @@ class FactCreate(FactFields):
 class FactUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    description: str | None = Field(default=None, min_length=1)
+    description: Description | None = None
     type: FactType | None = None
 
 
@@ -187,7 +194,7 @@ class OverrideWrite(BaseModel):
 
     mode: OverrideMode
     title: Title | None = None
-    body: str = ""
+    body: Annotated[str, Field(max_length=MAX_BODY_CHARS)] = ""
 
     @model_validator(mode="after")
     def _mode_fits(self) -> "OverrideWrite":

@@ -34,6 +34,7 @@ from hotline.console.templating import console_path, render
 from hotline.db import DbSession
 from hotline.deps import AppSettings
 from hotline.errors import InvalidInput, Problem
+from hotline.kit.money import AmountError, format_kroner, parse_kroner
 from hotline.knowledge import service as knowledge
 from hotline.knowledge.models import FactType, OverrideMode
 from hotline.knowledge.resolve import fact_values, markdown_to_html, render_facts, today
@@ -204,6 +205,7 @@ def _facts_page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     saved: bool = False,
+    understood: dict[str, str] | None = None,
 ) -> Response:
     return _page(
         request,
@@ -214,7 +216,27 @@ def _facts_page(
         values=values or {},
         errors=errors or {},
         saved=saved,
+        understood=understood or {},
     )
+
+
+def _amounts_to_confirm(facts: Any, form: FormData, errors: dict[str, str]) -> dict[str, str]:
+    """Changed money values written other than as plain kroner (1.600, 195,-, 1.600,50), as
+    understood (``1.600,00 kr.``), unless that very text was already shown and confirmed."""
+    understood = {}
+    for fact in facts:
+        sent = str(form.get(f"fact-{fact.key}", "")).strip()
+        if fact.type != FactType.MONEY or not sent or sent == (fact.value or ""):
+            continue
+        try:
+            amount = parse_kroner(sent)
+        except AmountError as exc:
+            hint = FACT_TYPES[FactType.MONEY].hint
+            errors[f"fact-{fact.key}"] = f"Ugyldig værdi. {hint}. {exc.danish}".strip()
+            continue
+        if not sent.isdigit() and form.get(f"confirmed-{fact.key}") != sent:
+            understood[fact.key] = format_kroner(amount)
+    return understood
 
 
 @router.post("/fakta")
@@ -225,7 +247,13 @@ async def facts_save(
     m = _municipality(session, user, code, Action.EDIT_LOCAL_KNOWLEDGE)
     form = await request.form()
     values, errors = {}, {}
-    for fact in knowledge.municipality_facts(session, m.code):
+    facts = knowledge.municipality_facts(session, m.code)
+    amount_errors: dict[str, str] = {}
+    understood = _amounts_to_confirm(facts, form, amount_errors)
+    if understood and not amount_errors:  # nothing is saved before the amounts are confirmed
+        sent = {fact.key: str(form.get(f"fact-{fact.key}", "")).strip() for fact in facts}
+        return _facts_page(request, session, m, sent, understood=understood)
+    for fact in facts:
         sent = str(form.get(f"fact-{fact.key}", "")).strip()
         values[fact.key] = sent
         if sent == (fact.value or ""):
@@ -238,7 +266,9 @@ async def facts_save(
             with session.begin_nested():
                 knowledge.set_fact_value(session, m.code, fact.key, sent, user.email)
         except InvalidInput:
-            errors[f"fact-{fact.key}"] = f"Ugyldig værdi. {FACT_TYPES[FactType(fact.type)].hint}."
+            errors[f"fact-{fact.key}"] = amount_errors.get(
+                f"fact-{fact.key}", f"Ugyldig værdi. {FACT_TYPES[FactType(fact.type)].hint}."
+            )
     if errors:
         return _facts_page(request, session, m, values, errors)
     return _facts_page(request, session, m, saved=True)

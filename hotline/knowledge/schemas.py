@@ -1,7 +1,6 @@
 """Request and response shapes of the knowledge base, shared by the API and the file loader."""
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 from pydantic import (
@@ -15,6 +14,7 @@ from pydantic import (
     model_validator,
 )
 
+from hotline.kit.money import parse_kroner
 from hotline.knowledge.models import ArticleStatus, FactType, OverrideMode, Source
 from hotline.knowledge.resolve import FACT_KEY
 
@@ -144,7 +144,9 @@ class FactRead(BaseModel):
 class FactValueWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    value: str | int | float = Field(description="Money as a number of kroner, e.g. 893 or 12.5")
+    value: str | int | float = Field(
+        description="Money in kroner: 893, 12.5 or the Danish way, 1.600 kr., 1.600,50, 195,-"
+    )
 
 
 class FactValueRead(BaseModel):
@@ -170,18 +172,14 @@ def normalise_fact_value(fact_type: str, value: object) -> str:
         raise ValueError("the value is empty")
     try:
         if fact_type == FactType.MONEY:
-            amount = Decimal(text)
-            if not amount.is_finite() or amount < 0:
-                raise ValueError("an amount of kroner is a number of 0 or more")
-            text = format(amount, "f")  # one spelling per amount: 0125 and 125 are the same
+            # Danish notation (1.600 kr., 1.600,50, 195,-); one spelling per amount is stored.
+            text = format(parse_kroner(value if isinstance(value, int | float) else text), "f")
         elif fact_type == FactType.URL:
             _url.validate_python(text)
         elif fact_type == FactType.EMAIL:
             _email.validate_python(text)
         elif fact_type == FactType.PHONE:
             _PHONE.validate_python(text)
-    except InvalidOperation as exc:
-        raise ValueError(f"{text!r} is not an amount (write e.g. 893 or 12.5)") from exc
     except ValidationError as exc:
         raise ValueError(f"{text!r} is not a valid {fact_type}") from exc
     return text

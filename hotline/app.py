@@ -17,7 +17,7 @@ from hotline.config import Settings
 from hotline.console.app import create_console
 from hotline.db import make_engine, make_sessionmaker, transaction
 from hotline.demo import accounts_with_demo_password
-from hotline.errors import install_problem_handlers
+from hotline.errors import PROBLEM_RESPONSES, install_problem_handlers
 from hotline.health import router as health_router
 from hotline.knowledge.api import router as knowledge_router
 from hotline.letterheads.api import router as letterheads_router
@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             response.headers.setdefault(header, value)
         return response
 
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
     api.include_router(auth_router)
     api.include_router(municipalities_router)
     api.include_router(knowledge_router)

@@ -3,7 +3,7 @@
 from ipaddress import ip_address
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from hotline.auth.models import User
@@ -18,6 +18,11 @@ def _settings(request: Request) -> Settings:
 
 
 AppSettings = Annotated[Settings, Depends(_settings)]
+
+# Row ids in paths: a 64-bit database integer. Larger numbers are refused as invalid input
+# (422) instead of overflowing the database driver (a 500 or a dropped connection).
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 def client_address(request: Request) -> str:

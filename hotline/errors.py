@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -58,6 +59,62 @@ class TooManyRequests(Problem):
     status, slug, title = 429, "too-many-requests", "Too many attempts"
 
 
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+    code: str | None = None
+
+
+class ProblemDetails(BaseModel):
+    """The body of every error response (RFC 9457), as the OpenAPI document declares it."""
+
+    model_config = ConfigDict(extra="allow", title="Problem")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldProblem] | None = None
+
+
+_PROBLEM_DESCRIPTIONS = {
+    401: "No valid bearer token",
+    403: "The account may not do this",
+    404: "Not found",
+    409: "Conflicts with the current state",
+    412: "If-Match names an outdated version",
+    413: "The request body is too large",
+    422: "Invalid input",
+    428: "If-Match is required",
+}
+# Declared on every API route (and 429 on sign-in): clients and schemathesis know the shape.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemDetails, "description": description}
+    for status, description in _PROBLEM_DESCRIPTIONS.items()
+}
+TOO_MANY_REQUESTS_RESPONSE: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": ProblemDetails,
+        "description": "Too many failed sign-ins; wait Retry-After seconds",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    }
+}
+
+
+def _problems_as_problem_json(schema: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI files response models under application/json; ours are problem+json."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for status, response in operation.get("responses", {}).items():
+                if not status.isdigit() or int(status) < 400:
+                    continue
+                content = response.get("content", {})
+                if "application/json" in content:
+                    response["content"] = {PROBLEM_JSON: content.pop("application/json")}
+    return schema
+
+
 def problem_type(slug: str) -> str:
     return f"/problems/{slug}"
 
@@ -94,6 +151,13 @@ _HTTP_SLUGS = {
 
 
 def install_problem_handlers(app: FastAPI) -> None:
+    build_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return _problems_as_problem_json(build_openapi())
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(

@@ -7,12 +7,13 @@ from hotline.auth import service
 from hotline.auth.permissions import Action, require
 from hotline.auth.schemas import TokenRead, UserCreate, UserRead, UserUpdate
 from hotline.db import DbSession
-from hotline.deps import AppSettings, CurrentUser, client_address
+from hotline.deps import AppSettings, CurrentUser, RowId, client_address
+from hotline.errors import TOO_MANY_REQUESTS_RESPONSE
 
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/auth/token", response_model=TokenRead)
+@router.post("/auth/token", response_model=TokenRead, responses=TOO_MANY_REQUESTS_RESPONSE)
 def create_token(
     request: Request,
     session: DbSession,
@@ -52,6 +53,6 @@ def create_user(data: UserCreate, session: DbSession, user: CurrentUser) -> obje
 
 
 @router.patch("/users/{user_id}", response_model=UserRead)
-def update_user(user_id: int, data: UserUpdate, session: DbSession, user: CurrentUser) -> object:
+def update_user(user_id: RowId, data: UserUpdate, session: DbSession, user: CurrentUser) -> object:
     require(user, Action.MANAGE_ACCOUNTS)
     return service.update_user(session, service.get_user(session, user_id), data)

@@ -19,7 +19,14 @@ from functools import lru_cache
 from typing import Any
 
 import nh3
-from jinja2 import StrictUndefined, Template, TemplateError, nodes, pass_eval_context
+from jinja2 import (
+    StrictUndefined,
+    Template,
+    TemplateError,
+    Undefined,
+    nodes,
+    pass_eval_context,
+)
 from jinja2.defaults import DEFAULT_FILTERS
 from jinja2.runtime import markup_join, str_join
 from jinja2.sandbox import SandboxedEnvironment
@@ -203,6 +210,8 @@ _PRINTABLE = (str, int, float, Decimal, date)
 
 def _printable(value: Any) -> Any:
     """Only text, numbers and dates are printed: never an object's repr (memory addresses)."""
+    if isinstance(value, Undefined):
+        return value  # StrictUndefined then names the unknown placeholder
     if not isinstance(value, _PRINTABLE) or callable(value):
         raise TemplateProblem("Templates can only print text, numbers and dates.")
     return value

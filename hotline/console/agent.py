@@ -34,7 +34,7 @@ from hotline.console.templating import (
     with_query,
 )
 from hotline.db import DbSession
-from hotline.deps import AppSettings
+from hotline.deps import AppSettings, RowId
 from hotline.errors import NotFound, Problem
 from hotline.kit.cpr import CprNumberInReply, contains_cpr_number
 from hotline.knowledge.resolve import resolve
@@ -408,7 +408,7 @@ def _reply_view(reply: Reply) -> ReplyView:
 
 @router.get("/svar/{reply_id}", name="reply_status")
 def reply_status(
-    request: Request, reply_id: int, user: ConsoleUser, session: DbSession
+    request: Request, reply_id: RowId, user: ConsoleUser, session: DbSession
 ) -> Response:
     """The reply's delivery state; htmx polls the status block until it settles."""
     reply = replies.get_reply(session, user, reply_id)

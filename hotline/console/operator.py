@@ -10,6 +10,7 @@ from hotline.console.forms import blank_to_none, validate_form
 from hotline.console.session import CSRF_FIELD, ConsoleUser
 from hotline.console.templating import console_path, render
 from hotline.db import DbSession
+from hotline.deps import RowId
 from hotline.errors import Conflict
 from hotline.municipalities import service as municipalities
 from hotline.municipalities.schemas import CONTACT_COLUMNS, HOTLINE_COLUMNS, MunicipalityUpdate
@@ -141,7 +142,7 @@ async def account_create(request: Request, user: ConsoleUser, session: DbSession
 
 @router.post("/konti/{account_id}/aktiv", name="operator_account_active")
 async def account_toggle(
-    request: Request, account_id: int, user: ConsoleUser, session: DbSession
+    request: Request, account_id: RowId, user: ConsoleUser, session: DbSession
 ) -> Response:
     require(user, Action.MANAGE_ACCOUNTS)
     account = accounts.get_user(session, account_id)

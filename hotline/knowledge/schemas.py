@@ -29,6 +29,7 @@ Locale = Annotated[str, Field(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")]
 MAX_BODY_CHARS = 40_000
 MAX_DESCRIPTION_CHARS = 500
 MAX_TAGS = 20
+MAX_FACT_VALUE_CHARS = 1_000
 Body = Annotated[str, Field(min_length=1, max_length=MAX_BODY_CHARS)]
 Description = Annotated[str, Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS)]
 
@@ -170,6 +171,11 @@ def normalise_fact_value(fact_type: str, value: object) -> str:
     text = str(value).strip()
     if not text:
         raise ValueError("the value is empty")
+    if len(text) > MAX_FACT_VALUE_CHARS:
+        raise ValueError(f"a fact value holds at most {MAX_FACT_VALUE_CHARS} characters")
+    if "{{" in text or "}}" in text or "{%" in text:
+        # A value is put into texts verbatim; a placeholder inside it would never be filled.
+        raise ValueError("a fact value cannot contain {{ placeholders }} or {% blocks %}")
     try:
         if fact_type == FactType.MONEY:
             # Danish notation (1.600 kr., 1.600,50, 195,-); one spelling per amount is stored.

@@ -19,9 +19,10 @@ def _settings(request: Request) -> Settings:
 
 AppSettings = Annotated[Settings, Depends(_settings)]
 
-# Row ids in paths: a 64-bit database integer. Larger numbers are refused as invalid input
-# (422) instead of overflowing the database driver (a 500 or a dropped connection).
-MAX_ROW_ID = 2**63 - 1
+# Row ids in paths: the tables' INTEGER keys (32-bit on PostgreSQL). Larger numbers are refused
+# as invalid input (422) instead of overflowing the database driver (a 500 or a dropped
+# connection).
+MAX_ROW_ID = 2**31 - 1
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 

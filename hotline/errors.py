@@ -7,9 +7,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+UNSTORABLE_VALUE = "A value cannot be stored: it contains a NUL character or a number out of range."
 log = logging.getLogger(__name__)
 
 
@@ -199,6 +201,19 @@ def install_problem_handlers(app: FastAPI) -> None:
             str(exc.detail),
             instance=request.url.path,
             headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
+        """The database refused a value the schemas let through (a NUL character, a number
+        out of the column's range): the transaction is rolled back, the client told."""
+        log.info("database refused a value on %s: %s", request.url.path, exc.orig)
+        return problem_response(
+            422,
+            "invalid-input",
+            "Invalid input",
+            UNSTORABLE_VALUE,
+            instance=request.url.path,
         )
 
     @app.exception_handler(Exception)

@@ -18,6 +18,8 @@ HUGE = "99999999999999999999"  # beyond 64 bits
         ("patch", f"/api/v1/users/{HUGE}"),
         ("get", f"/api/v1/articles/pas/diff?from={HUGE}"),
         ("get", "/api/v1/replies/-1"),
+        ("get", f"/api/v1/replies/{2**31}"),  # beyond PostgreSQL's INTEGER keys
+        ("get", f"/api/v1/reply-templates/{2**31}"),
     ],
 )
 def test_integers_beyond_64_bits_are_invalid_input(
@@ -58,3 +60,17 @@ def test_fact_values_that_used_to_fail_are_refused_quickly(
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert time.perf_counter() - started < 1
+
+
+def test_a_value_the_database_refuses_is_invalid_input_and_nothing_is_kept(
+    client: TestClient, auth_headers, backend: str
+) -> None:
+    """PostgreSQL text cannot hold NUL characters (SQLite stores them)."""
+    if backend != "postgresql":
+        pytest.skip("only PostgreSQL refuses NUL characters in text")
+    article = {"slug": "nul", "title": "Nul", "category": "Test", "body": "a\u0000b"}
+    response = client.post("/api/v1/articles", json=article, headers=auth_headers["editor"])
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "NUL character" in response.json()["detail"]
+    assert client.get("/api/v1/articles/nul", headers=auth_headers["editor"]).status_code == 404

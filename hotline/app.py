@@ -18,13 +18,14 @@ from hotline.console.app import create_console
 from hotline.contacts.api import router as contacts_router
 from hotline.db import make_engine, make_sessionmaker, transaction
 from hotline.demo import accounts_with_demo_password
-from hotline.errors import install_problem_handlers
+from hotline.errors import PROBLEM_RESPONSES, install_problem_handlers
 from hotline.health import router as health_router
 from hotline.knowledge.api import router as knowledge_router
 from hotline.letterheads.api import router as letterheads_router
 from hotline.municipalities.api import router as municipalities_router
 from hotline.replies.api import router as replies_router
 from hotline.replies.worker import embedded_worker
+from hotline.request_limits import RequestBodyLimit
 from hotline.search.api import router as search_router
 
 log = logging.getLogger(__name__)
@@ -91,8 +92,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.login_failures_per_account,
         settings.login_failures_per_address,
         settings.login_failure_window_seconds,
+        settings.login_delay_seconds,
     )
     install_problem_handlers(app)
+    app.add_middleware(RequestBodyLimit, max_bytes=settings.max_request_bytes)
 
     @app.middleware("http")
     async def _security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
@@ -101,7 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             response.headers.setdefault(header, value)
         return response
 
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
     api.include_router(auth_router)
     api.include_router(municipalities_router)
     api.include_router(knowledge_router)

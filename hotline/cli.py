@@ -47,7 +47,9 @@ def serve(
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
-        proxy_headers=True,
+        # X-Forwarded-For is read by hotline.deps.client_address, from HOTLINE_TRUSTED_PROXIES
+        # only; uvicorn's own handling would believe any local process.
+        proxy_headers=False,
     )
 
 

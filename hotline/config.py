@@ -3,6 +3,7 @@
 import secrets
 from enum import StrEnum
 from functools import cached_property
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 from pydantic import SecretStr, field_validator, model_validator
@@ -48,9 +49,18 @@ class Settings(BaseSettings):
     migrate_on_start: bool = False
     token_ttl_minutes: int = 30
     console_session_hours: int = 8  # one shift; the console asks for a new sign-in after it
+    # One account from one address may fail this often; then each failure doubles a wait that
+    # starts at login_delay_seconds, up to login_failure_window_seconds (which is also the
+    # window of the per-address limit). Other addresses are never locked out by it.
     login_failures_per_account: int = 5
     login_failures_per_address: int = 30
     login_failure_window_seconds: int = 900
+    login_delay_seconds: int = 5
+    # Comma-separated addresses or networks (10.0.0.0/8) of reverse proxies whose
+    # X-Forwarded-For is believed; empty: the connecting address is the client's.
+    trusted_proxies: str = ""
+    # Above any form, JSON body or logo upload (200 KB) the API and console accept.
+    max_request_bytes: int = 1_000_000
 
     @field_validator("database_url")
     @classmethod
@@ -60,6 +70,14 @@ class Settings(BaseSettings):
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url.removeprefix(prefix)
         return url
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: str) -> str:
+        for entry in value.split(","):
+            if entry.strip():
+                ip_network(entry.strip(), strict=False)  # ValueError names the bad entry
+        return value
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> "Settings":
@@ -73,6 +91,14 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.environment is Environment.PRODUCTION
+
+    @cached_property
+    def trusted_proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        return tuple(
+            ip_network(entry.strip(), strict=False)
+            for entry in self.trusted_proxies.split(",")
+            if entry.strip()
+        )
 
     @property
     def mail_dir(self) -> Path:

@@ -1,9 +1,10 @@
 """Request-scoped injections shared by every router."""
 
 from collections.abc import Iterator
+from ipaddress import ip_address
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -42,6 +43,42 @@ def _settings(request: Request) -> Settings:
 
 
 AppSettings = Annotated[Settings, Depends(_settings)]
+
+# Row ids in paths: the tables' INTEGER keys (32-bit on PostgreSQL). Larger numbers are refused
+# as invalid input (422) instead of overflowing the database driver (a 500 or a dropped
+# connection).
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the connecting peer, or, when that peer is a trusted proxy
+    (``HOTLINE_TRUSTED_PROXIES``), the rightmost X-Forwarded-For entry that is not itself a
+    trusted proxy (as nginx's real_ip_recursive and uvicorn's ProxyHeaders do). Anyone else's
+    X-Forwarded-For is ignored, so it cannot reset a per-address limit."""
+    networks = request.app.state.settings.trusted_proxy_networks
+    peer = request.client.host if request.client else "unknown"
+
+    def trusted(address: str) -> bool:
+        try:
+            parsed = ip_address(address)
+        except ValueError:
+            return False
+        return any(parsed in network for network in networks)
+
+    if not trusted(peer):
+        return peer
+    forwarded = [
+        hop.strip()
+        for value in request.headers.getlist("x-forwarded-for")
+        for hop in value.split(",")
+        if hop.strip()
+    ]
+    for hop in reversed(forwarded):
+        if not trusted(hop):
+            return hop[:64]
+    return peer
+
 
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth/token")
 

@@ -6,9 +6,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+UNSTORABLE_VALUE = "A value cannot be stored: it contains a NUL character or a number out of range."
 log = logging.getLogger(__name__)
 
 
@@ -58,6 +61,62 @@ class TooManyRequests(Problem):
     status, slug, title = 429, "too-many-requests", "Too many attempts"
 
 
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+    code: str | None = None
+
+
+class ProblemDetails(BaseModel):
+    """The body of every error response (RFC 9457), as the OpenAPI document declares it."""
+
+    model_config = ConfigDict(extra="allow", title="Problem")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldProblem] | None = None
+
+
+_PROBLEM_DESCRIPTIONS = {
+    401: "No valid bearer token",
+    403: "The account may not do this",
+    404: "Not found",
+    409: "Conflicts with the current state",
+    412: "If-Match names an outdated version",
+    413: "The request body is too large",
+    422: "Invalid input",
+    428: "If-Match is required",
+}
+# Declared on every API route (and 429 on sign-in): clients and schemathesis know the shape.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemDetails, "description": description}
+    for status, description in _PROBLEM_DESCRIPTIONS.items()
+}
+TOO_MANY_REQUESTS_RESPONSE: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": ProblemDetails,
+        "description": "Too many failed sign-ins; wait Retry-After seconds",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    }
+}
+
+
+def _problems_as_problem_json(schema: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI files response models under application/json; ours are problem+json."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for status, response in operation.get("responses", {}).items():
+                if not status.isdigit() or int(status) < 400:
+                    continue
+                content = response.get("content", {})
+                if "application/json" in content:
+                    response["content"] = {PROBLEM_JSON: content.pop("application/json")}
+    return schema
+
+
 def problem_type(slug: str) -> str:
     return f"/problems/{slug}"
 
@@ -89,10 +148,18 @@ _HTTP_SLUGS = {
     403: ("forbidden", "Not allowed"),
     404: ("not-found", "Not found"),
     405: ("method-not-allowed", "Method not allowed"),
+    413: ("request-too-large", "Request body too large"),
 }
 
 
 def install_problem_handlers(app: FastAPI) -> None:
+    build_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return _problems_as_problem_json(build_openapi())
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(
@@ -134,6 +201,19 @@ def install_problem_handlers(app: FastAPI) -> None:
             str(exc.detail),
             instance=request.url.path,
             headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
+        """The database refused a value the schemas let through (a NUL character, a number
+        out of the column's range): the transaction is rolled back, the client told."""
+        log.info("database refused a value on %s: %s", request.url.path, exc.orig)
+        return problem_response(
+            422,
+            "invalid-input",
+            "Invalid input",
+            UNSTORABLE_VALUE,
+            instance=request.url.path,
         )
 
     @app.exception_handler(Exception)

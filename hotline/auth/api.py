@@ -5,12 +5,13 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from hotline.auth import service
 from hotline.auth.schemas import TokenRead, UserCreate, UserRead, UserUpdate
-from hotline.deps import AppSettings, CurrentUser, DbSession
+from hotline.deps import AppSettings, CurrentUser, DbSession, RowId, client_address
+from hotline.errors import TOO_MANY_REQUESTS_RESPONSE
 
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/auth/token", response_model=TokenRead)
+@router.post("/auth/token", response_model=TokenRead, responses=TOO_MANY_REQUESTS_RESPONSE)
 def create_token(
     request: Request,
     session: DbSession,
@@ -18,12 +19,18 @@ def create_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> TokenRead:
     """Exchange email and password for a short-lived bearer token."""
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     user = service.authenticate(
         session, request.app.state.login_throttle, form.username, form.password, address
     )
     issued = service.issue_token(settings, user)
     return TokenRead(access_token=issued.token, expires_in=issued.expires_in)
+
+
+@router.post("/auth/logout", status_code=204)
+def sign_out(session: DbSession, user: CurrentUser) -> None:
+    """End every token and console session of the caller's account at once."""
+    service.sign_out(session, user)
 
 
 @router.get("/users/me", response_model=UserRead)
@@ -43,6 +50,6 @@ def create_user(data: UserCreate, session: DbSession, user: CurrentUser) -> obje
 
 
 @router.patch("/users/{user_id}", response_model=UserRead)
-def update_user(user_id: int, data: UserUpdate, session: DbSession, user: CurrentUser) -> object:
+def update_user(user_id: RowId, data: UserUpdate, session: DbSession, user: CurrentUser) -> object:
     """Operators only; an operator cannot block their own account (409)."""
     return service.change_account(session, user, user_id, data)

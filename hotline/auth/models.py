@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.auth.permissions import ROLES_WITH_MUNICIPALITY, Role
@@ -30,7 +30,28 @@ class User(Base):
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Every token and console cookie carries the epoch it was issued in; signing out, a new
+    # password and deactivation count it up, so all of them stop working at the next request.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def first_name(self) -> str:
         return self.full_name.split()[0] if self.full_name.strip() else self.email
+
+
+class LoginFailure(Base):
+    """Failed sign-ins, counted in the database so every process counts the same.
+
+    ``scope`` is ``pair`` (one account from one address: growing delays, so a guesser elsewhere
+    never locks the real user out) or ``address`` (one address guessing many accounts). ``key``
+    is a SHA-256 of the email and address: no list of who tried which account is kept.
+    """
+
+    __tablename__ = "login_failures"
+
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    first_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

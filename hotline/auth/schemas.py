@@ -49,6 +49,14 @@ class UserUpdate(BaseModel):
     active: bool | None = None
     password: Password | None = None
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_null(cls, value: object) -> object:
+        """Leave a field out to keep it; ``null`` would clear a column that must have a value."""
+        if value is None:
+            raise ValueError("may not be null; leave the field out to keep its value")
+        return value
+
 
 class UserRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)

@@ -1,8 +1,7 @@
 """Accounts, passwords and tokens. No HTTP here: the routers translate."""
 
-import threading
-import time
-from collections import defaultdict, deque
+import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -10,15 +9,16 @@ from datetime import UTC, datetime, timedelta
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hotline.auth.models import User
+from hotline.auth.models import LoginFailure, User
 from hotline.auth.permissions import Action, Principal, require, scope_to_municipalities
 from hotline.auth.schemas import UserCreate, UserUpdate
 from hotline.config import Settings
 from hotline.errors import Conflict, NotFound, TooManyRequests, Unauthorized
+from hotline.kit.time import utcnow
 from hotline.municipalities.service import get_municipality
 
 _hasher = PasswordHasher()
@@ -40,41 +40,91 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 
 class LoginThrottle:
-    """Counts failed logins per account and per address in a sliding window (per process)."""
+    """Failed sign-ins, counted in the database (every process counts the same).
 
-    def __init__(self, per_account: int, per_address: int, window_seconds: int):
-        self.limits = {"account": per_account, "address": per_address}
-        self.window = window_seconds
-        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+    Per account *and* address: after ``per_account`` failures each further one doubles a wait
+    (``delay_seconds``, 2x, 4x ... up to ``window_seconds``), so a guesser is slowed to a crawl
+    while the real user, signing in from anywhere else, is never locked out (OWASP's advice
+    against account lockout). Per address: ``per_address`` failures in ``window_seconds`` stop
+    one address guessing many accounts. Failures are written in their own transaction, since
+    the request's is rolled back with the 401.
+    """
 
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        failures = self._failures[key]
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
+    def __init__(
+        self, per_account: int, per_address: int, window_seconds: int, delay_seconds: int = 5
+    ):
+        self.per_account = per_account
+        self.per_address = per_address
+        self.window = timedelta(seconds=window_seconds)
+        self.delay_seconds = delay_seconds
 
-    def check(self, account: str, address: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for kind, value in (("account", account), ("address", address)):
-                failures = self._recent((kind, value), now)
-                if len(failures) >= self.limits[kind]:
-                    retry = int(failures[0] + self.window - now) + 1
-                    raise TooManyRequests(
-                        "Too many failed sign-in attempts. Try again later.",
-                        headers={"Retry-After": str(retry)},
-                    )
+    @staticmethod
+    def _keys(account: str, address: str) -> dict[str, str]:
+        def digest(*parts: str) -> str:
+            return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
-    def fail(self, account: str, address: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._failures[("account", account)].append(now)
-            self._failures[("address", address)].append(now)
+        return {"pair": digest("pair", account, address), "address": digest("address", address)}
 
-    def succeed(self, account: str) -> None:
-        with self._lock:
-            self._failures.pop(("account", account), None)
+    def check(self, session: Session, account: str, address: str) -> None:
+        now = utcnow()
+        keys = self._keys(account, address)
+        rows = session.scalars(
+            select(LoginFailure).where(
+                or_(
+                    *(and_(LoginFailure.scope == k, LoginFailure.key == v) for k, v in keys.items())
+                )
+            )
+        ).all()
+        waits = [
+            row.blocked_until - now for row in rows if row.blocked_until and row.blocked_until > now
+        ]
+        if waits:
+            retry = math.ceil(max(waits).total_seconds())
+            raise TooManyRequests(
+                "Too many failed sign-in attempts. Try again later.",
+                headers={"Retry-After": str(retry)},
+            )
+
+    def fail(self, session: Session, account: str, address: str) -> None:
+        for attempt in range(3):  # two first failures at once: one insert loses, then updates
+            try:
+                with Session(session.get_bind()) as own, own.begin():
+                    self._count(own, account, address)
+                return
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+
+    def _count(self, own: Session, account: str, address: str) -> None:
+        now = utcnow()
+        own.execute(
+            delete(LoginFailure).where(
+                LoginFailure.last_failure_at < now - self.window,
+                or_(LoginFailure.blocked_until.is_(None), LoginFailure.blocked_until < now),
+            )
+        )
+        for scope, key in self._keys(account, address).items():
+            row = own.get(LoginFailure, (scope, key), with_for_update=True)
+            if row is None:
+                row = LoginFailure(scope=scope, key=key, failures=0, first_failure_at=now)
+                own.add(row)
+            elif scope == "address" and row.first_failure_at <= now - self.window:
+                row.failures, row.first_failure_at, row.blocked_until = 0, now, None
+            row.failures += 1
+            row.last_failure_at = now
+            if scope == "pair" and row.failures >= self.per_account:
+                doublings = min(row.failures - self.per_account, 30)
+                wait = min(self.delay_seconds * 2**doublings, self.window.total_seconds())
+                row.blocked_until = now + timedelta(seconds=wait)
+            elif scope == "address" and row.failures >= self.per_address:
+                row.blocked_until = row.first_failure_at + self.window
+            own.flush()
+
+    def succeed(self, session: Session, account: str, address: str) -> None:
+        key = self._keys(account, address)["pair"]
+        session.execute(
+            delete(LoginFailure).where(LoginFailure.scope == "pair", LoginFailure.key == key)
+        )
 
 
 def normalise_email(email: str) -> str:
@@ -85,14 +135,34 @@ def authenticate(
     session: Session, throttle: LoginThrottle, email: str, password: str, address: str
 ) -> User:
     account = normalise_email(email)
-    throttle.check(account, address)
+    throttle.check(session, account, address)
     user = session.scalar(select(User).where(User.email == account))
     valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not valid or not user.active:
-        throttle.fail(account, address)
+        session.rollback()  # end the read, so the failure's own transaction may write
+        throttle.fail(session, account, address)
         raise Unauthorized(BAD_CREDENTIALS)
-    throttle.succeed(account)
+    throttle.succeed(session, account, address)
     return user
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Every console session and API token of ``user`` stops working at its next request."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+    session.flush()
+
+
+def sign_out(session: Session, user: User) -> None:
+    """Signing out ends the account's sessions everywhere: a copied cookie or token too."""
+    end_sessions(session, user)
+
+
+def sign_out_session(session: Session, user_id: int | None, epoch: int) -> None:
+    """Signing out of one console session ends all of the account's, unless that session was
+    already ended (a stale cookie cannot end the sessions begun after it)."""
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is not None and user.session_epoch == epoch:
+        sign_out(session, user)
 
 
 @dataclass(frozen=True)
@@ -104,7 +174,13 @@ class IssuedToken:
 def issue_token(settings: Settings, user: User) -> IssuedToken:
     ttl = timedelta(minutes=settings.token_ttl_minutes)
     now = datetime.now(UTC)
-    claims = {"sub": str(user.id), "role": user.role, "iat": now, "exp": now + ttl}
+    claims = {
+        "sub": str(user.id),
+        "role": user.role,
+        "iat": now,
+        "exp": now + ttl,
+        "ep": user.session_epoch or 0,
+    }
     token = jwt.encode(claims, settings.signing_key, algorithm=TOKEN_ALGORITHM)
     return IssuedToken(token=token, expires_in=int(ttl.total_seconds()))
 
@@ -115,14 +191,20 @@ def user_from_token(session: Session, settings: Settings, token: str) -> User:
             token, settings.signing_key, algorithms=[TOKEN_ALGORITHM], options={"require": ["exp"]}
         )
         user_id = int(claims["sub"])
-    except (jwt.PyJWTError, KeyError, ValueError) as exc:
+        epoch = int(claims.get("ep", 0))
+    except (jwt.PyJWTError, KeyError, ValueError, TypeError, OverflowError) as exc:
         raise Unauthorized(
             "The token is invalid or has expired; request a new one.",
             headers={"WWW-Authenticate": "Bearer"},
         ) from exc
-    user = session.get(User, user_id)
+    user = session.get(User, user_id) if -(2**63) < user_id < 2**63 else None
     if user is None or not user.active:
         raise Unauthorized("The account is not active.", headers={"WWW-Authenticate": "Bearer"})
+    if epoch != user.session_epoch:
+        raise Unauthorized(
+            "The token was ended by signing out or a password change; request a new one.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return user
 
 
@@ -147,10 +229,16 @@ def create_user(session: Session, data: UserCreate) -> User:
 
 def update_user(session: Session, user: User, changes: UserUpdate) -> User:
     data = changes.model_dump(exclude_unset=True)
+    ends_sessions = False
     if password := data.pop("password", None):
         user.password_hash = hash_password(password)
+        ends_sessions = True
+    if data.get("active") is False and user.active:
+        ends_sessions = True
     for key, value in data.items():
         setattr(user, key, value)
+    if ends_sessions:
+        end_sessions(session, user)
     session.flush()
     return user
 

@@ -10,7 +10,7 @@ from hotline.composer.schemas import (
     ReplyTemplateRead,
     ReplyTemplateUpdate,
 )
-from hotline.deps import AppSettings, CurrentUser, DbSession
+from hotline.deps import AppSettings, CurrentUser, DbSession, RowId
 from hotline.etags import IfMatch
 from hotline.municipalities.schemas import MunicipalityCode
 
@@ -38,7 +38,7 @@ def list_templates(
 
 @router.get("/reply-templates/{template_id}", response_model=ReplyTemplateRead)
 def get_template(
-    template_id: int, session: DbSession, _user: CurrentUser, response: Response
+    template_id: RowId, session: DbSession, _user: CurrentUser, response: Response
 ) -> object:
     template = service.get_template(session, template_id)
     response.headers["ETag"] = service.template_etag(template)
@@ -59,7 +59,7 @@ def create_template(
 
 @router.patch("/reply-templates/{template_id}", response_model=ReplyTemplateRead)
 def update_template(
-    template_id: int,
+    template_id: RowId,
     changes: ReplyTemplateUpdate,
     session: DbSession,
     user: CurrentUser,
@@ -75,7 +75,7 @@ def update_template(
 
 @router.delete("/reply-templates/{template_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_template(
-    template_id: int, session: DbSession, user: CurrentUser, if_match: IfMatch = None
+    template_id: RowId, session: DbSession, user: CurrentUser, if_match: IfMatch = None
 ) -> None:
     template = service.get_template(session, template_id)
     service.require_template_edit(user, template.municipality_code)

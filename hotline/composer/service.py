@@ -7,13 +7,11 @@ result and the delivery package stores and sends exactly the same ``ComposedRepl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from email.headerregistry import Address
 
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import User
 from hotline.auth.permissions import Action, require
-from hotline.composer.cpr import CprNumberInReply, refuse_cpr_numbers
 from hotline.composer.rendering import (
     TemplateProblem,
     render_markdown_template,
@@ -42,13 +40,17 @@ from hotline.composer.templates import (
     update_template,
 )
 from hotline.config import Settings
-from hotline.errors import InvalidInput
+from hotline.errors import Conflict, InvalidInput
+from hotline.kit.cpr import CprNumberInReply, refuse_cpr_numbers
+from hotline.kit.email_domains import in_email_domain
 from hotline.kit.markdown import markdown_to_html
 from hotline.kit.text import no_control_characters
 from hotline.kit.time import today as danish_today
+from hotline.kit.time import utcnow
 from hotline.knowledge.resolve import ResolvedArticle, fact_values, resolve
 from hotline.letterheads.render import Excerpt, LetterContent, danish_date, render_letter
 from hotline.letterheads.service import Letterhead, letterhead_for
+from hotline.mail.message import sent_headers
 from hotline.municipalities.service import get_municipality
 
 __all__ = [
@@ -105,9 +107,25 @@ class ComposedReply:
 # ---------------------------------------------------------------------------- composing
 
 
+class SenderOutsideDomain(Conflict):
+    slug = "sender-outside-domain"
+    title = "The sender address is not in the municipality's domain"
+
+
 def _sender(settings: Settings, letterhead: Letterhead) -> tuple[str, str | None]:
-    """(From address, Reply-To): the municipality's own address unless a shared one is set."""
+    """(From address, Reply-To): the municipality's own address unless a shared one is set.
+
+    A municipality sends only from its own ``email_domain`` (which operators set), so neither
+    its From nor its Message-ID nor the DKIM key chosen for it can be another municipality's.
+    """
     municipality = letterhead.municipality
+    if not letterhead.on_behalf and not in_email_domain(
+        municipality.sender_email, municipality.email_domain
+    ):
+        raise SenderOutsideDomain(
+            f"{municipality.name}'s sender address is not in its email domain "
+            f"{municipality.email_domain}; an operator must correct it before replies can be sent."
+        )
     if letterhead.on_behalf:
         address = settings.mail_shared_sender or letterhead.theme.sender_email
         if address is None:
@@ -233,12 +251,17 @@ def compose_reply(
 
 
 def preview_of(composed: ComposedReply) -> ReplyPreview:
-    """The headers as a mail client shows them; the display name is quoted, never parsed."""
-    sender = Address(display_name=composed.from_name, addr_spec=composed.from_address)
+    """The headers as a mail client reads them from the very bytes that would be sent, so the
+    preview cannot show one sender while the message names another."""
+    try:
+        headers = sent_headers(composed, date=utcnow())
+    except ValueError as exc:
+        raise InvalidInput(f"This reply cannot be sent as an email: {exc}") from exc
+    reply_to = headers["Reply-To"]
     return ReplyPreview(
-        subject=composed.subject,
-        from_=str(sender),
-        reply_to=composed.reply_to,
+        subject=str(headers["Subject"]),
+        from_=str(headers["From"]),
+        reply_to=None if reply_to is None else str(reply_to),
         html=composed.html,
         text=composed.text,
     )

@@ -18,6 +18,7 @@ from hotline.composer.schemas import (
     ReplyTemplateUpdate,
 )
 from hotline.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from hotline.kit.cpr import CprNumberInText, refuse_cpr_numbers
 from hotline.kit.versions import check_version
 from hotline.municipalities.service import get_municipality
 
@@ -80,6 +81,7 @@ def find_template(session: Session, key: str, municipality_code: str) -> ReplyTe
 
 def create_template(session: Session, data: ReplyTemplateCreate, user: User) -> ReplyTemplate:
     check_template(data.body_markdown)
+    refuse_cpr_numbers(data.title, data.subject, data.body_markdown, problem=CprNumberInText)
     if data.municipality_code is not None:
         get_municipality(session, data.municipality_code)
     exists = session.scalar(
@@ -115,6 +117,10 @@ def update_template(
     values = changes.model_dump(exclude_unset=True)
     if values.get("body_markdown") is not None:
         check_template(values["body_markdown"])
+    refuse_cpr_numbers(
+        *(values.get(key) for key in ("title", "subject", "body_markdown")),
+        problem=CprNumberInText,
+    )
     for key in ("title", "body_markdown"):
         if key in values and values[key] is None:
             raise InvalidInput(f"{key} cannot be removed from a template.")

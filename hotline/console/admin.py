@@ -35,6 +35,7 @@ from hotline.console.templating import console_path, render
 from hotline.deps import AppSettings, DbSession
 from hotline.errors import InvalidInput, PreconditionFailed, PreconditionRequired, Problem
 from hotline.kit.markdown import markdown_to_html
+from hotline.kit.money import AmountError, format_kroner, parse_kroner
 from hotline.kit.time import today
 from hotline.knowledge import service as knowledge
 from hotline.knowledge.models import FactType, OverrideMode
@@ -206,6 +207,7 @@ def _facts_page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     saved: bool = False,
+    understood: dict[str, str] | None = None,
 ) -> Response:
     return _page(
         request,
@@ -216,7 +218,27 @@ def _facts_page(
         values=values or {},
         errors=errors or {},
         saved=saved,
+        understood=understood or {},
     )
+
+
+def _amounts_to_confirm(facts: Any, form: FormData, errors: dict[str, str]) -> dict[str, str]:
+    """Changed money values written other than as plain kroner (1.600, 195,-, 1.600,50), as
+    understood (``1.600,00 kr.``), unless that very text was already shown and confirmed."""
+    understood = {}
+    for fact in facts:
+        sent = str(form.get(f"fact-{fact.key}", "")).strip()
+        if fact.type != FactType.MONEY or not sent or sent == (fact.value or ""):
+            continue
+        try:
+            amount = parse_kroner(sent)
+        except AmountError as exc:
+            hint = FACT_TYPES[FactType.MONEY].hint
+            errors[f"fact-{fact.key}"] = f"Ugyldig værdi. {hint}. {exc.danish}".strip()
+            continue
+        if not sent.isdigit() and form.get(f"confirmed-{fact.key}") != sent:
+            understood[fact.key] = format_kroner(amount)
+    return understood
 
 
 @router.post("/fakta")
@@ -227,7 +249,13 @@ async def facts_save(
     m = _municipality(session, user, code, Action.EDIT_LOCAL_KNOWLEDGE)
     form = await request.form()
     values, errors = {}, {}
-    for fact in knowledge.municipality_facts(session, m.code):
+    facts = knowledge.municipality_facts(session, m.code)
+    amount_errors: dict[str, str] = {}
+    understood = _amounts_to_confirm(facts, form, amount_errors)
+    if understood and not amount_errors:  # nothing is saved before the amounts are confirmed
+        sent = {fact.key: str(form.get(f"fact-{fact.key}", "")).strip() for fact in facts}
+        return _facts_page(request, session, m, sent, understood=understood)
+    for fact in facts:
         sent = str(form.get(f"fact-{fact.key}", "")).strip()
         values[fact.key] = sent
         if sent == (fact.value or ""):
@@ -240,7 +268,9 @@ async def facts_save(
             with session.begin_nested():
                 knowledge.set_fact_value(session, m.code, fact.key, sent, user.email)
         except InvalidInput:
-            errors[f"fact-{fact.key}"] = f"Ugyldig værdi. {FACT_TYPES[FactType(fact.type)].hint}."
+            errors[f"fact-{fact.key}"] = amount_errors.get(
+                f"fact-{fact.key}", f"Ugyldig værdi. {FACT_TYPES[FactType(fact.type)].hint}."
+            )
     if errors:
         return _facts_page(request, session, m, values, errors)
     return _facts_page(request, session, m, saved=True)

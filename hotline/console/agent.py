@@ -13,7 +13,6 @@ from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.models import User
 from hotline.auth.permissions import Action, can, require
-from hotline.composer.cpr import CprNumberInReply, contains_cpr_number
 from hotline.composer.schemas import ReplyRequest
 from hotline.composer.service import (
     ComposedReply,
@@ -35,8 +34,9 @@ from hotline.console.templating import (
     render,
     with_query,
 )
-from hotline.deps import AppSettings, DbSession
+from hotline.deps import AppSettings, DbSession, RowId
 from hotline.errors import NotFound, Problem
+from hotline.kit.cpr import CprNumberInReply, contains_cpr_number
 from hotline.knowledge.resolve import resolve
 from hotline.letterheads.render import logo_data_uri
 from hotline.letterheads.service import letterhead_for
@@ -409,7 +409,7 @@ def _reply_view(reply: Reply) -> ReplyView:
 
 @router.get("/svar/{reply_id}", name="reply_status")
 def reply_status(
-    request: Request, reply_id: int, user: ConsoleUser, session: DbSession
+    request: Request, reply_id: RowId, user: ConsoleUser, session: DbSession
 ) -> Response:
     """The reply's delivery state; htmx polls the status block until it settles."""
     reply = replies.get_reply(session, user, reply_id)

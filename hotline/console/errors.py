@@ -4,6 +4,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
@@ -77,6 +78,10 @@ def install_error_pages(console: FastAPI) -> None:
     @console.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         return error_page(request, exc.status_code)
+
+    @console.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> Response:
+        return apply_security_headers(error_page(request, 422))
 
     @console.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -133,7 +133,9 @@ class FactTypeUI(NamedTuple):
 
 FACT_TYPES = {
     FactType.TEXT: FactTypeUI("Tekst", "text", "Tekst"),
-    FactType.MONEY: FactTypeUI("Beløb i kroner", "text", "Beløb i kroner, fx 893 eller 12,50"),
+    FactType.MONEY: FactTypeUI(
+        "Beløb i kroner", "text", "Beløb i kroner, fx 893, 1.600 kr. eller 1.600,50"
+    ),
     FactType.URL: FactTypeUI("Webadresse", "url", "Hel webadresse, fx https://www.kommune.dk/side"),
     FactType.PHONE: FactTypeUI("Telefonnummer", "tel", "Telefonnummer, fx +45 89 40 20 00"),
     FactType.EMAIL: FactTypeUI(

@@ -9,7 +9,7 @@ from hotline.auth.schemas import UserCreate
 from hotline.console.forms import blank_to_none, validate_form
 from hotline.console.session import CSRF_FIELD, ConsoleUser
 from hotline.console.templating import console_path, render
-from hotline.deps import DbSession
+from hotline.deps import DbSession, RowId
 from hotline.errors import Conflict
 from hotline.municipalities import service as municipalities
 from hotline.municipalities.models import Municipality
@@ -135,7 +135,7 @@ async def account_create(request: Request, user: ConsoleUser, session: DbSession
 
 @router.post("/konti/{account_id}/aktiv", name="operator_account_active")
 async def account_toggle(
-    request: Request, account_id: int, user: ConsoleUser, session: DbSession
+    request: Request, account_id: RowId, user: ConsoleUser, session: DbSession
 ) -> Response:
     accounts.toggle_account(session, user, account_id)
     return RedirectResponse(console_path(request, "operator_accounts"), status_code=303)

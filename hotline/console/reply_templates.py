@@ -17,7 +17,7 @@ from hotline.console.errors import danish_message
 from hotline.console.forms import blank_to_none, validate_form
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
-from hotline.deps import DbSession
+from hotline.deps import DbSession, RowId
 from hotline.errors import Conflict, NotFound
 from hotline.municipalities.models import Municipality
 from hotline.municipalities.service import get_municipality
@@ -248,41 +248,41 @@ async def own_create(
 
 @router.get(SHARED + "/{template_id}", name="editor_template")
 def shared_edit(
-    request: Request, template_id: int, user: ConsoleUser, session: DbSession
+    request: Request, template_id: RowId, user: ConsoleUser, session: DbSession
 ) -> Response:
     return _edit(request, session, user, None, template_id)
 
 
 @router.get(OWN + "/{template_id}", name="admin_template")
 def own_edit(
-    request: Request, code: str, template_id: int, user: ConsoleUser, session: DbSession
+    request: Request, code: str, template_id: RowId, user: ConsoleUser, session: DbSession
 ) -> Response:
     return _edit(request, session, user, code, template_id)
 
 
 @router.post(SHARED + "/{template_id}")
 async def shared_save(
-    request: Request, template_id: int, user: ConsoleUser, session: DbSession
+    request: Request, template_id: RowId, user: ConsoleUser, session: DbSession
 ) -> Response:
     return await _save(request, session, user, None, template_id)
 
 
 @router.post(OWN + "/{template_id}")
 async def own_save(
-    request: Request, code: str, template_id: int, user: ConsoleUser, session: DbSession
+    request: Request, code: str, template_id: RowId, user: ConsoleUser, session: DbSession
 ) -> Response:
     return await _save(request, session, user, code, template_id)
 
 
 @router.post(SHARED + "/{template_id}/slet", name="editor_template_delete")
 def shared_delete(
-    request: Request, template_id: int, user: ConsoleUser, session: DbSession
+    request: Request, template_id: RowId, user: ConsoleUser, session: DbSession
 ) -> Response:
     return _delete(request, session, user, None, template_id)
 
 
 @router.post(OWN + "/{template_id}/slet", name="admin_template_delete")
 def own_delete(
-    request: Request, code: str, template_id: int, user: ConsoleUser, session: DbSession
+    request: Request, code: str, template_id: RowId, user: ConsoleUser, session: DbSession
 ) -> Response:
     return _delete(request, session, user, code, template_id)

@@ -42,19 +42,21 @@ class ConsoleSession:
     csrf: str
     expires: datetime
     user_id: int | None = None
+    epoch: int = 0  # the account's session epoch at sign-in (see User.session_epoch)
     expired: bool = False  # the visitor came with a session that ran out
     renewed: bool = field(default=False, compare=False)  # the cookie must be (re)written
 
 
-def new_session(settings: Settings, user_id: int | None = None) -> ConsoleSession:
+def new_session(settings: Settings, user_id: int | None = None, epoch: int = 0) -> ConsoleSession:
     expires = datetime.now(UTC) + timedelta(hours=settings.console_session_hours)
-    return ConsoleSession(secrets.token_urlsafe(32), expires, user_id, renewed=True)
+    return ConsoleSession(secrets.token_urlsafe(32), expires, user_id, epoch, renewed=True)
 
 
 def encode_session(settings: Settings, session: ConsoleSession) -> str:
     claims = {"csrf": session.csrf, "exp": session.expires, "aud": _AUDIENCE}
     if session.user_id is not None:
         claims["sub"] = str(session.user_id)
+        claims["ep"] = session.epoch
     return jwt.encode(claims, settings.signing_key, algorithm=_ALGORITHM)
 
 
@@ -71,13 +73,15 @@ def load_session(settings: Settings, cookie: str | None) -> ConsoleSession:
             options={"require": ["exp", "csrf"]},
         )
         user_id = int(claims["sub"]) if "sub" in claims else None
+        epoch = int(claims.get("ep", 0))
     except jwt.ExpiredSignatureError:
         fresh = new_session(settings)
         fresh.expired = True
         return fresh
-    except (jwt.PyJWTError, ValueError):
+    except (jwt.PyJWTError, ValueError, TypeError):
         return new_session(settings)
-    return ConsoleSession(claims["csrf"], datetime.fromtimestamp(claims["exp"], UTC), user_id)
+    expires = datetime.fromtimestamp(claims["exp"], UTC)
+    return ConsoleSession(claims["csrf"], expires, user_id, epoch)
 
 
 def write_cookie(response: Response, settings: Settings, session: ConsoleSession) -> None:
@@ -96,9 +100,9 @@ def current_session(request: Request) -> ConsoleSession:
     return request.state.console_session
 
 
-def start_session(request: Request, user_id: int | None) -> None:
+def start_session(request: Request, user_id: int | None, epoch: int = 0) -> None:
     """Sign in (or out, with None): a new token and a new CSRF secret, against fixation."""
-    request.state.console_session = new_session(request.app.state.settings, user_id)
+    request.state.console_session = new_session(request.app.state.settings, user_id, epoch)
 
 
 async def verify_csrf(request: Request) -> None:
@@ -127,7 +131,7 @@ class Viewer:
 def _signed_in_user(request: Request, session: DbSession) -> User:
     console_session = current_session(request)
     user = session.get(User, console_session.user_id) if console_session.user_id else None
-    if user is None or not user.active:
+    if user is None or not user.active or user.session_epoch != console_session.epoch:
         raise SignInRequired("Sign in to use the console.")
     request.state.console_user = Viewer(user.id, user.full_name, user.role, user.municipality_code)
     return user

@@ -5,10 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from hotline.auth.service import authenticate
-from hotline.console.session import start_session
+from hotline.auth.service import authenticate, sign_out_session
+from hotline.console.session import current_session, start_session
 from hotline.console.templating import console_path, render
-from hotline.deps import DbSession
+from hotline.deps import DbSession, client_address
 from hotline.errors import TooManyRequests, Unauthorized
 
 router = APIRouter()
@@ -42,7 +42,7 @@ def login(
     if not password:
         errors["password"] = "Skriv din adgangskode."  # noqa: S105 (a message)
     if not errors:
-        address = request.client.host if request.client else "unknown"
+        address = client_address(request)
         try:
             user = authenticate(session, request.app.state.login_throttle, email, password, address)
         except TooManyRequests:
@@ -50,7 +50,7 @@ def login(
         except Unauthorized:
             errors["form"] = "E-mailadressen eller adgangskoden er forkert."
         else:
-            start_session(request, user.id)
+            start_session(request, user.id, user.session_epoch)
             return RedirectResponse(_safe_next(request, next), status_code=303)
     return render(
         request,
@@ -61,6 +61,9 @@ def login(
 
 
 @router.post("/logout", name="logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, session: DbSession) -> Response:
+    """Ends every session of the account (a copied cookie, its API tokens), not just this one."""
+    signed_in = current_session(request)
+    sign_out_session(session, signed_in.user_id, signed_in.epoch)
     start_session(request, None)
     return RedirectResponse(console_path(request, "login"), status_code=303)

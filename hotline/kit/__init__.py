@@ -1,1 +1,2 @@
-"""What several domains share, below all of them: Danish time, text, Markdown, versions."""
+"""What several domains share, below all of them: Danish time, text, Markdown, versions,
+the CPR guard, e-mail domains, Danish money. Imports nothing from the domains."""

@@ -120,8 +120,8 @@ def diff_revisions(
     slug: str,
     session: DbSession,
     user: CurrentUser,
-    from_revision: Annotated[int, Query(alias="from", ge=1)],
-    to_revision: Annotated[int | None, Query(alias="to", ge=1)] = None,
+    from_revision: Annotated[int, Query(alias="from", ge=1, le=2**31 - 1)],
+    to_revision: Annotated[int | None, Query(alias="to", ge=1, le=2**31 - 1)] = None,
 ) -> RevisionDiff:
     """Unified diff of title and body between two revisions (``to`` defaults to the newest)."""
     article = service.readable_article(session, user, slug)

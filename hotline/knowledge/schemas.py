@@ -1,7 +1,6 @@
 """Request and response shapes of the knowledge base, shared by the API and the file loader."""
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, NamedTuple
 
 from pydantic import (
@@ -16,6 +15,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from hotline.kit.money import parse_kroner
 from hotline.knowledge.models import ArticleStatus, FactType, OverrideMode, Source
 from hotline.knowledge.resolve import FACT_KEY
 
@@ -25,6 +25,14 @@ Title = Annotated[str, Field(min_length=1, max_length=200)]
 Category = Annotated[str, Field(min_length=1, max_length=80)]
 Tag = Annotated[str, Field(min_length=1, max_length=60)]
 Locale = Annotated[str, Field(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")]
+# The longest shipped article is ~2,000 characters; 40,000 is a long guide. Beyond it search
+# slows for everyone (a 5 MB body took 3-14 s per search), so longer texts are refused.
+MAX_BODY_CHARS = 40_000
+MAX_DESCRIPTION_CHARS = 500
+MAX_TAGS = 20
+MAX_FACT_VALUE_CHARS = 1_000
+Body = Annotated[str, Field(min_length=1, max_length=MAX_BODY_CHARS)]
+Description = Annotated[str, Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS)]
 
 
 def _check_validity(valid_from: date | None, valid_to: date | None) -> None:
@@ -39,7 +47,7 @@ class ArticleFields(BaseModel):
 
     title: Title
     category: Category
-    tags: list[Tag] = []
+    tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] = []
     locale: Locale = "da"
     status: ArticleStatus = ArticleStatus.PUBLISHED
     review_by: date | None = None
@@ -54,7 +62,7 @@ class ArticleFields(BaseModel):
 
 class ArticleCreate(ArticleFields):
     slug: Slug
-    body: str = Field(min_length=1)
+    body: Body
 
 
 class ArticleUpdate(BaseModel):
@@ -63,9 +71,9 @@ class ArticleUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Title | None = None
-    body: str | None = Field(default=None, min_length=1)
+    body: Body | None = None
     category: Category | None = None
-    tags: list[Tag] | None = None
+    tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] | None = None
     locale: Locale | None = None
     status: ArticleStatus | None = None
     review_by: date | None = None
@@ -111,7 +119,7 @@ class RevisionDiff(BaseModel):
 class FactFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    description: str = Field(min_length=1)
+    description: Description
     type: FactType
 
 
@@ -122,7 +130,7 @@ class FactCreate(FactFields):
 class FactUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    description: str | None = Field(default=None, min_length=1)
+    description: Description | None = None
     type: FactType | None = None
 
 
@@ -138,7 +146,9 @@ class FactRead(BaseModel):
 class FactValueWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    value: str | int | float = Field(description="Money as a number of kroner, e.g. 893 or 12.5")
+    value: str | int | float = Field(
+        description="Money in kroner: 893, 12.5 or the Danish way, 1.600 kr., 1.600,50, 195,-"
+    )
 
 
 class FactValueRead(BaseModel):
@@ -162,20 +172,21 @@ def normalise_fact_value(fact_type: str, value: object) -> str:
     text = str(value).strip()
     if not text:
         raise ValueError("the value is empty")
+    if len(text) > MAX_FACT_VALUE_CHARS:
+        raise ValueError(f"a fact value holds at most {MAX_FACT_VALUE_CHARS} characters")
+    if "{{" in text or "}}" in text or "{%" in text:
+        # A value is put into texts verbatim; a placeholder inside it would never be filled.
+        raise ValueError("a fact value cannot contain {{ placeholders }} or {% blocks %}")
     try:
         if fact_type == FactType.MONEY:
-            amount = Decimal(text)
-            if not amount.is_finite() or amount < 0:
-                raise ValueError("an amount of kroner is a number of 0 or more")
-            text = format(amount, "f")  # one spelling per amount: 0125 and 125 are the same
+            # Danish notation (1.600 kr., 1.600,50, 195,-); one spelling per amount is stored.
+            text = format(parse_kroner(value if isinstance(value, int | float) else text), "f")
         elif fact_type == FactType.URL:
             _url.validate_python(text)
         elif fact_type == FactType.EMAIL:
             _email.validate_python(text)
         elif fact_type == FactType.PHONE:
             _PHONE.validate_python(text)
-    except InvalidOperation as exc:
-        raise ValueError(f"{text!r} is not an amount (write e.g. 893 or 12.5)") from exc
     except ValidationError as exc:
         raise ValueError(f"{text!r} is not a valid {fact_type}") from exc
     return text
@@ -216,7 +227,7 @@ class OverrideWrite(BaseModel):
 
     mode: OverrideMode
     title: Title | None = None
-    body: str = ""
+    body: Annotated[str, Field(max_length=MAX_BODY_CHARS)] = ""
 
     @model_validator(mode="after")
     def _mode_fits(self) -> "OverrideWrite":

@@ -6,12 +6,15 @@ contact data of the municipalities table). Municipalities outside the hotline ne
 letterhead of their own: replies to their citizens use the hotline's neutral ``hotline/`` theme.
 """
 
+import io
 import struct
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+from PIL import Image
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -171,6 +174,46 @@ def validate_logo(data: bytes) -> Logo:
     return Logo(data=data, content_type=content_type, width=width, height=height)
 
 
+def _decoded(logo: Logo) -> Image.Image:
+    """The whole image decoded, so a truncated or corrupt file is refused, not stored."""
+    expected = "PNG" if logo.content_type == "image/png" else "JPEG"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(logo.data), formats=[expected])
+            image.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning) as exc:
+        raise InvalidLogo(
+            f"The logo cannot be read as a complete {expected} image; save it again as PNG "
+            "or JPEG and upload that file."
+        ) from exc
+    if image.size != (logo.width, logo.height):
+        raise InvalidLogo("The logo's header and its image data disagree about its size.")
+    return image
+
+
+def check_logo_file(data: bytes) -> Logo:
+    """A logo file of a theme folder: within the limits and decodable as a whole."""
+    logo = validate_logo(data)
+    _decoded(logo)
+    return logo
+
+
+def clean_logo(data: bytes) -> Logo:
+    """An uploaded logo, decoded and encoded afresh: only pixels survive, no metadata (EXIF,
+    GPS, text chunks) and nothing appended after the image (HTML, archives)."""
+    logo = validate_logo(data)
+    image = _decoded(logo)
+    out = io.BytesIO()
+    if logo.content_type == "image/png":
+        image.save(out, format="PNG", optimize=True)
+    else:
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        image.save(out, format="JPEG", quality=90, optimize=True)
+    return validate_logo(out.getvalue())
+
+
 # ---------------------------------------------------------------------------- theme files
 
 _file_cache: dict[Path, tuple[tuple[int, ...], Theme, Logo | None]] = {}
@@ -225,7 +268,7 @@ def load_theme_folder(folder: Path) -> tuple[Theme, Logo | None]:
     for name in _LOGO_FILES:
         if (folder / name).exists():
             try:
-                logo = validate_logo((folder / name).read_bytes())
+                logo = check_logo_file((folder / name).read_bytes())
             except InvalidInput as exc:
                 errors.append(SourceError(folder / name, 1, exc.detail))
     if errors:
@@ -390,7 +433,7 @@ def set_logo(
     if_match: str | None = None,
 ) -> Letterhead:
     require(user, Action.EDIT_LETTERHEAD, municipality.code)
-    logo = validate_logo(data)
+    logo = clean_logo(data)
     current = letterhead_for(session, settings, municipality)
     if current.on_behalf:
         raise InvalidInput(f"{municipality.name} is not a member and has no letterhead to edit.")

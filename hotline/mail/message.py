@@ -3,9 +3,10 @@
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from email import message_from_bytes
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, default
 from email.utils import format_datetime
 from typing import Protocol
 
@@ -49,10 +50,33 @@ def make_message_id(sending_domain: str) -> str:
     return f"<{uuid.uuid4().hex}@{sending_domain}>"
 
 
+# RFC 5322's hard line limit. The stdlib folds address headers at 78 characters by splitting
+# quoted display names, and a long name with commas and quotes then reads back as several
+# mailboxes (one of them an attacker's); below 998 characters nothing is folded at all.
+_POLICY = SMTP.clone(max_line_length=998)
+
+
+class UnsafeAddressHeader(ValueError):
+    """A serialised address header would not read back as exactly the mailbox meant."""
+
+
 def _address(addr_spec: str, display_name: str = "") -> Address:
     """Parse through the header registry, which rejects CR/LF and malformed addresses."""
     username, _, domain = addr_spec.rpartition("@")
     return Address(display_name=display_name, username=username, domain=domain)
+
+
+def _check_address_headers(message: EmailMessage, meant: dict[str, Address]) -> None:
+    """Each address header, as a receiver parses the bytes, holds exactly the one mailbox."""
+    head = message_from_bytes(message.as_bytes().split(b"\r\n\r\n", 1)[0], policy=default)
+    for name, address in meant.items():
+        values = head.get_all(name) or []
+        mailboxes = [a for value in values for a in value.addresses]  # type: ignore[attr-defined]
+        if len(values) != 1 or len(mailboxes) != 1:
+            raise UnsafeAddressHeader(f"the {name} header would not be one mailbox")
+        [mailbox] = mailboxes
+        if (mailbox.display_name, mailbox.addr_spec) != (address.display_name, address.addr_spec):
+            raise UnsafeAddressHeader(f"the {name} header would not read back as written")
 
 
 def build_message(content: MailContent, *, message_id: str, date: datetime) -> EmailMessage:
@@ -63,14 +87,17 @@ def build_message(content: MailContent, *, message_id: str, date: datetime) -> E
     """
     if content.to is None or content.html is None or content.text is None:
         raise ValueError("the reply's content has been purged; it can no longer be sent")
-    message = EmailMessage(policy=SMTP)
-    message["From"] = _address(content.from_address, content.from_name)
-    message["To"] = _address(content.to)
+    message = EmailMessage(policy=_POLICY)
+    addresses = {"From": _address(content.from_address, content.from_name)}
+    addresses["To"] = _address(content.to)
     if content.reply_to:
-        message["Reply-To"] = _address(content.reply_to)
+        addresses["Reply-To"] = _address(content.reply_to)
+    for name, address in addresses.items():
+        message[name] = address
     message["Subject"] = content.subject
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id
+    _check_address_headers(message, addresses)
     message.set_content(content.text, subtype="plain", cte="quoted-printable")
     message.add_alternative(content.html, subtype="html", cte="quoted-printable")
     html_part = message.get_body(preferencelist=("html",))
@@ -86,3 +113,10 @@ def build_message(content: MailContent, *, message_id: str, date: datetime) -> E
             filename=image.filename,
         )
     return message
+
+
+def sent_headers(content: MailContent, *, date: datetime) -> EmailMessage:
+    """The headers exactly as a receiver reads them from the bytes that would be sent."""
+    message = build_message(content, message_id=make_message_id(content.sending_domain), date=date)
+    head = message.as_bytes().split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
+    return message_from_bytes(head, policy=default)  # type: ignore[return-value]

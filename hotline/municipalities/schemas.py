@@ -1,6 +1,15 @@
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, HttpUrl
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+    UrlConstraints,
+    field_validator,
+)
 
 
 def normalise_code(value: object) -> str:
@@ -40,10 +49,20 @@ class MunicipalityUpdate(BaseModel):
 
     member: bool | None = None
     locale: Annotated[str, Field(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")] | None = None
-    email_domain: Annotated[str, Field(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")] | None = None
-    sender_email: EmailStr | None = None
+    email_domain: (
+        Annotated[str, Field(max_length=120, pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")] | None
+    ) = None
+    sender_email: Annotated[EmailStr, Field(max_length=254)] | None = None
     phone: Phone | None = None
-    website: HttpUrl | None = None
+    website: Annotated[HttpUrl, UrlConstraints(max_length=254)] | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_null(cls, value: object) -> object:
+        """Every column has a value: leave a field out to keep it, ``null`` cannot clear it."""
+        if value is None:
+            raise ValueError("may not be null; leave the field out to keep its value")
+        return value
 
 
 class PostcodeCandidate(BaseModel):

@@ -9,7 +9,8 @@ from pydantic import ValidationError
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from hotline.errors import NotFound
+from hotline.errors import InvalidInput, NotFound
+from hotline.kit.email_domains import in_email_domain
 from hotline.municipalities.models import Municipality, Postcode
 from hotline.municipalities.schemas import (
     MunicipalityUpdate,
@@ -66,6 +67,10 @@ def _parse_row(row: dict[str, str], path: Path, line: int) -> tuple[dict, list[S
     except ValidationError as exc:
         for error in exc.errors():
             errors.append(SourceError(path, line, f"{error['loc'][0]}: {error['msg']}"))
+    if values["sender_email"] and not in_email_domain(
+        values["sender_email"], values["email_domain"]
+    ):
+        errors.append(SourceError(path, line, "sender_email is not in the email_domain"))
     parsed = {**values, "member": values["member"] == "yes"}
     return parsed, errors
 
@@ -172,7 +177,13 @@ def list_municipalities(
 
 
 def get_municipality(session: Session, code: str) -> Municipality:
-    municipality = session.get(Municipality, normalise_code(code))
+    try:
+        normalised = normalise_code(code)
+    except ValueError as exc:
+        raise NotFound(
+            f"No municipality has the code {code[:20]!r}: codes are 1-4 digits."
+        ) from exc
+    municipality = session.get(Municipality, normalised)
     if municipality is None:
         raise NotFound(f"No municipality has the code {code}.")
     return municipality
@@ -181,7 +192,17 @@ def get_municipality(session: Session, code: str) -> Municipality:
 def update_municipality(
     session: Session, municipality: Municipality, changes: MunicipalityUpdate
 ) -> Municipality:
-    for key, value in changes.model_dump(exclude_unset=True).items():
+    values = changes.model_dump(exclude_unset=True)
+    sender_email = values.get("sender_email", municipality.sender_email)
+    email_domain = values.get("email_domain", municipality.email_domain)
+    if not in_email_domain(sender_email, email_domain):
+        raise InvalidInput(
+            f"The sender address must lie in the municipality's own email domain "
+            f"{email_domain} (for example borgerservice@{email_domain}); only an operator "
+            "can change the domain.",
+            errors=[{"field": "body.sender_email", "message": "outside the email domain"}],
+        )
+    for key, value in values.items():
         setattr(municipality, key, str(value) if key == "website" else value)
     session.flush()
     return municipality

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from hotline.auth.permissions import Action, require
 from hotline.composer.schemas import ReplyRequest
-from hotline.deps import AppSettings, CurrentUser, DbSession
+from hotline.deps import AppSettings, CurrentUser, DbSession, RowId
 from hotline.replies import service
 from hotline.replies.schemas import ReplyRead
 
@@ -47,5 +47,5 @@ def list_replies(
 
 
 @router.get("/replies/{reply_id}", response_model=ReplyRead)
-def get_reply(reply_id: int, session: DbSession, user: CurrentUser) -> object:
+def get_reply(reply_id: RowId, session: DbSession, user: CurrentUser) -> object:
     return service.get_reply(session, user, reply_id)

@@ -8,7 +8,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotline.composer.cpr import contains_cpr_number
+from hotline.kit.cpr import contains_cpr_number
 from hotline.knowledge.resolve import resolve_many, today
 from hotline.municipalities.service import get_municipality
 from hotline.search import engines, scoring

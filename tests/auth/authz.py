@@ -21,7 +21,12 @@ def _update_user(target: Target) -> tuple[str, dict]:
     return f"/api/v1/users/{created.json()['id']}", {"json": {"full_name": "Omdøbt"}}
 
 
+def _sign_out(_target: Target) -> tuple[str, dict]:
+    return "/api/v1/auth/logout", {}
+
+
 CASES = [
+    Case("POST", "/api/v1/auth/logout", allowed_anywhere=roles(*Role), build=_sign_out),
     Case("POST", "/api/v1/users", allowed_anywhere=roles(Role.OPERATOR), build=_create_user),
     Case(
         "PATCH",

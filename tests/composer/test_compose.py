@@ -16,7 +16,7 @@ from hotline.knowledge.schemas import OverrideWrite
 from hotline.knowledge.service import get_article, put_override
 from tests.composer.conftest import Compose
 from tests.conftest import make_settings
-from tests.letterheads.images import jpeg_header
+from tests.letterheads.images import jpeg, pixels
 
 LETTERHEADS = Settings(secret_key="x" * 32).letterheads_dir
 
@@ -153,7 +153,7 @@ def test_an_admins_saved_colours_and_logo_are_what_citizens_see(
 ) -> None:
     admin = auth_headers["admin.aarhus"]
     client.patch("/api/v1/letterheads/0751", headers=admin, json={"colors": {"primary": "#14365d"}})
-    logo = jpeg_header(300, 90)
+    logo = jpeg(300, 90)
     client.put(
         "/api/v1/letterheads/0751/logo",
         headers=admin,
@@ -163,5 +163,6 @@ def test_an_admins_saved_colours_and_logo_are_what_citizens_see(
     assert "background-color: #14365d" in composed.html
     assert "Hack Kampmanns Plads 2" in composed.html  # untouched texts still from the file
     [image] = composed.inline_images
-    assert (image.content_type, image.data, image.filename) == ("image/jpeg", logo, "logo.jpg")
+    assert (image.content_type, image.filename) == ("image/jpeg", "logo.jpg")
+    assert pixels(image.data)[:2] == pixels(logo)[:2] == ("JPEG", (300, 90))
     assert f'src="cid:{image.cid}" width="300" height="90"' in composed.html

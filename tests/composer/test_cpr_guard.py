@@ -3,7 +3,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from hotline.composer.cpr import CprNumberInReply, contains_cpr_number
+from hotline.kit.cpr import CprNumberInReply, contains_cpr_number
 from tests.composer.conftest import Compose
 
 

@@ -1,6 +1,7 @@
 """Hostile input in subject, names, agent text and articles never reaches the citizen as code."""
 
 import email.policy
+import time
 from email.headerregistry import Address
 from email.message import EmailMessage
 from html.parser import HTMLParser
@@ -10,9 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from hotline.composer.rendering import TemplateProblem
-from hotline.composer.service import preview_of
+from hotline.composer.service import SenderOutsideDomain, preview_of
 from hotline.knowledge.schemas import ArticleCreate
 from hotline.knowledge.service import create_article
+from hotline.municipalities.models import Municipality
 from tests.composer.conftest import Compose
 
 XSS = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
@@ -165,3 +167,77 @@ def test_template_errors_reach_the_agent_as_422(
     )
     assert response.status_code == 422
     assert response.json()["type"] == "/problems/template-error"
+
+
+def test_the_preview_shows_the_one_sender_a_long_hostile_name_really_gets(
+    client: TestClient, auth_headers: dict[str, dict[str, str]], compose: Compose
+) -> None:
+    evil = 'Aarhus Kommune Borgerservice og Ydelser til borgere i kommunen, "x" <ceo@evil.example>,'
+    saved = client.patch(
+        "/api/v1/letterheads/0751", headers=auth_headers["admin.aarhus"], json={"sender_name": evil}
+    )
+    assert saved.status_code == 200
+    preview = preview_of(compose())
+    [sender] = email.message_from_string(f"From: {preview.from_}\n\n", policy=email.policy.default)[
+        "From"
+    ].addresses
+    assert (sender.display_name, sender.addr_spec) == (evil, "borgerservice@aarhus.dk")
+
+
+def test_a_stored_sender_outside_the_municipalitys_domain_sends_nothing(
+    compose: Compose, session: Session
+) -> None:
+    """Rows written before the rule (or by hand) cannot borrow another domain's identity."""
+    aarhus = session.get_one(Municipality, "0751")
+    aarhus.sender_email = "borgerservice@kk.dk"
+    session.commit()
+    with pytest.raises(SenderOutsideDomain):
+        compose()
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}",
+        "{% for c in 'x' * 20000 %}{% for d in 'y' * 20000 %}{% endfor %}{% endfor %}",
+        "{{ 'x'|center(10**8) }}",
+        "{{ 'x'.center(100000000) }}",
+        "{{ 'x'|indent(10**7) }}",
+        "{{ lipsum(3000) }}",
+        "{{ {}.update }}",
+        "{{ ''.format }}",
+        "{{ [1, 2] }}",
+        "{{ cycler }}{{ joiner }}{{ namespace }}",
+        "{% set a = 'x' * 100000 %}{{ a ~ a }}",
+        "{% set a = 'x' * 100000 %}{{ a + a }}",
+        "{{ ([('x' * 100000)] * 1000) | join }}",
+        "{{ '%100000000s' % 'x' }}",
+        "{{ ('x' * 50000).replace('', 'y') }}",
+        "{{ range(100000) | list | length }}",
+    ],
+    ids=[
+        "nested-range", "nested-strings", "center-filter", "center-method", "indent", "lipsum",
+        "method-repr", "format-repr", "list-repr", "helpers", "concat", "plus", "join",
+        "percent-format", "replace", "long-range",
+    ],
+)  # fmt: skip
+def test_templates_cannot_spend_unbounded_cpu_or_memory_or_print_objects(
+    compose: Compose, source: str
+) -> None:
+    started = time.perf_counter()
+    with pytest.raises(TemplateProblem):
+        compose(body_markdown=source)
+    assert time.perf_counter() - started < 2  # refused early, not after the work is done
+
+
+def test_what_templates_need_still_works(compose: Compose) -> None:
+    composed = compose(
+        citizen_name="Jens Hansen",
+        body_markdown=(
+            "Kære {{ citizen_name|upper }}, {% for n in range(3) %}{{ n }}{% endfor %} "
+            "{{ ['a', 'b']|join(', ') }} {{ 'x' ~ municipality }} "
+            "{% if citizen_name.startswith('Jens') %}ja{% endif %} {{ today }}"
+        ),
+    )
+    assert "JENS HANSEN" in composed.text and "012" in composed.text
+    assert "a, b" in composed.text and "xAarhus Kommune" in composed.text and "ja" in composed.text

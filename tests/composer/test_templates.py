@@ -110,6 +110,24 @@ def test_a_template_that_does_not_parse_is_refused_when_saved(
     assert response.json()["type"] == "/problems/template-error"
 
 
+def test_a_template_with_a_cpr_number_is_refused_when_saved_or_edited(
+    client: TestClient, auth_headers: dict[str, dict[str, str]]
+) -> None:
+    editor = auth_headers["editor"]
+    response = client.post(
+        TEMPLATES,
+        headers=editor,
+        json={"key": "cpr", "title": "Svar", "body_markdown": "CPR 01.01.90\u200b-1235"},
+    )
+    assert response.status_code == 422
+    assert response.json()["type"] == "/problems/cpr-number-in-text"
+    created = _create(client, editor, key="svar", title="Svar", body_markdown="x")
+    path = f"{TEMPLATES}/{created['id']}"
+    edited = client.patch(path, headers=editor, json={"subject": "Vedr. 010190 - 1235"})
+    assert edited.status_code == 422
+    assert client.get(path, headers=editor).json()["subject"] is None
+
+
 def test_duplicate_keys_conflict_and_stale_edits_are_refused(
     client: TestClient, auth_headers: dict[str, dict[str, str]]
 ) -> None:

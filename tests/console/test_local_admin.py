@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from hotline.knowledge import service as knowledge
+from hotline.letterheads.service import clean_logo
 from tests.console.conftest import AARHUS, EDITOR, LOCAL_PART, SignIn, csrf_token
 from tests.letterheads.images import png
 
@@ -176,4 +177,34 @@ def test_a_logo_upload_is_checked_and_shown_in_the_agents_bar(
     )
     assert "Brevpapiret er gemt." in saved.text
     agent_view = client.get("/console/?kommune=0751").text
-    assert f'src="data:image/png;base64,{base64.b64encode(logo).decode()}"' in agent_view
+    stored = clean_logo(logo).data  # decoded and encoded afresh on upload
+    assert f'src="data:image/png;base64,{base64.b64encode(stored).decode()}"' in agent_view
+
+
+def test_a_danish_amount_is_shown_as_understood_before_it_is_saved(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("admin.aarhus")
+    page = "/console/kommune/0751/fakta"
+    preview = client.post(page, data=_form(client, page, **{"fact-gebyr_pas": "1.600"}))
+    assert preview.status_code == 200
+    assert 'id="understood-gebyr_pas">Forstået som <strong>1.600,00 kr.</strong>' in preview.text
+    assert "Intet er gemt endnu" in preview.text
+    assert knowledge.get_fact_value(kb, "0751", "gebyr_pas").value != "1600"
+    confirmed = client.post(
+        page,
+        data=_form(client, page, **{"fact-gebyr_pas": "1.600", "confirmed-gebyr_pas": "1.600"}),
+    )
+    assert "Fakta er gemt." in confirmed.text
+    kb.expire_all()
+    assert knowledge.get_fact_value(kb, "0751", "gebyr_pas").value == "1600"
+
+
+def test_an_ambiguous_amount_is_explained_in_danish(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("admin.aarhus")
+    page = "/console/kommune/0751/fakta"
+    refused = client.post(page, data=_form(client, page, **{"fact-gebyr_pas": "1,600"}))
+    assert refused.status_code == 422
+    assert "»1,600« kan læses på to måder. Skriv 1.600 for tusinder eller 1,60" in refused.text

@@ -556,3 +556,15 @@ def test_a_kept_local_article_in_the_way_of_a_new_shared_one_stops_the_sync(
         (1, 0, 1, 0),
         (0, 0, 0, 1),
     )
+
+
+def test_fact_values_are_read_as_the_text_written_not_as_yaml_numbers(
+    session: Session, folder: Path
+) -> None:
+    """Unquoted ``1.600`` is a YAML float (1.6); the loader must see the text a Dane wrote."""
+    facts = (folder / "facts.yaml").read_text(encoding="utf-8")
+    write(folder, "facts.yaml", facts + "gebyr:\n  description: Gebyr\n  type: money\n")
+    values = (folder / "municipalities/0751/facts.yaml").read_text(encoding="utf-8")
+    write(folder, "municipalities/0751/facts.yaml", values + "gebyr: 1.600\n")
+    sync_folder(session, folder)
+    assert service.get_fact_value(session, AARHUS, "gebyr").value == "1600"

@@ -1,7 +1,10 @@
-"""Real, minimal image files built from the format specifications (no imaging library needed)."""
+"""Real, minimal image files: PNG from the specification, JPEG through Pillow, and broken ones."""
 
+import io
 import struct
 import zlib
+
+from PIL import Image
 
 
 def png(width: int, height: int, rgb: tuple[int, int, int] = (0, 58, 112)) -> bytes:
@@ -36,3 +39,17 @@ SVG = (
     b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="100" height="40">'
     b"<script>alert(1)</script><text x='0' y='20'>Kommune</text></svg>"
 )
+
+
+def jpeg(width: int, height: int, *, exif: bytes | None = None) -> bytes:
+    """A complete baseline JPEG of one colour, optionally with an EXIF block."""
+    out = io.BytesIO()
+    image = Image.new("RGB", (width, height), (20, 54, 93))
+    image.save(out, format="JPEG", **({"exif": exif} if exif else {}))
+    return out.getvalue()
+
+
+def pixels(data: bytes) -> tuple[str, tuple[int, int], bytes]:
+    """(format, size, RGB pixels) of an image: what survives re-encoding."""
+    with Image.open(io.BytesIO(data)) as image:
+        return image.format or "", image.size, image.convert("RGB").tobytes()

@@ -1,8 +1,9 @@
 """Municipality admins adjust their letterhead through the API; the files stay the fallback."""
 
 from fastapi.testclient import TestClient
+from PIL import Image
 
-from tests.letterheads.images import SVG, png
+from tests.letterheads.images import SVG, jpeg, jpeg_header, pixels, png
 
 AARHUS = "/api/v1/letterheads/0751"
 
@@ -84,7 +85,7 @@ def test_admin_uploads_a_png_logo_and_reads_it_back(
     assert response.status_code == 200, response.text
     assert response.json()["logo_content_type"] == "image/png"
     served = client.get(f"{AARHUS}/logo", headers=admin)
-    assert served.content == logo
+    assert pixels(served.content) == pixels(logo)  # the same image, encoded afresh
     assert served.headers["content-type"] == "image/png"
 
 
@@ -154,3 +155,46 @@ def test_null_brings_back_the_theme_files_value(
     response = client.patch(AARHUS, headers=admin, json={"department": None})
     theme = response.json()["theme"]
     assert (theme["department"], theme["closing"]) == ("Borgerservice", "Hej")
+
+
+def _upload(client: TestClient, headers: dict[str, str], data: bytes, kind: str = "png"):
+    return client.put(
+        f"{AARHUS}/logo", headers=headers, files={"file": (f"logo.{kind}", data, f"image/{kind}")}
+    )
+
+
+def test_a_truncated_jpeg_is_refused(
+    client: TestClient, auth_headers: dict[str, dict[str, str]]
+) -> None:
+    admin = auth_headers["admin.aarhus"]
+    whole = jpeg(300, 90)
+    for broken in (jpeg_header(300, 90), whole[: len(whole) // 2]):
+        response = _upload(client, admin, broken, "jpeg")
+        assert response.status_code == 422
+        assert response.json()["type"] == "/problems/invalid-logo"
+    assert client.get(f"{AARHUS}/logo", headers=admin).content != broken
+
+
+def test_html_appended_to_a_png_is_not_stored(
+    client: TestClient, auth_headers: dict[str, dict[str, str]]
+) -> None:
+    admin = auth_headers["admin.aarhus"]
+    logo = png(400, 100) + b"<html><script>alert(1)</script></html>"
+    assert _upload(client, admin, logo).status_code == 200
+    served = client.get(f"{AARHUS}/logo", headers=admin).content
+    assert b"<script>" not in served and served.endswith(b"IEND\xaeB`\x82")
+    assert pixels(served) == pixels(logo)
+
+
+def test_metadata_is_stripped_from_an_uploaded_jpeg(
+    client: TestClient, auth_headers: dict[str, dict[str, str]]
+) -> None:
+    admin = auth_headers["admin.aarhus"]
+    exif = Image.Exif()
+    exif[0x010E] = "GPS 56.15N 10.21E home of the designer"  # ImageDescription
+    logo = jpeg(300, 90, exif=exif.tobytes())
+    assert b"home of the designer" in logo
+    assert _upload(client, admin, logo, "jpeg").status_code == 200
+    served = client.get(f"{AARHUS}/logo", headers=admin).content
+    assert b"home of the designer" not in served and b"Exif" not in served
+    assert pixels(served)[:2] == ("JPEG", (300, 90))

@@ -14,7 +14,7 @@ from hotline.letterheads.service import (
     validate_logo,
 )
 from hotline.sync import SourceErrors
-from tests.letterheads.images import SVG, jpeg_header, png
+from tests.letterheads.images import SVG, jpeg, png
 
 SHIPPED_MUNICIPALITIES = ["0751", "0101", "0461", "0851", "0563", "0741"]
 
@@ -39,8 +39,8 @@ def test_logos_are_recognised_by_their_bytes_and_their_size_is_read() -> None:
     logo = validate_logo(png(480, 120))
     assert (logo.content_type, logo.width, logo.height) == ("image/png", 480, 120)
     assert logo.display_size == (240, 60)
-    jpeg = validate_logo(jpeg_header(200, 50))
-    assert (jpeg.content_type, jpeg.width, jpeg.height) == ("image/jpeg", 200, 50)
+    photo = validate_logo(jpeg(200, 50))
+    assert (photo.content_type, photo.width, photo.height) == ("image/jpeg", 200, 50)
 
 
 @pytest.mark.parametrize(

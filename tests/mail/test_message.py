@@ -9,7 +9,7 @@ from email.policy import default
 import pytest
 
 from hotline.composer.service import ComposedReply, InlineImage
-from hotline.mail.message import build_message, make_message_id
+from hotline.mail.message import build_message, make_message_id, sent_headers
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 COMPOSED = ComposedReply(
@@ -83,3 +83,28 @@ def test_a_display_name_with_specials_stays_a_display_name() -> None:
     (sender,) = message["From"].addresses
     assert sender.addr_spec == "noreply@hotline.example"
     assert sender.display_name == 'Aarhus, "Kommune" <evil@example.com>'
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        'Aarhus Kommune Borgerservice og Ydelser til borgere i hele kommunen, "x" '
+        "<ceo@evil.example>,",
+        'Københavns Kommune, Borgerservice og Ydelser for hele kommunen, "x" <ceo@evil.example>,',
+        "Aarhus " + "Kommune, " * 12 + "<ceo@evil.example>",
+    ],
+)
+def test_a_long_display_name_with_commas_and_quotes_is_never_folded_into_more_mailboxes(
+    name: str,
+) -> None:
+    message = parsed(replace(COMPOSED, from_name=name))
+    [sender] = message["From"].addresses
+    assert (sender.display_name, sender.addr_spec) == (name, "noreply@hotline.example")
+
+
+def test_the_headers_a_receiver_reads_are_those_of_the_bytes_sent() -> None:
+    name = 'Aarhus Kommune Borgerservice og Ydelser til borgere i hele kommunen, "x" <a@b.dk>,'
+    headers = sent_headers(replace(COMPOSED, from_name=name), date=datetime.now(UTC))
+    [sender] = headers["From"].addresses
+    assert sender.addr_spec == "noreply@hotline.example"
+    assert headers["Reply-To"].addresses[0].addr_spec == "borgerservice@aarhus.dk"

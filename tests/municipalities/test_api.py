@@ -1,5 +1,6 @@
 """The municipalities and postcodes API as agents, admins and operators use it."""
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -83,3 +84,49 @@ def test_account_list_is_scoped(client: TestClient, auth_headers) -> None:
     assert len(emails("operator")) == 7
     assert emails("admin.kobenhavn") == {"admin.kobenhavn"}
     assert emails("agent.aarhus") == set()
+
+
+def test_a_sender_address_must_lie_in_the_municipalitys_own_email_domain(
+    client: TestClient, auth_headers
+) -> None:
+    admin = auth_headers["admin.kobenhavn"]
+    path = "/api/v1/municipalities/0101"
+    before = client.get(path, headers=admin).json()
+    foreign = client.patch(path, json={"sender_email": "borgerservice@aarhus.dk"}, headers=admin)
+    assert foreign.status_code == 422
+    assert foreign.headers["content-type"] == "application/problem+json"
+    assert before["email_domain"] in foreign.json()["detail"]
+    lookalike = client.patch(path, json={"sender_email": "x@evil-kk.dk"}, headers=admin)
+    assert lookalike.status_code == 422
+    assert client.get(path, headers=admin).json()["sender_email"] == before["sender_email"]
+    own = client.patch(path, json={"sender_email": f"svar@{before['email_domain']}"}, headers=admin)
+    assert own.status_code == 200
+    operator = auth_headers["operator"]
+    moved = client.patch(
+        path,
+        json={"email_domain": "kk.example", "sender_email": "svar@post.kk.example"},
+        headers=operator,
+    )
+    assert moved.status_code == 200
+    assert (
+        client.patch(path, json={"email_domain": "aarhus.dk"}, headers=operator).status_code == 422
+    )
+
+
+@pytest.mark.parametrize("field", ["phone", "member", "sender_email", "website", "locale"])
+def test_null_cannot_clear_a_column(client: TestClient, auth_headers, field: str) -> None:
+    path = "/api/v1/municipalities/0751"
+    before = client.get(path, headers=auth_headers["operator"]).json()
+    response = client.patch(path, json={field: None}, headers=auth_headers["operator"])
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == f"body.{field}"
+    assert client.get(path, headers=auth_headers["operator"]).json() == before
+
+
+@pytest.mark.parametrize("code", ["abc", "99999999999999999999", "07 51", "-1"])
+def test_a_code_that_is_not_digits_is_not_found(
+    client: TestClient, auth_headers, code: str
+) -> None:
+    response = client.get(f"/api/v1/municipalities/{code}", headers=auth_headers["agent.aarhus"])
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"

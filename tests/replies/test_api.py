@@ -139,6 +139,32 @@ def test_a_cpr_number_is_refused_and_nothing_is_stored_or_logged(
     assert "4285" not in caplog.text
 
 
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"body_markdown": "Nummer 070761\u200b-4285 noteret."},  # zero-width space
+        {"body_markdown": "Nummer 07.07.61-4285 noteret."},
+        {"body_markdown": "Nummer 070761-\n4285 noteret."},
+        {"body_markdown": "Nummer ٠٧٠٧٦١-٤٢٨٥ noteret."},  # Arabic-Indic digits
+        {"subject": "Vedr. 070761\u2060 - 4285"},  # word joiner
+        {"subject": "Vedr. 07/07/61-4285"},
+        {"citizen_name": "Jens 0707\u00ad61_4285"},  # soft hyphen
+        {"citizen_name": "Jens \ufeff0 7 0 7 6 1 4 2 8 5"},  # BOM, spaced digits
+        {"to": "070761.4285@example.dk"},
+    ],
+    ids=["zwsp", "dotted", "line-break", "arabic-indic", "wj", "slashes", "shy", "spaced", "to"],
+)
+def test_a_disguised_cpr_number_is_refused_in_every_field_and_nothing_is_stored(
+    field: dict[str, str], client: TestClient, auth_headers: Headers, session: Session
+) -> None:
+    response = client.post(
+        "/api/v1/replies", json=body(**field), headers=auth_headers["agent.odense"]
+    )
+    assert response.status_code == 422
+    assert response.json()["type"] == "/problems/cpr-number-in-reply"
+    assert [count(session, model) for model in (Reply, SendAudit, IdempotencyKey)] == [0, 0, 0]
+
+
 def test_a_reply_for_an_unknown_municipality_is_not_found(
     client: TestClient, auth_headers: Headers
 ) -> None:

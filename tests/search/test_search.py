@@ -113,6 +113,16 @@ def test_queries_without_results_are_logged_as_knowledge_gaps(
     assert gaps == [("hvalrosser på stranden", AARHUS)]
 
 
+@pytest.mark.parametrize(
+    "query", ["borger 01.01.90-1235", "borger 010190\u200b1235", "borger ٠١٠١٩٠-١٢٣٥"]
+)
+def test_a_disguised_cpr_number_is_never_stored_as_a_knowledge_gap(
+    search: Search, corpus: Session, query: str
+) -> None:
+    search(query, AARHUS)
+    assert corpus.scalar(select(func.count()).select_from(SearchGap)) == 0
+
+
 def test_only_deliberate_searches_are_logged_as_knowledge_gaps(
     search: Search, corpus: Session
 ) -> None:

@@ -6,7 +6,7 @@
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -83,12 +83,16 @@ class _Reader:
         self.errors.append(SourceError(path, line, message))
 
     def yaml_mapping(
-        self, path: Path, text: str, first_line: int = 1
+        self, path: Path, text: str, first_line: int = 1, *, as_text: bool = False
     ) -> tuple[dict[str, Any], dict[str, int]] | None:
-        """Parse YAML that must be ``key: value`` pairs; keys map to their line numbers."""
+        """Parse YAML that must be ``key: value`` pairs; keys map to their line numbers.
+
+        ``as_text``: unquoted scalars stay the text written (``1.600`` is not the float 1.6,
+        ``0125`` not 125), for values whose meaning the fact's type decides."""
+        loader = _TextLoader if as_text else yaml.SafeLoader
         try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(text)
+            node = yaml.compose(text, Loader=loader)
+            data = yaml.load(text, Loader=loader)  # noqa: S506 (a SafeLoader subclass)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or str(exc)
@@ -277,7 +281,9 @@ def _read_municipality(
             reader.error(entry, 1, "unexpected here: expected facts.yaml, overrides/, articles/")
     values_path = directory / "facts.yaml"
     if values_path.exists():
-        parsed = reader.yaml_mapping(values_path, values_path.read_text(encoding="utf-8"))
+        parsed = reader.yaml_mapping(
+            values_path, values_path.read_text(encoding="utf-8"), as_text=True
+        )
         for key, value in (parsed or ({}, {}))[0].items():
             line = parsed[1].get(key, 1) if parsed else 1
             fact = folder.facts.get(key)
@@ -308,3 +314,9 @@ def _read_municipality(
             )
             continue
         folder.local_articles[(code, local.slug)] = local
+
+
+class _TextLoader(yaml.SafeLoader):
+    """YAML whose plain scalars all stay text (no numbers, booleans or nulls)."""
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from hotline.auth.models import User
 from hotline.auth.permissions import Action, SignedLinkActor, require, scope_contacts
-from hotline.composer.cpr import refuse_cpr_numbers
 from hotline.composer.service import ComposedReply
 from hotline.config import Settings
 from hotline.contacts.calendar import deadline_after, local
@@ -27,6 +26,7 @@ from hotline.contacts.schemas import ForwardRequest, Promise
 from hotline.contacts.service import check_version, editable_contact
 from hotline.db import utcnow
 from hotline.errors import Conflict, InvalidInput, Problem
+from hotline.kit.cpr import refuse_cpr_numbers
 from hotline.letterheads.service import HOTLINE_THEME, load_theme_folder
 from hotline.municipalities.models import Municipality
 from hotline.replies.service import enqueue

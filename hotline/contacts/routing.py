@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from hotline.auth.models import User
 from hotline.auth.permissions import Action, Principal, require
-from hotline.composer.cpr import refuse_cpr_numbers
 from hotline.contacts.models import DEFAULT_DESK, LocalRoute, SharedRoute
 from hotline.contacts.schemas import RouteRead, RouteWrite, SharedRouteWrite
 from hotline.errors import InvalidInput, NotFound
+from hotline.kit.cpr import refuse_cpr_numbers
 from hotline.municipalities.models import Municipality
 
 FALLBACK_DESK = ("Borgerservice", "borgerservice")

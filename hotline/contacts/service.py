@@ -18,7 +18,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.auth.models import User
 from hotline.auth.permissions import Action, can, require, scope_contacts
-from hotline.composer.cpr import refuse_cpr_numbers
 from hotline.contacts.calendar import local, local_day_start
 from hotline.contacts.models import (
     ArticleUse,
@@ -31,6 +30,7 @@ from hotline.contacts.models import (
 from hotline.contacts.schemas import ContactClose, ContactOpen, ContactUpdate
 from hotline.db import utcnow
 from hotline.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
+from hotline.kit.cpr import refuse_cpr_numbers
 from hotline.municipalities.models import Municipality
 from hotline.replies.models import Reply
 

@@ -2,7 +2,7 @@
 audit, replies linked to their contact, and the supervisor role
 
 Revision ID: 0009_contacts
-Revises: 0007_fact_editors
+Revises: 0008_hardening
 Create Date: 2026-11-28 23:08:06.742402
 """
 
@@ -18,7 +18,7 @@ ROLES_WITH_SUPERVISOR = ROLES_BEFORE + ", 'supervisor'"
 
 
 revision: str = "0009_contacts"
-down_revision: str | Sequence[str] | None = "0007_fact_editors"
+down_revision: str | Sequence[str] | None = "0008_hardening"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

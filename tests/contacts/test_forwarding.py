@@ -7,13 +7,13 @@ import pytest
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import User
-from hotline.composer.cpr import CprNumberInReply
 from hotline.config import Settings
 from hotline.contacts import forwarding, routing
 from hotline.contacts.calendar import deadline_after, local
 from hotline.contacts.models import Contact, Forward
 from hotline.contacts.schemas import ForwardRequest, RouteWrite, SharedRouteWrite
 from hotline.errors import Forbidden
+from hotline.kit.cpr import CprNumberInReply
 from hotline.municipalities.models import Municipality
 from hotline.replies.models import Reply
 from tests.contacts.conftest import OpenContact, user_in

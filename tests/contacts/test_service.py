@@ -7,11 +7,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import User
-from hotline.composer.cpr import CprNumberInReply
 from hotline.contacts import service
 from hotline.contacts.models import ArticleUse, Contact, ContactReadAudit
 from hotline.contacts.schemas import ContactClose, ContactOpen, ContactUpdate
 from hotline.errors import Forbidden, InvalidInput, NotFound, PreconditionFailed
+from hotline.kit.cpr import CprNumberInReply
 from tests.contacts.conftest import OpenContact, user_in
 
 

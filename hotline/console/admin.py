@@ -248,13 +248,14 @@ async def facts_save(
     """Only changed values are written; each refused one is explained next to its input."""
     m = _municipality(session, user, code, Action.EDIT_LOCAL_KNOWLEDGE)
     form = await request.form()
-    values, errors = {}, {}
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
     facts = knowledge.municipality_facts(session, m.code)
     amount_errors: dict[str, str] = {}
     understood = _amounts_to_confirm(facts, form, amount_errors)
     if understood and not amount_errors:  # nothing is saved before the amounts are confirmed
-        sent = {fact.key: str(form.get(f"fact-{fact.key}", "")).strip() for fact in facts}
-        return _facts_page(request, session, m, sent, understood=understood)
+        as_sent = {fact.key: str(form.get(f"fact-{fact.key}", "")).strip() for fact in facts}
+        return _facts_page(request, session, m, as_sent, understood=understood)
     for fact in facts:
         sent = str(form.get(f"fact-{fact.key}", "")).strip()
         values[fact.key] = sent

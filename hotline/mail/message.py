@@ -71,7 +71,7 @@ def _check_address_headers(message: EmailMessage, meant: dict[str, Address]) -> 
     head = message_from_bytes(message.as_bytes().split(b"\r\n\r\n", 1)[0], policy=default)
     for name, address in meant.items():
         values = head.get_all(name) or []
-        mailboxes = [a for value in values for a in value.addresses]  # type: ignore[attr-defined]
+        mailboxes = [a for value in values for a in value.addresses]
         if len(values) != 1 or len(mailboxes) != 1:
             raise UnsafeAddressHeader(f"the {name} header would not be one mailbox")
         [mailbox] = mailboxes
@@ -119,4 +119,4 @@ def sent_headers(content: MailContent, *, date: datetime) -> EmailMessage:
     """The headers exactly as a receiver reads them from the bytes that would be sent."""
     message = build_message(content, message_id=make_message_id(content.sending_domain), date=date)
     head = message.as_bytes().split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
-    return message_from_bytes(head, policy=default)  # type: ignore[return-value]
+    return message_from_bytes(head, policy=default)

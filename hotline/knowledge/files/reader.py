@@ -6,7 +6,7 @@
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -319,4 +319,6 @@ def _read_municipality(
 class _TextLoader(yaml.SafeLoader):
     """YAML whose plain scalars all stay text (no numbers, booleans or nulls)."""
 
-    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}
+
+# PyYAML keeps its implicit resolvers per loader class; an empty registry resolves nothing.
+_TextLoader.yaml_implicit_resolvers = {}

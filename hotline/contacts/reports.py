@@ -126,7 +126,7 @@ def _authorise(session: Session, user: User, query: ReportQuery) -> None:
             require(user, Action.READ_CONTACT_REPORTS, query.municipality)
 
 
-def scoped_contacts(stmt: Select, user: User, query: ReportQuery) -> Select:  # type: ignore[type-arg]
+def scoped_contacts(stmt: Select, user: User, query: ReportQuery) -> Select:
     """The period, the municipality filter and the role's scope: shared by every figure."""
     stmt = stmt.where(Contact.local_date >= query.date_from, Contact.local_date <= query.date_to)
     if query.municipality is not None:
@@ -182,8 +182,9 @@ def contact_report(session: Session, user: User, query: ReportQuery) -> Report:
         values = tuple(record)
         key, counted = values[:width], values[width:]
         median, p90 = (counted[7], counted[8]) if postgres else (None, None)
-        row = ReportRow(key, *map(int, counted[:2]), _num(median), _num(p90),
-                        *map(int, counted[2:7]))  # fmt: skip
+        contacts, closed, resolved, forwarded, forwards, in_time, non_member = map(int, counted[:7])
+        row = ReportRow(key, contacts, closed, _num(median), _num(p90), resolved, forwarded,
+                        forwards, in_time, non_member)  # fmt: skip
         if postgres and counted[9]:  # the grand total of the grouping sets
             row.key, total = (), row
         else:
@@ -264,7 +265,7 @@ OUTCOME_NAMES = {
 def key_label(report: Report, key: tuple[Any, ...], *, personal: bool = True) -> str:
     """A row's key in Danish; with ``personal=False`` (exports) an agent is their account id."""
     group_by = report.query.group_by
-    value = key[0] if key else None
+    value: Any = key[0] if key else None
     if group_by is GroupBy.HOUR_WEEKDAY:
         return f"{WEEKDAY_NAMES[key[0]]} kl. {key[1]:02d}"
     if group_by is GroupBy.WEEK:

@@ -298,13 +298,14 @@ def shift_view(session: Session, user: User, *, now: datetime | None = None) -> 
         .where(Contact.ended_at.is_(None), Contact.started_at >= since)
         .order_by(Contact.started_at)
     ).all()
-    by_outcome = dict(
-        session.execute(
+    by_outcome: dict[str | None, int] = {
+        outcome: count
+        for outcome, count in session.execute(
             select(Contact.outcome, func.count())
             .where(Contact.started_at >= since, Contact.outcome.is_not(None))
             .group_by(Contact.outcome)
-        ).all()
-    )
+        )
+    }
     started = session.scalar(select(func.count()).where(Contact.started_at >= since)) or 0
     overdue = session.scalar(
         select(func.count()).where(Forward.handled_at.is_(None), Forward.due_at < now)

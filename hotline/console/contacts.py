@@ -34,7 +34,7 @@ from hotline.contacts.schemas import (
     RouteWrite,
 )
 from hotline.db import utcnow
-from hotline.deps import AppSettings, DbSession
+from hotline.deps import AppSettings, DbSession, RowId
 from hotline.errors import Problem
 from hotline.search.service import knowledge_gaps
 
@@ -104,7 +104,7 @@ def agent_page_contact(
 
 @router.post("/henvendelser/{contact_id}/luk", name="contact_close")
 async def close(
-    request: Request, contact_id: int, user: ConsoleUser, session: DbSession
+    request: Request, contact_id: RowId, user: ConsoleUser, session: DbSession
 ) -> Response:
     """One button per outcome (accesskey 1-6); a referral takes the chosen authority."""
     form = await request.form()
@@ -167,7 +167,7 @@ def _forward_page(
 
 @router.get("/henvendelser/{contact_id}/videresend", name="contact_forward")
 def forward_form(
-    request: Request, contact_id: int, user: ConsoleUser, session: DbSession
+    request: Request, contact_id: RowId, user: ConsoleUser, session: DbSession
 ) -> Response:
     service.editable_contact(session, user, contact_id)  # only its agent, during the shift
     contact = service.get_contact(session, user, contact_id)  # reads the details: audited
@@ -182,7 +182,7 @@ def forward_form(
 @router.post("/henvendelser/{contact_id}/videresend", name="contact_forward_send")
 async def forward_send(
     request: Request,
-    contact_id: int,
+    contact_id: RowId,
     user: ConsoleUser,
     session: DbSession,
     settings: AppSettings,

@@ -23,7 +23,7 @@ from hotline.contacts.schemas import (
     SharedRouteWrite,
 )
 from hotline.db import utcnow
-from hotline.deps import AppSettings, CurrentUser, DbSession
+from hotline.deps import AppSettings, CurrentUser, DbSession, RowId
 from hotline.errors import PreconditionFailed, PreconditionRequired
 from hotline.etags import IfMatch
 
@@ -82,7 +82,7 @@ def list_contacts(
 
 @router.get("/contacts/{contact_id}", response_model=ContactRead)
 def get_contact(
-    contact_id: int, session: DbSession, user: CurrentUser, response: Response
+    contact_id: RowId, session: DbSession, user: CurrentUser, response: Response
 ) -> object:
     """One contact with the citizen's details (the read is audited)."""
     return _read(service.get_contact(session, user, contact_id), response)
@@ -90,7 +90,7 @@ def get_contact(
 
 @router.patch("/contacts/{contact_id}", response_model=ContactRead)
 def correct_contact(
-    contact_id: int,
+    contact_id: RowId,
     data: ContactUpdate,
     session: DbSession,
     user: CurrentUser,
@@ -104,7 +104,7 @@ def correct_contact(
 
 @router.post("/contacts/{contact_id}/close", response_model=ContactRead)
 def close_contact(
-    contact_id: int,
+    contact_id: RowId,
     data: ContactClose,
     session: DbSession,
     user: CurrentUser,
@@ -117,7 +117,7 @@ def close_contact(
 
 @router.post("/contacts/{contact_id}/articles", response_model=ContactRead)
 def touch_article(
-    contact_id: int,
+    contact_id: RowId,
     data: ArticleTouched,
     session: DbSession,
     user: CurrentUser,
@@ -130,7 +130,7 @@ def touch_article(
 
 @router.post("/contacts/{contact_id}/forward", response_model=ForwardRead, status_code=202)
 def forward_contact(
-    contact_id: int,
+    contact_id: RowId,
     data: ForwardRequest,
     session: DbSession,
     settings: AppSettings,

@@ -25,6 +25,7 @@ from hotline.municipalities.api import router as municipalities_router
 from hotline.replies.api import router as replies_router
 from hotline.replies.worker import embedded_worker
 from hotline.search.api import router as search_router
+from hotline.search.indexing import listen, new_index
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     engine = make_engine(settings.database_url)
     app.state.engine = engine
-    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.search_index = new_index(settings)
+    app.state.sessionmaker = listen(make_sessionmaker(engine), app.state.search_index)
     try:
         if settings.migrate_on_start:
             migrate.upgrade(settings, engine=engine)

@@ -24,6 +24,7 @@ from hotline.knowledge.cli import kb_app
 from hotline.municipalities import service as municipality_service
 from hotline.replies.worker import worker_command
 from hotline.search.cli import search_app
+from hotline.search.indexing import listen, new_index
 from hotline.sync import SourceErrors
 
 app = typer.Typer(help="hotline: shared out-of-hours contact centre.", no_args_is_help=True)
@@ -56,9 +57,10 @@ def load_settings() -> Settings:
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
     """One transaction for the command; file and input errors are printed, never half-applied."""
-    engine = make_engine(load_settings().database_url)
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
     try:
-        with transaction(make_sessionmaker(engine)) as session:
+        with transaction(listen(make_sessionmaker(engine), new_index(settings))) as session:
             yield session
     except SourceErrors as exc:
         for error in exc.errors:

@@ -1,13 +1,14 @@
 """A snippet shows the place in the text where most of the query's words come together."""
 
-from hotline.search.indexing import analyzer
+from hotline.search.analyzer import analyzer_for
 from hotline.search.snippets import WINDOW, Snippets
+from tests.conftest import KNOWLEDGE_BASE
 
 FILLER = " ".join(f"ord{n}" for n in range(WINDOW * 2))
 
 
 def snippet(query: str, text: str) -> str:
-    an = analyzer("da")
+    an = analyzer_for("da", KNOWLEDGE_BASE / "synonyms.txt")
     return Snippets(an, an.query_terms(query)).of(text)
 
 

@@ -1,0 +1,272 @@
+"""What the index holds, read from the knowledge tables: one document per article as one view
+reads it, one per municipality's fact value.
+
+A shared article is one document for every municipality that keeps its shared text; a
+municipality that replaces it, appends to it or hides it does not see that document
+(``hidden_in``) but its own (replace, append: the shared text and the local section), or none
+(hide). So each view holds exactly one document per visible article, and the engine's top-k
+needs no grouping afterwards. Fact values are documents of their own per municipality: a
+value leads to the articles showing that fact (``fact_keys``).
+
+What a result page shows (title, category, source, stale, the Markdown of the snippet) is
+kept beside each document (``Display``), so a search resolves nothing per hit.
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.knowledge.models import (
+    Article,
+    ArticleStatus,
+    Fact,
+    FactValue,
+    LocalArticle,
+    Override,
+    OverrideMode,
+    Source,
+)
+from hotline.knowledge.resolve import PLACEHOLDER, fact_keys_in, format_fact
+from hotline.municipalities.models import Municipality
+from hotline.search.analyzer import Analyzer, analyzer_for
+
+SHARED_VIEW = "shared"
+# Dates as days (date.toordinal); a document without a start or an end is open on that side.
+OPEN_START, OPEN_END = 0, date.max.toordinal()
+
+
+@dataclass(frozen=True)
+class Display:
+    """What a result shows of a document: the Markdown parts are joined (and their fact
+    placeholders filled with the municipality's values) only for the hits of a page."""
+
+    slug: str
+    title: str
+    category: str
+    source: Source
+    stale: bool
+    parts: tuple[str, ...]
+
+
+@dataclass
+class IndexDocument:
+    key: str
+    refs: tuple[str, ...]  # the change-log refs that rebuild it
+    kind: str  # "article" (shared, override or local text) or "fact"
+    view: str  # SHARED_VIEW or a municipality code
+    title: str = ""  # stems, space separated
+    keywords: str = ""
+    body: str = ""
+    hidden_in: tuple[str, ...] = ()
+    valid_from: int = OPEN_START
+    valid_to: int = OPEN_END
+    fact_keys: tuple[str, ...] = ()
+    category: str = ""
+    display: Display | None = None
+    fact_key: str | None = None  # of a fact document
+    fact_display: str | None = None  # the value as articles show it
+    words: dict[str, str] = field(default_factory=dict)  # surface word -> stem, for suggestions
+
+
+@dataclass(frozen=True)
+class Analysed:
+    title: str
+    keywords: str
+    body: str
+    words: dict[str, str]
+
+
+class DocumentBuilder:
+    """Turns knowledge rows into index documents with the project's analyzer."""
+
+    def __init__(self, synonyms_path: Path) -> None:
+        self.synonyms_path = synonyms_path
+
+    def analyzer(self, locale: str) -> Analyzer:
+        return analyzer_for(locale, self.synonyms_path)
+
+    def analyse(self, locale: str, title: str, keywords: str, body: str) -> Analysed:
+        """The stems of each field, fact placeholders left out (values are their own docs)."""
+        an = self.analyzer(locale)
+        fields = [
+            an.analyse(PLACEHOLDER.sub(" ", title)),
+            an.analyse(keywords),
+            an.analyse(PLACEHOLDER.sub(" ", body)),
+        ]
+        return Analysed(
+            *(" ".join(stem for _, stem in pairs) for pairs in fields),
+            words={w: s for pairs in fields for w, s in pairs if not w.isdigit()},
+        )
+
+    def article(self, article: Article, overrides: Iterable[Override]) -> list[IndexDocument]:
+        """The shared document and the documents of its replacing and appending overrides."""
+        if article.status != ArticleStatus.PUBLISHED:
+            return []
+        overrides = sorted(overrides, key=lambda o: o.municipality_code)
+        ref = f"article:{article.id}"
+        tags = " ".join(article.tags)
+        shared = self.analyse(article.locale, article.title, tags, article.body)
+        dates = _dates(article.valid_from, article.valid_to)
+        keys = fact_keys_in(article.title) | fact_keys_in(article.body)
+        documents = [
+            IndexDocument(
+                key=f"shared:{article.id}",
+                refs=(ref,),
+                kind="article",
+                view=SHARED_VIEW,
+                title=shared.title,
+                keywords=shared.keywords,
+                body=shared.body,
+                hidden_in=tuple(o.municipality_code for o in overrides),
+                fact_keys=tuple(sorted(keys)),
+                category=article.category,
+                display=Display(
+                    article.slug,
+                    article.title,
+                    article.category,
+                    Source.SHARED,
+                    False,
+                    (article.body,),
+                ),
+                words=shared.words,
+                **dates,
+            )
+        ]
+        for override in overrides:
+            mode = OverrideMode(override.mode)
+            if mode is OverrideMode.HIDE:
+                continue
+            stale = override.based_on_revision < article.revision
+            if mode is OverrideMode.REPLACE:
+                title = override.title or article.title
+                own = self.analyse(article.locale, title, tags, override.body)
+                parts: tuple[str, ...] = (override.body,)
+                shown = fact_keys_in(title) | fact_keys_in(override.body)
+            else:  # append: the shared text and the local section, as the view reads it
+                title = article.title
+                added = self.analyse(article.locale, "", "", override.body)
+                own = Analysed(
+                    shared.title,
+                    shared.keywords,
+                    f"{shared.body} {added.body}".strip(),
+                    added.words,
+                )
+                parts = (article.body, override.body)
+                shown = keys | fact_keys_in(override.body)
+            documents.append(
+                IndexDocument(
+                    key=f"override:{override.municipality_code}:{article.id}",
+                    refs=(ref,),
+                    kind="article",
+                    view=override.municipality_code,
+                    title=own.title,
+                    keywords=own.keywords,
+                    body=own.body,
+                    fact_keys=tuple(sorted(shown)),
+                    category=article.category,
+                    display=Display(
+                        article.slug, title, article.category, Source.OVERRIDE, stale, parts
+                    ),
+                    words=own.words,
+                    **dates,
+                )
+            )
+        return documents
+
+    def local(self, local: LocalArticle) -> list[IndexDocument]:
+        if local.status != ArticleStatus.PUBLISHED:
+            return []
+        own = self.analyse(local.locale, local.title, " ".join(local.tags), local.body)
+        return [
+            IndexDocument(
+                key=f"local:{local.id}",
+                refs=(f"local:{local.id}",),
+                kind="article",
+                view=local.municipality_code,
+                title=own.title,
+                keywords=own.keywords,
+                body=own.body,
+                fact_keys=tuple(sorted(fact_keys_in(local.title) | fact_keys_in(local.body))),
+                category=local.category,
+                display=Display(
+                    local.slug, local.title, local.category, Source.LOCAL, False, (local.body,)
+                ),
+                words=own.words,
+                **_dates(local.valid_from, local.valid_to),
+            )
+        ]
+
+    def fact_value(self, value: FactValue, fact_type: str, locale: str) -> IndexDocument:
+        shown = format_fact(fact_type, value.value)
+        own = self.analyse(locale, "", "", shown)
+        code, key = value.municipality_code, value.fact_key
+        return IndexDocument(
+            key=f"value:{code}:{key}",
+            refs=(f"value:{code}:{key}", f"fact:{key}"),
+            kind="fact",
+            view=code,
+            body=own.body,
+            fact_key=key,
+            fact_display=shown,
+            words=own.words,
+        )
+
+
+def _dates(valid_from: date | None, valid_to: date | None) -> dict[str, int]:
+    return {
+        "valid_from": valid_from.toordinal() if valid_from else OPEN_START,
+        "valid_to": valid_to.toordinal() if valid_to else OPEN_END,
+    }
+
+
+# --- reading what a change-log ref names -------------------------------------------------------
+
+
+def _fact_values(session: Session, *conditions: object) -> Iterator[tuple[FactValue, str, str]]:
+    rows = session.execute(
+        select(FactValue, Fact.type, Municipality.locale)
+        .join(Fact, Fact.key == FactValue.fact_key)
+        .join(Municipality, Municipality.code == FactValue.municipality_code)
+        .where(*conditions)  # type: ignore[arg-type]
+    )
+    yield from rows.tuples()
+
+
+def documents_of(session: Session, builder: DocumentBuilder, ref: str) -> list[IndexDocument]:
+    """The documents a ref stands for, as the database has them now (none: it was deleted)."""
+    kind, _, rest = ref.partition(":")
+    if kind == "article":
+        article = session.get(Article, int(rest))
+        if article is None:
+            return []
+        overrides = session.scalars(select(Override).where(Override.article_id == article.id))
+        return builder.article(article, overrides)
+    if kind == "local":
+        local = session.get(LocalArticle, int(rest))
+        return builder.local(local) if local is not None else []
+    if kind == "value":
+        code, _, key = rest.partition(":")
+        rows = _fact_values(session, FactValue.municipality_code == code, FactValue.fact_key == key)
+        return [builder.fact_value(*row) for row in rows]
+    if kind == "fact":
+        return [
+            builder.fact_value(*row) for row in _fact_values(session, FactValue.fact_key == rest)
+        ]
+    raise ValueError(f"unknown search change {ref!r}")
+
+
+def all_documents(session: Session, builder: DocumentBuilder) -> Iterator[IndexDocument]:
+    """Every document of the knowledge base, for a build from scratch."""
+    overrides: dict[int, list[Override]] = {}
+    for override in session.scalars(select(Override)):
+        overrides.setdefault(override.article_id, []).append(override)
+    for article in session.scalars(select(Article).order_by(Article.id)):
+        yield from builder.article(article, overrides.get(article.id, ()))
+    for local in session.scalars(select(LocalArticle).order_by(LocalArticle.id)):
+        yield from builder.local(local)
+    for row in _fact_values(session):
+        yield builder.fact_value(*row)

@@ -121,6 +121,9 @@ class Analyzer:
             stems = frozenset(stem for member in group if (stem := self._single_stem(member)))
             for stem in stems:
                 self._synonyms[stem] = self._synonyms.get(stem, frozenset()) | stems
+        # Only words of texts and queries from here on (``stemmed_since``: the vocabulary).
+        self._stems.clear()
+        self._words.clear()
 
     def _single_stem(self, text: str) -> str | None:
         spans = list(self.spans(text))
@@ -136,6 +139,15 @@ class Analyzer:
             if len(self._stems) < CACHE_SIZE:
                 self._stems[word] = stem
         return stem
+
+    def stemmed_since(self, count: int) -> list[tuple[str, str]]:
+        """(word, stem) of the words stemmed after the first ``count``, in the order they were
+        first met: an analyzer used only for indexing knows the indexed vocabulary this way."""
+        return list(itertools.islice(self._stems.items(), count, None))
+
+    @property
+    def stemmed(self) -> int:
+        return len(self._stems)
 
     def _analyse(self, raw: str) -> tuple[tuple[str, str], ...]:
         """(word, stem) pairs of one word as written (none for a stop word); cached, as words
@@ -173,7 +185,14 @@ class Analyzer:
 
     def analyse(self, text: str) -> list[tuple[str, str]]:
         """(word, stem) of every indexed word: ``spans`` without positions, for indexing."""
-        pairs = [pair for raw in WORD.findall(text) for pair in self._analyse(raw)]
+        # The whole text normalised at once (one C call), not word by word: indexing reads
+        # millions of words. Normalising never joins or splits words, so the pairs are the same.
+        stems, stem, stop_words = self._stems, self.stem, self.stop_words
+        pairs = [
+            (word, stems.get(word) or stem(word))
+            for word in (w[:MAX_WORD] for w in WORD.findall(normalise(text)))
+            if word not in stop_words
+        ]
         pairs += [(joined, joined) for _match, joined in self._digit_runs(text)]
         return pairs
 

@@ -13,7 +13,7 @@ kept beside each document (``Display``), so a search resolves nothing per hit.
 """
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from hotline.knowledge.models import (
 )
 from hotline.knowledge.resolve import PLACEHOLDER, fact_keys_in, format_fact
 from hotline.municipalities.models import Municipality
-from hotline.search.analyzer import Analyzer, analyzer_for
+from hotline.search.analyzer import Analyzer, language_of, read_synonyms
 
 SHARED_VIEW = "shared"
 # Dates as days (date.toordinal); a document without a start or an end is open on that side.
@@ -69,7 +69,6 @@ class IndexDocument:
     display: Display | None = None
     fact_key: str | None = None  # of a fact document
     fact_display: str | None = None  # the value as articles show it
-    words: dict[str, str] = field(default_factory=dict)  # surface word -> stem, for suggestions
 
 
 @dataclass(frozen=True)
@@ -77,17 +76,22 @@ class Analysed:
     title: str
     keywords: str
     body: str
-    words: dict[str, str]
 
 
 class DocumentBuilder:
-    """Turns knowledge rows into index documents with the project's analyzer."""
+    """Turns knowledge rows into index documents with the project's analyzer. Its analyzers
+    are its own (queries never pass through them), so the words they have stemmed are the
+    indexed vocabulary, for suggestions and snippets."""
 
     def __init__(self, synonyms_path: Path) -> None:
         self.synonyms_path = synonyms_path
+        self.analyzers: dict[str, Analyzer] = {}
 
     def analyzer(self, locale: str) -> Analyzer:
-        return analyzer_for(locale, self.synonyms_path)
+        language = language_of(locale)
+        if language not in self.analyzers:
+            self.analyzers[language] = Analyzer(language, read_synonyms(self.synonyms_path))
+        return self.analyzers[language]
 
     def analyse(self, locale: str, title: str, keywords: str, body: str) -> Analysed:
         """The stems of each field, fact placeholders left out (values are their own docs)."""
@@ -97,10 +101,7 @@ class DocumentBuilder:
             an.analyse(keywords),
             an.analyse(PLACEHOLDER.sub(" ", body)),
         ]
-        return Analysed(
-            *(" ".join(stem for _, stem in pairs) for pairs in fields),
-            words={w: s for pairs in fields for w, s in pairs if not w.isdigit()},
-        )
+        return Analysed(*(" ".join(stem for _, stem in pairs) for pairs in fields))
 
     def article(self, article: Article, overrides: Iterable[Override]) -> list[IndexDocument]:
         """The shared document and the documents of its replacing and appending overrides."""
@@ -132,7 +133,6 @@ class DocumentBuilder:
                     False,
                     (article.body,),
                 ),
-                words=shared.words,
                 **dates,
             )
         ]
@@ -149,12 +149,7 @@ class DocumentBuilder:
             else:  # append: the shared text and the local section, as the view reads it
                 title = article.title
                 added = self.analyse(article.locale, "", "", override.body)
-                own = Analysed(
-                    shared.title,
-                    shared.keywords,
-                    f"{shared.body} {added.body}".strip(),
-                    added.words,
-                )
+                own = Analysed(shared.title, shared.keywords, f"{shared.body} {added.body}".strip())
                 parts = (article.body, override.body)
                 shown = keys | fact_keys_in(override.body)
             documents.append(
@@ -171,7 +166,6 @@ class DocumentBuilder:
                     display=Display(
                         article.slug, title, article.category, Source.OVERRIDE, stale, parts
                     ),
-                    words=own.words,
                     **dates,
                 )
             )
@@ -195,7 +189,6 @@ class DocumentBuilder:
                 display=Display(
                     local.slug, local.title, local.category, Source.LOCAL, False, (local.body,)
                 ),
-                words=own.words,
                 **_dates(local.valid_from, local.valid_to),
             )
         ]
@@ -212,7 +205,6 @@ class DocumentBuilder:
             body=own.body,
             fact_key=key,
             fact_display=shown,
-            words=own.words,
         )
 
 

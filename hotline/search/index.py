@@ -25,6 +25,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from tantivy import Occur, Query
 
+from hotline.search.analyzer import Analyzer
 from hotline.search.documents import (
     SHARED_VIEW,
     Display,
@@ -81,22 +82,32 @@ class Found:
 
 class Vocabulary:
     """The indexed stems (for prefixes and "is this word known") and surface words (for
-    spelling suggestions). Only grows: a stem no document holds any more matches nothing."""
+    spelling suggestions and snippets), from what the indexing analyzers have stemmed. Only
+    grows: a stem no document holds any more matches nothing."""
 
     def __init__(self) -> None:
         self.stems: set[str] = set()
         self._sorted: list[str] = []
         self._unsorted = False
         self.words_by_letter: dict[str, set[str]] = {}
+        self.words_by_stem: dict[str, set[str]] = {}
+        self._seen: dict[int, int] = {}  # analyzer -> words already taken from it
 
-    def add(self, words: dict[str, str], analysed: Iterable[str]) -> None:
-        for word in words:
-            self.words_by_letter.setdefault(word[0], set()).add(word)
-        for text in analysed:
-            for stem in text.split():
+    def take(self, analyzers: Iterable[Analyzer]) -> None:
+        """The words the analyzers stemmed since the last call."""
+        for analyzer in analyzers:
+            seen = self._seen.get(id(analyzer), 0)
+            if analyzer.stemmed == seen:
+                continue
+            for word, stem in analyzer.stemmed_since(seen):
+                if word.isdigit():
+                    continue
+                self.words_by_letter.setdefault(word[0], set()).add(word)
+                self.words_by_stem.setdefault(stem, set()).add(word)
                 if stem not in self.stems:
                     self.stems.add(stem)
                     self._unsorted = True
+            self._seen[id(analyzer)] = analyzer.stemmed
 
     def completions(self, prefix: str) -> list[str]:
         if self._unsorted:
@@ -230,9 +241,9 @@ class SearchIndex:
             self.fact_values.setdefault(document.view, {})[document.fact_key] = (
                 document.fact_display
             )
-        self.vocabulary.add(document.words, (document.title, document.keywords, document.body))
 
     def commit(self) -> None:
+        self.vocabulary.take(self.builder.analyzers.values())
         self.writer.commit()
         self.index.reload()
         self.searcher = self.index.searcher()
@@ -299,7 +310,7 @@ class SearchIndex:
         for stem, prefix in alternatives:
             if prefix:
                 stems += self.vocabulary.completions(stem)
-            elif stem in self.vocabulary.stems:
+            else:  # also the joined digit runs of phone numbers, which are not words
                 stems.append(stem)
         return sorted(set(stems))
 
@@ -312,7 +323,8 @@ class SearchIndex:
         category: str | None,
         offset: int,
         limit: int,
-        cap: int,
+        cap: int = 1_000,
+        counted: bool = True,
     ) -> Found:
         searcher = self.searcher
         text = self.text_query(stems_per_term, FIELD_WEIGHTS)
@@ -336,10 +348,13 @@ class SearchIndex:
             matching.append((Occur.Should, Query.const_score_query(shows, FACT_WEIGHT * score)))
         view = self._in_view(municipality_code, at.toordinal())
         query = Query.boolean_query([(Occur.Must, Query.boolean_query(matching)), *view])
-        counted = searcher.aggregate(
-            query, {"categories": {"terms": {"field": "category", "size": 10_000}}}
-        )
-        facets = {bucket["key"]: bucket["doc_count"] for bucket in counted["categories"]["buckets"]}
+        facets = {}
+        if counted:
+            aggregated = searcher.aggregate(
+                query, {"categories": {"terms": {"field": "category", "size": 10_000}}}
+            )
+            buckets = aggregated["categories"]["buckets"]
+            facets = {bucket["key"]: bucket["doc_count"] for bucket in buckets}
         if category is not None:
             query = Query.boolean_query(
                 [
@@ -360,6 +375,10 @@ class SearchIndex:
         if prefix:
             return bool(self.vocabulary.completions(stem))
         return stem in self.vocabulary.stems
+
+    def words_of(self, stem: str) -> Iterable[str]:
+        """The surface words indexed as ``stem``."""
+        return self.vocabulary.words_by_stem.get(stem, ())
 
     def words_like(self, word: str) -> list[str]:
         """Indexed words with the same first letter and a similar length."""

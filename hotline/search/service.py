@@ -88,30 +88,31 @@ def search(
     an = analyzer_for(municipality.locale, index.builder.synonyms_path)
     terms = an.query_terms(query)
 
-    def find(terms: list[QueryTerm]) -> Found:
+    def find(terms: list[QueryTerm]) -> tuple[Found, list[list[str]]]:
+        stems = _stems(index, terms)
         return index.search(
-            _stems(index, terms),
+            stems,
             municipality.code,
             at,
             category=category,
             offset=offset,
             limit=limit,
             cap=TOTAL_CAP,
-        )
+        ), stems
 
     suggestion = suggest(index, query, terms)
-    found = find(terms)
+    found, stems = find(terms)
     corrected = False
     if not found.facets and suggestion:
         terms = an.query_terms(suggestion)
-        found = find(terms)
+        found, stems = find(terms)
         corrected = bool(found.facets)
     # A CPR number typed into the search box is personal data, never a knowledge gap.
     if log_gap and not found.facets and terms and not contains_cpr_number(query):
         session.add(SearchGap(query=query, municipality_code=municipality.code))
         session.flush()
     values = tuple(sorted(index.fact_values.get(municipality.code, {}).items()))
-    snippets = Snippets(an, terms)
+    snippets = Snippets.for_query(terms, stems, index.words_of)
     results = [
         SearchResult(
             slug=hit.display.slug,

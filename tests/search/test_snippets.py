@@ -9,7 +9,7 @@ FILLER = " ".join(f"ord{n}" for n in range(WINDOW * 2))
 
 def snippet(query: str, text: str) -> str:
     an = analyzer_for("da", KNOWLEDGE_BASE / "synonyms.txt")
-    return Snippets(an, an.query_terms(query)).of(text)
+    return Snippets.for_text(an, an.query_terms(query), text).of(text)
 
 
 def test_the_window_with_the_most_distinct_words_wins_over_the_first_match() -> None:

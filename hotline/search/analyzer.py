@@ -9,7 +9,8 @@ synonyms, prefix matching for long words (Danish compounds: "parkering" finds
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections import ChainMap
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -26,6 +27,7 @@ DIGIT_RUN = re.compile(r"(?<![^\W_])\d+(?:[ .\-\u00a0]\d+)+(?![^\W_])")
 # short to mean anything specific, "sundhedskort" is not.
 MIN_PREFIX = 5
 MAX_WORD = 60
+_HAS_DIGIT = re.compile(r"\d")
 CACHE_SIZE = 500_000
 
 _LANGUAGES = {"da": "danish", "sv": "swedish", "no": "norwegian", "nb": "norwegian"}
@@ -124,6 +126,7 @@ class Analyzer:
         # Only words of texts and queries from here on (``stemmed_since``: the vocabulary).
         self._stems.clear()
         self._words.clear()
+        self._indexed: dict[str, str] = {}  # word -> stem, "" for a stop word
 
     def _single_stem(self, text: str) -> str | None:
         spans = list(self.spans(text))
@@ -197,8 +200,22 @@ class Analyzer:
         return pairs
 
     def index_text(self, text: str) -> str:
-        """What the engines store: the stems, space separated."""
-        return " ".join(stem for _word, stem in self.analyse(text))
+        """What the index stores: the stems, space separated. The indexing path: each distinct
+        word is stemmed once for the life of the analyzer, then a text costs a few C calls."""
+        words = WORD.findall(normalise(text))
+        lookup: Mapping[str, str] = self._indexed
+        if missing := set(words).difference(lookup):
+            found = {w: "" if w in self.stop_words else self.stem(w[:MAX_WORD]) for w in missing}
+            if len(self._indexed) < CACHE_SIZE:
+                self._indexed.update(found)
+            else:
+                lookup = ChainMap(found, self._indexed)
+        out = " ".join(filter(None, map(lookup.__getitem__, words)))
+        if _HAS_DIGIT.search(text):
+            joined = " ".join(joined for _match, joined in self._digit_runs(text))
+            if joined:
+                out = f"{out} {joined}" if out else joined
+        return out
 
     def _alternative(self, stem: str) -> Alternative:
         return Alternative(stem, prefix=len(stem) >= MIN_PREFIX and not stem.isdigit())

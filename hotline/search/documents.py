@@ -50,6 +50,8 @@ class Display:
     source: Source
     stale: bool
     parts: tuple[str, ...]
+    valid_from: int
+    valid_to: int
 
 
 @dataclass
@@ -96,12 +98,11 @@ class DocumentBuilder:
     def analyse(self, locale: str, title: str, keywords: str, body: str) -> Analysed:
         """The stems of each field, fact placeholders left out (values are their own docs)."""
         an = self.analyzer(locale)
-        fields = [
-            an.analyse(PLACEHOLDER.sub(" ", title)),
-            an.analyse(keywords),
-            an.analyse(PLACEHOLDER.sub(" ", body)),
-        ]
-        return Analysed(*(" ".join(stem for _, stem in pairs) for pairs in fields))
+        return Analysed(
+            an.index_text(PLACEHOLDER.sub(" ", title)),
+            an.index_text(keywords),
+            an.index_text(PLACEHOLDER.sub(" ", body)),
+        )
 
     def article(self, article: Article, overrides: Iterable[Override]) -> list[IndexDocument]:
         """The shared document and the documents of its replacing and appending overrides."""
@@ -132,6 +133,7 @@ class DocumentBuilder:
                     Source.SHARED,
                     False,
                     (article.body,),
+                    **dates,
                 ),
                 **dates,
             )
@@ -164,7 +166,13 @@ class DocumentBuilder:
                     fact_keys=tuple(sorted(shown)),
                     category=article.category,
                     display=Display(
-                        article.slug, title, article.category, Source.OVERRIDE, stale, parts
+                        article.slug,
+                        title,
+                        article.category,
+                        Source.OVERRIDE,
+                        stale,
+                        parts,
+                        **dates,
                     ),
                     **dates,
                 )
@@ -187,7 +195,13 @@ class DocumentBuilder:
                 fact_keys=tuple(sorted(fact_keys_in(local.title) | fact_keys_in(local.body))),
                 category=local.category,
                 display=Display(
-                    local.slug, local.title, local.category, Source.LOCAL, False, (local.body,)
+                    local.slug,
+                    local.title,
+                    local.category,
+                    Source.LOCAL,
+                    False,
+                    (local.body,),
+                    **_dates(local.valid_from, local.valid_to),
                 ),
                 **_dates(local.valid_from, local.valid_to),
             )

@@ -14,6 +14,8 @@ re-asking for the ids skipped over, for ``GAP_SECONDS``.
 """
 
 import bisect
+import gc
+import math
 import threading
 import time
 from collections.abc import Iterable
@@ -27,6 +29,8 @@ from tantivy import Occur, Query
 
 from hotline.search.analyzer import Analyzer
 from hotline.search.documents import (
+    OPEN_END,
+    OPEN_START,
     SHARED_VIEW,
     Display,
     DocumentBuilder,
@@ -51,6 +55,18 @@ MAX_EXPANSIONS = 64
 WRITER_HEAP = 64_000_000
 
 
+def _scoped(view: str, stems: str) -> str:
+    """A municipality's own text: each stem as ``<code>:<stem>``, a term of its own, so that a
+    query of one view reads the shared postings and its own, never another municipality's,
+    and stays one disjunction of terms (which tantivy prunes block by block)."""
+    return f"{view}:" + f" {view}:".join(stems.split()) if stems else ""
+
+
+def _idf(documents: int, holding: int) -> float:
+    """tantivy's BM25 IDF."""
+    return math.log(1 + (documents - holding + 0.5) / (holding + 0.5))
+
+
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     for name in ("key", "ref", "kind", "view", "hidden_in", "dated", "fact_keys"):
@@ -60,7 +76,7 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("category", tokenizer_name="raw", index_option="basic", fast=True)
     for name in ("valid_from", "valid_to"):
         builder.add_integer_field(name, indexed=True, fast=True)
-    for name, _ in FIELD_WEIGHTS:
+    for name in (*(name for name, _ in FIELD_WEIGHTS), "facts"):
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
     return builder.build()
 
@@ -138,6 +154,8 @@ class SearchIndex:
         self.index = tantivy.Index(self.schema)
         self.writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
         self.displays: dict[str, Display] = {}
+        self.hidden: dict[str, set[str]] = {}  # municipality -> shared documents it does not see
+        self._document_counts: dict[tuple[str, str], int] = {}
         self.fact_values: dict[str, dict[str, str]] = {}  # municipality -> key -> shown value
         self.vocabulary = Vocabulary()
         self.searcher = self.index.searcher()
@@ -163,14 +181,21 @@ class SearchIndex:
     def build(self, engine: Engine) -> int:
         """Everything from the database; the change log's position is read first, so an edit
         committed while building is applied again afterwards (applying is idempotent)."""
-        with self._lock, Session(engine) as session:
-            last = session.scalar(select(func.max(SearchChange.id))) or 0
-            self._reset()
-            count = 0
-            for document in all_documents(session, self.builder):
-                self._add(document)
-                count += 1
-            self.commit()
+        with self._lock:
+            collecting = gc.isenabled()
+            gc.disable()  # a build makes millions of objects that live: collecting is waste
+            try:
+                with Session(engine) as session:
+                    last = session.scalar(select(func.max(SearchChange.id))) or 0
+                    self._reset()
+                    count = 0
+                    for document in all_documents(session, self.builder):
+                        self._add(document)
+                        count += 1
+                    self.commit()
+            finally:
+                if collecting:
+                    gc.enable()
             self._last_id, self._gaps, self._built = last, {}, True
             self._checked = time.monotonic()
             return count
@@ -204,6 +229,10 @@ class SearchIndex:
         with self._lock:
             for ref in refs:
                 self.writer.delete_documents_by_term("ref", ref)
+                if ref.startswith("article:"):
+                    shared = f"shared:{ref.removeprefix('article:')}"
+                    for hidden in self.hidden.values():
+                        hidden.discard(shared)
                 if ref.startswith("value:"):
                     _, code, key = ref.split(":", 2)
                     self.fact_values.get(code, {}).pop(key, None)
@@ -215,24 +244,28 @@ class SearchIndex:
             self.commit()
 
     def _add(self, document: IndexDocument) -> None:
+        own = document.view != SHARED_VIEW
+        texts = {"title": document.title, "keywords": document.keywords, "body": document.body}
+        if document.kind == "fact":
+            texts = {"facts": document.body}
         fields: dict[str, object] = {
             "key": document.key,
             "ref": list(document.refs),
             "kind": document.kind,
             "view": document.view,
-            "title": document.title,
-            "keywords": document.keywords,
-            "body": document.body,
             "valid_from": document.valid_from,
             "valid_to": document.valid_to,
+            **{name: _scoped(document.view, text) if own else text for name, text in texts.items()},
         }
         if document.hidden_in:
             fields["hidden_in"] = list(document.hidden_in)
+            for code in document.hidden_in:
+                self.hidden.setdefault(code, set()).add(document.key)
         if document.fact_keys:
             fields["fact_keys"] = list(document.fact_keys)
         if document.category:
             fields["category"] = document.category
-        if document.valid_from or document.valid_to != date.max.toordinal():
+        if document.valid_from != OPEN_START or document.valid_to != OPEN_END:
             fields["dated"] = "yes"
         self.writer.add_document(tantivy.Document(**fields))
         if document.display is not None:
@@ -247,27 +280,62 @@ class SearchIndex:
         self.writer.commit()
         self.index.reload()
         self.searcher = self.index.searcher()
+        self._document_counts = {}
 
     # --- querying ------------------------------------------------------------------------
 
     def _term(self, field: str, value: str) -> tantivy.Query:
-        return tantivy.Query.term_query(self.schema, field, value, index_option="basic")
+        return Query.term_query(self.schema, field, value, index_option="basic")
 
-    def _in_view(
-        self, municipality_code: str, day: int
-    ) -> list[tuple[tantivy.Occur, tantivy.Query]]:
-        """The clauses that keep a municipality's articles in force on ``day``; they do not
-        score."""
-        shared_here = Query.boolean_query(
-            [
-                (Occur.Must, self._term("view", SHARED_VIEW)),
-                (Occur.MustNot, self._term("hidden_in", municipality_code)),
-            ]
-        )
-        view = Query.boolean_query(
-            [(Occur.Should, shared_here), (Occur.Should, self._term("view", municipality_code))]
-        )
-        out_of_force = Query.boolean_query(
+    def _holding(self, field: str, term: str) -> int:
+        """Documents holding the term (cached until the next commit)."""
+        key = (field, term)
+        count = self._document_counts.get(key)
+        if count is None:
+            count = self._document_counts[key] = self.searcher.doc_freq(field, term)
+        return count
+
+    def text_query(
+        self,
+        stems_per_term: list[list[str]],
+        fields: Iterable[tuple[str, float]],
+        municipality_code: str | None = None,
+    ) -> Query | None:
+        """Any stem of any term in any field, in the shared text and (``municipality_code``)
+        the municipality's own, weighed alike: each stem's two terms are boosted to the IDF of
+        their documents together, as if the view were one index. A term's stems (synonyms, a
+        prefix's completions) add up. ``None`` when nothing can match."""
+        documents = self.searcher.num_docs
+        clauses = []
+        for stems in stems_per_term:
+            for field, weight in fields:
+                for stem in stems:
+                    forms = [stem] if field != "facts" else []
+                    if municipality_code is not None:
+                        forms.append(f"{municipality_code}:{stem}")
+                    counts = [(form, self._holding(field, form)) for form in forms]
+                    counts = [(form, n) for form, n in counts if n]
+                    if not counts:
+                        continue
+                    idf = _idf(documents, sum(n for _, n in counts))
+                    for form, n in counts:
+                        query = Query.term_query(self.schema, field, form, index_option="freq")
+                        boost = weight * idf / _idf(documents, n)
+                        clauses.append((Occur.Should, Query.boost_query(query, boost)))
+        return Query.boolean_query(clauses) if clauses else None
+
+    def expand(self, alternatives: Iterable[tuple[str, bool]]) -> list[str]:
+        """The indexed stems an alternative stands for: itself, or a prefix's completions."""
+        stems: list[str] = []
+        for stem, prefix in alternatives:
+            if prefix:
+                stems += self.vocabulary.completions(stem)
+            else:  # also the joined digit runs of phone numbers, which are not words
+                stems.append(stem)
+        return sorted(set(stems))
+
+    def _out_of_force(self, day: int) -> Query:
+        return Query.boolean_query(
             [
                 (Occur.Must, self._term("dated", "yes")),
                 (
@@ -281,38 +349,25 @@ class SearchIndex:
                 ),
             ]
         )
-        return [
-            (Occur.Must, Query.const_score_query(view, 0.0)),
-            (Occur.MustNot, self._term("kind", "fact")),
-            (Occur.MustNot, out_of_force),
-        ]
 
-    def _range(self, field: str, lower: int, upper: int) -> tantivy.Query:
-        return tantivy.Query.range_query(
-            self.schema, field, tantivy.FieldType.Integer, lower, upper
-        )
+    def _range(self, field: str, lower: int, upper: int) -> Query:
+        return Query.range_query(self.schema, field, tantivy.FieldType.Integer, lower, upper)
 
-    def text_query(
-        self, stems_per_term: list[list[str]], fields: Iterable[tuple[str, float]]
-    ) -> tantivy.Query | None:
-        """Any term in any field; a term's stems (its synonyms, a prefix's completions) add up."""
+    def _fact_clauses(
+        self, stems_per_term: list[list[str]], municipality_code: str
+    ) -> list[tuple[Occur, Query]]:
+        """The municipality's fact values that match lead to the articles showing them, with
+        a quarter of the value's score."""
+        facts = self.text_query(stems_per_term, (("facts", 1.0),), municipality_code)
+        if facts is None:
+            return []
+        searcher = self.searcher
         clauses = []
-        for stems in stems_per_term:
-            for field, weight in fields:
-                for stem in stems:
-                    query = Query.term_query(self.schema, field, stem, index_option="freq")
-                    clauses.append((Occur.Should, Query.boost_query(query, weight)))
-        return Query.boolean_query(clauses) if clauses else None
-
-    def expand(self, alternatives: Iterable[tuple[str, bool]]) -> list[str]:
-        """The indexed stems an alternative stands for: itself, or a prefix's completions."""
-        stems: list[str] = []
-        for stem, prefix in alternatives:
-            if prefix:
-                stems += self.vocabulary.completions(stem)
-            else:  # also the joined digit runs of phone numbers, which are not words
-                stems.append(stem)
-        return sorted(set(stems))
+        for score, address in searcher.search(facts, FACTS_CONSIDERED, count=False).hits:
+            fact_key = searcher.doc(address)["key"][0].split(":", 2)[2]
+            shows = Query.const_score_query(self._term("fact_keys", fact_key), FACT_WEIGHT * score)
+            clauses.append((Occur.Should, shows))
+        return clauses
 
     def search(
         self,
@@ -326,50 +381,63 @@ class SearchIndex:
         cap: int = 1_000,
         counted: bool = True,
     ) -> Found:
+        """The page of the municipality's articles in force on ``at`` that match, best first
+        (ties by slug), with the matches counted per category."""
         searcher = self.searcher
-        text = self.text_query(stems_per_term, FIELD_WEIGHTS)
-        if text is None:
+        text = self.text_query(stems_per_term, FIELD_WEIGHTS, municipality_code)
+        clauses = [] if text is None else [(Occur.Should, text)]
+        clauses += self._fact_clauses(stems_per_term, municipality_code)
+        if not clauses:
             return Found([], 0, {})
-        matching = [(Occur.Should, text)]
-        # The municipality's fact values that match lead to the articles showing them.
-        facts = self.text_query(stems_per_term, (("body", 1.0),))
-        assert facts is not None
-        fact_query = Query.boolean_query(
-            [
-                (Occur.Must, facts),
-                (Occur.Must, Query.const_score_query(self._term("view", municipality_code), 0.0)),
-                (Occur.Must, Query.const_score_query(self._term("kind", "fact"), 0.0)),
-            ]
-        )
-        for score, address in searcher.search(fact_query, FACTS_CONSIDERED, count=False).hits:
-            key = searcher.doc(address)["key"][0]
-            fact_key = key.split(":", 2)[2]
-            shows = self._term("fact_keys", fact_key)
-            matching.append((Occur.Should, Query.const_score_query(shows, FACT_WEIGHT * score)))
-        view = self._in_view(municipality_code, at.toordinal())
-        query = Query.boolean_query([(Occur.Must, Query.boolean_query(matching)), *view])
-        facets = {}
+        matching = Query.boolean_query(clauses)
+        day = at.toordinal()
+        facets: dict[str, int] = {}
         if counted:
+            visible = Query.boolean_query(
+                [
+                    (Occur.Must, matching),
+                    (Occur.MustNot, self._term("hidden_in", municipality_code)),
+                    (Occur.MustNot, self._out_of_force(day)),
+                ]
+            )
             aggregated = searcher.aggregate(
-                query, {"categories": {"terms": {"field": "category", "size": 10_000}}}
+                visible, {"categories": {"terms": {"field": "category", "size": 10_000}}}
             )
             buckets = aggregated["categories"]["buckets"]
             facets = {bucket["key"]: bucket["doc_count"] for bucket in buckets}
         if category is not None:
-            query = Query.boolean_query(
-                [
-                    (Occur.Must, query),
-                    (Occur.Must, Query.const_score_query(self._term("category", category), 0.0)),
-                ]
-            )
+            only = Query.const_score_query(self._term("category", category), 0.0)
+            matching = Query.boolean_query([(Occur.Must, matching), (Occur.Must, only)])
             total = facets.get(category, 0)
         else:
             total = sum(facets.values())
-        hits = []
-        for score, address in searcher.search(query, offset + limit, count=False).hits[offset:]:
-            key = searcher.doc(address)["key"][0]
-            hits.append(Hit(key, score, self.displays[key]))
-        return Found(hits, total, facets)
+        hits = self._top(matching, municipality_code, day, offset + limit)
+        relation = "eq"
+        if total > cap:
+            total, relation = cap, "gte"
+        return Found(hits[offset:], total, facets, relation)
+
+    def _top(self, query: Query, municipality_code: str, day: int, wanted: int) -> list[Hit]:
+        """The best ``wanted`` visible hits: fetched with room for the shared documents the
+        municipality replaced or hid (and any out of force), more when that was not enough."""
+        searcher = self.searcher
+        hidden = self.hidden.get(municipality_code, set())
+        fetch = 2 * wanted + 10
+        while True:
+            found = searcher.search(query, fetch, count=False).hits
+            hits = []
+            for score, address in found:
+                key = searcher.doc(address)["key"][0]
+                display = self.displays[key]
+                if key in hidden or not display.valid_from <= day <= display.valid_to:
+                    continue
+                hits.append(Hit(key, score, display))
+            if len(hits) >= wanted or len(found) < fetch:
+                break
+            fetch *= 4
+        # Ties by slug (the engine breaks them by where a document sits in the index).
+        hits.sort(key=lambda hit: (-round(hit.score, 4), hit.display.slug))
+        return hits[:wanted]
 
     def knows(self, stem: str, prefix: bool) -> bool:
         if prefix:

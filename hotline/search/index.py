@@ -262,7 +262,8 @@ class SearchIndex:
             for code in document.hidden_in:
                 self.hidden.setdefault(code, set()).add(document.key)
         if document.fact_keys:
-            fields["fact_keys"] = list(document.fact_keys)
+            keys = document.fact_keys
+            fields["fact_keys"] = [f"{document.view}:{key}" for key in keys] if own else list(keys)
         if document.category:
             fields["category"] = document.category
         if document.valid_from != OPEN_START or document.valid_to != OPEN_END:
@@ -365,8 +366,9 @@ class SearchIndex:
         clauses = []
         for score, address in searcher.search(facts, FACTS_CONSIDERED, count=False).hits:
             fact_key = searcher.doc(address)["key"][0].split(":", 2)[2]
-            shows = Query.const_score_query(self._term("fact_keys", fact_key), FACT_WEIGHT * score)
-            clauses.append((Occur.Should, shows))
+            for shown in (fact_key, f"{municipality_code}:{fact_key}"):
+                shows = Query.const_score_query(self._term("fact_keys", shown), FACT_WEIGHT * score)
+                clauses.append((Occur.Should, shows))
         return clauses
 
     def search(

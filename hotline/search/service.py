@@ -88,31 +88,30 @@ def search(
     an = analyzer_for(municipality.locale, index.builder.synonyms_path)
     terms = an.query_terms(query)
 
-    def find(terms: list[QueryTerm]) -> tuple[Found, list[list[str]]]:
-        stems = _stems(index, terms)
+    def find(terms: list[QueryTerm]) -> Found:
         return index.search(
-            stems,
+            _stems(index, terms),
             municipality.code,
             at,
             category=category,
             offset=offset,
             limit=limit,
             cap=TOTAL_CAP,
-        ), stems
+        )
 
     suggestion = suggest(index, query, terms)
-    found, stems = find(terms)
+    found = find(terms)
     corrected = False
     if not found.facets and suggestion:
         terms = an.query_terms(suggestion)
-        found, stems = find(terms)
+        found = find(terms)
         corrected = bool(found.facets)
     # A CPR number typed into the search box is personal data, never a knowledge gap.
     if log_gap and not found.facets and terms and not contains_cpr_number(query):
         session.add(SearchGap(query=query, municipality_code=municipality.code))
         session.flush()
     values = tuple(sorted(index.fact_values.get(municipality.code, {}).items()))
-    snippets = Snippets.for_query(terms, stems, index.words_of)
+    snippets = Snippets.for_query(terms, index.words_of)
     results = [
         SearchResult(
             slug=hit.display.slug,

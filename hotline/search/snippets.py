@@ -1,9 +1,9 @@
 """The few words around the matches, from the text as the municipality reads it.
 
 Nothing is analysed per hit: the query's matching surface words (from the index's vocabulary:
-every word it holds and its stem) become one regular expression, compiled once per query, and
-each hit's text is scanned by it in C. The window is the stretch of ``WINDOW_CHARS`` characters
-holding the most distinct query terms.
+every word it holds and its stem) and its prefixes are looked for in each hit's text with
+``str.find``. The window is the stretch of ``WINDOW_CHARS`` characters holding the most
+distinct query terms.
 """
 
 import html
@@ -18,7 +18,6 @@ WINDOW = 28  # words in a snippet
 WINDOW_CHARS = 180  # where the most distinct terms are looked for (about WINDOW words)
 LEAD_IN = 3  # words shown before the first match
 TEXTS_CACHED = 4096
-_LETTER = r"[^\W_]"
 _DIGIT_GAP = r"[ .\-\u00a0]?"
 
 # Markdown markup a snippet leaves out: images and links keep their text, emphasis, code,
@@ -41,74 +40,99 @@ def text_of(markdown: str) -> str:
     return text
 
 
-def _word_pattern(word: str) -> str:
-    """A normalised word as it may be written: any case (the flag), ``å`` also as ``aa``."""
-    return "".join("(?:å|aa)" if char == "å" else re.escape(char) for char in word)
-
-
 def _digits_pattern(digits: str) -> str:
     """A number as written in groups ("89 40 20 00", "89.40.20.00") or joined."""
     return _DIGIT_GAP.join(digits)
 
 
-@lru_cache(maxsize=20_000)
-def _pattern(words: tuple[str, ...], numbers: tuple[str, ...]) -> re.Pattern[str]:
-    """One term's surface words (and numbers) found anywhere in a text, as whole words.
-    Cached: common words come back query after query, and compiling is the dear part."""
-    alternatives = [_digits_pattern(n) for n in sorted(numbers, key=len, reverse=True)]
-    alternatives += [_word_pattern(w) for w in sorted(words, key=len, reverse=True)]
-    return re.compile(rf"(?<!{_LETTER})(?:{'|'.join(alternatives)})(?!{_LETTER})", re.IGNORECASE)
+@lru_cache(maxsize=4096)
+def _numbers_pattern(numbers: tuple[str, ...]) -> re.Pattern[str]:
+    """Numbers as written in groups ("89 40 20 00") or joined, as whole words."""
+    alternatives = "|".join(_digits_pattern(n) for n in sorted(numbers, key=len, reverse=True))
+    return re.compile(rf"(?<![\d\w])(?:{alternatives})(?![\d\w])")
+
+
+def _spellings(word: str) -> set[str]:
+    """A normalised word as it may be written in lower case: ``å`` also as ``aa``."""
+    return {word, word.replace("å", "aa")}
 
 
 class Snippets:
-    """Snippets for one query's page: ``words[i]`` are the surface words (normalised) and
-    ``numbers[i]`` the digit strings matching the query's i-th term."""
+    """Snippets for one query's page. ``needles`` are (lower-case text, term, is a prefix):
+    the surface words that match each term, and its prefixes (the start of a compound); the
+    text is searched for each with ``str.find``, in C, never word by word."""
 
-    def __init__(self, words: list[Iterable[str]], numbers: list[Iterable[str]]) -> None:
-        self._patterns = [
-            (i, _pattern(tuple(sorted(w)), tuple(sorted(n))))
-            for i, (w, n) in enumerate(zip(words, numbers, strict=True))
-            if w or n
-        ]
+    def __init__(
+        self, needles: Iterable[tuple[str, int, bool]], numbers: Iterable[tuple[str, int]]
+    ) -> None:
+        self._needles = sorted(set(needles))
+        self._numbers = dict(numbers)
 
     @classmethod
     def for_query(
-        cls,
-        terms: list[QueryTerm],
-        stems_per_term: list[list[str]],
-        words_of: Callable[[str], Iterable[str]],
+        cls, terms: list[QueryTerm], words_of: Callable[[str], Iterable[str]]
     ) -> "Snippets":
-        """From the index's vocabulary: the surface words of each term's indexed stems."""
-        words = [{w for stem in stems for w in words_of(stem)} for stems in stems_per_term]
-        numbers = [
-            {stem for stem in stems if stem.isdigit()}
-            | {a.stem for a in term.alternatives if a.stem.isdigit()}
-            for term, stems in zip(terms, stems_per_term, strict=True)
-        ]
-        return cls(list(words), list(numbers))
+        """From the index's vocabulary: the surface words of each term's stems."""
+        needles: set[tuple[str, int, bool]] = set()
+        numbers: dict[str, int] = {}
+        for i, term in enumerate(terms):
+            for alternative in term.alternatives:
+                if alternative.stem.isdigit():
+                    numbers.setdefault(alternative.stem, i)
+                    continue
+                words = {alternative.stem} if alternative.prefix else {*words_of(alternative.stem)}
+                if not alternative.prefix and alternative.stem == term.word:
+                    words.add(term.word)
+                for word in words:
+                    needles.update(
+                        (spelling, i, alternative.prefix) for spelling in _spellings(word)
+                    )
+            if not term.joined and not term.word.isdigit():
+                needles.update((spelling, i, False) for spelling in _spellings(term.word))
+        return cls(needles, numbers.items())
 
     @classmethod
     def for_text(cls, analyzer: Analyzer, terms: list[QueryTerm], text: str) -> "Snippets":
         """Without an index: the words of ``text`` that match (for tests and previews)."""
-        words: list[set[str]] = [set() for _ in terms]
-        numbers: list[set[str]] = [set() for _ in terms]
+        needles: set[tuple[str, int, bool]] = set()
+        numbers: dict[str, int] = {}
         for word, stem in analyzer.analyse(text):
             for i, term in enumerate(terms):
                 if term.matches(stem):
-                    (numbers if word.isdigit() else words)[i].add(word)
+                    if word.isdigit():
+                        numbers.setdefault(word, i)
+                    else:
+                        needles.update((spelling, i, False) for spelling in _spellings(word))
                     break
-        return cls(list(words), list(numbers))
+        return cls(needles, numbers.items())
 
     def _matches(self, text: str) -> list[tuple[int, int, int]]:
         """(start, end, term) of every match in text order; where two overlap, the first
         (the longer, of two starting together) stays."""
-        found = sorted(
-            (match.start(), -match.end(), i)
-            for i, pattern in self._patterns
-            for match in pattern.finditer(text)
-        )
+        low = text.lower()
+        if len(low) != len(text):  # a letter whose lower case is longer: find in the text
+            low = text
+        found = []
+        for needle, term, prefix in self._needles:
+            at = low.find(needle)
+            while at != -1:
+                end = at + len(needle)
+                if at == 0 or not low[at - 1].isalnum():
+                    if prefix:
+                        while end < len(low) and low[end].isalnum():
+                            end += 1
+                        found.append((at, -end, term))
+                    elif end == len(low) or not low[end].isalnum():
+                        found.append((at, -end, term))
+                at = low.find(needle, end)
+        if self._numbers:
+            pattern = _numbers_pattern(tuple(sorted(self._numbers)))
+            for match in pattern.finditer(text):
+                term = self._numbers.get(re.sub(r"\D", "", match.group()))
+                if term is not None:
+                    found.append((match.start(), -match.end(), term))
         matches: list[tuple[int, int, int]] = []
-        for start, negative_end, term in found:
+        for start, negative_end, term in sorted(found):
             if not matches or start >= matches[-1][1]:
                 matches.append((start, -negative_end, term))
         return matches

@@ -17,9 +17,13 @@ p99 <= 10 ms; build <= 30 s; RSS <= 400 MB; edit found by another process p95 <=
 """
 
 import argparse
+import gc
+import json
 import os
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -273,6 +277,38 @@ def freshness(name: str, engine: Engine, settings: Settings, edits: int) -> None
     print(f"[{name}] edit -> found by another index ({edits} edits): {percentiles(samples)}")
 
 
+def hold_index(url: str) -> None:
+    """``--hold-index URL``: a fresh process that imports the app and builds the index from the
+    database, as an app worker does at start-up; prints the build time and its memory."""
+    import hotline.app  # noqa: F401 - what an app process has loaded anyway
+
+    settings = Settings(database_url=url, var_dir=Path(tempfile.gettempdir()), secret_key=SECRET)
+    engine = make_engine(url)
+    before = rss_mb()
+    start = time.perf_counter()
+    documents = new_index(settings).build(engine)
+    build = time.perf_counter() - start
+    gc.collect()
+    print(json.dumps({"documents": documents, "seconds": build, "rss": rss_mb(), "before": before}))
+    engine.dispose()
+
+
+def fresh_process(name: str, url: str) -> None:
+    answer = subprocess.run(
+        [sys.executable, "-m", "benchmarks.search", "--hold-index", url],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PROJECT_ROOT,
+    )
+    figures = json.loads(answer.stdout.strip().splitlines()[-1])
+    print(
+        f"[{name}] a fresh process: index of {figures['documents']} documents built from the "
+        f"database in {figures['seconds']:.1f} s; RSS {figures['rss']:.0f} MB "
+        f"({figures['before']:.0f} MB before the build)"
+    )
+
+
 def run(name: str, engine: Engine, settings: Settings, args: argparse.Namespace) -> None:
     migrate.upgrade(settings, engine=engine)
     factory = listen(make_sessionmaker(engine), new_index(settings))
@@ -280,6 +316,7 @@ def run(name: str, engine: Engine, settings: Settings, args: argparse.Namespace)
         start = time.perf_counter()
         sizes = build_corpus(session, args.articles, args.override_share)
         print(f"[{name}] corpus {sizes} loaded in {time.perf_counter() - start:.1f} s")
+        fresh_process(name, settings.database_url)
 
         before = rss_mb()
         start = time.perf_counter()
@@ -330,12 +367,16 @@ def main() -> None:
     parser.add_argument("--override-share", type=float, default=0.2)
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--edits", type=int, default=40)
+    parser.add_argument("--hold-index", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get("HOTLINE_TEST_POSTGRES_URL"),
         help="server to create a throwaway database on (default: HOTLINE_TEST_POSTGRES_URL)",
     )
     args = parser.parse_args()
+    if args.hold_index:
+        hold_index(args.hold_index)
+        return
     with tempfile.TemporaryDirectory() as directory:
         url = f"sqlite:///{Path(directory) / 'bench.db'}"
         settings = Settings(database_url=url, var_dir=Path(directory), secret_key=SECRET)

@@ -2,6 +2,7 @@
 
 import gc
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -72,6 +73,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             migrate.upgrade(settings, engine=engine)
         if settings.is_production:
             _check_production_safety(app)
+            # Built before the first search needs it; a search meanwhile waits for it.
+            threading.Thread(
+                target=app.state.search_index.ensure_fresh, args=(engine,), daemon=True
+            ).start()
         async with embedded_worker(settings):
             settle_heap()
             yield

@@ -52,7 +52,7 @@ FACT_WEIGHT = 0.25
 FACTS_CONSIDERED = 20
 # A prefix ("parkering") stands for at most this many indexed stems, the shortest first.
 MAX_EXPANSIONS = 64
-WRITER_HEAP = 64_000_000
+WRITER_HEAP = 20_000_000
 
 
 def _scoped(view: str, stems: str) -> str:

@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 import tantivy
 from sqlalchemy import Engine, func, select
@@ -93,7 +94,7 @@ class Found:
     hits: list[Hit]  # the page asked for, best first
     total: int
     facets: dict[str, int]
-    relation: str = "eq"  # "gte": more than ``total`` match
+    relation: Literal["eq", "gte"] = "eq"  # "gte": more than ``total`` match
 
 
 class Vocabulary:
@@ -414,7 +415,7 @@ class SearchIndex:
         else:
             total = sum(facets.values())
         hits = self._top(matching, municipality_code, day, offset + limit)
-        relation = "eq"
+        relation: Literal["eq", "gte"] = "eq"
         if total > cap:
             total, relation = cap, "gte"
         return Found(hits[offset:], total, facets, relation)

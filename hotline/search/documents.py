@@ -113,7 +113,7 @@ class DocumentBuilder:
         ref = f"article:{article.id}"
         tags = " ".join(article.tags)
         shared = self.analyse(article.locale, article.title, tags, article.body)
-        dates = _dates(article.valid_from, article.valid_to)
+        valid_from, valid_to = _dates(article.valid_from, article.valid_to)
         keys = fact_keys_in(article.title) | fact_keys_in(article.body)
         documents = [
             IndexDocument(
@@ -134,9 +134,11 @@ class DocumentBuilder:
                     Source.SHARED,
                     False,
                     (article.body,),
-                    **dates,
+                    valid_from=valid_from,
+                    valid_to=valid_to,
                 ),
-                **dates,
+                valid_from=valid_from,
+                valid_to=valid_to,
             )
         ]
         for override in overrides:
@@ -173,9 +175,11 @@ class DocumentBuilder:
                         Source.OVERRIDE,
                         stale,
                         parts,
-                        **dates,
+                        valid_from=valid_from,
+                        valid_to=valid_to,
                     ),
-                    **dates,
+                    valid_from=valid_from,
+                    valid_to=valid_to,
                 )
             )
         return documents
@@ -183,6 +187,7 @@ class DocumentBuilder:
     def local(self, local: Any) -> list[IndexDocument]:
         if local.status != ArticleStatus.PUBLISHED:
             return []
+        valid_from, valid_to = _dates(local.valid_from, local.valid_to)
         own = self.analyse(local.locale, local.title, " ".join(local.tags), local.body)
         return [
             IndexDocument(
@@ -202,9 +207,11 @@ class DocumentBuilder:
                     Source.LOCAL,
                     False,
                     (local.body,),
-                    **_dates(local.valid_from, local.valid_to),
+                    valid_from=valid_from,
+                    valid_to=valid_to,
                 ),
-                **_dates(local.valid_from, local.valid_to),
+                valid_from=valid_from,
+                valid_to=valid_to,
             )
         ]
 
@@ -224,11 +231,11 @@ class DocumentBuilder:
         )
 
 
-def _dates(valid_from: date | None, valid_to: date | None) -> dict[str, int]:
-    return {
-        "valid_from": valid_from.toordinal() if valid_from else OPEN_START,
-        "valid_to": valid_to.toordinal() if valid_to else OPEN_END,
-    }
+def _dates(valid_from: date | None, valid_to: date | None) -> tuple[int, int]:
+    return (
+        valid_from.toordinal() if valid_from else OPEN_START,
+        valid_to.toordinal() if valid_to else OPEN_END,
+    )
 
 
 # --- reading what a change-log ref names -------------------------------------------------------

@@ -128,9 +128,9 @@ class Snippets:
         if self._numbers:
             pattern = _numbers_pattern(tuple(sorted(self._numbers)))
             for match in pattern.finditer(text):
-                term = self._numbers.get(re.sub(r"\D", "", match.group()))
-                if term is not None:
-                    found.append((match.start(), -match.end(), term))
+                number_term = self._numbers.get(re.sub(r"\D", "", match.group()))
+                if number_term is not None:
+                    found.append((match.start(), -match.end(), number_term))
         matches: list[tuple[int, int, int]] = []
         for start, negative_end, term in sorted(found):
             if not matches or start >= matches[-1][1]:

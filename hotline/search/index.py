@@ -425,7 +425,7 @@ class SearchIndex:
         municipality replaced or hid (and any out of force), more when that was not enough."""
         searcher = self.searcher
         hidden = self.hidden.get(municipality_code, set())
-        fetch = 2 * wanted + 10
+        fetch = wanted + wanted // 2 + 5
         while True:
             found = searcher.search(query, fetch, count=False).hits
             hits = []

@@ -253,3 +253,15 @@ def test_a_full_reindex_finds_the_same_as_incremental_indexing(
     reindex(corpus)
     corpus.commit()
     assert [slugs(search(query, code)) for query, code in queries] == before
+
+
+def test_totals_above_the_cap_say_at_least_the_cap(
+    search: Search, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "TOTAL_CAP", 2)
+    exact = search("kommunen rydder zonen", ODENSE)
+    assert (exact.total, exact.total_relation) == (2, "eq")
+    monkeypatch.setattr(service, "TOTAL_CAP", 1)
+    capped = search("kommunen rydder zonen", ODENSE)
+    assert (capped.total, capped.total_relation) == (1, "gte")
+    assert len(capped.results) == 2  # the cap is on counting, not on the results

@@ -109,4 +109,7 @@ def reindex(session: Session) -> int:
     """``hotline search reindex``: a change-log row tells every process to rebuild its index
     once the caller commits; this process's index is rebuilt now (its document count)."""
     session.execute(insert(SearchChange), [{"ref": REBUILD}])
-    return index_of(session).build(session.get_bind())  # type: ignore[arg-type]
+    index: SearchIndex | None = session.info.get(INDEX)
+    if index is None:
+        raise RuntimeError("this session's sessionmaker has no search index")
+    return index.build(session.get_bind())  # type: ignore[arg-type]

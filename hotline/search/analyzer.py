@@ -10,7 +10,7 @@ import itertools
 import re
 import unicodedata
 from collections import ChainMap
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -73,42 +73,6 @@ class QueryTerm:
 
     def matches(self, stem: str) -> bool:
         return any(alternative.matches(stem) for alternative in self.alternatives)
-
-
-class TermMatcher:
-    """Which of a query's terms each stem matches. Snippets ask this of every word they read,
-    so exact stems are one lookup and only stems that begin with some prefix alternative (one
-    C-level check) are compared with each prefix; the ranking finds a field's matching stems
-    with one scan."""
-
-    def __init__(self, terms: Sequence[QueryTerm]) -> None:
-        exact: dict[str, list[int]] = {}
-        prefixes = []
-        for i, term in enumerate(terms):
-            for alternative in term.alternatives:
-                if alternative.prefix:
-                    prefixes.append((alternative.stem, i))
-                else:
-                    exact.setdefault(alternative.stem, []).append(i)
-        self._exact = {stem: tuple(found) for stem, found in exact.items()}
-        self._prefixes = tuple(prefixes)
-        self._starts = tuple(prefix for prefix, _ in prefixes)
-        whole = [re.escape(stem) for stem in sorted(exact)]
-        whole += [re.escape(prefix) + r"\S*" for prefix in sorted(set(self._starts))]
-        self._pattern = re.compile(rf"(?<!\S)(?:{'|'.join(whole)})(?!\S)") if whole else None
-
-    def terms_of(self, stem: str) -> tuple[int, ...]:
-        """The terms the stem matches, in query order; empty when none."""
-        found = self._exact.get(stem, ())
-        if self._starts and stem.startswith(self._starts):
-            by_prefix = (i for prefix, i in self._prefixes if stem.startswith(prefix))
-            found = tuple(sorted({*found, *by_prefix}))
-        return found
-
-    def found_in(self, analysed: str) -> list[str]:
-        """The stems of an analysed text (stems, space separated, as the index stores them)
-        that match a term, in text order: one regex scan, not a look-up per stem."""
-        return self._pattern.findall(analysed) if self._pattern is not None else []
 
 
 class Analyzer:

@@ -2,6 +2,7 @@
 
 import gc
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -25,6 +26,7 @@ from hotline.municipalities.api import router as municipalities_router
 from hotline.replies.api import router as replies_router
 from hotline.replies.worker import embedded_worker
 from hotline.search.api import router as search_router
+from hotline.search.indexing import listen, new_index
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +66,17 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     engine = make_engine(settings.database_url)
     app.state.engine = engine
-    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.search_index = new_index(settings)
+    app.state.sessionmaker = listen(make_sessionmaker(engine), app.state.search_index)
     try:
         if settings.migrate_on_start:
             migrate.upgrade(settings, engine=engine)
         if settings.is_production:
             _check_production_safety(app)
+            # Built before the first search needs it; a search meanwhile waits for it.
+            threading.Thread(
+                target=app.state.search_index.ensure_fresh, args=(engine,), daemon=True
+            ).start()
         async with embedded_worker(settings):
             settle_heap()
             yield

@@ -32,9 +32,14 @@ def load_settings() -> Settings:
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
     """One transaction for the command; file and input errors are printed, never half-applied."""
-    engine = make_engine(load_settings().database_url)
+    from hotline.search.indexing import listen, new_index
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
     try:
-        with transaction(make_sessionmaker(engine)) as session:
+        # Edits made by a command (``kb sync``) reach every process's search index through the
+        # change log that the listeners write in this same transaction.
+        with transaction(listen(make_sessionmaker(engine), new_index(settings))) as session:
             yield session
     except SourceErrors as exc:
         for error in exc.errors:

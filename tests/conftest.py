@@ -25,6 +25,7 @@ from hotline.config import Settings
 from hotline.db import load_models, make_engine, make_sessionmaker, transaction
 from hotline.demo import seed_demo_accounts
 from hotline.municipalities.service import sync_municipalities
+from hotline.search.indexing import listen, new_index
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_BASE = PROJECT_ROOT / "knowledge_base"
@@ -145,8 +146,9 @@ def settings(database_url: str, engine: Engine, tmp_path: Path) -> Iterator[Sett
 
 @pytest.fixture
 def session(settings: Settings, engine: Engine) -> Iterator[Session]:
-    """A session for arranging and asserting; commit explicitly, as callers of services do."""
-    with make_sessionmaker(engine)() as session:
+    """A session for arranging and asserting; commit explicitly, as callers of services do.
+    Its sessionmaker is the application's: edits reach the search index as the app's do."""
+    with listen(make_sessionmaker(engine), new_index(settings))() as session:
         yield session
 
 

@@ -7,10 +7,11 @@ search_app = typer.Typer(help="The search index.", no_args_is_help=True)
 
 @search_app.command("reindex")
 def reindex() -> None:
-    """Rebuild the whole index from the knowledge base (edits keep it current by themselves)."""
+    """Rebuild every running process's index from the database (edits keep it current by
+    themselves; this is for an index that went wrong, or new synonyms)."""
     from hotline.runner import unit_of_work
-    from hotline.search.indexing import reindex_all
+    from hotline.search.indexing import reindex as reindex_everywhere
 
     with unit_of_work() as session:
-        count = reindex_all(session)
+        count = reindex_everywhere(session)
     typer.echo(f"indexed {count} documents")

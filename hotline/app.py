@@ -1,7 +1,6 @@
 """The ASGI application: ``create_app()`` wires settings, database, routers and errors."""
 
 import gc
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,18 +20,14 @@ from hotline.errors import install_problem_handlers
 from hotline.health import router as health_router
 from hotline.knowledge.api import router as knowledge_router
 from hotline.letterheads.api import router as letterheads_router
+from hotline.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
 from hotline.municipalities.api import router as municipalities_router
+from hotline.observability.logs import configure_logging
+from hotline.observability.metrics import build_registry, exposition
 from hotline.replies.api import router as replies_router
+from hotline.replies.metrics import OutboxCollector
 from hotline.replies.worker import embedded_worker
 from hotline.search.api import router as search_router
-
-log = logging.getLogger(__name__)
-
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
 
 
 class ProductionSafetyError(RuntimeError):
@@ -85,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Shared out-of-hours contact centre for Danish municipalities",
         lifespan=_lifespan,
     )
+    configure_logging(settings.log_level)
     app.state.settings = settings
     app.state.login_throttle = LoginThrottle(
         settings.login_failures_per_account,
@@ -92,13 +88,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.login_failure_window_seconds,
     )
     install_problem_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware)
+    # Outermost: its id and timing cover every other middleware and the error handlers.
+    app.add_middleware(RequestContextMiddleware, access_log=settings.writes_access_log)
+    metrics_registry = build_registry(OutboxCollector(lambda: app.state.sessionmaker))
 
-    @app.middleware("http")
-    async def _security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
-        response: Response = await call_next(request)
-        for header, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(header, value)
-        return response
+    def metrics(request: Request) -> Response:
+        """Prometheus text format; keep it reachable from the monitoring network only."""
+        body, content_type = exposition(metrics_registry)
+        return Response(body, media_type=content_type)
+
+    app.add_api_route("/metrics", metrics, include_in_schema=False, response_class=Response)
 
     api = APIRouter(prefix="/api/v1")
     api.include_router(auth_router)

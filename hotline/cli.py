@@ -22,6 +22,8 @@ from hotline.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_accounts
 from hotline.errors import Problem
 from hotline.knowledge.cli import kb_app
 from hotline.municipalities import service as municipality_service
+from hotline.observability.logs import configure_logging
+from hotline.observability.multiprocess import clear_multiprocess_dir
 from hotline.replies.worker import worker_command
 from hotline.search.cli import search_app
 from hotline.sync import SourceErrors
@@ -74,15 +76,23 @@ def unit_of_work() -> Iterator[Session]:
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: HOTLINE_HOST")] = None,
     port: Annotated[int | None, typer.Option(help="Default: HOTLINE_PORT")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="App processes; set PROMETHEUS_MULTIPROC_DIR when > 1")
+    ] = 1,
 ) -> None:
-    """Serve the API (and console) with uvicorn."""
+    """Serve the API (and console) with uvicorn; logs are JSON lines on stderr."""
     settings = load_settings()
+    configure_logging(settings.log_level)
+    clear_multiprocess_dir()
     uvicorn.run(
         "hotline.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
+        workers=workers,
         proxy_headers=True,
+        log_config=None,  # the app's JSON logging, in every worker process
+        access_log=False,  # the app writes its own, without raw paths (HOTLINE_ACCESS_LOG)
     )
 
 

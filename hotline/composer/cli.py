@@ -5,19 +5,24 @@ from typing import Annotated
 
 import typer
 
-from hotline.composer.service import SHARED_TEMPLATES_FILE, seed_shared_templates
-
 templates_app = typer.Typer(help="Reply templates agents start their answers from.")
 
 
 @templates_app.command("seed")
 def templates_seed(
-    path: Annotated[Path, typer.Argument(help="The shared templates file")] = SHARED_TEMPLATES_FILE,
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The shared templates file [default: templates/reply_templates/shared.yaml]"
+        ),
+    ] = None,
 ) -> None:
     """Add the shipped shared templates that are missing; editors' changes are kept."""
-    # Imported here: hotline.cli imports this module to register the sub-app.
+    # Imported here: hotline.cli imports this module to register the sub-app, and
+    # `hotline --help` should not load the composer.
     from hotline.cli import unit_of_work
+    from hotline.composer.service import SHARED_TEMPLATES_FILE, seed_shared_templates
 
     with unit_of_work() as session:
-        report = seed_shared_templates(session, path)
+        report = seed_shared_templates(session, path or SHARED_TEMPLATES_FILE)
     typer.echo(f"shared reply templates: {report}")

@@ -5,8 +5,6 @@ from typing import Annotated
 
 import typer
 
-from hotline.knowledge.files import export_folder, sync_folder
-
 kb_app = typer.Typer(
     help="The knowledge base folder: sync it in, export it out.", no_args_is_help=True
 )
@@ -30,8 +28,10 @@ def kb_sync(
 
     Changes made in hotline (API, console) since the last sync are kept, not overwritten.
     """
-    # Imported here: hotline.cli imports this module to register the sub-app.
+    # Imported here: hotline.cli imports this module to register the sub-app, and
+    # `hotline --help` should not load the knowledge base code.
     from hotline.cli import load_settings, unit_of_work
+    from hotline.knowledge.files import sync_folder
 
     source = path or load_settings().knowledge_base_dir
     with unit_of_work() as session:
@@ -52,6 +52,7 @@ def kb_sync(
 def kb_export(path: Path) -> None:
     """Write the knowledge base into PATH (new or empty) in the knowledge_base/ format."""
     from hotline.cli import unit_of_work
+    from hotline.knowledge.files import export_folder
 
     with unit_of_work() as session:
         count = export_folder(session, path)

@@ -15,9 +15,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
 from datetime import timedelta
-from typing import Annotated
 
-import typer
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -226,13 +224,9 @@ def serve_worker_metrics(worker: Worker, host: str, port: int) -> None:
     log.info("worker metrics served", port=port)
 
 
-def worker_command(
-    until_idle: Annotated[
-        bool, typer.Option("--until-idle", help="Stop once nothing is due (cron, tests).")
-    ] = False,
-) -> None:
-    """Deliver the outbox (SMTP from HOTLINE_SMTP_URL, else .eml files in var/mail/)."""
-    from hotline.cli import fail, load_settings  # the CLI module registers this command
+def run_worker_command(*, until_idle: bool) -> None:
+    """``hotline worker`` (hotline/replies/cli.py declares its options)."""
+    from hotline.cli import fail, load_settings
 
     settings = load_settings()
     configure_logging(settings.log_level)

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from hotline import migrate
 from hotline.auth.api import router as auth_router
@@ -72,9 +73,20 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine.dispose()
 
 
+class HotlineApp(FastAPI):
+    """FastAPI with the request context and the security headers outermost, outside Starlette's
+    error middleware too: an unexpected error's 500 carries its request id and the headers, and
+    its log line the request id."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        settings: Settings = self.state.settings
+        inner = SecurityHeadersMiddleware(super().build_middleware_stack())
+        return RequestContextMiddleware(inner, access_log=settings.writes_access_log)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    app = FastAPI(
+    app = HotlineApp(
         title="hotline",
         version="0.1.0",
         summary="Shared out-of-hours contact centre for Danish municipalities",
@@ -88,9 +100,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.login_failure_window_seconds,
     )
     install_problem_handlers(app)
-    app.add_middleware(SecurityHeadersMiddleware)
-    # Outermost: its id and timing cover every other middleware and the error handlers.
-    app.add_middleware(RequestContextMiddleware, access_log=settings.writes_access_log)
     metrics_registry = build_registry(OutboxCollector(lambda: app.state.sessionmaker))
 
     def metrics(request: Request) -> Response:

@@ -40,11 +40,19 @@ class _JsonHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().emit(record)
 
 
-def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None:
+def configure_logging(
+    level: str = "INFO", stream: TextIO | None = None, *, force: bool = False
+) -> None:
     """Route structlog and the standard library's loggers (uvicorn, alembic) to JSON lines.
 
-    Tracebacks are rendered as text without local variables, which could hold personal data.
+    Once per process: later calls (every ``create_app``) only set the level, unless they name a
+    ``stream`` or ``force`` it. Tracebacks are rendered as text without local variables, which
+    could hold personal data.
     """
+    root = logging.getLogger()
+    if stream is None and not force and any(isinstance(h, _JsonHandler) for h in root.handlers):
+        root.setLevel(level.upper())
+        return
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=_SHARED_PROCESSORS,
         processors=[
@@ -55,7 +63,6 @@ def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None
     )
     handler = _JsonHandler(stream)
     handler.setFormatter(formatter)
-    root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _JsonHandler)]:
         root.removeHandler(old)
     root.addHandler(handler)

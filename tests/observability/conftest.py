@@ -31,4 +31,4 @@ def json_logs() -> Iterator[JsonLines]:
     captured = JsonLines()
     configure_logging("INFO", stream=captured)
     yield captured
-    configure_logging("INFO")
+    configure_logging("INFO", force=True)

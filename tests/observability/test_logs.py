@@ -2,9 +2,11 @@
 
 import json
 
+from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from hotline.app import create_app
 from hotline.config import Settings
 from hotline.replies.models import Reply
 from tests.mail.sink import SmtpSink
@@ -59,6 +61,28 @@ def test_the_request_id_is_stored_with_the_reply_and_carried_into_the_workers_li
     assert {"route": "/api/v1/replies", "status": 202, "request_id": "req-0123456789"}.items() <= (
         access[0].items()
     )
+
+
+def test_an_unexpected_error_answers_and_logs_with_its_request_id(
+    settings: Settings, json_logs: JsonLines
+) -> None:
+    app = create_app(settings)
+    boom = APIRouter()
+
+    @boom.get("/boom")
+    def _explode() -> None:
+        raise RuntimeError("boom")
+
+    app.include_router(boom)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom", headers={"X-Request-ID": "req-boom-0001"})
+    assert response.status_code == 500
+    assert response.headers["X-Request-ID"] == "req-boom-0001"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    events = [json.loads(line) for line in json_logs.lines()]
+    errors = [event for event in events if event["level"] == "error"]
+    assert errors and errors[0]["request_id"] == "req-boom-0001"
+    assert "RuntimeError: boom" in errors[0]["exception"]
 
 
 def test_access_log_is_off_by_default_in_production() -> None:

@@ -23,6 +23,7 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(UV): | $(PY)
+	@echo "Installing uv $(UV_VERSION) into $(VENV) (it then installs everything else) ..."
 	$(PY) -m pip install --quiet "uv==$(UV_VERSION)"
 
 # Re-installs when the lock changes; the project (editable) and all extras live in one venv.

@@ -51,7 +51,7 @@ def configure_logging(
     """
     root = logging.getLogger()
     if stream is None and not force and any(isinstance(h, _JsonHandler) for h in root.handlers):
-        root.setLevel(level.upper())
+        _set_levels(level)
         return
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=_SHARED_PROCESSORS,
@@ -66,19 +66,25 @@ def configure_logging(
     for old in [h for h in root.handlers if isinstance(h, _JsonHandler)]:
         root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel(level.upper())
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
-    # Their request lines quote whole URLs, query strings (search words) included.
-    for name in ("httpx", "httpcore", "uvicorn.access"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+    _set_levels(level)
     structlog.configure(
         processors=[*_SHARED_PROCESSORS, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
+
+
+def _set_levels(level: str) -> None:
+    """``level`` for hotline's own loggers and uvicorn's start/stop lines; warnings only from
+    other libraries (httpx and uvicorn's access lines quote whole URLs, search words included;
+    an SMTP library's chatter names peers)."""
+    logging.getLogger().setLevel(logging.WARNING)
+    for name in ("hotline", "uvicorn.error"):
+        logging.getLogger(name).setLevel(level.upper())
 
 
 def get_logger(name: str) -> Any:

@@ -146,12 +146,14 @@ def users_create(
         )
     password = sys.stdin.readline().rstrip("\r\n")
     try:
-        data = UserCreate(
-            email=email,
-            full_name=full_name or email,
-            role=role,
-            municipality_code=municipality,
-            password=password,
+        data = UserCreate.model_validate(
+            {
+                "email": email,
+                "full_name": full_name or email,
+                "role": role,  # checked here, with the other fields' errors
+                "municipality_code": municipality,
+                "password": password,
+            }
         )
     except ValidationError as exc:
         messages = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())

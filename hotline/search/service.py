@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from hotline.composer.cpr import contains_cpr_number
 from hotline.knowledge.resolve import resolve_many, today
 from hotline.municipalities.service import get_municipality
+from hotline.observability.metrics import SEARCH_SECONDS
 from hotline.search import engines, scoring
 from hotline.search.analyzer import WORD, Analyzer, QueryTerm, normalise
 from hotline.search.indexing import analyzer
@@ -62,6 +63,7 @@ def suggest(session: Session, an: Analyzer, query: str, terms: list[QueryTerm]) 
     return WORD.sub(lambda m: corrections.get(normalise(m.group()), m.group()), query)
 
 
+@SEARCH_SECONDS.time()
 def search(
     session: Session,
     query: str,

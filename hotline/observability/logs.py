@@ -23,7 +23,7 @@ _SHARED_PROCESSORS: list[Any] = [
 ]
 
 
-class _JsonHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _JsonHandler(logging.StreamHandler[TextIO]):
     """The root handler this module installs (and replaces when configured again).
 
     Without an explicit stream it writes to whatever ``sys.stderr`` is at the time of each

@@ -1,7 +1,6 @@
 """The ASGI application: ``create_app()`` wires settings, database, routers and errors."""
 
 import gc
-import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from hotline import migrate
 from hotline.auth.api import router as auth_router
@@ -22,19 +22,15 @@ from hotline.errors import install_problem_handlers
 from hotline.health import router as health_router
 from hotline.knowledge.api import router as knowledge_router
 from hotline.letterheads.api import router as letterheads_router
+from hotline.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
 from hotline.municipalities.api import router as municipalities_router
+from hotline.observability.logs import configure_logging
+from hotline.observability.metrics import build_registry, exposition
 from hotline.replies.api import router as replies_router
+from hotline.replies.metrics import OutboxCollector
 from hotline.replies.worker import embedded_worker
 from hotline.search.api import router as search_router
 from hotline.search.indexing import listen, new_index
-
-log = logging.getLogger(__name__)
-
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
 
 
 class ProductionSafetyError(RuntimeError):
@@ -84,14 +80,26 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine.dispose()
 
 
+class HotlineApp(FastAPI):
+    """FastAPI with the request context and the security headers outermost, outside Starlette's
+    error middleware too: an unexpected error's 500 carries its request id and the headers, and
+    its log line the request id."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        settings: Settings = self.state.settings
+        inner = SecurityHeadersMiddleware(super().build_middleware_stack())
+        return RequestContextMiddleware(inner, access_log=settings.writes_access_log)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    app = FastAPI(
+    app = HotlineApp(
         title="hotline",
         version="0.1.0",
         summary="Shared out-of-hours contact centre for Danish municipalities",
         lifespan=_lifespan,
     )
+    configure_logging(settings.log_level)
     app.state.settings = settings
     app.state.login_throttle = LoginThrottle(
         settings.login_failures_per_account,
@@ -99,13 +107,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.login_failure_window_seconds,
     )
     install_problem_handlers(app)
+    metrics_registry = build_registry(OutboxCollector(lambda: app.state.sessionmaker))
 
-    @app.middleware("http")
-    async def _security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
-        response: Response = await call_next(request)
-        for header, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(header, value)
-        return response
+    def metrics(request: Request) -> Response:
+        """Prometheus text format; keep it reachable from the monitoring network only."""
+        body, content_type = exposition(metrics_registry)
+        return Response(body, media_type=content_type)
+
+    app.add_api_route("/metrics", metrics, include_in_schema=False, response_class=Response)
 
     api = APIRouter(prefix="/api/v1")
     api.include_router(auth_router)

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     login_failures_per_account: int = 5
     login_failures_per_address: int = 30
     login_failure_window_seconds: int = 900
+    # Observability (README "Operations"): JSON log lines at this level; one access log line
+    # per request (route template, status, time; never the raw path) - default off in production.
+    log_level: str = "INFO"
+    access_log: bool | None = None
+    # `hotline worker` serves its own /metrics on this port (None: none; `serve` has /metrics).
+    worker_metrics_port: int | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -72,6 +78,10 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.environment is Environment.PRODUCTION
+
+    @property
+    def writes_access_log(self) -> bool:
+        return self.access_log if self.access_log is not None else not self.is_production
 
     @property
     def mail_dir(self) -> Path:

@@ -2,19 +2,22 @@
 
 Below the domains' command modules (``hotline.knowledge.cli`` and the others import it), so the
 top-level ``hotline.cli``, which registers them, is imported by none of them: no cycle.
+
+Light at import time: ``hotline --help`` imports this module, so settings, the database layer
+and the errors it translates are imported inside the functions, when a command runs
+(tests/test_cli.py checks that ``--help`` loads no database layer).
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
-from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
-from hotline.config import Settings
-from hotline.db import make_engine, make_sessionmaker, transaction
-from hotline.errors import Problem
-from hotline.sync import SourceErrors
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from hotline.config import Settings
 
 
 def fail(message: str) -> typer.Exit:
@@ -22,7 +25,11 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
-def load_settings() -> Settings:
+def load_settings() -> "Settings":
+    from pydantic import ValidationError
+
+    from hotline.config import Settings
+
     try:
         return Settings()
     except ValidationError as exc:
@@ -30,9 +37,12 @@ def load_settings() -> Settings:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
+def unit_of_work() -> Iterator["Session"]:
     """One transaction for the command; file and input errors are printed, never half-applied."""
+    from hotline.db import make_engine, make_sessionmaker, transaction
+    from hotline.errors import Problem
     from hotline.search.indexing import listen, new_index
+    from hotline.sync import SourceErrors
 
     settings = load_settings()
     engine = make_engine(settings.database_url)

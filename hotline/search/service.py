@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from hotline.composer.cpr import contains_cpr_number
 from hotline.knowledge.resolve import render_facts, today
 from hotline.municipalities.service import get_municipality
+from hotline.observability.metrics import SEARCH_SECONDS
 from hotline.search.analyzer import WORD, QueryTerm, analyzer_for, normalise
 from hotline.search.index import Found, SearchIndex
 from hotline.search.indexing import index_of
@@ -65,6 +66,7 @@ def _snippet_text(parts: tuple[str, ...], values: tuple[tuple[str, str], ...]) -
     return text_of(markdown)
 
 
+@SEARCH_SECONDS.time()
 def search(
     session: Session,
     query: str,

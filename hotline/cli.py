@@ -7,14 +7,19 @@ imports no web framework, no database layer, no search; tests/test_cli.py checks
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from hotline.composer.cli import templates_app
 from hotline.knowledge.cli import kb_app
 from hotline.replies.cli import worker_command
-from hotline.runner import fail, load_settings, unit_of_work
+from hotline.runner import fail, load_settings, on_new_sessionmaker, unit_of_work
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from hotline.config import Settings
 
 app = typer.Typer(help="hotline: shared out-of-hours contact centre.", no_args_is_help=True)
 search_app = typer.Typer(help="The search index.", no_args_is_help=True)
@@ -30,6 +35,19 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(templates_app, name="reply-templates")
 app.add_typer(search_app, name="search")
 app.command("worker")(worker_command)
+
+
+def _listen_for_search(
+    factory: "sessionmaker[Session]", settings: "Settings"
+) -> "sessionmaker[Session]":
+    """Edits a command makes (``kb sync``) reach every process's search index through the
+    change log that these listeners write in the command's own transaction."""
+    from hotline.search.indexing import listen, new_index
+
+    return listen(factory, new_index(settings))
+
+
+on_new_sessionmaker(_listen_for_search)
 
 
 @app.command()

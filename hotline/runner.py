@@ -8,16 +8,29 @@ and the errors it translates are imported inside the functions, when a command r
 (tests/test_cli.py checks that ``--help`` loads no database layer).
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import typer
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session, sessionmaker
 
     from hotline.config import Settings
+
+SessionmakerHook = Callable[["sessionmaker[Session]", "Settings"], "sessionmaker[Session]"]
+
+# What the composing front end (``hotline.cli``) adds to every command's sessionmaker, such as
+# the search index's change-log listeners. Registered from above rather than imported here: the
+# runner sits below the domains, and the domains' own commands import it.
+_sessionmaker_hooks: list[SessionmakerHook] = []
+
+
+def on_new_sessionmaker(hook: SessionmakerHook) -> None:
+    """Have ``hook`` prepare the sessionmaker of every command that runs in this process."""
+    if hook not in _sessionmaker_hooks:
+        _sessionmaker_hooks.append(hook)
 
 
 def fail(message: str) -> typer.Exit:
@@ -41,15 +54,15 @@ def unit_of_work() -> Iterator["Session"]:
     """One transaction for the command; file and input errors are printed, never half-applied."""
     from hotline.db import make_engine, make_sessionmaker, transaction
     from hotline.errors import Problem
-    from hotline.search.indexing import listen, new_index
     from hotline.sync import SourceErrors
 
     settings = load_settings()
     engine = make_engine(settings.database_url)
+    factory = make_sessionmaker(engine)
+    for hook in _sessionmaker_hooks:
+        factory = hook(factory, settings)
     try:
-        # Edits made by a command (``kb sync``) reach every process's search index through the
-        # change log that the listeners write in this same transaction.
-        with transaction(listen(make_sessionmaker(engine), new_index(settings))) as session:
+        with transaction(factory) as session:
             yield session
     except SourceErrors as exc:
         for error in exc.errors:

@@ -3,20 +3,37 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 HOTLINE := $(VENV)/bin/hotline
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
 INSTALLED := $(VENV)/.installed
 POSTCODES ?= ../shared/data/postnord-postnumre.csv
 AXE_JS := var/npm/axe-core/axe.min.js
 
-.PHONY: run test lint format bench clean
+# The tests run in parallel (pytest-xdist); `make test WORKERS=0` runs them in one process.
+WORKERS ?= auto
+
+# uv installs exactly what uv.lock pins (versions and hashes) into the venv, the venv's own
+# Python and never a downloaded one. `make lock` refreshes uv.lock after pyproject.toml changes.
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run test lint lock format bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-# Re-installs when pyproject.toml changes; the project and all extras live in one venv.
-$(INSTALLED): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet --editable ".[dev]"
+$(UV): | $(PY)
+	@echo "Installing uv $(UV_VERSION) into $(VENV) (it then installs everything else) ..."
+	$(PY) -m pip install --quiet "uv==$(UV_VERSION)"
+
+# Re-installs when the lock changes; the project (editable) and all extras live in one venv.
+$(INSTALLED): pyproject.toml uv.lock | $(UV)
+	@echo "Installing the locked dependencies (uv.lock) into $(VENV) ..."
+	$(UV) sync --locked --extra dev
 	touch $@
+
+lock: $(UV)
+	$(UV) lock
 
 run: $(INSTALLED)
 	$(HOTLINE) db upgrade
@@ -34,7 +51,7 @@ $(AXE_JS):
 		&& rm -rf axe-core && mv package axe-core && rm -f axe-core-*.tgz
 
 test: $(INSTALLED) $(AXE_JS)
-	HOTLINE_AXE_JS=$(abspath $(AXE_JS)) $(PY) -m pytest
+	HOTLINE_AXE_JS=$(abspath $(AXE_JS)) $(PY) -m pytest -n $(WORKERS) --durations=15
 
 # Style, then the architecture (import-linter contracts in pyproject.toml), then the types.
 lint: $(INSTALLED)

@@ -1,13 +1,14 @@
 """The ASGI application: ``create_app()`` wires settings, database, routers and errors."""
 
 import gc
-import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from hotline import migrate
 from hotline.auth.api import router as auth_router
@@ -22,19 +23,16 @@ from hotline.errors import PROBLEM_RESPONSES, install_problem_handlers
 from hotline.health import router as health_router
 from hotline.knowledge.api import router as knowledge_router
 from hotline.letterheads.api import router as letterheads_router
+from hotline.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
 from hotline.municipalities.api import router as municipalities_router
+from hotline.observability.logs import configure_logging
+from hotline.observability.metrics import build_registry, exposition
 from hotline.replies.api import router as replies_router
+from hotline.replies.metrics import OutboxCollector
 from hotline.replies.worker import embedded_worker
 from hotline.request_limits import RequestBodyLimit
 from hotline.search.api import router as search_router
-
-log = logging.getLogger(__name__)
-
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
+from hotline.search.indexing import listen, new_index
 
 
 class ProductionSafetyError(RuntimeError):
@@ -66,12 +64,17 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     engine = make_engine(settings.database_url)
     app.state.engine = engine
-    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.search_index = new_index(settings)
+    app.state.sessionmaker = listen(make_sessionmaker(engine), app.state.search_index)
     try:
         if settings.migrate_on_start:
             migrate.upgrade(settings, engine=engine)
         if settings.is_production:
             _check_production_safety(app)
+            # Built before the first search needs it; a search meanwhile waits for it.
+            threading.Thread(
+                target=app.state.search_index.ensure_fresh, args=(engine,), daemon=True
+            ).start()
         async with embedded_worker(settings):
             settle_heap()
             yield
@@ -79,14 +82,26 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine.dispose()
 
 
+class HotlineApp(FastAPI):
+    """FastAPI with the request context and the security headers outermost, outside Starlette's
+    error middleware too: an unexpected error's 500 carries its request id and the headers, and
+    its log line the request id."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        settings: Settings = self.state.settings
+        inner = SecurityHeadersMiddleware(super().build_middleware_stack())
+        return RequestContextMiddleware(inner, access_log=settings.writes_access_log)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    app = FastAPI(
+    app = HotlineApp(
         title="hotline",
         version="0.1.0",
         summary="Shared out-of-hours contact centre for Danish municipalities",
         lifespan=_lifespan,
     )
+    configure_logging(settings.log_level)
     app.state.settings = settings
     app.state.login_throttle = LoginThrottle(
         settings.login_failures_per_account,
@@ -96,13 +111,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     app.add_middleware(RequestBodyLimit, max_bytes=settings.max_request_bytes)
+    metrics_registry = build_registry(OutboxCollector(lambda: app.state.sessionmaker))
 
-    @app.middleware("http")
-    async def _security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
-        response: Response = await call_next(request)
-        for header, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(header, value)
-        return response
+    def metrics(request: Request) -> Response:
+        """Prometheus text format; keep it reachable from the monitoring network only."""
+        body, content_type = exposition(metrics_registry)
+        return Response(body, media_type=content_type)
+
+    app.add_api_route("/metrics", metrics, include_in_schema=False, response_class=Response)
 
     api = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
     api.include_router(auth_router)

@@ -1,26 +1,28 @@
-"""The ``hotline`` command. Each command owns one transaction: all of it lands or none."""
+"""The ``hotline`` command. Each command owns one transaction: all of it lands or none.
+
+Start-up time is the operator's: this module and the domain CLI modules it registers import
+only typer at the top; each command imports what it needs when it runs (``hotline --help``
+imports no web framework, no database layer, no search; tests/test_cli.py checks it).
+"""
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
-from pydantic import ValidationError
 
-from hotline import migrate
-from hotline.auth import service as auth_service
-from hotline.auth.permissions import Role, SystemActor
-from hotline.auth.schemas import UserCreate
 from hotline.composer.cli import templates_app
-from hotline.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_accounts
 from hotline.knowledge.cli import kb_app
-from hotline.municipalities import service as municipality_service
-from hotline.replies.worker import worker_command
-from hotline.runner import fail, load_settings, unit_of_work
-from hotline.search.cli import search_app
+from hotline.replies.cli import worker_command
+from hotline.runner import fail, load_settings, on_new_sessionmaker, unit_of_work
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from hotline.config import Settings
 
 app = typer.Typer(help="hotline: shared out-of-hours contact centre.", no_args_is_help=True)
+search_app = typer.Typer(help="The search index.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 users_app = typer.Typer(
     help="Accounts of agents, admins, editors and operators.", no_args_is_help=True
@@ -35,27 +37,55 @@ app.add_typer(search_app, name="search")
 app.command("worker")(worker_command)
 
 
+def _listen_for_search(
+    factory: "sessionmaker[Session]", settings: "Settings"
+) -> "sessionmaker[Session]":
+    """Edits a command makes (``kb sync``) reach every process's search index through the
+    change log that these listeners write in the command's own transaction."""
+    from hotline.search.indexing import listen, new_index
+
+    return listen(factory, new_index(settings))
+
+
+on_new_sessionmaker(_listen_for_search)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: HOTLINE_HOST")] = None,
     port: Annotated[int | None, typer.Option(help="Default: HOTLINE_PORT")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="App processes; set PROMETHEUS_MULTIPROC_DIR when > 1")
+    ] = 1,
 ) -> None:
-    """Serve the API (and console) with uvicorn."""
+    """Serve the API (and console) with uvicorn; logs are JSON lines on stderr."""
+    import uvicorn
+
+    from hotline.observability.logs import configure_logging
+    from hotline.observability.multiprocess import clear_multiprocess_dir
+
     settings = load_settings()
+    configure_logging(settings.log_level)
+    clear_multiprocess_dir()
     uvicorn.run(
         "hotline.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
+        workers=workers,
         # X-Forwarded-For is read by hotline.deps.client_address, from HOTLINE_TRUSTED_PROXIES
         # only; uvicorn's own handling would believe any local process.
         proxy_headers=False,
+        log_config=None,  # the app's JSON logging, in every worker process
+        access_log=False,  # the app writes its own, without raw paths (HOTLINE_ACCESS_LOG)
     )
 
 
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "heads") -> None:
     """Apply migrations up to REVISION (default: the newest)."""
+    from hotline import migrate
+
     migrate.upgrade(load_settings(), revision)
     typer.echo(f"database upgraded to {revision}")
 
@@ -63,6 +93,8 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "heads") -> None:
 @db_app.command("downgrade")
 def db_downgrade(revision: str) -> None:
     """Revert migrations down to REVISION ('base' empties the schema)."""
+    from hotline import migrate
+
     migrate.downgrade(load_settings(), revision)
     typer.echo(f"database downgraded to {revision}")
 
@@ -70,7 +102,7 @@ def db_downgrade(revision: str) -> None:
 @users_app.command("create")
 def users_create(
     email: str,
-    role: Annotated[Role, typer.Option(help="operator, editor, municipality_admin or agent")],
+    role: Annotated[str, typer.Option(help="operator, editor, municipality_admin or agent")],
     full_name: Annotated[str | None, typer.Option("--name", help="Default: the email")] = None,
     municipality: Annotated[
         str | None, typer.Option(help="Kommunekode; required for agents and admins")
@@ -80,18 +112,25 @@ def users_create(
     ] = False,
 ) -> None:
     """Create an account. The password is read from stdin, never from the command line."""
+    from pydantic import ValidationError
+
+    from hotline.auth import service as auth_service
+    from hotline.auth.schemas import UserCreate
+
     if not password_stdin:
         raise fail(
             "Pass --password-stdin and pipe the password in (keeps it out of shell history)."
         )
     password = sys.stdin.readline().rstrip("\r\n")
     try:
-        data = UserCreate(
-            email=email,
-            full_name=full_name or email,
-            role=role,
-            municipality_code=municipality,
-            password=password,
+        data = UserCreate.model_validate(
+            {
+                "email": email,
+                "full_name": full_name or email,
+                "role": role,  # checked here, with the other fields' errors
+                "municipality_code": municipality,
+                "password": password,
+            }
         )
     except ValidationError as exc:
         messages = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
@@ -104,6 +143,9 @@ def users_create(
 @users_app.command("list")
 def users_list() -> None:
     """List every account with role and municipality."""
+    from hotline.auth import service as auth_service
+    from hotline.auth.permissions import SystemActor
+
     with unit_of_work() as session:
         for user in auth_service.list_users(session, SystemActor()):
             state = "" if user.active else "  (inactive)"
@@ -117,6 +159,8 @@ def municipalities_sync(
     ] = None,
 ) -> None:
     """Load the municipalities file; re-running changes nothing."""
+    from hotline.municipalities import service as municipality_service
+
     source = path or load_settings().knowledge_base_dir / "municipalities.csv"
     with unit_of_work() as session:
         report = municipality_service.sync_municipalities(session, source)
@@ -126,6 +170,8 @@ def municipalities_sync(
 @municipalities_app.command("import-postcodes")
 def municipalities_import_postcodes(path: Path) -> None:
     """Import PostNord's postcode file (UTF-8 with BOM, CRLF, ';'-separated)."""
+    from hotline.municipalities import service as municipality_service
+
     with unit_of_work() as session:
         count = municipality_service.import_postcodes(session, path)
     typer.echo(f"imported {count} postcode/municipality pairs")
@@ -134,6 +180,8 @@ def municipalities_import_postcodes(path: Path) -> None:
 @app.command()
 def demo() -> None:
     """Create the demo accounts if absent and print them (demo mode only)."""
+    from hotline.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_accounts
+
     if load_settings().is_production:
         raise fail("Demo accounts are never created in production.")
     with unit_of_work() as session:
@@ -142,3 +190,15 @@ def demo() -> None:
     for account in DEMO_ACCOUNTS:
         where = f" ({account.municipality_code})" if account.municipality_code else ""
         typer.echo(f"  {account.role.value:20} {account.email}{where}")
+
+
+@search_app.command("reindex")
+def search_reindex() -> None:
+    """Rebuild every running process's index from the database (edits keep it current by
+    themselves; this is for an index that went wrong, or new synonyms)."""
+    # Defined here, not in hotline/search/: importing that package loads the search engine.
+    from hotline.search.indexing import reindex as reindex_everywhere
+
+    with unit_of_work() as session:
+        count = reindex_everywhere(session)
+    typer.echo(f"indexed {count} documents")

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     # Above any form, JSON body or logo upload (200 KB) the API and console accept.
     max_request_bytes: int = 1_000_000
+    # Observability (README "Operations"): JSON log lines at this level; one access log line
+    # per request (route template, status, time; never the raw path) - default off in production.
+    log_level: str = "INFO"
+    access_log: bool | None = None
+    # `hotline worker` serves its own /metrics on this port (None: none; `serve` has /metrics).
+    worker_metrics_port: int | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -99,6 +105,10 @@ class Settings(BaseSettings):
             for entry in self.trusted_proxies.split(",")
             if entry.strip()
         )
+
+    @property
+    def writes_access_log(self) -> bool:
+        return self.access_log if self.access_log is not None else not self.is_production
 
     @property
     def mail_dir(self) -> Path:

@@ -67,12 +67,20 @@ def load_models() -> MetaData:
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 
 
+# Database errors name the statement, never its values (addresses, names) in logs.
+HIDE_PARAMETERS = True
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            hide_parameters=HIDE_PARAMETERS,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -88,6 +96,7 @@ def make_engine(url: str) -> Engine:
         return engine
     return create_engine(
         url,
+        hide_parameters=HIDE_PARAMETERS,
         pool_pre_ping=True,
         pool_size=10,
         max_overflow=10,

@@ -9,12 +9,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from hotline.config import Settings
-from hotline.search.models import owned_by_full_text_engine
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    """What autogenerate compares: everything but the structures the full-text engines own."""
-    return not owned_by_full_text_engine(name, type_, parent_names)
+    """What autogenerate compares: everything (no structure lives outside the models since
+    search left FTS5 and tsvector for its own index)."""
+    return True
 
 
 def alembic_config(settings: Settings, engine: Engine | None = None) -> Config:

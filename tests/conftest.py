@@ -1,4 +1,10 @@
-"""Real components for every test: migrated SQLite and PostgreSQL databases, the real app."""
+"""Real components for every test: migrated SQLite and PostgreSQL databases, the real app.
+
+The suite runs in parallel (pytest-xdist): every worker process has its own session fixtures,
+so its own throwaway databases (SQLite files under its own temporary directory, PostgreSQL
+databases named after the worker and a random suffix, dropped at its end), its own var
+directories (``tmp_path``) and loopback ports the kernel hands out (``free_port``).
+"""
 
 import os
 import threading
@@ -25,6 +31,7 @@ from hotline.config import Settings
 from hotline.db import load_models, make_engine, make_sessionmaker, transaction
 from hotline.demo import seed_demo_accounts
 from hotline.municipalities.service import sync_municipalities
+from hotline.search.indexing import listen, new_index
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_BASE = PROJECT_ROOT / "knowledge_base"
@@ -73,7 +80,8 @@ def create_throwaway_database(backend: str, directory: Path) -> str:
     """A new, empty database on the backend; PostgreSQL gets a uniquely named one."""
     if backend == "sqlite":
         return f"sqlite:///{directory / f'hotline-{uuid.uuid4().hex[:8]}.db'}"
-    name = f"hotline_test_{uuid.uuid4().hex[:12]}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")  # gw0, gw1, ... under xdist
+    name = f"hotline_test_{worker}_{uuid.uuid4().hex[:12]}"
     admin = _postgres_admin_engine()
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -145,8 +153,9 @@ def settings(database_url: str, engine: Engine, tmp_path: Path) -> Iterator[Sett
 
 @pytest.fixture
 def session(settings: Settings, engine: Engine) -> Iterator[Session]:
-    """A session for arranging and asserting; commit explicitly, as callers of services do."""
-    with make_sessionmaker(engine)() as session:
+    """A session for arranging and asserting; commit explicitly, as callers of services do.
+    Its sessionmaker is the application's: edits reach the search index as the app's do."""
+    with listen(make_sessionmaker(engine), new_index(settings))() as session:
         yield session
 
 

@@ -1,5 +1,8 @@
 """The `hotline` command as an operator types it."""
 
+import subprocess
+import sys
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -116,3 +119,35 @@ def test_shipped_reply_templates_are_seeded_once(cli_env: Settings) -> None:
     second = runner.invoke(app, ["reply-templates", "seed"])
     assert first.exit_code == 0, first.output
     assert "0 unchanged" in first.output and "0 created" in second.output
+
+
+def test_help_starts_without_the_web_framework_the_database_layer_or_search() -> None:
+    """`hotline --help` loads only the CLI; each command imports what it needs when it runs."""
+    probe = (
+        "import sys\n"
+        "from hotline.cli import app\n"
+        "try:\n"
+        "    app(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('MODULES', *sorted(sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert "Usage:" in result.stdout and "worker" in result.stdout
+    loaded = set(result.stdout.split("MODULES", 1)[1].split())
+    heavy = {
+        "fastapi",
+        "uvicorn",
+        "sqlalchemy",
+        "hotline.app",
+        "hotline.console",
+        "hotline.search",
+        "hotline.replies.worker",
+        "hotline.knowledge.files",
+        "prometheus_client",
+    }
+    assert "hotline.cli" in loaded
+    imported = sorted(m for m in loaded if m in heavy or m.rsplit(".", 1)[0] in heavy)
+    assert imported == []

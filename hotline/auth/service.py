@@ -1,5 +1,6 @@
 """Accounts, passwords and tokens. No HTTP here: the routers translate."""
 
+import functools
 import hashlib
 import math
 from collections.abc import Sequence
@@ -22,8 +23,16 @@ from hotline.kit.time import utcnow
 from hotline.municipalities.service import get_municipality
 
 _hasher = PasswordHasher()
-# Verified against when the account does not exist, so both paths cost the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-timing")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """What an unknown account's password is checked against, so it takes as long as a known
+    one's. Made on first use, not at import: every `hotline` command imports this module, and
+    a production-cost hash took a third of a second of each command's start."""
+    return _hasher.hash("not-a-real-password-only-for-timing")
+
+
 TOKEN_ALGORITHM = "HS256"  # noqa: S105 (an algorithm name)
 BAD_CREDENTIALS = "The email address or password is wrong."
 
@@ -137,7 +146,7 @@ def authenticate(
     account = normalise_email(email)
     throttle.check(session, account, address)
     user = session.scalar(select(User).where(User.email == account))
-    valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    valid = verify_password(user.password_hash if user else _dummy_hash(), password)
     if user is None or not valid or not user.active:
         session.rollback()  # end the read, so the failure's own transaction may write
         throttle.fail(session, account, address)

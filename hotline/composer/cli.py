@@ -5,7 +5,6 @@ from typing import Annotated
 
 import typer
 
-from hotline.composer.service import SHARED_TEMPLATES_FILE, seed_shared_templates
 from hotline.runner import unit_of_work
 
 templates_app = typer.Typer(help="Reply templates agents start their answers from.")
@@ -13,9 +12,17 @@ templates_app = typer.Typer(help="Reply templates agents start their answers fro
 
 @templates_app.command("seed")
 def templates_seed(
-    path: Annotated[Path, typer.Argument(help="The shared templates file")] = SHARED_TEMPLATES_FILE,
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The shared templates file [default: templates/reply_templates/shared.yaml]"
+        ),
+    ] = None,
 ) -> None:
     """Add the shipped shared templates that are missing; editors' changes are kept."""
+    # Imported here: `hotline --help` imports this module and should not load the composer.
+    from hotline.composer.service import SHARED_TEMPLATES_FILE, seed_shared_templates
+
     with unit_of_work() as session:
-        report = seed_shared_templates(session, path)
+        report = seed_shared_templates(session, path or SHARED_TEMPLATES_FILE)
     typer.echo(f"shared reply templates: {report}")

@@ -5,7 +5,6 @@ from typing import Annotated
 
 import typer
 
-from hotline.knowledge.files import export_folder, sync_folder
 from hotline.runner import load_settings, unit_of_work
 
 kb_app = typer.Typer(
@@ -31,6 +30,10 @@ def kb_sync(
 
     Changes made in hotline (API, console) since the last sync are kept, not overwritten.
     """
+    # Imported here: `hotline --help` imports this module and should not load the knowledge
+    # base code.
+    from hotline.knowledge.files import sync_folder
+
     source = path or load_settings().knowledge_base_dir
     with unit_of_work() as session:
         report = sync_folder(session, source, overwrite_edits=overwrite_edits)
@@ -49,6 +52,8 @@ def kb_sync(
 @kb_app.command("export")
 def kb_export(path: Path) -> None:
     """Write the knowledge base into PATH (new or empty) in the knowledge_base/ format."""
+    from hotline.knowledge.files import export_folder
+
     with unit_of_work() as session:
         count = export_folder(session, path)
     typer.echo(f"wrote {count} files to {path}")

@@ -14,12 +14,18 @@ _FALSE = {"0", "false", "no", "off"}
 
 
 class DeliveryError(Exception):
-    """A send that did not succeed; ``permanent`` ones (5xx) are never retried."""
+    """A send that did not succeed; ``permanent`` ones (5xx) are never retried.
 
-    def __init__(self, reason: str, *, permanent: bool) -> None:
+    ``reason`` is the server's own words (it may name the recipient: stored on the reply, never
+    logged); ``kind`` is a short label without personal data for logs and metrics
+    (``smtp_550``, ``ConnectionRefusedError``).
+    """
+
+    def __init__(self, reason: str, *, permanent: bool, kind: str = "error") -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -122,7 +128,9 @@ class SmtpTransport:
         except (aiosmtplib.SMTPException, OSError) as exc:
             # Connection, TLS and login trouble is the server's, never the message's: retry.
             await self.close()
-            raise DeliveryError(f"{type(exc).__name__}: {exc}", permanent=False) from exc
+            raise DeliveryError(
+                f"{type(exc).__name__}: {exc}", permanent=False, kind=type(exc).__name__
+            ) from exc
 
     async def close(self) -> None:
         client, self._client = self._client, None
@@ -134,7 +142,9 @@ class SmtpTransport:
 
 
 def _from_response(code: int, message: str) -> DeliveryError:
-    return DeliveryError(f"{code} {message}".strip(), permanent=500 <= code < 600)
+    return DeliveryError(
+        f"{code} {message}".strip(), permanent=500 <= code < 600, kind=f"smtp_{code}"
+    )
 
 
 class FileTransport:
@@ -162,7 +172,9 @@ class FileTransport:
         except OSError as exc:
             if temporary is not None:
                 Path(temporary).unlink(missing_ok=True)
-            raise DeliveryError(f"cannot write {self.directory}: {exc}", permanent=False) from exc
+            raise DeliveryError(
+                f"cannot write {self.directory}: {exc}", permanent=False, kind="file_write"
+            ) from exc
 
     async def close(self) -> None:
         return None

@@ -11,7 +11,7 @@ import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from hotline.config import Settings
@@ -204,3 +204,18 @@ def purge_expired(session: Session, settings: Settings, now: datetime) -> int:
         delete(IdempotencyKey).where(IdempotencyKey.created_at < now - IDEMPOTENCY_WINDOW)
     )
     return erased.rowcount  # type: ignore[attr-defined]
+
+
+def backlog(session: Session) -> dict[str, tuple[int, datetime | None]]:
+    """Unsettled replies per status: how many, and when the oldest was queued (for /metrics)."""
+    rows = session.execute(
+        select(Reply.status, func.count(), func.min(Reply.created_at))
+        .where(Reply.status.not_in([status.value for status in SETTLED]))
+        .group_by(Reply.status)
+    ).all()
+    found = {status: (count, oldest) for status, count, oldest in rows}
+    return {
+        status.value: found.get(status.value, (0, None))
+        for status in ReplyStatus
+        if status not in SETTLED
+    }

@@ -18,6 +18,7 @@ from hotline.db import utcnow
 from hotline.errors import Conflict, InvalidInput, NotFound
 from hotline.mail.dkim import signer_for
 from hotline.mail.message import build_message, make_message_id
+from hotline.observability.logs import current_request_id
 from hotline.replies.audit import audit
 from hotline.replies.models import (
     IDEMPOTENCY_WINDOW,
@@ -85,6 +86,7 @@ def enqueue(session: Session, settings: Settings, composed: ComposedReply, agent
         attempts=0,
         next_attempt_at=now,
         created_at=now,
+        request_id=current_request_id(),
     )
     session.add(reply)
     session.flush()

@@ -6,7 +6,6 @@ may run against one database.
 """
 
 import asyncio
-import logging
 import os
 import signal
 import socket
@@ -16,9 +15,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
 from datetime import timedelta
-from typing import Annotated
 
-import typer
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -26,11 +23,13 @@ from hotline.config import Settings
 from hotline.contacts.retention import erase_expired_contacts
 from hotline.db import make_engine, make_sessionmaker, transaction, utcnow
 from hotline.mail.transport import DeliveryError, Transport, transport_for
+from hotline.observability.logs import configure_logging, get_logger, log_context
+from hotline.observability.metrics import DELIVERIES, DELIVERY_FAILURES, WORKER_HEARTBEAT
 from hotline.replies import outbox
 from hotline.replies.models import Reply
 from hotline.runner import fail, load_settings
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 PURGE_INTERVAL = timedelta(hours=1)
 CONFIRM_WITHIN_SECONDS = 0.2  # a slow server gets each outcome written on its own
@@ -70,11 +69,12 @@ class Worker:
         """Deliver until stopped; with ``until_idle``, until nothing is due any more."""
         try:
             while not self._stopping.is_set():
+                WORKER_HEARTBEAT.labels(self.id).set_to_current_time()
                 try:
                     self._purge_when_due()
                     delivered = await self.deliver_batch()
                 except Exception:  # a worker outlives a bad moment of its database or server
-                    log.exception("outbox worker %s failed a round; will retry", self.id)
+                    log.exception("outbox round failed; will retry", worker=self.id)
                     delivered = 0
                 if delivered:
                     continue
@@ -117,10 +117,19 @@ class Worker:
         return len(batch)
 
     async def deliver(self, reply: Reply) -> None:
-        """Send one claimed reply; a failure is written at once, a success with its group."""
+        """Send one claimed reply; its log lines carry the id of the request that queued it."""
+        with log_context(request_id=reply.request_id, reply_id=reply.id):
+            await self._deliver(reply)
+
+    async def _deliver(self, reply: Reply) -> None:
+        """A failure is written at once, a success with its group."""
         try:
             if reply.to is None or reply.mime is None:
-                raise DeliveryError("content erased after the retention period", permanent=True)
+                raise DeliveryError(
+                    "content erased after the retention period",
+                    permanent=True,
+                    kind="content_erased",
+                )
             await self.transport.send(reply.from_address, reply.to, reply.mime, reply.message_id)
         except DeliveryError as exc:
             with self._transaction() as session:
@@ -133,8 +142,17 @@ class Worker:
                     exc.reason,
                     permanent=exc.permanent,
                 )
-            log.warning("reply %s: %s (%s)", reply.id, status or "lease lost", exc)
+            DELIVERY_FAILURES.labels(exc.kind, str(exc.permanent).lower()).inc()
+            # exc.reason may quote the recipient: it is kept on the reply, never logged.
+            log.warning(
+                "delivery failed",
+                outcome=status or "lease lost",
+                kind=exc.kind,
+                attempts=reply.attempts,
+            )
             return
+        DELIVERIES.inc()
+        log.info("delivered", worker=self.id)
         if not self._sent:
             self._first_sent_at = time.monotonic()
         self._sent.append(reply)
@@ -156,7 +174,11 @@ class Worker:
             settled = outbox.mark_sent(session, self.settings, self._sent, self.id, utcnow())
         for reply in self._sent:
             if reply.id not in settled:
-                log.warning("reply %s sent after its lease ran out; may arrive twice", reply.id)
+                log.warning(
+                    "sent after its lease ran out; may arrive twice",
+                    reply_id=reply.id,
+                    request_id=reply.request_id,
+                )
         self._sent = []
 
     def _purge_when_due(self) -> None:
@@ -167,7 +189,7 @@ class Worker:
             erased = outbox.purge_expired(session, self.settings, now)
             erase_expired_contacts(session, self.settings, now)  # contacts: retention
         if erased:
-            log.info("erased recipient and content of %d replies past retention", erased)
+            log.info("erased recipient and content of replies past retention", replies=erased)
         self._next_purge = now + PURGE_INTERVAL
 
 
@@ -191,16 +213,30 @@ async def embedded_worker(settings: Settings) -> AsyncIterator[None]:
         loop.close()
 
 
-def worker_command(
-    until_idle: Annotated[
-        bool, typer.Option("--until-idle", help="Stop once nothing is due (cron, tests).")
-    ] = False,
-) -> None:
-    """Deliver the outbox (SMTP from HOTLINE_SMTP_URL, else .eml files in var/mail/)."""
+def serve_worker_metrics(worker: Worker, host: str, port: int) -> None:
+    """A separate ``hotline worker`` has no web app: it answers /metrics on a port of its own
+    (a thread of prometheus-client's), with the outbox backlog read from the database."""
+    from prometheus_client import start_http_server
+
+    from hotline.observability.metrics import build_registry
+    from hotline.replies.metrics import OutboxCollector
+
+    start_http_server(
+        port, addr=host, registry=build_registry(OutboxCollector(lambda: worker.sessions))
+    )
+    log.info("worker metrics served", port=port)
+
+
+def run_worker_command(*, until_idle: bool) -> None:
+    """``hotline worker`` (hotline/replies/cli.py declares its options)."""
+    settings = load_settings()
+    configure_logging(settings.log_level)
     try:
-        worker = Worker(load_settings())
+        worker = Worker(settings)
     except ValueError as exc:
         raise fail(f"Configuration error: {exc}") from exc
+    if settings.worker_metrics_port is not None:
+        serve_worker_metrics(worker, settings.host, settings.worker_metrics_port)
 
     async def main() -> None:
         loop = asyncio.get_running_loop()

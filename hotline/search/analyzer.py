@@ -9,7 +9,8 @@ synonyms, prefix matching for long words (Danish compounds: "parkering" finds
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections import ChainMap
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -26,6 +27,7 @@ DIGIT_RUN = re.compile(r"(?<![^\W_])\d+(?:[ .\-\u00a0]\d+)+(?![^\W_])")
 # short to mean anything specific, "sundhedskort" is not.
 MIN_PREFIX = 5
 MAX_WORD = 60
+_HAS_DIGIT = re.compile(r"\d")
 CACHE_SIZE = 500_000
 
 _LANGUAGES = {"da": "danish", "sv": "swedish", "no": "norwegian", "nb": "norwegian"}
@@ -73,42 +75,6 @@ class QueryTerm:
         return any(alternative.matches(stem) for alternative in self.alternatives)
 
 
-class TermMatcher:
-    """Which of a query's terms each stem matches. Snippets ask this of every word they read,
-    so exact stems are one lookup and only stems that begin with some prefix alternative (one
-    C-level check) are compared with each prefix; the ranking finds a field's matching stems
-    with one scan."""
-
-    def __init__(self, terms: Sequence[QueryTerm]) -> None:
-        exact: dict[str, list[int]] = {}
-        prefixes = []
-        for i, term in enumerate(terms):
-            for alternative in term.alternatives:
-                if alternative.prefix:
-                    prefixes.append((alternative.stem, i))
-                else:
-                    exact.setdefault(alternative.stem, []).append(i)
-        self._exact = {stem: tuple(found) for stem, found in exact.items()}
-        self._prefixes = tuple(prefixes)
-        self._starts = tuple(prefix for prefix, _ in prefixes)
-        whole = [re.escape(stem) for stem in sorted(exact)]
-        whole += [re.escape(prefix) + r"\S*" for prefix in sorted(set(self._starts))]
-        self._pattern = re.compile(rf"(?<!\S)(?:{'|'.join(whole)})(?!\S)") if whole else None
-
-    def terms_of(self, stem: str) -> tuple[int, ...]:
-        """The terms the stem matches, in query order; empty when none."""
-        found = self._exact.get(stem, ())
-        if self._starts and stem.startswith(self._starts):
-            by_prefix = (i for prefix, i in self._prefixes if stem.startswith(prefix))
-            found = tuple(sorted({*found, *by_prefix}))
-        return found
-
-    def found_in(self, analysed: str) -> list[str]:
-        """The stems of an analysed text (stems, space separated, as the index stores them)
-        that match a term, in text order: one regex scan, not a look-up per stem."""
-        return self._pattern.findall(analysed) if self._pattern is not None else []
-
-
 class Analyzer:
     def __init__(self, language: str, synonym_groups: list[list[str]]) -> None:
         self.language = language
@@ -121,6 +87,10 @@ class Analyzer:
             stems = frozenset(stem for member in group if (stem := self._single_stem(member)))
             for stem in stems:
                 self._synonyms[stem] = self._synonyms.get(stem, frozenset()) | stems
+        # Only words of texts and queries from here on (``stemmed_since``: the vocabulary).
+        self._stems.clear()
+        self._words.clear()
+        self._indexed: dict[str, str] = {}  # word -> stem, "" for a stop word
 
     def _single_stem(self, text: str) -> str | None:
         spans = list(self.spans(text))
@@ -136,6 +106,15 @@ class Analyzer:
             if len(self._stems) < CACHE_SIZE:
                 self._stems[word] = stem
         return stem
+
+    def stemmed_since(self, count: int) -> list[tuple[str, str]]:
+        """(word, stem) of the words stemmed after the first ``count``, in the order they were
+        first met: an analyzer used only for indexing knows the indexed vocabulary this way."""
+        return list(itertools.islice(self._stems.items(), count, None))
+
+    @property
+    def stemmed(self) -> int:
+        return len(self._stems)
 
     def _analyse(self, raw: str) -> tuple[tuple[str, str], ...]:
         """(word, stem) pairs of one word as written (none for a stop word); cached, as words
@@ -173,13 +152,34 @@ class Analyzer:
 
     def analyse(self, text: str) -> list[tuple[str, str]]:
         """(word, stem) of every indexed word: ``spans`` without positions, for indexing."""
-        pairs = [pair for raw in WORD.findall(text) for pair in self._analyse(raw)]
+        # The whole text normalised at once (one C call), not word by word: indexing reads
+        # millions of words. Normalising never joins or splits words, so the pairs are the same.
+        stems, stem, stop_words = self._stems, self.stem, self.stop_words
+        pairs = [
+            (word, stems.get(word) or stem(word))
+            for word in (w[:MAX_WORD] for w in WORD.findall(normalise(text)))
+            if word not in stop_words
+        ]
         pairs += [(joined, joined) for _match, joined in self._digit_runs(text)]
         return pairs
 
     def index_text(self, text: str) -> str:
-        """What the engines store: the stems, space separated."""
-        return " ".join(stem for _word, stem in self.analyse(text))
+        """What the index stores: the stems, space separated. The indexing path: each distinct
+        word is stemmed once for the life of the analyzer, then a text costs a few C calls."""
+        words = WORD.findall(normalise(text))
+        lookup: Mapping[str, str] = self._indexed
+        if missing := set(words).difference(lookup):
+            found = {w: "" if w in self.stop_words else self.stem(w[:MAX_WORD]) for w in missing}
+            if len(self._indexed) < CACHE_SIZE:
+                self._indexed.update(found)
+            else:
+                lookup = ChainMap(found, self._indexed)
+        out = " ".join(filter(None, map(lookup.__getitem__, words)))
+        if _HAS_DIGIT.search(text):
+            joined = " ".join(joined for _match, joined in self._digit_runs(text))
+            if joined:
+                out = f"{out} {joined}" if out else joined
+        return out
 
     def _alternative(self, stem: str) -> Alternative:
         return Alternative(stem, prefix=len(stem) >= MIN_PREFIX and not stem.isdigit())

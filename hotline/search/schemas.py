@@ -1,6 +1,7 @@
 """What the search endpoints answer."""
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -14,16 +15,18 @@ class SearchResult(BaseModel):
     source: Source
     stale: bool
     snippet: str  # HTML-escaped text; only the <mark> tags are markup
-    score: float  # hotline.search.scoring's BM25F: the same on SQLite and PostgreSQL
+    score: float  # BM25 (title x10, tags x4, body x1) of the index: one engine on both databases
 
 
 class SearchRead(BaseModel):
     query: str
     municipality: str
     member: bool
-    total: int
+    total: int  # matching articles; exact up to 1,000 (see total_relation)
+    total_relation: Literal["eq", "gte"]  # "gte": at least ``total`` (as Elasticsearch's)
     results: list[SearchResult]
-    facets: dict[str, int]  # matching articles per category (before the category filter)
+    # Matching articles per category (before the category filter); counted as ``total`` is.
+    facets: dict[str, int]
     suggestion: str | None  # the query with misspelt words corrected, else null
     corrected: bool  # nothing matched the query, so these results are for the suggestion
 

@@ -1,67 +1,72 @@
 """Searching the knowledge base as one municipality reads it; the knowledge-gaps report."""
 
-from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.kit.cpr import contains_cpr_number
-from hotline.knowledge.resolve import resolve_many, today
+from hotline.knowledge.resolve import render_facts, today
 from hotline.municipalities.service import get_municipality
-from hotline.search import engines, scoring
-from hotline.search.analyzer import WORD, Analyzer, QueryTerm, normalise
-from hotline.search.indexing import analyzer
-from hotline.search.models import SearchGap, SearchWord
+from hotline.observability.metrics import SEARCH_SECONDS
+from hotline.search.analyzer import WORD, QueryTerm, analyzer_for, normalise
+from hotline.search.index import Found, SearchIndex
+from hotline.search.indexing import index_of
+from hotline.search.models import SearchGap
 from hotline.search.schemas import GapRead, SearchRead, SearchResult
 from hotline.search.snippets import Snippets, text_of
 
 MAX_QUERY = 200
 # How alike (rapidfuzz ratio, 0-100) a known word must be to be offered as the correction.
 SUGGESTION_CUTOFF = 75
+# ``total`` and ``facets`` are exact up to this many matches; above, ``total_relation`` is
+# "gte" (as Elasticsearch's track_total_hits).
+TOTAL_CAP = 1_000
 
 
-def _is_known(session: Session, term: QueryTerm) -> bool:
+def _is_known(index: SearchIndex, term: QueryTerm) -> bool:
     """Whether any alternative of the term matches an indexed stem."""
-    for alternative in term.alternatives:
-        condition = (
-            SearchWord.stem.between(alternative.stem, alternative.stem + "\U0010ffff")
-            if alternative.prefix
-            else SearchWord.stem == alternative.stem
-        )
-        if session.scalar(select(SearchWord.stem).where(condition).limit(1)) is not None:
-            return True
-    return False
+    return any(index.knows(a.stem, a.prefix) for a in term.alternatives)
 
 
-def _correction(session: Session, word: str) -> str | None:
+def _correction(index: SearchIndex, word: str) -> str | None:
     """The indexed word most like ``word``; typos rarely hit the first letter, so only words
     with the same first letter and a similar length are compared."""
-    candidates = session.scalars(
-        select(SearchWord.word).where(
-            SearchWord.word.between(word[0], word[0] + "\U0010ffff"),
-            func.length(SearchWord.word).between(len(word) - 2, len(word) + 2),
-        )
-    ).all()
+    candidates = sorted(index.words_like(word))
     best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=SUGGESTION_CUTOFF)
     return best[0] if best else None
 
 
-def suggest(session: Session, an: Analyzer, query: str, terms: list[QueryTerm]) -> str | None:
+def suggest(index: SearchIndex, query: str, terms: list[QueryTerm]) -> str | None:
     """The query with each word the index does not know replaced by the closest known word."""
     corrections = {}
     for term in terms:
-        if term.joined or term.word.isdigit() or _is_known(session, term):
+        if term.joined or term.word.isdigit() or _is_known(index, term):
             continue
-        if (correction := _correction(session, term.word)) is not None:
+        if (correction := _correction(index, term.word)) is not None:
             corrections[term.word] = correction
     if not corrections:
         return None
     return WORD.sub(lambda m: corrections.get(normalise(m.group()), m.group()), query)
 
 
+def _stems(index: SearchIndex, terms: list[QueryTerm]) -> list[list[str]]:
+    """Each term's indexed stems: its synonyms, a prefix's completions."""
+    return [index.expand((a.stem, a.prefix) for a in term.alternatives) for term in terms]
+
+
+@lru_cache(maxsize=4096)
+def _snippet_text(parts: tuple[str, ...], values: tuple[tuple[str, str], ...]) -> str:
+    """The words of the resolved Markdown a municipality reads; cached by content, so an edit
+    (a new text, a new fact value) is a new entry and nothing is re-read per hit."""
+    markdown = "\n\n".join(render_facts(part, dict(values))[0] for part in parts)
+    return text_of(markdown)
+
+
+@SEARCH_SECONDS.time()
 def search(
     session: Session,
     query: str,
@@ -81,52 +86,54 @@ def search(
     municipality = get_municipality(session, municipality_code)
     at = at or today()
     query = query.strip()[:MAX_QUERY]
-    an = analyzer(municipality.locale)
+    index = index_of(session)
+    an = analyzer_for(municipality.locale, index.builder.synonyms_path)
     terms = an.query_terms(query)
-    suggestion = suggest(session, an, query, terms)
-    rarity = scoring.rarities(session, terms)
-    hits = engines.match(session, terms, rarity, municipality.code, at)
+
+    def find(terms: list[QueryTerm]) -> Found:
+        return index.search(
+            _stems(index, terms),
+            municipality.code,
+            at,
+            category=category,
+            offset=offset,
+            limit=limit,
+            cap=TOTAL_CAP,
+        )
+
+    suggestion = suggest(index, query, terms)
+    found = find(terms)
     corrected = False
-    if not hits and suggestion:
+    if not found.facets and suggestion:
         terms = an.query_terms(suggestion)
-        rarity = scoring.rarities(session, terms)
-        hits = engines.match(session, terms, rarity, municipality.code, at)
-        corrected = bool(hits)
+        found = find(terms)
+        corrected = bool(found.facets)
     # A CPR number typed into the search box is personal data, never a knowledge gap.
-    if log_gap and not hits and terms and not contains_cpr_number(query):
+    if log_gap and not found.facets and terms and not contains_cpr_number(query):
         session.add(SearchGap(query=query, municipality_code=municipality.code))
         session.flush()
-    facets = Counter(hit.category for hit in hits)
-    if category is not None:
-        hits = [hit for hit in hits if hit.category == category]
-    # The page is always inside the part ordered by the score both engines share.
-    ordered = max(scoring.RERANKED, offset + limit)
-    reranked = scoring.rerank(session, hits[:ordered], terms, rarity, municipality.code, at)
-    hits = reranked + hits[ordered:]
-    page = hits[offset : offset + limit]
-    articles = resolve_many(session, [hit.slug for hit in page], municipality.code, at=at)
-    snippets = Snippets(an, terms)
+    values = tuple(sorted(index.fact_values.get(municipality.code, {}).items()))
+    snippets = Snippets.for_query(terms, index.words_of)
     results = [
         SearchResult(
-            slug=article.slug,
-            title=article.title,
-            category=article.category,
-            source=article.source,
-            stale=article.stale,
-            snippet=snippets.of(text_of(article.body_markdown)),
+            slug=hit.display.slug,
+            title=hit.display.title,
+            category=hit.display.category,
+            source=hit.display.source,
+            stale=hit.display.stale,
+            snippet=snippets.of(_snippet_text(hit.display.parts, values)),
             score=round(hit.score, 4),
         )
-        for hit in page
-        # Missing when edited in this transaction and not yet indexed.
-        if (article := articles.get(hit.slug)) is not None
+        for hit in found.hits
     ]
     return SearchRead(
         query=query,
         municipality=municipality.code,
         member=municipality.member,
-        total=len(hits),
+        total=found.total,
+        total_relation=found.relation,
         results=results,
-        facets=dict(sorted(facets.items())),
+        facets=dict(sorted(found.facets.items())),
         suggestion=suggestion,
         corrected=corrected,
     )

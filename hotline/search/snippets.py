@@ -1,102 +1,184 @@
-"""The few words around the matches, from the text as the municipality reads it."""
+"""The few words around the matches, from the text as the municipality reads it.
+
+Nothing is analysed per hit: the query's matching surface words (from the index's vocabulary:
+every word it holds and its stem) and its prefixes are looked for in each hit's text with
+``str.find``. The window is the stretch of ``WINDOW_CHARS`` characters holding the most
+distinct query terms.
+"""
 
 import html
+import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from markdown_it import MarkdownIt
-
-from hotline.search.analyzer import Analyzer, QueryTerm, Span, TermMatcher
+from hotline.search.analyzer import WORD, Analyzer, QueryTerm
 
 WINDOW = 28  # words in a snippet
-# Resolved texts an agent meets again and again (a municipality's view of an article): every
-# article of the shipped knowledge base in ~50 municipalities fits, at a few KB each.
+WINDOW_CHARS = 180  # where the most distinct terms are looked for (about WINDOW words)
+LEAD_IN = 3  # words shown before the first match
 TEXTS_CACHED = 4096
+_DIGIT_GAP = r"[ .\-\u00a0]?"
 
-# Parsing only (no rendering, no sanitising): the snippet is built from the words alone.
-_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+# Markdown markup a snippet leaves out: images and links keep their text, emphasis, code,
+# headings, quotes, list markers and table rules go.
+_IMAGE_OR_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_LINE_MARKUP = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)", re.MULTILINE)
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$", re.MULTILINE)
+_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|`+)(?=\S)(.+?)(?<=\S)\1")
 
 
 @lru_cache(maxsize=TEXTS_CACHED)
 def text_of(markdown: str) -> str:
-    """The words of resolved Markdown without its markup, one line per block. Cached: the
-    Markdown parse is the dearest part of a snippet, and a text changes only when edited."""
-    lines = []
-    for token in _markdown.parse(markdown):
-        if token.type == "inline" and token.children is not None:
-            lines.append(
-                "".join(
-                    " " if child.type in ("softbreak", "hardbreak") else child.content
-                    for child in token.children
-                )
-            )
-    return "\n".join(lines)
+    """The words of resolved Markdown without its markup; cached by content."""
+    text = _IMAGE_OR_LINK.sub(r"\1", markdown) if "](" in markdown else markdown
+    if "|" in text:
+        text = _TABLE_RULE.sub("", text).replace("|", " ")
+    text = _LINE_MARKUP.sub("", text)
+    if "*" in text or "_" in text or "`" in text:
+        text = _EMPHASIS.sub(r"\2", text)
+    return text
+
+
+def _digits_pattern(digits: str) -> str:
+    """A number as written in groups ("89 40 20 00", "89.40.20.00") or joined."""
+    return _DIGIT_GAP.join(digits)
+
+
+@lru_cache(maxsize=4096)
+def _numbers_pattern(numbers: tuple[str, ...]) -> re.Pattern[str]:
+    """Numbers as written in groups ("89 40 20 00") or joined, as whole words."""
+    alternatives = "|".join(_digits_pattern(n) for n in sorted(numbers, key=len, reverse=True))
+    return re.compile(rf"(?<![\d\w])(?:{alternatives})(?![\d\w])")
+
+
+def _spellings(word: str) -> set[str]:
+    """A normalised word as it may be written in lower case: ``å`` also as ``aa``."""
+    return {word, word.replace("å", "aa")}
 
 
 class Snippets:
-    """Snippets for one query's page of results. What each stem matches is looked up once
-    for the whole page: the texts share most of their words."""
+    """Snippets for one query's page. ``needles`` are (lower-case text, term, is a prefix):
+    the surface words that match each term, and its prefixes (the start of a compound); the
+    text is searched for each with ``str.find``, in C, never word by word."""
 
-    def __init__(self, analyzer: Analyzer, terms: list[QueryTerm]) -> None:
-        self.analyzer = analyzer
-        self._matcher = TermMatcher(terms)
-        self._hits: dict[str, int | None] = {}
+    def __init__(
+        self, needles: Iterable[tuple[str, int, bool]], numbers: Iterable[tuple[str, int]]
+    ) -> None:
+        self._needles = sorted(set(needles))
+        self._numbers = dict(numbers)
 
-    def _term_of(self, stem: str) -> int | None:
-        """The first term the stem matches, if any."""
-        if stem not in self._hits:
-            self._hits[stem] = next(iter(self._matcher.terms_of(stem)), None)
-        return self._hits[stem]
+    @classmethod
+    def for_query(
+        cls, terms: list[QueryTerm], words_of: Callable[[str], Iterable[str]]
+    ) -> "Snippets":
+        """From the index's vocabulary: the surface words of each term's stems."""
+        needles: set[tuple[str, int, bool]] = set()
+        numbers: dict[str, int] = {}
+        for i, term in enumerate(terms):
+            for alternative in term.alternatives:
+                if alternative.stem.isdigit():
+                    numbers.setdefault(alternative.stem, i)
+                    continue
+                words = {alternative.stem} if alternative.prefix else {*words_of(alternative.stem)}
+                if not alternative.prefix and alternative.stem == term.word:
+                    words.add(term.word)
+                for word in words:
+                    needles.update(
+                        (spelling, i, alternative.prefix) for spelling in _spellings(word)
+                    )
+            if not term.joined and not term.word.isdigit():
+                needles.update((spelling, i, False) for spelling in _spellings(term.word))
+        return cls(needles, numbers.items())
 
-    def _spans(self, text: str) -> list[tuple[int, int, int | None]]:
-        """(start, end, matched term) of each indexed word, in text order."""
-        term_of = self._term_of
-        # A joined digit run ("89 40 20 00") goes before the first group it spans.
-        spans = sorted(self.analyzer.spans(text), key=_text_order)
-        return [(span.start, span.end, term_of(span.stem)) for span in spans]
+    @classmethod
+    def for_text(cls, analyzer: Analyzer, terms: list[QueryTerm], text: str) -> "Snippets":
+        """Without an index: the words of ``text`` that match (for tests and previews)."""
+        needles: set[tuple[str, int, bool]] = set()
+        numbers: dict[str, int] = {}
+        for word, stem in analyzer.analyse(text):
+            for i, term in enumerate(terms):
+                if term.matches(stem):
+                    if word.isdigit():
+                        numbers.setdefault(word, i)
+                    else:
+                        needles.update((spelling, i, False) for spelling in _spellings(word))
+                    break
+        return cls(needles, numbers.items())
+
+    def _matches(self, text: str) -> list[tuple[int, int, int]]:
+        """(start, end, term) of every match in text order; where two overlap, the first
+        (the longer, of two starting together) stays."""
+        low = text.lower()
+        if len(low) != len(text):  # a letter whose lower case is longer: find in the text
+            low = text
+        found = []
+        for needle, term, prefix in self._needles:
+            at = low.find(needle)
+            while at != -1:
+                end = at + len(needle)
+                if at == 0 or not low[at - 1].isalnum():
+                    if prefix:
+                        while end < len(low) and low[end].isalnum():
+                            end += 1
+                        found.append((at, -end, term))
+                    elif end == len(low) or not low[end].isalnum():
+                        found.append((at, -end, term))
+                at = low.find(needle, end)
+        if self._numbers:
+            pattern = _numbers_pattern(tuple(sorted(self._numbers)))
+            for match in pattern.finditer(text):
+                number_term = self._numbers.get(re.sub(r"\D", "", match.group()))
+                if number_term is not None:
+                    found.append((match.start(), -match.end(), number_term))
+        matches: list[tuple[int, int, int]] = []
+        for start, negative_end, term in sorted(found):
+            if not matches or start >= matches[-1][1]:
+                matches.append((start, -negative_end, term))
+        return matches
 
     def of(self, text: str) -> str:
-        """The window of ``WINDOW`` words with the most distinct matches, HTML-escaped, matches
-        in ``<mark>``. Without a match in the body the text opens the snippet."""
-        spans = self._spans(text)
-        if not spans:
-            return ""
-        best = _best_window([(i, hit) for i, (_s, _e, hit) in enumerate(spans) if hit is not None])
-        best = max(0, min(best - 3, len(spans) - WINDOW))  # a little lead-in
-        window = range(best, min(best + WINDOW, len(spans)))
-        begin = 0 if best == 0 else spans[best][0]
-        end = len(text) if window.stop == len(spans) else spans[window.stop - 1][1]
-        out, position = [], begin
-        for index in window:
-            start, stop, hit = spans[index]
-            if hit is None or start < position:
+        """About ``WINDOW`` words around the most distinct matches, HTML-escaped, matches in
+        ``<mark>``. Without a match the text opens the snippet."""
+        matches = self._matches(text)
+        start = _lead_in(text, _best_window(matches)) if matches else 0
+        end = len(text)
+        for count, word in enumerate(WORD.finditer(text, start), start=1):
+            if count == WINDOW:
+                end = word.end()
+                break
+        out, position = [], start
+        for match_start, match_end, _term in matches:
+            if match_start < position or match_end > end:
                 continue
-            out.append(html.escape(text[position:start]))
-            out.append(f"<mark>{html.escape(text[start:stop])}</mark>")
-            position = stop
+            out.append(html.escape(text[position:match_start]))
+            out.append(f"<mark>{html.escape(text[match_start:match_end])}</mark>")
+            position = match_end
         out.append(html.escape(text[position:end]))
-        prefix = "… " if begin > 0 else ""
-        suffix = " …" if end < len(text) else ""
+        prefix = "… " if start > 0 else ""
+        suffix = " …" if text[end:].strip() else ""
         return prefix + " ".join("".join(out).split()) + suffix
 
 
-def _text_order(span: Span) -> tuple[int, int]:
-    return span.start, -span.end
+def _lead_in(text: str, position: int) -> int:
+    """A few words before ``position``, from the start of a word."""
+    starts = [m.start() for m in WORD.finditer(text, max(0, position - 80), position)]
+    return starts[-LEAD_IN] if len(starts) >= LEAD_IN else (starts[0] if starts else position)
 
 
-def _best_window(matches: list[tuple[int, int]]) -> int:
-    """Where the first window of ``WINDOW`` words with the most distinct terms starts, from the
-    (word index, term) of each match; 0 without matches. One pass: the window's end moves on
-    as its start does."""
-    best, best_count = 0, 0
+def _best_window(matches: list[tuple[int, int, int]]) -> int:
+    """Where the first stretch of ``WINDOW_CHARS`` with the most distinct terms begins, from
+    (start, end, term) of each match in text order. One pass: the end moves on as the start
+    does."""
+    best, best_count = matches[0][0], 0
     in_window: Counter[int] = Counter()
     end = 0
-    for position, term in matches:
-        while end < len(matches) and matches[end][0] < position + WINDOW:
-            in_window[matches[end][1]] += 1
+    for start, _stop, term in matches:
+        while end < len(matches) and matches[end][0] < start + WINDOW_CHARS:
+            in_window[matches[end][2]] += 1
             end += 1
         if len(in_window) > best_count:
-            best, best_count = position, len(in_window)
+            best, best_count = start, len(in_window)
         in_window[term] -= 1
         if not in_window[term]:
             del in_window[term]

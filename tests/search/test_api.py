@@ -18,6 +18,7 @@ def test_search_answers_with_resolved_results_facets_and_suggestion(
     body = response.json()
     assert body["query"] == "saltbil ruteplan"
     assert (body["municipality"], body["member"], body["total"]) == (AARHUS, True, 1)
+    assert body["total_relation"] == "eq"
     assert body["facets"] == {"Trafik": 1}
     assert body["suggestion"] is None
     [result] = body["results"]

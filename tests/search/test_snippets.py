@@ -1,14 +1,15 @@
 """A snippet shows the place in the text where most of the query's words come together."""
 
-from hotline.search.indexing import analyzer
+from hotline.search.analyzer import analyzer_for
 from hotline.search.snippets import WINDOW, Snippets
+from tests.conftest import KNOWLEDGE_BASE
 
 FILLER = " ".join(f"ord{n}" for n in range(WINDOW * 2))
 
 
 def snippet(query: str, text: str) -> str:
-    an = analyzer("da")
-    return Snippets(an, an.query_terms(query)).of(text)
+    an = analyzer_for("da", KNOWLEDGE_BASE / "synonyms.txt")
+    return Snippets.for_text(an, an.query_terms(query), text).of(text)
 
 
 def test_the_window_with_the_most_distinct_words_wins_over_the_first_match() -> None:

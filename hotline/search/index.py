@@ -1,0 +1,470 @@
+"""One tantivy index in memory per process, built from the database and kept fresh from its
+change log.
+
+tantivy ranks by BM25 per field (title x10, tags x4, body x1) with block-max pruning, so the
+top ten cost what they cost whatever the number of matches. The fields hold the stems of the
+project's own analyzer (space separated, split on whitespace): the index knows no language.
+
+Freshness: every knowledge edit writes ``search_changes`` rows in its own transaction
+(``hotline.search.indexing``). Before a search, an index that has not looked for
+``REFRESH_SECONDS`` reads the rows it has not applied, through its own connection (so it sees
+only committed edits), and rebuilds the documents they name from the database as it is now.
+A row committed late with a lower id (PostgreSQL hands ids out before commit) is caught by
+re-asking for the ids skipped over, for ``GAP_SECONDS``.
+"""
+
+import bisect
+import gc
+import math
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import tantivy
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+from tantivy import Occur, Query
+
+from hotline.search.analyzer import Analyzer
+from hotline.search.documents import (
+    OPEN_END,
+    OPEN_START,
+    SHARED_VIEW,
+    Display,
+    DocumentBuilder,
+    IndexDocument,
+    all_documents,
+    documents_of,
+)
+from hotline.search.models import SearchChange
+
+REFRESH_SECONDS = 0.2
+REBUILD = "all"  # the change-log ref of `hotline search reindex`: every process rebuilds
+GAP_SECONDS = 120.0
+MAX_GAPS = 10_000
+# Title, tags, body: a title word weighs ten body words.
+FIELD_WEIGHTS = (("title", 10.0), ("keywords", 4.0), ("body", 1.0))
+# An article showing a matching fact value gets a quarter of the best such value's score: fact
+# documents are a few words long, so their raw scores would drown the articles' own words.
+FACT_WEIGHT = 0.25
+FACTS_CONSIDERED = 20
+# A prefix ("parkering") stands for at most this many indexed stems, the shortest first.
+MAX_EXPANSIONS = 64
+WRITER_HEAP = 20_000_000
+
+
+def _scoped(view: str, stems: str) -> str:
+    """A municipality's own text: each stem as ``<code>:<stem>``, a term of its own, so that a
+    query of one view reads the shared postings and its own, never another municipality's,
+    and stays one disjunction of terms (which tantivy prunes block by block)."""
+    return f"{view}:" + f" {view}:".join(stems.split()) if stems else ""
+
+
+def _idf(documents: int, holding: int) -> float:
+    """tantivy's BM25 IDF."""
+    return math.log(1 + (documents - holding + 0.5) / (holding + 0.5))
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    for name in ("key", "ref", "kind", "view", "hidden_in", "dated", "fact_keys"):
+        builder.add_text_field(
+            name, stored=name == "key", tokenizer_name="raw", index_option="basic"
+        )
+    builder.add_text_field("category", tokenizer_name="raw", index_option="basic", fast=True)
+    for name in ("valid_from", "valid_to"):
+        builder.add_integer_field(name, indexed=True, fast=True)
+    for name in (*(name for name, _ in FIELD_WEIGHTS), "facts"):
+        builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
+    return builder.build()
+
+
+@dataclass(frozen=True)
+class Hit:
+    key: str
+    score: float
+    display: Display
+
+
+@dataclass(frozen=True)
+class Found:
+    hits: list[Hit]  # the page asked for, best first
+    total: int
+    facets: dict[str, int]
+    relation: Literal["eq", "gte"] = "eq"  # "gte": more than ``total`` match
+
+
+class Vocabulary:
+    """The indexed stems (for prefixes and "is this word known") and surface words (for
+    spelling suggestions and snippets), from what the indexing analyzers have stemmed. Only
+    grows: a stem no document holds any more matches nothing."""
+
+    def __init__(self) -> None:
+        self.stems: set[str] = set()
+        self._sorted: list[str] = []
+        self._unsorted = False
+        self.words_by_letter: dict[str, set[str]] = {}
+        self.words_by_stem: dict[str, set[str]] = {}
+        self._seen: dict[int, int] = {}  # analyzer -> words already taken from it
+
+    def take(self, analyzers: Iterable[Analyzer]) -> None:
+        """The words the analyzers stemmed since the last call."""
+        for analyzer in analyzers:
+            seen = self._seen.get(id(analyzer), 0)
+            if analyzer.stemmed == seen:
+                continue
+            for word, stem in analyzer.stemmed_since(seen):
+                if word.isdigit():
+                    continue
+                self.words_by_letter.setdefault(word[0], set()).add(word)
+                self.words_by_stem.setdefault(stem, set()).add(word)
+                if stem not in self.stems:
+                    self.stems.add(stem)
+                    self._unsorted = True
+            self._seen[id(analyzer)] = analyzer.stemmed
+
+    def completions(self, prefix: str) -> list[str]:
+        if self._unsorted:
+            self._sorted, self._unsorted = sorted(self.stems), False
+        start = bisect.bisect_left(self._sorted, prefix)
+        end = bisect.bisect_left(self._sorted, prefix + "\U0010ffff")
+        found = self._sorted[start:end]
+        if len(found) > MAX_EXPANSIONS:
+            found = sorted(found, key=lambda stem: (len(stem), stem))[:MAX_EXPANSIONS]
+        return found
+
+
+class SearchIndex:
+    """The process's index of one database. Thread-safe: searches run in the thread pool."""
+
+    def __init__(self, builder: DocumentBuilder) -> None:
+        self.builder = builder
+        self.schema = _schema()
+        self._lock = threading.RLock()
+        self._built = False
+        self._last_id = 0
+        self._gaps: dict[int, float] = {}  # skipped id -> when first skipped
+        self._checked = 0.0
+        self._stale = False  # this process committed an edit: look before the next search
+        self._reset()
+
+    def _reset(self) -> None:
+        self.index = tantivy.Index(self.schema)
+        self.writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        self.displays: dict[str, Display] = {}
+        self.hidden: dict[str, set[str]] = {}  # municipality -> shared documents it does not see
+        self._document_counts: dict[tuple[str, str], int] = {}
+        self.fact_values: dict[str, dict[str, str]] = {}  # municipality -> key -> shown value
+        self.vocabulary = Vocabulary()
+        self.searcher = self.index.searcher()
+
+    # --- keeping it fresh ----------------------------------------------------------------
+
+    def mark_stale(self) -> None:
+        self._stale = True
+
+    def ensure_fresh(self, engine: Engine) -> None:
+        """Built, and every committed change applied (at most ``REFRESH_SECONDS`` ago)."""
+        now = time.monotonic()
+        if self._built and not self._stale and now - self._checked < REFRESH_SECONDS:
+            return
+        with self._lock:
+            if not self._built:
+                self.build(engine)
+            elif self._stale or time.monotonic() - self._checked >= REFRESH_SECONDS:
+                self._stale = False
+                self._apply_changes(engine)
+            self._checked = time.monotonic()
+
+    def build(self, engine: Engine) -> int:
+        """Everything from the database; the change log's position is read first, so an edit
+        committed while building is applied again afterwards (applying is idempotent)."""
+        with self._lock:
+            collecting = gc.isenabled()
+            gc.disable()  # a build makes millions of objects that live: collecting is waste
+            try:
+                with Session(engine) as session:
+                    last = session.scalar(select(func.max(SearchChange.id))) or 0
+                    self._reset()
+                    count = 0
+                    for document in all_documents(session, self.builder):
+                        self._add(document)
+                        count += 1
+                    self.commit()
+                self._settle()
+            finally:
+                if collecting:
+                    gc.enable()
+            self._last_id, self._gaps, self._built = last, {}, True
+            self._checked = time.monotonic()
+            return count
+
+    def _apply_changes(self, engine: Engine) -> None:
+        now = time.monotonic()
+        self._gaps = {id_: t for id_, t in self._gaps.items() if now - t < GAP_SECONDS}
+        with Session(engine) as session:
+            newer = SearchChange.id > self._last_id
+            condition = newer | SearchChange.id.in_(self._gaps) if self._gaps else newer
+            rows = session.execute(
+                select(SearchChange.id, SearchChange.ref).where(condition).order_by(SearchChange.id)
+            ).all()
+            if not rows:
+                return
+            for id_, _ in rows:
+                self._gaps.pop(id_, None)
+                if id_ > self._last_id:
+                    skipped = range(max(self._last_id + 1, id_ - MAX_GAPS), id_)
+                    self._gaps.update(dict.fromkeys(skipped, now))
+                    self._last_id = id_
+            refs = sorted({ref for _, ref in rows})
+        if REBUILD in refs:
+            self.build(engine)
+            return
+        with Session(engine) as session:
+            self.apply(session, refs)
+
+    def apply(self, session: Session, refs: Iterable[str]) -> None:
+        """Rebuild the documents the refs name from what ``session`` reads."""
+        with self._lock:
+            for ref in refs:
+                self.writer.delete_documents_by_term("ref", ref)
+                if ref.startswith("article:"):
+                    shared = f"shared:{ref.removeprefix('article:')}"
+                    for hidden in self.hidden.values():
+                        hidden.discard(shared)
+                if ref.startswith("value:"):
+                    _, code, key = ref.split(":", 2)
+                    self.fact_values.get(code, {}).pop(key, None)
+                elif ref.startswith("fact:"):
+                    for values in self.fact_values.values():
+                        values.pop(ref.removeprefix("fact:"), None)
+                for document in documents_of(session, self.builder, ref):
+                    self._add(document)
+            self.commit()
+
+    def _add(self, document: IndexDocument) -> None:
+        own = document.view != SHARED_VIEW
+        texts = {"title": document.title, "keywords": document.keywords, "body": document.body}
+        if document.kind == "fact":
+            texts = {"facts": document.body}
+        fields: dict[str, object] = {
+            "key": document.key,
+            "ref": list(document.refs),
+            "kind": document.kind,
+            "view": document.view,
+            "valid_from": document.valid_from,
+            "valid_to": document.valid_to,
+            **{name: _scoped(document.view, text) if own else text for name, text in texts.items()},
+        }
+        if document.hidden_in:
+            fields["hidden_in"] = list(document.hidden_in)
+            for code in document.hidden_in:
+                self.hidden.setdefault(code, set()).add(document.key)
+        if document.fact_keys:
+            keys = document.fact_keys
+            fields["fact_keys"] = [f"{document.view}:{key}" for key in keys] if own else list(keys)
+        if document.category:
+            fields["category"] = document.category
+        if document.valid_from != OPEN_START or document.valid_to != OPEN_END:
+            fields["dated"] = "yes"
+        self.writer.add_document(tantivy.Document(**fields))
+        if document.display is not None:
+            self.displays[document.key] = document.display
+        if document.fact_key is not None and document.fact_display is not None:
+            self.fact_values.setdefault(document.view, {})[document.fact_key] = (
+                document.fact_display
+            )
+
+    def _settle(self) -> None:
+        """Let the build's segments merge before searching (at 1,500 articles, 18 segments
+        became 4 in 6 s): every segment is searched apart, and a merge left running would
+        hold up the first edit's commit."""
+        self.writer.wait_merging_threads()  # consumes the writer
+        self.writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        self.index.reload()
+        self.searcher = self.index.searcher()
+
+    def commit(self) -> None:
+        self.vocabulary.take(self.builder.analyzers.values())
+        self.writer.commit()
+        self.index.reload()
+        self.searcher = self.index.searcher()
+        self._document_counts = {}
+
+    # --- querying ------------------------------------------------------------------------
+
+    def _term(self, field: str, value: str) -> tantivy.Query:
+        return Query.term_query(self.schema, field, value, index_option="basic")
+
+    def _holding(self, field: str, term: str) -> int:
+        """Documents holding the term (cached until the next commit)."""
+        key = (field, term)
+        count = self._document_counts.get(key)
+        if count is None:
+            count = self._document_counts[key] = self.searcher.doc_freq(field, term)
+        return count
+
+    def text_query(
+        self,
+        stems_per_term: list[list[str]],
+        fields: Iterable[tuple[str, float]],
+        municipality_code: str | None = None,
+    ) -> Query | None:
+        """Any stem of any term in any field, in the shared text and (``municipality_code``)
+        the municipality's own, weighed alike: each stem's two terms are boosted to the IDF of
+        their documents together, as if the view were one index. A term's stems (synonyms, a
+        prefix's completions) add up. ``None`` when nothing can match."""
+        documents = self.searcher.num_docs
+        clauses = []
+        for stems in stems_per_term:
+            for field, weight in fields:
+                for stem in stems:
+                    forms = [stem] if field != "facts" else []
+                    if municipality_code is not None:
+                        forms.append(f"{municipality_code}:{stem}")
+                    counts = [(form, self._holding(field, form)) for form in forms]
+                    counts = [(form, n) for form, n in counts if n]
+                    if not counts:
+                        continue
+                    idf = _idf(documents, sum(n for _, n in counts))
+                    for form, n in counts:
+                        query = Query.term_query(self.schema, field, form, index_option="freq")
+                        boost = weight * idf / _idf(documents, n)
+                        clauses.append((Occur.Should, Query.boost_query(query, boost)))
+        return Query.boolean_query(clauses) if clauses else None
+
+    def expand(self, alternatives: Iterable[tuple[str, bool]]) -> list[str]:
+        """The indexed stems an alternative stands for: itself, or a prefix's completions."""
+        stems: list[str] = []
+        for stem, prefix in alternatives:
+            if prefix:
+                stems += self.vocabulary.completions(stem)
+            else:  # also the joined digit runs of phone numbers, which are not words
+                stems.append(stem)
+        return sorted(set(stems))
+
+    def _out_of_force(self, day: int) -> Query:
+        return Query.boolean_query(
+            [
+                (Occur.Must, self._term("dated", "yes")),
+                (
+                    Occur.Must,
+                    Query.boolean_query(
+                        [
+                            (Occur.Should, self._range("valid_from", day + 1, 2**62)),
+                            (Occur.Should, self._range("valid_to", -(2**62), day - 1)),
+                        ]
+                    ),
+                ),
+            ]
+        )
+
+    def _range(self, field: str, lower: int, upper: int) -> Query:
+        return Query.range_query(self.schema, field, tantivy.FieldType.Integer, lower, upper)
+
+    def _fact_clauses(
+        self, stems_per_term: list[list[str]], municipality_code: str
+    ) -> list[tuple[Occur, Query]]:
+        """The municipality's fact values that match lead to the articles showing them, with
+        a quarter of the value's score."""
+        facts = self.text_query(stems_per_term, (("facts", 1.0),), municipality_code)
+        if facts is None:
+            return []
+        searcher = self.searcher
+        clauses = []
+        for score, address in searcher.search(facts, FACTS_CONSIDERED, count=False).hits:
+            fact_key = searcher.doc(address)["key"][0].split(":", 2)[2]
+            for shown in (fact_key, f"{municipality_code}:{fact_key}"):
+                shows = Query.const_score_query(self._term("fact_keys", shown), FACT_WEIGHT * score)
+                clauses.append((Occur.Should, shows))
+        return clauses
+
+    def search(
+        self,
+        stems_per_term: list[list[str]],
+        municipality_code: str,
+        at: date,
+        *,
+        category: str | None,
+        offset: int,
+        limit: int,
+        cap: int = 1_000,
+        counted: bool = True,
+    ) -> Found:
+        """The page of the municipality's articles in force on ``at`` that match, best first
+        (ties by slug), with the matches counted per category."""
+        searcher = self.searcher
+        text = self.text_query(stems_per_term, FIELD_WEIGHTS, municipality_code)
+        clauses = [] if text is None else [(Occur.Should, text)]
+        clauses += self._fact_clauses(stems_per_term, municipality_code)
+        if not clauses:
+            return Found([], 0, {})
+        matching = Query.boolean_query(clauses)
+        day = at.toordinal()
+        facets: dict[str, int] = {}
+        if counted:
+            visible = Query.boolean_query(
+                [
+                    (Occur.Must, matching),
+                    (Occur.MustNot, self._term("hidden_in", municipality_code)),
+                    (Occur.MustNot, self._out_of_force(day)),
+                ]
+            )
+            aggregated = searcher.aggregate(
+                visible, {"categories": {"terms": {"field": "category", "size": 10_000}}}
+            )
+            buckets = aggregated["categories"]["buckets"]
+            facets = {bucket["key"]: bucket["doc_count"] for bucket in buckets}
+        if category is not None:
+            only = Query.const_score_query(self._term("category", category), 0.0)
+            matching = Query.boolean_query([(Occur.Must, matching), (Occur.Must, only)])
+            total = facets.get(category, 0)
+        else:
+            total = sum(facets.values())
+        hits = self._top(matching, municipality_code, day, offset + limit)
+        relation: Literal["eq", "gte"] = "eq"
+        if total > cap:
+            total, relation = cap, "gte"
+        return Found(hits[offset:], total, facets, relation)
+
+    def _top(self, query: Query, municipality_code: str, day: int, wanted: int) -> list[Hit]:
+        """The best ``wanted`` visible hits: fetched with room for the shared documents the
+        municipality replaced or hid (and any out of force), more when that was not enough."""
+        searcher = self.searcher
+        hidden = self.hidden.get(municipality_code, set())
+        fetch = wanted + wanted // 2 + 5
+        while True:
+            found = searcher.search(query, fetch, count=False).hits
+            hits = []
+            for score, address in found:
+                key = searcher.doc(address)["key"][0]
+                display = self.displays[key]
+                if key in hidden or not display.valid_from <= day <= display.valid_to:
+                    continue
+                hits.append(Hit(key, score, display))
+            if len(hits) >= wanted or len(found) < fetch:
+                break
+            fetch *= 4
+        # Ties by slug (the engine breaks them by where a document sits in the index).
+        hits.sort(key=lambda hit: (-round(hit.score, 4), hit.display.slug))
+        return hits[:wanted]
+
+    def knows(self, stem: str, prefix: bool) -> bool:
+        if prefix:
+            return bool(self.vocabulary.completions(stem))
+        return stem in self.vocabulary.stems
+
+    def words_of(self, stem: str) -> Iterable[str]:
+        """The surface words indexed as ``stem``."""
+        return self.vocabulary.words_by_stem.get(stem, ())
+
+    def words_like(self, word: str) -> list[str]:
+        """Indexed words with the same first letter and a similar length."""
+        return [
+            known
+            for known in self.vocabulary.words_by_letter.get(word[0], ())
+            if abs(len(known) - len(word)) <= 2
+        ]

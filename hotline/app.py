@@ -21,6 +21,7 @@ from hotline.db import make_engine, make_sessionmaker, transaction
 from hotline.demo import accounts_with_demo_password
 from hotline.errors import PROBLEM_RESPONSES, install_problem_handlers
 from hotline.health import router as health_router
+from hotline.housekeeping import HOUSEKEEPING
 from hotline.knowledge.api import router as knowledge_router
 from hotline.letterheads.api import router as letterheads_router
 from hotline.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
@@ -75,7 +76,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             threading.Thread(
                 target=app.state.search_index.ensure_fresh, args=(engine,), daemon=True
             ).start()
-        async with embedded_worker(settings):
+        async with embedded_worker(settings, HOUSEKEEPING):
             settle_heap()
             yield
     finally:

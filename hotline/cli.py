@@ -13,7 +13,6 @@ import typer
 
 from hotline.composer.cli import templates_app
 from hotline.knowledge.cli import kb_app
-from hotline.replies.cli import worker_command
 from hotline.runner import fail, load_settings, on_new_sessionmaker, unit_of_work
 
 if TYPE_CHECKING:
@@ -34,7 +33,19 @@ app.add_typer(municipalities_app, name="municipalities")
 app.add_typer(kb_app, name="kb")
 app.add_typer(templates_app, name="reply-templates")
 app.add_typer(search_app, name="search")
-app.command("worker")(worker_command)
+
+
+@app.command("worker")
+def worker_command(
+    until_idle: Annotated[
+        bool, typer.Option("--until-idle", help="Stop once nothing is due (cron, tests).")
+    ] = False,
+) -> None:
+    """Deliver the outbox (SMTP from HOTLINE_SMTP_URL, else .eml files in var/mail/)."""
+    from hotline.housekeeping import HOUSEKEEPING
+    from hotline.replies.worker import run_worker_command
+
+    run_worker_command(until_idle=until_idle, housekeeping=HOUSEKEEPING)
 
 
 def _listen_for_search(

@@ -34,6 +34,7 @@ from hotline.console.templating import (
     render,
     with_query,
 )
+from hotline.contacts import service as contacts_service
 from hotline.deps import AppSettings, DbSession, RowId
 from hotline.errors import NotFound, Problem
 from hotline.kit.cpr import CprNumberInReply, contains_cpr_number
@@ -365,7 +366,7 @@ async def reply_send(
     draft = await _draft_from(request)
     try:
         reply_request = ReplyRequest.model_validate(draft.request_data())
-        reply, _replayed = replies.submit(
+        reply, _replayed = contacts_service.send_reply(
             session, settings, reply_request, user, draft.idempotency_key
         )
     except (Problem, ValidationError) as exc:

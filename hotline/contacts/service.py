@@ -18,6 +18,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.auth.models import User
 from hotline.auth.permissions import Action, can, require, scope_contacts
+from hotline.composer.schemas import ReplyRequest
+from hotline.config import Settings
 from hotline.contacts.calendar import local, local_day_start
 from hotline.contacts.models import (
     ArticleUse,
@@ -32,6 +34,7 @@ from hotline.db import utcnow
 from hotline.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from hotline.kit.cpr import refuse_cpr_numbers
 from hotline.municipalities.models import Municipality
+from hotline.replies import service as replies_service
 from hotline.replies.models import Reply
 
 CORRECTION_WINDOW = timedelta(hours=12)
@@ -264,9 +267,25 @@ def list_contacts(
     return list(session.scalars(stmt.order_by(Contact.started_at.desc()).limit(limit)))
 
 
+def send_reply(
+    session: Session,
+    settings: Settings,
+    request: ReplyRequest,
+    agent: User,
+    idempotency_key: str | None = None,
+) -> tuple[Reply, bool]:
+    """An agent answers a citizen: the reply is composed and queued (the replies service), and
+    a new one joins the agent's open contact for that municipality. The contact sits above the
+    outbox it sends through, so the use case that joins both lives here."""
+    reply, replayed = replies_service.submit(session, settings, request, agent, idempotency_key)
+    if not replayed:
+        attach_reply(session, reply, agent)
+    return reply, replayed
+
+
 def attach_reply(session: Session, reply: Reply, agent: User) -> None:
     """Link a reply just sent to the agent's open contact for the same municipality, and record
-    its articles as attached (called by the replies service; no open contact, no link)."""
+    its articles as attached (no open contact, no link)."""
     contact = open_contact_of(session, agent)
     if contact is None or contact.municipality_code != reply.municipality_code:
         return

@@ -13,7 +13,6 @@ from hotline.auth.permissions import Action, can
 from hotline.composer.schemas import ReplyRequest
 from hotline.composer.service import ComposedReply, compose_reply
 from hotline.config import Settings
-from hotline.contacts.service import attach_reply
 from hotline.db import utcnow
 from hotline.errors import Conflict, InvalidInput, NotFound
 from hotline.mail.dkim import signer_for
@@ -112,7 +111,6 @@ def submit(
         if earlier is not None:
             return earlier, True
     reply = enqueue(session, settings, compose_reply(session, settings, request, agent), agent)
-    attach_reply(session, reply, agent)  # contacts: link to the agent's open contact
     if idempotency_key is not None:
         try:
             with session.begin_nested():

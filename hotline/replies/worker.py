@@ -12,15 +12,14 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from hotline.config import Settings
-from hotline.contacts.retention import erase_expired_contacts
 from hotline.db import make_engine, make_sessionmaker, transaction, utcnow
 from hotline.mail.transport import DeliveryError, Transport, transport_for
 from hotline.observability.logs import configure_logging, get_logger, log_context
@@ -34,12 +33,18 @@ log = get_logger(__name__)
 PURGE_INTERVAL = timedelta(hours=1)
 CONFIRM_WITHIN_SECONDS = 0.2  # a slow server gets each outcome written on its own
 
+# A periodic job of another domain (contact retention, reminders) that the worker runs in its
+# hourly housekeeping transaction. Given by the composing front end (hotline/housekeeping.py),
+# so the outbox, which those domains send through, imports none of them.
+HousekeepingJob = Callable[[Session, Settings, datetime], object]
+
 
 class Worker:
     """One delivery loop with its own engine and SMTP connection."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, housekeeping: Sequence[HousekeepingJob] = ()) -> None:
         self.settings = settings
+        self.housekeeping = tuple(housekeeping)
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._engine = make_engine(settings.database_url)
         self.sessions = make_sessionmaker(self._engine)
@@ -187,19 +192,22 @@ class Worker:
             return
         with self._transaction() as session:
             erased = outbox.purge_expired(session, self.settings, now)
-            erase_expired_contacts(session, self.settings, now)  # contacts: retention
+            for job in self.housekeeping:
+                job(session, self.settings, now)
         if erased:
             log.info("erased recipient and content of replies past retention", replies=erased)
         self._next_purge = now + PURGE_INTERVAL
 
 
 @asynccontextmanager
-async def embedded_worker(settings: Settings) -> AsyncIterator[None]:
+async def embedded_worker(
+    settings: Settings, housekeeping: Sequence[HousekeepingJob] = ()
+) -> AsyncIterator[None]:
     """Run a worker in a thread of its own (own event loop, own engine) while the app serves."""
     if not settings.run_worker:
         yield
         return
-    worker = Worker(settings)
+    worker = Worker(settings, housekeeping)
     loop = asyncio.new_event_loop()
     thread = threading.Thread(
         target=loop.run_until_complete, args=(worker.run(),), name="hotline-worker", daemon=True
@@ -227,12 +235,12 @@ def serve_worker_metrics(worker: Worker, host: str, port: int) -> None:
     log.info("worker metrics served", port=port)
 
 
-def run_worker_command(*, until_idle: bool) -> None:
-    """``hotline worker`` (hotline/replies/cli.py declares its options)."""
+def run_worker_command(*, until_idle: bool, housekeeping: Sequence[HousekeepingJob] = ()) -> None:
+    """``hotline worker`` (hotline/cli.py declares its options)."""
     settings = load_settings()
     configure_logging(settings.log_level)
     try:
-        worker = Worker(settings)
+        worker = Worker(settings, housekeeping)
     except ValueError as exc:
         raise fail(f"Configuration error: {exc}") from exc
     if settings.worker_metrics_port is not None:

@@ -5,6 +5,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, fie
 from pydantic_core import PydanticCustomError
 
 from hotline.auth.permissions import ROLES_WITH_MUNICIPALITY, Role
+from hotline.kit.patches import PartialUpdate
 from hotline.municipalities.schemas import MunicipalityCode
 
 Password = Annotated[str, Field(min_length=12, max_length=256)]
@@ -42,20 +43,10 @@ class UserCreate(BaseModel):
         return code
 
 
-class UserUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UserUpdate(PartialUpdate):
     full_name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
     active: bool | None = None
     password: Password | None = None
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_null(cls, value: object) -> object:
-        """Leave a field out to keep it; ``null`` would clear a column that must have a value."""
-        if value is None:
-            raise ValueError("may not be null; leave the field out to keep its value")
-        return value
 
 
 class UserRead(BaseModel):

@@ -8,8 +8,9 @@ from pydantic import (
     Field,
     HttpUrl,
     UrlConstraints,
-    field_validator,
 )
+
+from hotline.kit.patches import PartialUpdate
 
 
 def normalise_code(value: object) -> str:
@@ -42,10 +43,8 @@ class MunicipalityRead(BaseModel):
     website: str
 
 
-class MunicipalityUpdate(BaseModel):
+class MunicipalityUpdate(PartialUpdate):
     """Operators may change every column here; a municipality admin only the contact ones."""
-
-    model_config = ConfigDict(extra="forbid")
 
     member: bool | None = None
     locale: Annotated[str, Field(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")] | None = None
@@ -55,14 +54,6 @@ class MunicipalityUpdate(BaseModel):
     sender_email: Annotated[EmailStr, Field(max_length=254)] | None = None
     phone: Phone | None = None
     website: Annotated[HttpUrl, UrlConstraints(max_length=254)] | None = None
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_null(cls, value: object) -> object:
-        """Every column has a value: leave a field out to keep it, ``null`` cannot clear it."""
-        if value is None:
-            raise ValueError("may not be null; leave the field out to keep its value")
-        return value
 
 
 class PostcodeCandidate(BaseModel):

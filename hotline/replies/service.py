@@ -25,6 +25,8 @@ from hotline.replies.models import (
     Reply,
     ReplyStatus,
 )
+from hotline.satisfaction.links import record_invitation, survey_for_reply
+from hotline.satisfaction.models import InvitedBy
 
 
 class IdempotencyKeyReused(InvalidInput):
@@ -109,8 +111,14 @@ def submit(
         earlier = _earlier_reply(session, agent, idempotency_key, fingerprint)
         if earlier is not None:
             return earlier, True
-    reply = enqueue(session, settings, compose_reply(session, settings, request, agent), agent)
+    survey = survey_for_reply(session, settings, agent, request.municipality)  # satisfaction
+    composed = compose_reply(
+        session, settings, request, agent, survey_link=survey.url if survey else None
+    )
+    reply = enqueue(session, settings, composed, agent)
     attach_reply(session, reply, agent)  # contacts: link to the agent's open contact
+    if survey is not None:
+        record_invitation(session, survey.contact_id, InvitedBy.REPLY, reply.id)
     if idempotency_key is not None:
         try:
             with session.begin_nested():

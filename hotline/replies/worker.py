@@ -28,6 +28,8 @@ from hotline.db import make_engine, make_sessionmaker, transaction, utcnow
 from hotline.mail.transport import DeliveryError, Transport, transport_for
 from hotline.replies import outbox
 from hotline.replies.models import Reply
+from hotline.satisfaction.retention import erase_expired_survey_comments
+from hotline.satisfaction.rounds import remind_and_close
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +167,8 @@ class Worker:
         with self._transaction() as session:
             erased = outbox.purge_expired(session, self.settings, now)
             erase_expired_contacts(session, self.settings, now)  # contacts: retention
+            erase_expired_survey_comments(session, now)  # satisfaction: follows contacts
+            remind_and_close(session, self.settings, now)  # satisfaction: partner rounds
         if erased:
             log.info("erased recipient and content of %d replies past retention", erased)
         self._next_purge = now + PURGE_INTERVAL

@@ -1,0 +1,1 @@
+"""Small cross-cutting pieces below every domain (no domain imports here)."""

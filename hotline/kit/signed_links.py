@@ -1,0 +1,51 @@
+"""Signed links that carry no account: a JWT (HS256, the server secret) naming one purpose and
+the few ids it grants. Holding the link is the credential, so it must name exactly what it is
+for (the purpose and, e.g., one contact) and expire. Shared by every domain that mails such a
+link (contacts' desk link could move here too; the survey and partner-round links use it)."""
+
+from datetime import datetime
+from typing import Any
+
+import jwt
+
+from hotline.config import Settings
+from hotline.errors import Problem
+
+INVALID_TEXT = "Linket er ugyldigt. Brug linket præcis som det stod i e-mailen."
+
+
+class SignedLinkInvalid(Problem):
+    status, slug, title = 400, "link-invalid", "The link is not valid"
+
+
+class SignedLinkExpired(Problem):
+    status, slug, title = 410, "link-expired", "The link has expired"
+
+
+def sign_link(
+    settings: Settings, purpose: str, claims: dict[str, Any], expires_at: datetime
+) -> str:
+    payload = {**claims, "purpose": purpose, "exp": int(expires_at.timestamp())}
+    return jwt.encode(payload, settings.signing_key, algorithm="HS256")
+
+
+def verify_link(
+    settings: Settings, token: str, purpose: str, int_claims: tuple[str, ...]
+) -> dict[str, Any]:
+    """The claims of a link signed for ``purpose``; each of ``int_claims`` is an int."""
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            settings.signing_key,
+            algorithms=["HS256"],
+            options={"require": ["exp", "purpose", *int_claims]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise SignedLinkExpired("Linket er udløbet. / The link has expired.") from exc
+    except jwt.InvalidTokenError as exc:
+        raise SignedLinkInvalid(INVALID_TEXT) from exc
+    if claims["purpose"] != purpose or not all(
+        isinstance(claims[name], int) and not isinstance(claims[name], bool) for name in int_claims
+    ):
+        raise SignedLinkInvalid(INVALID_TEXT)
+    return claims

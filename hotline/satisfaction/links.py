@@ -30,9 +30,9 @@ def survey_url(settings: Settings, contact_id: int, now: datetime) -> str:
     return f"{base}/tilfredshed/{survey_token(settings, contact_id, now)}"
 
 
-def contact_of_survey_token(settings: Settings, token: str) -> int:
+def contact_of_survey_token(settings: Settings, token: str, now: datetime | None = None) -> int:
     """The contact a survey link names (SignedLinkInvalid / SignedLinkExpired otherwise)."""
-    return int(verify_link(settings, token, SURVEY_PURPOSE, ("cid",))["cid"])
+    return int(verify_link(settings, token, SURVEY_PURPOSE, ("cid",), now)["cid"])
 
 
 def partner_token(settings: Settings, round_id: int, user_id: int, expires: datetime) -> str:
@@ -44,8 +44,10 @@ def partner_url(settings: Settings, round_id: int, user_id: int, expires: dateti
     return f"{base}/partner/{partner_token(settings, round_id, user_id, expires)}"
 
 
-def round_of_partner_token(settings: Settings, token: str) -> tuple[int, int]:
-    claims = verify_link(settings, token, PARTNER_PURPOSE, ("rnd", "uid"))
+def round_of_partner_token(
+    settings: Settings, token: str, now: datetime | None = None
+) -> tuple[int, int]:
+    claims = verify_link(settings, token, PARTNER_PURPOSE, ("rnd", "uid"), now)
     return int(claims["rnd"]), int(claims["uid"])
 
 

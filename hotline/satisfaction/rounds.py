@@ -174,9 +174,11 @@ def _form(session: Session, feedback_round: FeedbackRound, admin: User) -> Partn
     return PartnerForm(feedback_round, admin, municipality, answer)
 
 
-def form_for_link(session: Session, settings: Settings, token: str) -> PartnerForm:
+def form_for_link(
+    session: Session, settings: Settings, token: str, *, now: datetime | None = None
+) -> PartnerForm:
     """The round and admin a partner link names (the GET: reads only)."""
-    round_id, user_id = round_of_partner_token(settings, token)
+    round_id, user_id = round_of_partner_token(settings, token, now)
     feedback_round = session.get(FeedbackRound, round_id)
     admin = session.get(User, user_id)
     if feedback_round is None or admin is None or not admin.active:
@@ -227,7 +229,7 @@ def answer_by_link(
     *,
     now: datetime | None = None,
 ) -> PartnerAnswer:
-    form = form_for_link(session, settings, token)
+    form = form_for_link(session, settings, token, now=now)
     return answer_round(session, form.admin, form.feedback_round.id, data, now=now)
 
 

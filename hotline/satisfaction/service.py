@@ -57,8 +57,10 @@ class Survey:
         return self.changeable_until is None or now <= self.changeable_until
 
 
-def _contact_for_link(session: Session, settings: Settings, token: str) -> Contact:
-    contact_id = contact_of_survey_token(settings, token)
+def _contact_for_link(
+    session: Session, settings: Settings, token: str, now: datetime | None
+) -> Contact:
+    contact_id = contact_of_survey_token(settings, token, now)
     contact = session.get(Contact, contact_id)
     if contact is None:
         raise SignedLinkInvalid(INVALID_TEXT)
@@ -67,9 +69,11 @@ def _contact_for_link(session: Session, settings: Settings, token: str) -> Conta
     return contact
 
 
-def survey_for_link(session: Session, settings: Settings, token: str) -> Survey:
+def survey_for_link(
+    session: Session, settings: Settings, token: str, *, now: datetime | None = None
+) -> Survey:
     """The survey a link opens. Reads only: a scanner's GET leaves no trace."""
-    contact = _contact_for_link(session, settings, token)
+    contact = _contact_for_link(session, settings, token, now)
     response = session.get(SurveyResponse, contact.id)
     municipality = session.get_one(Municipality, contact.municipality_code)
     until = (
@@ -90,7 +94,7 @@ def answer_survey(
 ) -> SurveyResponse:
     """The citizen's submit: the first answer, or a change within the change window."""
     now = now or utcnow()
-    contact = _contact_for_link(session, settings, token)
+    contact = _contact_for_link(session, settings, token, now)
     refuse_cpr_numbers(answer.comment)
     response = session.get(SurveyResponse, contact.id)
     if response is None:

@@ -19,11 +19,12 @@ from hotline.contacts.calendar import COPENHAGEN
 from hotline.db import DbSession, transaction, utcnow
 from hotline.deps import AppSettings
 from hotline.errors import Problem
+from hotline.letterheads.service import Letterhead, letterhead_for
 from hotline.public.layout import PUBLIC_HEADERS, Language, language_of, render_public
 from hotline.ratelimit.service import count_request
-from hotline.satisfaction import service
+from hotline.satisfaction import rounds, service
 from hotline.satisfaction.models import COMMENT_MAX_CHARS
-from hotline.satisfaction.schemas import SurveyAnswer
+from hotline.satisfaction.schemas import PartnerAnswerWrite, SurveyAnswer
 
 router = APIRouter(tags=["satisfaction"], include_in_schema=False)
 
@@ -192,6 +193,128 @@ def survey_submit(
         session.rollback()
         return _page(
             request, survey, language, error=exc.detail, comment=comment, status_code=exc.status
+        )
+    suffix = "&lang=en" if language == "en" else ""
+    return RedirectResponse(f"{request.url.path}?gemt=1{suffix}", status_code=303)
+
+
+# ---------------------------------------------------------------------------- partner rounds
+
+PARTNER_TEXTS: dict[str, dict[str, Any]] = {
+    "da": {
+        "title": "Hvordan vurderer I hotlinen?",
+        "intro": "Giv kommunens vurdering (1 = meget dårlig, 5 = meget god). I kan rette den "
+        "indtil",
+        "questions": [(name, text) for name, text in rounds.QUESTIONS],
+        "low": "meget dårlig",
+        "high": "meget god",
+        "comment": "Kommentar (frivillig)",
+        "submit": "Gem vurdering",
+        "thanks": "Tak, kommunens vurdering er gemt.",
+        "closed": "Runden er lukket. Tak for jeres interesse.",
+        "missing": "Giv en vurdering (1-5) på alle tre spørgsmål.",
+    },
+    "en": {
+        "title": "How do you rate the hotline?",
+        "intro": "Give the municipality's rating (1 = very poor, 5 = very good). You may change "
+        "it until",
+        "questions": [
+            ("quality_of_answers", "Quality of the answers the hotline gives in your name"),
+            ("quality_of_forwards", "Quality of the cases the hotline forwards to you"),
+            ("cooperation", "Cooperation with the hotline"),
+        ],
+        "low": "very poor",
+        "high": "very good",
+        "comment": "Comment (optional)",
+        "submit": "Save rating",
+        "thanks": "Thank you, the municipality's rating is saved.",
+        "closed": "The round is closed. Thank you for your interest.",
+        "missing": "Rate all three questions (1-5).",
+    },
+}
+
+
+def _partner_page(
+    request: Request,
+    letterhead: Letterhead,
+    form: rounds.PartnerForm,
+    language: Language,
+    *,
+    saved: bool = False,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "t": PARTNER_TEXTS[language],
+        "form": form,
+        "open": rounds.is_open(form.feedback_round, utcnow()),
+        "closes": f"{form.feedback_round.closes_on:%d.%m.%Y}",
+        "saved": saved,
+        "error": error,
+        "comment_max": COMMENT_MAX_CHARS,
+        "action": request.url.path,
+    }
+    return render_public(
+        request, "partner.html", letterhead, language, context, status_code=status_code
+    )
+
+
+@router.get("/partner/{token}", name="partner_page")
+def partner_page(
+    request: Request,
+    token: str,
+    session: DbSession,
+    settings: AppSettings,
+    lang: str | None = None,
+    gemt: str | None = None,
+) -> Response:
+    language = language_of(lang)
+    try:
+        form = rounds.form_for_link(session, settings, token)
+    except Problem as exc:
+        return _link_error(language, exc)
+    return _partner_page(
+        request,
+        letterhead_for(session, settings, form.municipality),
+        form,
+        language,
+        saved=gemt == "1",
+    )
+
+
+@router.post("/partner/{token}", name="partner_submit")
+async def partner_submit(
+    request: Request, token: str, session: DbSession, settings: AppSettings
+) -> Response:
+    values = {k: str(v) for k, v in (await request.form()).items()}
+    language = language_of(values.pop("lang", None))
+    try:
+        form = rounds.form_for_link(session, settings, token)
+    except Problem as exc:
+        return _link_error(language, exc)
+    try:
+        data = PartnerAnswerWrite.model_validate({k: v or None for k, v in values.items()})
+    except ValidationError:
+        message = PARTNER_TEXTS[language]["missing"]
+        return _partner_page(
+            request,
+            letterhead_for(session, settings, form.municipality),
+            form,
+            language,
+            error=message,
+            status_code=422,
+        )
+    try:
+        rounds.answer_by_link(session, settings, token, data)
+    except Problem as exc:
+        session.rollback()
+        return _partner_page(
+            request,
+            letterhead_for(session, settings, form.municipality),
+            form,
+            language,
+            error=exc.detail,
+            status_code=exc.status,
         )
     suffix = "&lang=en" if language == "en" else ""
     return RedirectResponse(f"{request.url.path}?gemt=1{suffix}", status_code=303)

@@ -29,7 +29,7 @@ from hotline.config import Settings
 from hotline.contacts.calendar import local, local_day_start
 from hotline.contacts.forwarding import hotline_sender
 from hotline.db import utcnow
-from hotline.errors import Conflict, InvalidInput, NotFound
+from hotline.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hotline.kit.danish_csv import danish_csv, danish_number
 from hotline.kit.signed_links import INVALID_TEXT, SignedLinkInvalid
 from hotline.municipalities.models import Municipality
@@ -199,6 +199,8 @@ def answer_round(
     """The municipality's answer, given or changed by one of its admins while the round is open
     (the signed link resolves to the admin it was sent to)."""
     now = now or utcnow()
+    if user.municipality_code is None:  # an operator may do much, but speaks for no municipality
+        raise Forbidden("Only a municipality's admin answers for the municipality.")
     require(user, Action.ANSWER_FEEDBACK_ROUND, user.municipality_code)
     feedback_round = session.get(FeedbackRound, round_id)
     if feedback_round is None:

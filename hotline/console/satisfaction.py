@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from hotline.auth.permissions import Action, can
+from hotline.auth.permissions import Action, can, require
 from hotline.console.charts import bar_chart
 from hotline.console.contacts import GROUP_NAMES, local_today
 from hotline.console.errors import danish_message
@@ -150,6 +150,7 @@ def rounds_page(
 async def round_open(
     request: Request, user: ConsoleUser, session: DbSession, settings: AppSettings
 ) -> Response:
+    require(user, Action.OPEN_FEEDBACK_ROUND)  # before reading the form: no hints to others
     form = await request.form()
     try:
         data = RoundOpen.model_validate(
@@ -163,7 +164,8 @@ async def round_open(
             if isinstance(exc, Problem)
             else "Giv runden et navn og en lukkedato efter i dag."
         )
-        return _rounds_page(request, user, session, errors={"open": message}, status_code=422)
+        status = exc.status if isinstance(exc, Problem) else 422
+        return _rounds_page(request, user, session, errors={"open": message}, status_code=status)
     return RedirectResponse(
         with_query(console_path(request, "satisfaction_rounds"), gemt="1"), status_code=303
     )
@@ -173,6 +175,7 @@ async def round_open(
 async def round_answer(
     request: Request, round_id: int, user: ConsoleUser, session: DbSession
 ) -> Response:
+    require(user, Action.ANSWER_FEEDBACK_ROUND, user.municipality_code)  # before the form
     form = await request.form()
     fields = ("quality_of_answers", "quality_of_forwards", "cooperation", "comment")
     try:
@@ -185,7 +188,8 @@ async def round_answer(
             if isinstance(exc, Problem)
             else "Giv en vurdering (1-5) på alle tre spørgsmål."
         )
-        return _rounds_page(request, user, session, errors={"answer": message}, status_code=422)
+        status = exc.status if isinstance(exc, Problem) else 422
+        return _rounds_page(request, user, session, errors={"answer": message}, status_code=status)
     return RedirectResponse(
         with_query(console_path(request, "satisfaction_rounds"), gemt="1"), status_code=303
     )

@@ -18,7 +18,6 @@ from hotline.contacts.service import open_contact as service_open_contact
 from hotline.errors import InvalidInput
 from hotline.kit.cpr import CprNumberInReply
 from hotline.kit.signed_links import SignedLinkExpired, SignedLinkInvalid
-from hotline.replies import service as replies
 from hotline.replies.models import Reply
 from hotline.satisfaction import service
 from hotline.satisfaction.links import contact_of_survey_token, partner_token, survey_token
@@ -41,7 +40,7 @@ def test_a_reply_in_an_open_contact_carries_a_link_naming_that_contact(
 ) -> None:
     contact = open_contact()
     agent = user(session, demo_users, "agent.aarhus")
-    reply, _ = replies.submit(session, settings, reply_request(), agent)
+    reply, _ = service.send_reply(session, settings, reply_request(), agent)
     session.commit()
     assert reply.contact_id == contact.id
     assert "Hvor tilfreds er du med hjælpen?" in reply.text
@@ -55,7 +54,7 @@ def test_a_reply_outside_a_contact_carries_no_link(
     session: Session, settings: Settings, demo_users: dict[str, User]
 ) -> None:
     agent = user(session, demo_users, "agent.aarhus")
-    reply, _ = replies.submit(session, settings, reply_request(), agent)
+    reply, _ = service.send_reply(session, settings, reply_request(), agent)
     assert "/tilfredshed/" not in reply.text
     assert session.scalar(select(func.count()).select_from(SurveyInvitation)) == 0
 

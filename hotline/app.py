@@ -32,6 +32,8 @@ from hotline.replies.api import router as replies_router
 from hotline.replies.metrics import OutboxCollector
 from hotline.replies.worker import embedded_worker
 from hotline.request_limits import RequestBodyLimit
+from hotline.satisfaction.api import router as satisfaction_router
+from hotline.satisfaction.pages import router as satisfaction_pages
 from hotline.search.api import router as search_router
 from hotline.search.indexing import listen, new_index
 
@@ -130,7 +132,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(replies_router)
     api.include_router(search_router)
     api.include_router(contacts_router)
+    api.include_router(satisfaction_router)
     app.include_router(health_router)
+    app.include_router(satisfaction_pages)  # public: /tilfredshed/<token>, /partner/<token>
     app.include_router(api)
     app.mount("/console", create_console(app))
     return app

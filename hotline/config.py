@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     mail_max_attempts: int = 30
     reply_retention_days: int = 180  # then recipient and content of settled replies are erased
     contact_retention_days: int = 90  # then a contact's citizen details and note are erased
+    # Satisfaction (hotline/satisfaction): the citizen's survey link and the public page's limit.
+    survey_link_days: int = 30  # a survey link works this long after it was mailed
+    survey_change_days: int = 7  # the citizen may change their answer this long
+    survey_requests_per_address: int = 30  # survey page requests per address and window
+    survey_rate_window_seconds: int = 600
     public_base_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"
     port: int = 8000

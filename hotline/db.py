@@ -33,6 +33,8 @@ MODEL_MODULES = (
     "hotline.composer.models",
     "hotline.replies.models",
     "hotline.contacts.models",
+    "hotline.ratelimit.models",
+    "hotline.satisfaction.models",
 )
 
 

@@ -1,11 +1,31 @@
 """The periodic jobs every outbox worker runs in its hourly housekeeping transaction.
 
 Composed here, above the domains, because the domains that need a periodic job (contacts'
-retention) send their mail through the outbox: the worker gets the list from its front ends
-(``hotline.app`` and ``hotline worker``) instead of importing them.
+retention, satisfaction's comment erasure and partner rounds) send their mail through the
+outbox: the worker gets the list from its front ends (``hotline.app`` and ``hotline worker``)
+instead of importing them. Order matters: survey comments follow their contact's erasure.
 """
 
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from hotline.config import Settings
 from hotline.contacts.retention import erase_expired_contacts
 from hotline.replies.worker import HousekeepingJob
+from hotline.satisfaction.retention import erase_expired_survey_comments
+from hotline.satisfaction.rounds import remind_and_close
 
-HOUSEKEEPING: tuple[HousekeepingJob, ...] = (erase_expired_contacts,)
+
+def erase_survey_comments_and_old_rate_limits(
+    session: Session, settings: Settings, now: datetime
+) -> int:
+    """Comments of erased contacts, and rate-limit windows long past (client addresses)."""
+    return erase_expired_survey_comments(session, now)
+
+
+HOUSEKEEPING: tuple[HousekeepingJob, ...] = (
+    erase_expired_contacts,
+    erase_survey_comments_and_old_rate_limits,
+    remind_and_close,
+)

@@ -48,6 +48,12 @@ class Action(StrEnum):
     EDIT_SHARED_ROUTING = "edit_shared_routing"  # the default routing every municipality inherits
     SET_CONTACT_PRICE = "set_contact_price"  # the hotline's price per contact
     MARK_FORWARD_HANDLED = "mark_forward_handled"  # the desk, through its signed link
+    # Satisfaction (hotline/satisfaction): satisfaction reports are contact reports
+    # (READ_CONTACT_REPORTS, scoped the same way); these are the new acts.
+    ANSWER_SURVEY = "answer_survey"  # the citizen, through the survey link of one contact
+    OPEN_FEEDBACK_ROUND = "open_feedback_round"  # ask the member municipalities
+    ANSWER_FEEDBACK_ROUND = "answer_feedback_round"  # a municipality's admin, for their own
+    READ_FEEDBACK_ROUNDS = "read_feedback_rounds"  # the answers (admins: their own)
 
 
 class Principal(Protocol):
@@ -103,6 +109,7 @@ _GLOBAL: dict[Role, frozenset[Action]] = {
             Action.READ_SHIFT,
             Action.READ_CONTACT_REPORTS,
             Action.COMPARE_MUNICIPALITIES,
+            Action.READ_FEEDBACK_ROUNDS,
         }
     ),
 }
@@ -118,6 +125,8 @@ _OWN_MUNICIPALITY: dict[Role, frozenset[Action]] = {
             Action.LIST_ACCOUNTS,
             Action.READ_CONTACT_REPORTS,
             Action.EDIT_ROUTING,
+            Action.ANSWER_FEEDBACK_ROUND,
+            Action.READ_FEEDBACK_ROUNDS,
         }
     ),
 }

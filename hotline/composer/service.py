@@ -112,7 +112,7 @@ class SenderOutsideDomain(Conflict):
     title = "The sender address is not in the municipality's domain"
 
 
-def _sender(settings: Settings, letterhead: Letterhead) -> tuple[str, str | None]:
+def letter_sender(settings: Settings, letterhead: Letterhead) -> tuple[str, str | None]:
     """(From address, Reply-To): the municipality's own address unless a shared one is set.
 
     A municipality sends only from its own ``email_domain`` (which operators set), so neither
@@ -181,14 +181,16 @@ def compose_reply(
     agent: User,
     *,
     today: date | None = None,
+    survey_link: str | None = None,
 ) -> ComposedReply:
-    """Everything the citizen will receive. Raises CprNumberInReply before anything happens."""
+    """Everything the citizen will receive. Raises CprNumberInReply before anything happens.
+    ``survey_link`` (hotline/satisfaction) is printed under the signature when given."""
     require(agent, Action.SEND_REPLY, request.municipality)
     refuse_cpr_numbers(request.to, request.citizen_name, request.subject, request.body_markdown)
     municipality = get_municipality(session, request.municipality)
     day = today or danish_today()
     letterhead = letterhead_for(session, settings, municipality)
-    sender_address, reply_to = _sender(settings, letterhead)
+    sender_address, reply_to = letter_sender(settings, letterhead)
     source = _body_source(session, request, municipality.code)
     slugs = list(dict.fromkeys(request.article_slugs))
     titles: dict[str, str] = {}
@@ -227,6 +229,7 @@ def compose_reply(
         body_text=body_text,
         excerpts=excerpts,
         agent_first_name=agent.first_name,
+        survey_link=survey_link,
     )
     html, text = render_letter(settings, letterhead, letter, logo_src=f"cid:{letterhead.logo_cid}")
     # Templates, facts and excerpts may add text the request did not contain, and Markdown may

@@ -34,7 +34,6 @@ from hotline.console.templating import (
     render,
     with_query,
 )
-from hotline.contacts import service as contacts_service
 from hotline.deps import AppSettings, DbSession, RowId
 from hotline.errors import NotFound, Problem
 from hotline.kit.cpr import CprNumberInReply, contains_cpr_number
@@ -49,6 +48,7 @@ from hotline.municipalities.service import (
 )
 from hotline.replies import service as replies
 from hotline.replies.models import SETTLED, Reply, ReplyStatus
+from hotline.satisfaction import service as satisfaction_service
 from hotline.search.service import search
 
 router = APIRouter()
@@ -366,7 +366,7 @@ async def reply_send(
     draft = await _draft_from(request)
     try:
         reply_request = ReplyRequest.model_validate(draft.request_data())
-        reply, _replayed = contacts_service.send_reply(
+        reply, _replayed = satisfaction_service.send_reply(
             session, settings, reply_request, user, draft.idempotency_key
         )
     except (Problem, ValidationError) as exc:

@@ -107,7 +107,8 @@ class Report:
     labels: dict[Any, str] = field(default_factory=dict)  # agent id -> name, code -> name
 
 
-def _authorise(session: Session, user: User, query: ReportQuery) -> None:
+def authorise_report(session: Session, user: User, query: ReportQuery) -> None:
+    """Who may read a report over contacts (satisfaction reports ask the same)."""
     if query.date_to < query.date_from:
         raise InvalidInput("The period ends before it starts.")
     if query.date_to - query.date_from > MAX_PERIOD:
@@ -151,7 +152,7 @@ def _interpolated(values: Sequence[int], fraction: float) -> float | None:
 
 
 def contact_report(session: Session, user: User, query: ReportQuery) -> Report:
-    _authorise(session, user, query)
+    authorise_report(session, user, query)
     keys = _KEYS[query.group_by]
     postgres = session.get_bind().dialect.name == "postgresql"
     measures: list[Any] = [
@@ -193,7 +194,7 @@ def contact_report(session: Session, user: User, query: ReportQuery) -> Report:
         total = _total(rows)
     if not postgres:
         _sqlite_percentiles(session, user, query, keys, rows, total)
-    return Report(query, rows, total, _labels(session, query.group_by, rows))
+    return Report(query, rows, total, group_labels(session, query.group_by, rows))
 
 
 def _num(value: Any) -> float | None:
@@ -238,7 +239,7 @@ def _sqlite_percentiles(
     )
 
 
-def _labels(session: Session, group_by: GroupBy, rows: list[ReportRow]) -> dict[Any, str]:
+def group_labels(session: Session, group_by: GroupBy, rows: list[ReportRow]) -> dict[Any, str]:
     if group_by is GroupBy.AGENT:
         ids = [row.key[0] for row in rows]
         return {u.id: u.full_name for u in session.scalars(select(User).where(User.id.in_(ids)))}

@@ -273,11 +273,16 @@ def send_reply(
     request: ReplyRequest,
     agent: User,
     idempotency_key: str | None = None,
+    *,
+    survey_link: str | None = None,
 ) -> tuple[Reply, bool]:
     """An agent answers a citizen: the reply is composed and queued (the replies service), and
     a new one joins the agent's open contact for that municipality. The contact sits above the
-    outbox it sends through, so the use case that joins both lives here."""
-    reply, replayed = replies_service.submit(session, settings, request, agent, idempotency_key)
+    outbox it sends through, so the use case that joins both lives here. ``survey_link`` (from
+    ``hotline.satisfaction``, which sits above contacts) is printed in the letter."""
+    reply, replayed = replies_service.submit(
+        session, settings, request, agent, idempotency_key, survey_link=survey_link
+    )
     if not replayed:
         attach_reply(session, reply, agent)
     return reply, replayed

@@ -45,6 +45,7 @@ class LetterContent:
     body_text: str
     excerpts: tuple[Excerpt, ...] = ()
     agent_first_name: str | None = None
+    survey_link: str | None = None  # hotline/satisfaction: "Hvor tilfreds er du med hjælpen?"
 
     @property
     def date_text(self) -> str:

@@ -4,10 +4,10 @@ from fastapi import APIRouter, Header, Query, Response
 
 from hotline.auth.permissions import Action, require
 from hotline.composer.schemas import ReplyRequest
-from hotline.contacts import service as contacts_service
 from hotline.deps import AppSettings, CurrentUser, DbSession, RowId
 from hotline.replies import service
 from hotline.replies.schemas import ReplyRead
+from hotline.satisfaction import service as satisfaction_service
 
 router = APIRouter(tags=["replies"])
 
@@ -30,7 +30,9 @@ def send_reply(
 ) -> object:
     """Queue a reply on the citizen's municipality's letterhead; the worker sends it."""
     require(user, Action.SEND_REPLY, data.municipality)
-    reply, replayed = contacts_service.send_reply(session, settings, data, user, idempotency_key)
+    reply, replayed = satisfaction_service.send_reply(
+        session, settings, data, user, idempotency_key
+    )
     response.headers["Location"] = f"/api/v1/replies/{reply.id}"
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"

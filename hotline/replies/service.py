@@ -100,8 +100,14 @@ def submit(
     request: ReplyRequest,
     agent: User,
     idempotency_key: str | None = None,
+    *,
+    survey_link: str | None = None,
 ) -> tuple[Reply, bool]:
     """Compose (the CPR guard refuses before anything is stored) and enqueue.
+
+    ``survey_link`` is printed under the signature; the caller that knows the contact the reply
+    belongs to (``hotline.satisfaction.service.send_reply``) supplies it, so the outbox imports
+    neither contacts nor satisfaction.
 
     Returns the reply and whether it is the replay of an earlier request with the same key.
     """
@@ -110,7 +116,8 @@ def submit(
         earlier = _earlier_reply(session, agent, idempotency_key, fingerprint)
         if earlier is not None:
             return earlier, True
-    reply = enqueue(session, settings, compose_reply(session, settings, request, agent), agent)
+    composed = compose_reply(session, settings, request, agent, survey_link=survey_link)
+    reply = enqueue(session, settings, composed, agent)
     if idempotency_key is not None:
         try:
             with session.begin_nested():

@@ -118,6 +118,8 @@ def test_every_console_form_checks_the_role(
     sign_in("agent.aarhus")
     token = csrf_token(client, "/console/")
     for code in ("0751", "0461"):
-        path = route.format(code=code, slug="pas", account_id=1, key="gebyr_pas", template_id=1)
+        path = route.format(
+            code=code, slug="pas", account_id=1, key="gebyr_pas", template_id=1, round_id=1
+        )
         response = client.request(method, "/console" + path, data={"csrf_token": token})
         assert response.status_code == 403, (path, response.text[:200])

@@ -1,0 +1,70 @@
+"""The public pages citizens and partners open from an email (no account, no JavaScript):
+one layout on a municipality's letterhead and the Danish/English toggle.
+
+Shared by every public page (the survey here; booked meetings may use it too). A page renders
+``render_public(request, template, letterhead, language, context)``; its template extends
+``public_base.html``. The toggle is a plain link (``?lang=en`` / ``?lang=da``); forms carry the
+language in a hidden field, so a POST answers in the language the page was read in.
+"""
+
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi.templating import Jinja2Templates
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hotline.letterheads.render import logo_data_uri
+from hotline.letterheads.service import BODY_TEXT_COLOR, Letterhead
+
+Language = Literal["da", "en"]
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+# Links carry a credential in their path: never send it on as a Referer, never cache or index.
+PUBLIC_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Content-Security-Policy": "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+}
+
+
+def language_of(value: str | None) -> Language:
+    return "en" if value == "en" else "da"
+
+
+def toggle_url(request: Request, language: Language) -> str:
+    """The same page in the other language (a link: works without JavaScript)."""
+    other = "da" if language == "en" else "en"
+    return f"{request.url.path}?lang={other}"
+
+
+def render_public(
+    request: Request,
+    template: str,
+    letterhead: Letterhead,
+    language: Language,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+) -> Response:
+    theme = letterhead.theme
+    page = {
+        "lang": language,
+        "toggle_url": toggle_url(request, language),
+        "toggle_label": "English" if language == "da" else "Dansk",
+        "toggle_lang": "en" if language == "da" else "da",
+        "sender_name": letterhead.sender_name,
+        "colors": theme.colors,
+        "text_color": BODY_TEXT_COLOR,
+        "logo_src": logo_data_uri(letterhead),
+        "logo_size": letterhead.logo.display_size if letterhead.logo else None,
+        "logo_alt": theme.logo_alt or letterhead.sender_name,
+        "footer": theme.footer,
+    }
+    response = TEMPLATES.TemplateResponse(
+        request, template, {**page, **context}, status_code=status_code
+    )
+    response.headers.update(PUBLIC_HEADERS)
+    return response

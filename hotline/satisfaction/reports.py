@@ -1,0 +1,209 @@
+"""Satisfaction figures: CSAT (share of 4-5), average rating, "got an answer" share and the
+response rate, by municipality, topic, channel, agent or month, with the comments.
+
+The same reader sees the same contacts as in the contact reports: the authorisation and the
+scope in the query are contacts' own (``authorise_report``, ``scoped_contacts``): supervisors
+and operators every municipality, a municipality's admins their own, an agent the contacts
+they handled. The base is the contacts that got a survey link (``survey_invitations``); the
+answers join on the contact.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import Session
+
+from hotline.auth.models import User
+from hotline.contacts.models import Contact
+from hotline.contacts.reports import (
+    GroupBy,
+    ReportQuery,
+    authorise_report,
+    group_labels,
+    key_label,
+    scoped_contacts,
+)
+from hotline.errors import InvalidInput
+from hotline.kit.danish_csv import danish_csv, danish_number
+from hotline.satisfaction.models import GotAnswer, SurveyInvitation, SurveyResponse
+
+GROUPINGS = {
+    GroupBy.MUNICIPALITY: Contact.municipality_code,
+    GroupBy.TOPIC: Contact.topic,
+    GroupBy.CHANNEL: Contact.channel,
+    GroupBy.AGENT: Contact.agent_id,
+    GroupBy.MONTH: Contact.local_month,
+}
+COMMENTS_SHOWN = 200
+
+
+@dataclass
+class SatisfactionRow:
+    key: tuple[Any, ...]
+    invited: int
+    answered: int
+    rating_sum: int
+    satisfied: int  # rated 4 or 5
+    got_answer: int  # answered "ja"
+
+    @property
+    def csat(self) -> float | None:
+        return self.satisfied / self.answered if self.answered else None
+
+    @property
+    def average(self) -> float | None:
+        return self.rating_sum / self.answered if self.answered else None
+
+    @property
+    def got_answer_share(self) -> float | None:
+        return self.got_answer / self.answered if self.answered else None
+
+    @property
+    def response_rate(self) -> float | None:
+        return self.answered / self.invited if self.invited else None
+
+
+@dataclass(frozen=True)
+class SurveyComment:
+    day: date
+    municipality_code: str
+    rating: int
+    got_answer: str
+    comment: str
+
+
+@dataclass
+class SatisfactionReport:
+    query: ReportQuery
+    rows: list[SatisfactionRow]
+    total: SatisfactionRow
+    comments: list[SurveyComment]
+    labels: dict[Any, str] = field(default_factory=dict)
+
+    def label(self, row: SatisfactionRow, *, personal: bool = True) -> str:
+        if not row.key:
+            return "i alt"
+        # contacts' labels (months, channels, agents, municipalities) read the same here:
+        # key_label reads only the query and the labels, which this report has too
+        return key_label(self, row.key, personal=personal)  # type: ignore[arg-type]
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def satisfaction_report(session: Session, user: User, query: ReportQuery) -> SatisfactionReport:
+    if query.group_by not in GROUPINGS:
+        raise InvalidInput("Group satisfaction by " + ", ".join(g.value for g in GROUPINGS) + ".")
+    authorise_report(session, user, query)
+    key = GROUPINGS[query.group_by]
+    measures = (
+        func.count(SurveyInvitation.contact_id),
+        func.count(SurveyResponse.contact_id),
+        func.coalesce(func.sum(SurveyResponse.rating), 0),
+        _count_if(SurveyResponse.rating >= 4),
+        _count_if(SurveyResponse.got_answer == GotAnswer.JA.value),
+    )
+    stmt = (
+        select(key, *measures)
+        .select_from(Contact)
+        .join(SurveyInvitation, SurveyInvitation.contact_id == Contact.id)
+        .outerjoin(SurveyResponse, SurveyResponse.contact_id == Contact.id)
+        .group_by(key)
+        .order_by(key)
+    )
+    rows = [
+        SatisfactionRow((value,), *(int(n) for n in counts))
+        for value, *counts in session.execute(scoped_contacts(stmt, user, query))
+    ]
+    total = SatisfactionRow((), 0, 0, 0, 0, 0)
+    for row in rows:
+        for name in ("invited", "answered", "rating_sum", "satisfied", "got_answer"):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    comments_stmt = (
+        scoped_contacts(
+            select(
+                Contact.local_date,
+                Contact.municipality_code,
+                SurveyResponse.rating,
+                SurveyResponse.got_answer,
+                SurveyResponse.comment,
+            )
+            .join(SurveyResponse, SurveyResponse.contact_id == Contact.id)
+            .where(SurveyResponse.comment.is_not(None)),
+            user,
+            query,
+        )
+        .order_by(SurveyResponse.answered_at.desc())
+        .limit(COMMENTS_SHOWN)
+    )
+    comments = [SurveyComment(*record) for record in session.execute(comments_stmt)]
+    labels = group_labels(session, query.group_by, rows)  # type: ignore[arg-type]  # reads .key
+    return SatisfactionReport(query, rows, total, comments, labels)
+
+
+COLUMNS = (
+    "gruppe",
+    "inviterede",
+    "svar",
+    "svarprocent",
+    "csat_pct",
+    "gennemsnit",
+    "fik_svar_pct",
+)
+
+
+def _pct(value: float | None) -> str:
+    return danish_number(None if value is None else value * 100)
+
+
+def row_values(report: SatisfactionReport, row: SatisfactionRow, *, personal: bool) -> list[str]:
+    return [
+        report.label(row, personal=personal),
+        str(row.invited),
+        str(row.answered),
+        _pct(row.response_rate),
+        _pct(row.csat),
+        danish_number(row.average, 2),
+        _pct(row.got_answer_share),
+    ]
+
+
+def satisfaction_csv(report: SatisfactionReport) -> bytes:
+    """Rows and total for a Danish Excel; agents by account id (no names in exports)."""
+    rows = [row_values(report, row, personal=False) for row in [*report.rows, report.total]]
+    return danish_csv(COLUMNS, rows)
+
+
+def satisfaction_json(report: SatisfactionReport) -> dict[str, Any]:
+    def row_json(row: SatisfactionRow) -> dict[str, Any]:
+        return {
+            "key": [v.isoformat() if isinstance(v, date) else v for v in row.key],
+            "label": report.label(row, personal=False),
+            "invited": row.invited,
+            "answered": row.answered,
+            "response_rate": row.response_rate,
+            "csat": row.csat,
+            "average": row.average,
+            "got_answer_share": row.got_answer_share,
+        }
+
+    return {
+        "from": report.query.date_from.isoformat(),
+        "to": report.query.date_to.isoformat(),
+        "group_by": report.query.group_by.value,
+        "rows": [row_json(row) for row in report.rows],
+        "total": row_json(report.total),
+        "comments": [
+            {
+                "date": c.day.isoformat(),
+                "municipality": c.municipality_code,
+                "rating": c.rating,
+                "got_answer": c.got_answer,
+                "comment": c.comment,
+            }
+            for c in report.comments
+        ],
+    }

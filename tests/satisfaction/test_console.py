@@ -1,0 +1,62 @@
+"""The console pages: the figures with chart, table twin, comments and CSV; the partner rounds
+(an operator opens one, an admin answers for their municipality)."""
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.satisfaction.models import FeedbackRound, PartnerAnswer
+from tests.console.conftest import SignIn, post_form, sign_in
+from tests.satisfaction.conftest import Answered
+
+__all__ = ["sign_in"]
+
+
+def test_the_figures_page_has_a_chart_its_table_comments_and_csv(
+    client: TestClient, sign_in: SignIn, answered: Answered
+) -> None:
+    today = datetime.now(UTC)
+    answered(rating=5, comment="Super hjælp", at=today)
+    answered("agent.odense", "0461", rating=1, comment="Ikke godt", at=today)
+    sign_in("admin.aarhus")
+    page = client.get("/console/tilfredshed", params={"gruppe": "channel"})
+    assert page.status_code == 200
+    assert 'src="data:image/svg+xml;base64,' in page.text and "<table>" in page.text
+    assert "Super hjælp" in page.text and "Ikke godt" not in page.text  # their own only
+    csv_page = client.get("/console/tilfredshed.csv", params={"gruppe": "channel"})
+    rows = list(csv.reader(io.StringIO(csv_page.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[-1][:3] == ["i alt", "1", "1"]
+    compare = client.get("/console/tilfredshed", params={"gruppe": "municipality"})
+    assert compare.status_code == 403
+
+
+def test_an_operator_opens_a_round_and_an_admin_answers_in_the_console(
+    client: TestClient, sign_in: SignIn, session: Session
+) -> None:
+    sign_in("operator")
+    closes = (date.today() + timedelta(days=14)).isoformat()
+    opened = post_form(
+        client, "/console/tilfredshed/runder", {"title": "1. kvartal", "closes_on": closes},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert opened.status_code == 303, opened.text
+    bad = post_form(client, "/console/tilfredshed/runder", {"title": "", "closes_on": ""})
+    assert bad.status_code == 422 and "lukkedato" in bad.text
+    feedback_round = session.scalars(select(FeedbackRound)).one()
+    client.cookies.clear()
+    sign_in("admin.aarhus")
+    page = client.get("/console/tilfredshed/runder")
+    assert "Svar: 1. kvartal" in page.text
+    answer = {"quality_of_answers": "4", "quality_of_forwards": "3", "cooperation": "5"}
+    saved = post_form(client, f"/console/tilfredshed/runder/{feedback_round.id}/svar", answer,
+                      follow_redirects=False)  # fmt: skip
+    assert saved.status_code == 303
+    row = session.scalars(select(PartnerAnswer)).one()
+    assert (row.municipality_code, row.cooperation) == ("0751", 5)
+    client.cookies.clear()
+    sign_in("agent.aarhus")
+    assert client.get("/console/tilfredshed/runder").status_code == 403

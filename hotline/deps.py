@@ -97,3 +97,9 @@ def _current_user(
 
 
 CurrentUser = Annotated[User, Depends(_current_user)]
+
+# Reports answer JSON, or with ``?format=csv`` a Danish-Excel CSV: both are documented, so a
+# client (and the schemathesis suite) knows either may come back.
+CSV_OR_JSON: dict[int | str, dict[str, object]] = {
+    200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}}
+}

@@ -23,7 +23,7 @@ from hotline.contacts.schemas import (
     SharedRouteWrite,
 )
 from hotline.db import utcnow
-from hotline.deps import AppSettings, CurrentUser, DbSession, RowId
+from hotline.deps import CSV_OR_JSON, AppSettings, CurrentUser, DbSession, RowId
 from hotline.errors import PreconditionFailed, PreconditionRequired
 from hotline.etags import IfMatch
 
@@ -198,7 +198,7 @@ def _csv_response(body: bytes, filename: str) -> Response:
     )
 
 
-@router.get("/contact-reports")
+@router.get("/contact-reports", responses=CSV_OR_JSON)
 def contact_report(
     session: DbSession,
     user: CurrentUser,
@@ -220,7 +220,7 @@ def contact_report(
     return reports.report_json(report)
 
 
-@router.get("/contact-statements/{code}/{month}")
+@router.get("/contact-statements/{code}/{month}", responses=CSV_OR_JSON)
 def monthly_statement(
     code: str,
     month: date,

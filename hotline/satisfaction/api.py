@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from hotline.contacts.reports import GroupBy, ReportQuery
-from hotline.deps import AppSettings, CurrentUser, DbSession, RowId
+from hotline.deps import CSV_OR_JSON, AppSettings, CurrentUser, DbSession, RowId
 from hotline.satisfaction import reports, rounds, service
 from hotline.satisfaction.schemas import (
     PartnerAnswerWrite,
@@ -41,7 +41,7 @@ def send_phone_survey(
     return {"reply_id": reply.id}
 
 
-@router.get("/satisfaction-reports")
+@router.get("/satisfaction-reports", responses=CSV_OR_JSON)
 def satisfaction_report(
     session: DbSession,
     user: CurrentUser,
@@ -84,7 +84,7 @@ def answer_round(
     return {"round_id": answer.round_id, "municipality": answer.municipality_code}
 
 
-@router.get("/feedback-reports")
+@router.get("/feedback-reports", responses=CSV_OR_JSON)
 def partner_report(
     session: DbSession, user: CurrentUser, format: Literal["json", "csv"] = "json"
 ) -> object:

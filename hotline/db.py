@@ -29,6 +29,8 @@ MODEL_MODULES = (
     "hotline.composer.models",
     "hotline.replies.models",
     "hotline.contacts.models",
+    "hotline.ratelimit.models",
+    "hotline.meetings.models",
 )
 
 

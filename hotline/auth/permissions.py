@@ -48,6 +48,13 @@ class Action(StrEnum):
     EDIT_SHARED_ROUTING = "edit_shared_routing"  # the default routing every municipality inherits
     SET_CONTACT_PRICE = "set_contact_price"  # the hotline's price per contact
     MARK_FORWARD_HANDLED = "mark_forward_handled"  # the desk, through its signed link
+    # Meetings (hotline/meetings): citizens book through the public page (a signed form) and
+    # cancel or move through the signed link in their confirmation. Agents hold meetings
+    # under SEND_REPLY (answering citizens), as they register contacts.
+    EDIT_MEETING_TYPES = "edit_meeting_types"  # the shared meeting types (editors)
+    EDIT_LOCAL_MEETINGS = "edit_local_meetings"  # a municipality's override of a type
+    BOOK_MEETING = "book_meeting"  # the public booking form, for one municipality
+    MANAGE_BOOKING = "manage_booking"  # cancel or move, through the citizen's signed link
 
 
 class Principal(Protocol):
@@ -84,6 +91,7 @@ _GLOBAL: dict[Role, frozenset[Action]] = {
             Action.EDIT_SHARED_KNOWLEDGE,
             Action.EDIT_SHARED_TEMPLATES,
             Action.READ_SEARCH_GAPS,
+            Action.EDIT_MEETING_TYPES,
         }
     ),
     Role.MUNICIPALITY_ADMIN: frozenset({Action.READ_KNOWLEDGE}),
@@ -110,6 +118,7 @@ _OWN_MUNICIPALITY: dict[Role, frozenset[Action]] = {
             Action.LIST_ACCOUNTS,
             Action.READ_CONTACT_REPORTS,
             Action.EDIT_ROUTING,
+            Action.EDIT_LOCAL_MEETINGS,
         }
     ),
 }

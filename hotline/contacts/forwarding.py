@@ -26,7 +26,8 @@ from hotline.contacts.routing import resolve_desk
 from hotline.contacts.schemas import ForwardRequest, Promise
 from hotline.contacts.service import check_version, editable_contact
 from hotline.db import utcnow
-from hotline.errors import Conflict, InvalidInput, Problem
+from hotline.errors import Conflict, InvalidInput
+from hotline.kit.signed_links import LinkExpired, LinkInvalid
 from hotline.letterheads.service import HOTLINE_THEME, load_theme_folder
 from hotline.municipalities.models import Municipality
 from hotline.replies.service import enqueue
@@ -48,14 +49,6 @@ WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søn
 
 class AlreadyForwarded(Conflict):
     slug, title = "already-forwarded", "The contact was already forwarded"
-
-
-class LinkInvalid(Problem):
-    status, slug, title = 400, "link-invalid", "The link is not valid"
-
-
-class LinkExpired(Problem):
-    status, slug, title = 410, "link-expired", "The link has expired"
 
 
 class AlreadyHandled(Conflict):

@@ -11,6 +11,7 @@ from typing import Any
 import jwt
 
 from hotline.config import Settings
+from hotline.db import utcnow
 from hotline.errors import Problem
 
 
@@ -38,19 +39,21 @@ def verify(
     *,
     expired_detail: str,
     invalid_detail: str = INVALID_DETAIL,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """The claims of a valid ``token`` made for ``purpose``; LinkExpired or LinkInvalid else."""
+    """The claims of a valid ``token`` made for ``purpose``; LinkExpired or LinkInvalid else.
+    Expiry is judged at ``now`` (the caller's clock, so services and tests share one)."""
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
             settings.signing_key,
             algorithms=["HS256"],
-            options={"require": ["exp", "purpose", *required]},
+            options={"require": ["exp", "purpose", *required], "verify_exp": False},
         )
-    except jwt.ExpiredSignatureError as exc:
-        raise LinkExpired(expired_detail) from exc
     except jwt.InvalidTokenError as exc:
         raise LinkInvalid(invalid_detail) from exc
-    if claims["purpose"] != purpose:
+    if claims["purpose"] != purpose or not isinstance(claims["exp"], int | float):
         raise LinkInvalid(invalid_detail)
+    if (now or utcnow()).timestamp() >= claims["exp"]:
+        raise LinkExpired(expired_detail)
     return claims

@@ -226,7 +226,7 @@ def form_token(settings: Settings, municipality_code: str, *, now: datetime | No
     now = now or utcnow()
     issued = now.timestamp()
     return sign(
-        settings, FORM_PURPOSE, {"mun": municipality_code, "iat": int(issued)}, now + FORM_VALID
+        settings, FORM_PURPOSE, {"mun": municipality_code, "issued": int(issued)}, now + FORM_VALID
     )
 
 
@@ -239,11 +239,12 @@ def form_actor(
         settings,
         token,
         FORM_PURPOSE,
-        ("mun", "iat"),
+        ("mun", "issued"),
         expired_detail="Formularen er for gammel. Start bookingen forfra.",
         invalid_detail="Formularen kunne ikke genkendes. Start bookingen forfra.",
+        now=now,
     )
-    filled_in = (now or utcnow()) - datetime.fromtimestamp(int(claims["iat"]), tz=UTC)
+    filled_in = (now or utcnow()) - datetime.fromtimestamp(int(claims["issued"]), tz=UTC)
     if honeypot.strip() or filled_in < MIN_FILL_TIME:
         raise FormTooFast("Formularen kunne ikke modtages. Vent et øjeblik, og send den igen.")
     return SignedLinkActor(Action.BOOK_MEETING, str(claims["mun"]))
@@ -392,13 +393,16 @@ def manage_token(settings: Settings, booking: Booking) -> str:
     )
 
 
-def booking_for_link(session: Session, settings: Settings, token: str) -> Booking:
+def booking_for_link(
+    session: Session, settings: Settings, token: str, *, now: datetime | None = None
+) -> Booking:
     claims = verify(
         settings,
         token,
         MANAGE_PURPOSE,
         ("bk", "mun"),
         expired_detail="Linket er udløbet: mødet er begyndt eller forbi. Ring til os.",
+        now=now,
     )
     booking = session.get(Booking, claims["bk"]) if isinstance(claims["bk"], int) else None
     if booking is None:
@@ -420,7 +424,7 @@ def cancel_by_link(
 ) -> Booking:
     """The citizen cancels; the seat is free again at once. A second use says so."""
     now = now or utcnow()
-    booking = booking_for_link(session, settings, token)
+    booking = booking_for_link(session, settings, token, now=now)
     _changeable(booking, now)
     booking.state = BookingState.CANCELLED_BY_CITIZEN.value
     booking.seat = None
@@ -435,7 +439,7 @@ def move_by_link(
 ) -> Booking:  # fmt: skip
     """The citizen moves to another free slot of the same type (the same race rules apply)."""
     now = now or utcnow()
-    booking = booking_for_link(session, settings, token)
+    booking = booking_for_link(session, settings, token, now=now)
     _changeable(booking, now)
     meeting_type = session.get_one(MeetingType, booking.meeting_type_id)
     start = parse_start(new_start)

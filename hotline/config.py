@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     login_failures_per_account: int = 5
     login_failures_per_address: int = 30
     login_failure_window_seconds: int = 900
+    # Public booking page (hotline/meetings): attempts per client address and window.
+    booking_attempts_per_address: int = 20
+    booking_attempt_window_seconds: int = 3600
 
     @field_validator("database_url")
     @classmethod

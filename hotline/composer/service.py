@@ -91,7 +91,7 @@ class ComposedReply:
 # ---------------------------------------------------------------------------- composing
 
 
-def _sender(settings: Settings, letterhead: Letterhead) -> tuple[str, str | None]:
+def sender_for(settings: Settings, letterhead: Letterhead) -> tuple[str, str | None]:
     """(From address, Reply-To): the municipality's own address unless a shared one is set."""
     municipality = letterhead.municipality
     if letterhead.on_behalf:
@@ -156,7 +156,7 @@ def compose_reply(
     municipality = get_municipality(session, request.municipality)
     day = today or danish_today()
     letterhead = letterhead_for(session, settings, municipality)
-    sender_address, reply_to = _sender(settings, letterhead)
+    sender_address, reply_to = sender_for(settings, letterhead)
     source = _body_source(session, request, municipality.code)
     slugs = list(dict.fromkeys(request.article_slugs))
     titles: dict[str, str] = {}

@@ -19,7 +19,33 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+SYSTEM_MESSAGE_TABLES = ("replies", "send_audit")  # agent_id becomes optional
+
+
+def _agent_optional(optional: bool) -> None:
+    """Outbox rows without an agent (a meeting's confirmation and reminder). On SQLite by the
+    documented writable_schema edit of the table's SQL, as 0009_contacts does: recreating
+    replies would trip every foreign key that references it."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        for table in SYSTEM_MESSAGE_TABLES:
+            op.alter_column(table, "agent_id", existing_type=sa.Integer(), nullable=optional)
+        return
+    required, relaxed = "agent_id INTEGER NOT NULL,", "agent_id INTEGER,"
+    old, new = (required, relaxed) if optional else (relaxed, required)
+    version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
+    bind.exec_driver_sql("PRAGMA writable_schema=ON")
+    for table in SYSTEM_MESSAGE_TABLES:
+        bind.exec_driver_sql(
+            "UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE type = 'table' AND name = ?",
+            (old, new, table),
+        )
+    bind.exec_driver_sql(f"PRAGMA schema_version={int(version) + 1}")
+    bind.exec_driver_sql("PRAGMA writable_schema=OFF")
+
+
 def upgrade() -> None:
+    _agent_optional(True)
 
     op.create_table(
         "meeting_types",
@@ -152,6 +178,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    _agent_optional(False)  # fails if system messages exist: delete them first
 
     with op.batch_alter_table("meeting_bookings", schema=None) as batch_op:
         batch_op.drop_index("ix_meeting_bookings_starts_at")

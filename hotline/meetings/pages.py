@@ -8,12 +8,13 @@ be cancelled or moved. Only translation happens here: every rule is in service.p
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from babel.dates import format_date
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from hotline.config import Settings
@@ -32,6 +33,17 @@ from hotline.ratelimit.service import limit_attempts
 
 router = APIRouter(prefix="/book", include_in_schema=False)
 HONEYPOT = "website"  # hidden from people (and from assistive technology); bots fill it in
+
+
+async def _form(request: Request) -> FormData:
+    """The posted form, read before the (synchronous) handler runs in the thread pool: a
+    handler blocking on the database inside the event loop would stall every other request,
+    including the one holding the lock it waits for."""
+    return await request.form()
+
+
+PostedForm = Annotated[FormData, Depends(_form)]
+
 
 TEXT: dict[str, dict[str, str]] = {
     "da": {
@@ -198,9 +210,8 @@ def cancel(request: Request, session: DbSession, token: str) -> Response:
 
 
 @router.post("/manage/{token}/move", name="book_move")
-async def move(request: Request, session: DbSession, token: str) -> Response:
+def move(request: Request, session: DbSession, form: PostedForm, token: str) -> Response:
     settings = _settings(request)
-    form = await request.form()
     try:
         booking = service.move_by_link(session, settings, token, str(form.get("starts_at", "")))
         queue_confirmation(session, settings, booking)
@@ -284,7 +295,9 @@ def _validation_message(exc: ValidationError, lang: Language) -> str:
 
 
 @router.post("/{code}/{slug}", name="book_submit")
-async def submit_booking(request: Request, session: DbSession, code: str, slug: str) -> Response:
+def submit_booking(
+    request: Request, session: DbSession, form: PostedForm, code: str, slug: str
+) -> Response:
     settings = _settings(request)
     lang = language(request)
     address = request.client.host if request.client else "unknown"
@@ -295,7 +308,6 @@ async def submit_booking(request: Request, session: DbSession, code: str, slug: 
             window=timedelta(seconds=settings.booking_attempt_window_seconds),
             message="For mange forsøg fra din adresse. Prøv igen senere. / Too many attempts.",
         )  # fmt: skip
-    form = await request.form()
     offered = service.offered_type(session, code, slug)
     values = _form_values(form, offered.questions)
     chosen = values["starts_at"]

@@ -297,3 +297,24 @@ def test_the_form_check_refuses_the_honeypot_and_instant_submissions(settings: S
         service.form_actor(settings, token, "", now=NOW + timedelta(days=1))
     with pytest.raises(LinkInvalid):
         service.form_actor(settings, token + "x", "", now=NOW + timedelta(seconds=20))
+
+
+# ---------------------------------------------------------------- the reminder
+
+
+def test_the_reminder_is_queued_once_within_24_hours_of_the_meeting(
+    make_type: MakeType, engine: Engine, settings: Settings, session: Session
+) -> None:
+    from hotline.meetings.confirmation import queue_due_reminders
+    from hotline.replies.models import Reply
+
+    make_type()
+    made = book(engine, booking(citizen_email="birthe@example.dk"))
+    day_before = made.starts_at - timedelta(hours=25)
+    assert queue_due_reminders(session, settings, now=day_before) == 0
+    assert queue_due_reminders(session, settings, now=day_before + timedelta(hours=2)) == 1
+    assert queue_due_reminders(session, settings, now=day_before + timedelta(hours=3)) == 0
+    session.commit()
+    reminder = session.scalars(select(Reply)).one()
+    assert reminder.subject == "Påmindelse om dit møde" and reminder.agent_id is None
+    assert "/book/manage/" in (reminder.text or "")

@@ -4,7 +4,16 @@ from fastapi import Depends, FastAPI, Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from hotline.console import admin, agent, contacts, editor, operator, reply_templates, signin
+from hotline.console import (
+    admin,
+    agent,
+    contacts,
+    editor,
+    meetings,
+    operator,
+    reply_templates,
+    signin,
+)
 from hotline.console.errors import install_error_pages
 from hotline.console.headers import apply_security_headers
 from hotline.console.session import COOKIE_NAME, load_session, verify_csrf, write_cookie
@@ -36,6 +45,6 @@ def create_console(parent: FastAPI) -> FastAPI:
         return apply_security_headers(response)
 
     console.mount("/static", StaticFiles(packages=[("hotline.console", "static")]), name="static")
-    for module in (signin, agent, admin, editor, reply_templates, operator, contacts):
+    for module in (signin, agent, admin, editor, reply_templates, operator, contacts, meetings):
         console.include_router(module.router)
     return console

@@ -58,3 +58,14 @@ def test_the_agent_opens_the_meeting_with_the_answers_shown(
     assert "(dit møde)" in mine.text
     again = post_form(client, f"/console/moeder/{made.id}/start", {})
     assert again.status_code == 409
+
+
+def test_who_holds_no_meetings_cannot_start_one(
+    client: TestClient, sign_in: SignIn, make_type: MakeType, engine: Engine, session: Session
+) -> None:
+    made = book_today(make_type, engine)
+    sign_in("admin.aarhus")
+    for action in ("start", "udeblevet"):
+        refused = post_form(client, f"/console/moeder/{made.id}/{action}", {})
+        assert refused.status_code == 403
+    assert session.get_one(Booking, made.id).state == BookingState.BOOKED

@@ -22,6 +22,7 @@ from hotline.errors import install_problem_handlers
 from hotline.health import router as health_router
 from hotline.knowledge.api import router as knowledge_router
 from hotline.letterheads.api import router as letterheads_router
+from hotline.meetings.api import router as meetings_router
 from hotline.meetings.pages import router as booking_pages
 from hotline.municipalities.api import router as municipalities_router
 from hotline.replies.api import router as replies_router
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(replies_router)
     api.include_router(search_router)
     api.include_router(contacts_router)
+    api.include_router(meetings_router)
     app.include_router(health_router)
     app.include_router(booking_pages)  # the public booking page /book/<code>
     app.include_router(api)

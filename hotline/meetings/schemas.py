@@ -124,3 +124,28 @@ class BookingIn(BaseModel):
         if not (self.citizen_phone or self.citizen_email):
             raise ValueError("give a phone number or an email address (or both)")
         return self
+
+
+class MeetingTypeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    slug: str
+    title: str
+    description: str
+    duration_minutes: int
+    channel: str
+    questions: list[dict[str, object]]
+    article_slugs: list[str]
+    opening_hours: dict[str, list[list[str]]]
+    closed_days: list[str]
+    parallel_agents: int
+    horizon_days: int
+    min_notice_hours: int
+    version: int
+
+
+class SlotRead(BaseModel):
+    starts_at: str
+    local_start: str
+    free_seats: int

@@ -22,7 +22,7 @@ from hotline.auth.permissions import Action, Principal, SignedLinkActor, require
 from hotline.composer.cpr import refuse_cpr_numbers
 from hotline.config import Settings
 from hotline.db import utcnow
-from hotline.errors import Conflict, InvalidInput, NotFound
+from hotline.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from hotline.kit.danish_calendar import COPENHAGEN
 from hotline.kit.signed_links import LinkInvalid, sign, verify
 from hotline.meetings.models import (
@@ -104,7 +104,9 @@ def update_meeting_type(
     require(user, Action.EDIT_MEETING_TYPES)
     meeting_type = _load_type(session, type_id)
     if meeting_type.version != expected_version:
-        raise Conflict(f"Meeting type {type_id} changed since you read it; nothing was saved.")
+        raise PreconditionFailed(
+            f"Meeting type {type_id} changed since you read it; nothing was overwritten."
+        )
     refuse_cpr_numbers(data.title, data.description, *(q.label for q in data.questions))
     for field, value in _type_values(data).items():
         setattr(meeting_type, field, value)

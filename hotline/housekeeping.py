@@ -1,9 +1,10 @@
 """The periodic jobs every outbox worker runs in its hourly housekeeping transaction.
 
 Composed here, above the domains, because the domains that need a periodic job (contacts'
-retention, satisfaction's comment erasure and partner rounds, meetings' reminders) send their mail through the
-outbox: the worker gets the list from its front ends (``hotline.app`` and ``hotline worker``)
-instead of importing them. Order matters: survey comments follow their contact's erasure.
+retention, satisfaction's comment erasure and partner rounds, meetings' reminders) send their
+mail through the outbox: the worker gets the list from its front ends (``hotline.app`` and
+``hotline worker``) instead of importing them. Order matters: survey comments follow their
+contact's erasure.
 """
 
 from datetime import datetime

@@ -47,7 +47,15 @@ def create_console(parent: FastAPI) -> FastAPI:
 
     console.mount("/static", StaticFiles(packages=[("hotline.console", "static")]), name="static")
     for module in (
-        signin, agent, admin, editor, reply_templates, operator, contacts, satisfaction, meetings
+        signin,
+        agent,
+        admin,
+        editor,
+        reply_templates,
+        operator,
+        contacts,
+        satisfaction,
+        meetings,
     ):
         console.include_router(module.router)
     return console

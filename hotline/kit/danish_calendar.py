@@ -7,6 +7,7 @@ added because municipal offices are closed then although they are not public hol
 
 from datetime import date
 from functools import lru_cache
+
 import holidays
 
 from hotline.kit.time import DANISH_TIME

@@ -16,10 +16,10 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.kit.cpr import refuse_cpr_numbers
 from hotline.composer.service import ComposedReply, InlineImage, letter_sender
 from hotline.config import Settings
 from hotline.db import utcnow
+from hotline.kit.cpr import refuse_cpr_numbers
 from hotline.kit.danish_calendar import COPENHAGEN
 from hotline.letterheads.render import LetterContent, danish_date, render_letter
 from hotline.letterheads.service import letterhead_for

@@ -7,7 +7,7 @@ be cancelled or moved. Only translation happens here: every rule is in service.p
 """
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from babel.dates import format_date

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from hotline.auth.models import User
 from hotline.auth.permissions import Action, Principal, SignedLinkActor, require
-from hotline.kit.cpr import refuse_cpr_numbers
 from hotline.config import Settings
 from hotline.db import utcnow
 from hotline.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from hotline.kit.cpr import refuse_cpr_numbers
 from hotline.kit.danish_calendar import COPENHAGEN
 from hotline.kit.signed_links import SignedLinkInvalid, sign_link, verify_link
 from hotline.meetings.models import (

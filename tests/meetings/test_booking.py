@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from hotline.auth.models import User
 from hotline.auth.permissions import Action, SignedLinkActor
-from hotline.composer.cpr import CprNumberInReply
 from hotline.config import Settings
 from hotline.db import make_sessionmaker, transaction
 from hotline.errors import Forbidden, InvalidInput, NotFound
+from hotline.kit.cpr import CprNumberInReply
 from hotline.kit.signed_links import SignedLinkExpired, SignedLinkInvalid
 from hotline.meetings import service
 from hotline.meetings.models import Booking, BookingState

@@ -33,7 +33,7 @@ from hotline.contacts.schemas import (
     RouteWrite,
 )
 from hotline.db import utcnow
-from hotline.deps import AppSettings, DbSession, RowId
+from hotline.deps import AppSettings, DbSession, RowId, csv_download
 from hotline.errors import Problem
 from hotline.search.service import knowledge_gaps
 
@@ -305,11 +305,7 @@ def report_csv(
     query = _report_query(fra, til, gruppe, kommune)
     body = reports.report_csv(reports.contact_report(session, user, query))
     name = f"henvendelser-{query.date_from}-{query.date_to}.csv"
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return csv_download(body, name)
 
 
 # ---------------------------------------------------------------------------- the desk's link
@@ -394,11 +390,7 @@ def statement_csv(
 ) -> Response:
     statement = _statement_of(session, user, kommune, maaned)
     name = f"opgoerelse-{statement.municipality_code}-{statement.month:%Y-%m}.csv"
-    return Response(
-        reports.statement_csv(statement),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return csv_download(reports.statement_csv(statement), name)
 
 
 # ---------------------------------------------------------------------------- routing

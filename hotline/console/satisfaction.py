@@ -17,7 +17,7 @@ from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
 from hotline.contacts.reports import GroupBy, ReportQuery
 from hotline.db import utcnow
-from hotline.deps import AppSettings, DbSession, RowId
+from hotline.deps import AppSettings, DbSession, RowId, csv_download
 from hotline.errors import Problem
 from hotline.satisfaction import reports, rounds
 from hotline.satisfaction.schemas import PartnerAnswerWrite, RoundOpen
@@ -93,11 +93,7 @@ def report_csv(
     query = _query(fra, til, gruppe, kommune)
     body = reports.satisfaction_csv(reports.satisfaction_report(session, user, query))
     name = f"tilfredshed-{query.date_from}-{query.date_to}.csv"
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return csv_download(body, name)
 
 
 # ---------------------------------------------------------------------------- partner rounds

@@ -23,7 +23,7 @@ from hotline.contacts.schemas import (
     SharedRouteWrite,
 )
 from hotline.db import utcnow
-from hotline.deps import CSV_OR_JSON, AppSettings, CurrentUser, DbSession, RowId
+from hotline.deps import CSV_OR_JSON, AppSettings, CurrentUser, DbSession, RowId, csv_download
 from hotline.errors import PreconditionFailed, PreconditionRequired
 from hotline.etags import IfMatch
 
@@ -190,14 +190,6 @@ def set_price(month: date, data: PriceWrite, session: DbSession, user: CurrentUs
     return reports.set_price(session, user, month, data.price_per_contact)
 
 
-def _csv_response(body: bytes, filename: str) -> Response:
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 @router.get("/contact-reports", responses=CSV_OR_JSON)
 def contact_report(
     session: DbSession,
@@ -214,7 +206,7 @@ def contact_report(
         session, user, reports.ReportQuery(date_from, date_to, group_by, municipality)
     )
     if format == "csv":
-        return _csv_response(
+        return csv_download(
             reports.report_csv(report), f"henvendelser-{date_from}-{date_to}-{group_by}.csv"
         )
     return reports.report_json(report)
@@ -231,7 +223,7 @@ def monthly_statement(
     """One municipality's month: contacts by channel and outcome, priced when a price is set."""
     statement = reports.monthly_statement(session, user, code, month)
     if format == "csv":
-        return _csv_response(
+        return csv_download(
             reports.statement_csv(statement), f"opgoerelse-{code}-{statement.month:%Y-%m}.csv"
         )
     return {

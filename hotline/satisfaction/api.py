@@ -5,10 +5,10 @@ from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
 from hotline.contacts.reports import GroupBy, ReportQuery
-from hotline.deps import CSV_OR_JSON, AppSettings, CurrentUser, DbSession, RowId
+from hotline.deps import CSV_OR_JSON, AppSettings, CurrentUser, DbSession, RowId, csv_download
 from hotline.satisfaction import reports, rounds, service
 from hotline.satisfaction.schemas import (
     PartnerAnswerWrite,
@@ -18,14 +18,6 @@ from hotline.satisfaction.schemas import (
 )
 
 router = APIRouter(tags=["satisfaction"])
-
-
-def _csv(body: bytes, name: str) -> Response:
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
 
 
 @router.post("/contacts/{contact_id}/survey-email", status_code=202)
@@ -56,7 +48,9 @@ def satisfaction_report(
         session, user, ReportQuery(date_from, date_to, group_by, municipality)
     )
     if format == "csv":
-        return _csv(reports.satisfaction_csv(report), f"tilfredshed-{date_from}-{date_to}.csv")
+        return csv_download(
+            reports.satisfaction_csv(report), f"tilfredshed-{date_from}-{date_to}.csv"
+        )
     return reports.satisfaction_json(report)
 
 
@@ -91,7 +85,7 @@ def partner_report(
     """Answers per municipality and round, and the trend across rounds (admins: their own)."""
     per_municipality, trend = rounds.partner_report(session, user)
     if format == "csv":
-        return _csv(rounds.partner_csv(per_municipality, trend), "partnerrunder.csv")
+        return csv_download(rounds.partner_csv(per_municipality, trend), "partnerrunder.csv")
     return {
         "per_municipality": [asdict(f) for f in per_municipality],
         "trend": [asdict(f) for f in trend],

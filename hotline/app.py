@@ -24,6 +24,8 @@ from hotline.health import router as health_router
 from hotline.housekeeping import HOUSEKEEPING
 from hotline.knowledge.api import router as knowledge_router
 from hotline.letterheads.api import router as letterheads_router
+from hotline.meetings.api import router as meetings_router
+from hotline.meetings.pages import router as booking_pages
 from hotline.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
 from hotline.municipalities.api import router as municipalities_router
 from hotline.observability.logs import configure_logging
@@ -133,8 +135,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(search_router)
     api.include_router(contacts_router)
     api.include_router(satisfaction_router)
+    api.include_router(meetings_router)
     app.include_router(health_router)
     app.include_router(satisfaction_pages)  # public: /tilfredshed/<token>, /partner/<token>
+    app.include_router(booking_pages)  # the public booking page /book/<code>
     app.include_router(api)
     app.mount("/console", create_console(app))
     return app

@@ -33,6 +33,8 @@ app.add_typer(municipalities_app, name="municipalities")
 app.add_typer(kb_app, name="kb")
 app.add_typer(templates_app, name="reply-templates")
 app.add_typer(search_app, name="search")
+meetings_app = typer.Typer(help="Booked meetings.", no_args_is_help=True)
+app.add_typer(meetings_app, name="meetings")
 
 
 @app.command("worker")
@@ -213,3 +215,13 @@ def search_reindex() -> None:
     with unit_of_work() as session:
         count = reindex_everywhere(session)
     typer.echo(f"indexed {count} documents")
+
+
+@meetings_app.command("remind")
+def meetings_remind() -> None:
+    """Queue the reminders of meetings starting within 24 hours (run every few minutes)."""
+    from hotline.meetings.confirmation import queue_due_reminders
+
+    with unit_of_work() as session:
+        queued = queue_due_reminders(session, load_settings())
+    typer.echo(f"{queued} reminder(s) queued.")

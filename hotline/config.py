@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     access_log: bool | None = None
     # `hotline worker` serves its own /metrics on this port (None: none; `serve` has /metrics).
     worker_metrics_port: int | None = None
+    # Public booking page (hotline/meetings): attempts per client address and window.
+    booking_attempts_per_address: int = 20
+    booking_attempt_window_seconds: int = 3600
 
     @field_validator("database_url")
     @classmethod

@@ -35,6 +35,7 @@ MODEL_MODULES = (
     "hotline.contacts.models",
     "hotline.ratelimit.models",
     "hotline.satisfaction.models",
+    "hotline.meetings.models",
 )
 
 

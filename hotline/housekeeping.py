@@ -1,9 +1,10 @@
 """The periodic jobs every outbox worker runs in its hourly housekeeping transaction.
 
 Composed here, above the domains, because the domains that need a periodic job (contacts'
-retention, satisfaction's comment erasure and partner rounds) send their mail through the
-outbox: the worker gets the list from its front ends (``hotline.app`` and ``hotline worker``)
-instead of importing them. Order matters: survey comments follow their contact's erasure.
+retention, satisfaction's comment erasure and partner rounds, meetings' reminders) send their
+mail through the outbox: the worker gets the list from its front ends (``hotline.app`` and
+``hotline worker``) instead of importing them. Order matters: survey comments follow their
+contact's erasure.
 """
 
 from datetime import datetime
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from hotline.config import Settings
 from hotline.contacts.retention import erase_expired_contacts
+from hotline.meetings.confirmation import queue_due_reminders
 from hotline.replies.worker import HousekeepingJob
 from hotline.satisfaction.retention import erase_expired_survey_comments
 from hotline.satisfaction.rounds import remind_and_close
@@ -24,8 +26,15 @@ def erase_survey_comments_and_old_rate_limits(
     return erase_expired_survey_comments(session, now)
 
 
+def remind_of_meetings(session: Session, settings: Settings, now: datetime) -> int:
+    """The reminder of every meeting starting within 24 hours (``hotline meetings remind`` runs
+    the same on demand)."""
+    return queue_due_reminders(session, settings, now=now)
+
+
 HOUSEKEEPING: tuple[HousekeepingJob, ...] = (
     erase_expired_contacts,
     erase_survey_comments_and_old_rate_limits,
     remind_and_close,
+    remind_of_meetings,
 )

@@ -54,6 +54,13 @@ class Action(StrEnum):
     OPEN_FEEDBACK_ROUND = "open_feedback_round"  # ask the member municipalities
     ANSWER_FEEDBACK_ROUND = "answer_feedback_round"  # a municipality's admin, for their own
     READ_FEEDBACK_ROUNDS = "read_feedback_rounds"  # the answers (admins: their own)
+    # Meetings (hotline/meetings): citizens book through the public page (a signed form) and
+    # cancel or move through the signed link in their confirmation. Agents hold meetings
+    # under SEND_REPLY (answering citizens), as they register contacts.
+    EDIT_MEETING_TYPES = "edit_meeting_types"  # the shared meeting types (editors)
+    EDIT_LOCAL_MEETINGS = "edit_local_meetings"  # a municipality's override of a type
+    BOOK_MEETING = "book_meeting"  # the public booking form, for one municipality
+    MANAGE_BOOKING = "manage_booking"  # cancel or move, through the citizen's signed link
 
 
 class Principal(Protocol):
@@ -98,6 +105,7 @@ _GLOBAL: dict[Role, frozenset[Action]] = {
             Action.EDIT_SHARED_KNOWLEDGE,
             Action.EDIT_SHARED_TEMPLATES,
             Action.READ_SEARCH_GAPS,
+            Action.EDIT_MEETING_TYPES,
         }
     ),
     Role.MUNICIPALITY_ADMIN: frozenset({Action.READ_KNOWLEDGE}),
@@ -127,6 +135,7 @@ _OWN_MUNICIPALITY: dict[Role, frozenset[Action]] = {
             Action.EDIT_ROUTING,
             Action.ANSWER_FEEDBACK_ROUND,
             Action.READ_FEEDBACK_ROUNDS,
+            Action.EDIT_LOCAL_MEETINGS,
         }
     ),
 }

@@ -9,6 +9,7 @@ from hotline.console import (
     agent,
     contacts,
     editor,
+    meetings,
     operator,
     reply_templates,
     satisfaction,
@@ -45,6 +46,16 @@ def create_console(parent: FastAPI) -> FastAPI:
         return apply_security_headers(response)
 
     console.mount("/static", StaticFiles(packages=[("hotline.console", "static")]), name="static")
-    for module in (signin, agent, admin, editor, reply_templates, operator, contacts, satisfaction):
+    for module in (
+        signin,
+        agent,
+        admin,
+        editor,
+        reply_templates,
+        operator,
+        contacts,
+        satisfaction,
+        meetings,
+    ):
         console.include_router(module.router)
     return console

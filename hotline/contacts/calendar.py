@@ -1,27 +1,18 @@
 """Copenhagen time and Danish working days for contacts and the deadlines promised to citizens.
 
-Danish public holidays come from the ``holidays`` library; Christmas Eve and New Year's Eve are
-added because municipal offices are closed then although they are not public holidays.
+The closed days (Danish public holidays, Christmas Eve, New Year's Eve) live in
+hotline/kit/danish_calendar.py, shared with meetings.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-import holidays
+from hotline.kit.danish_calendar import COPENHAGEN, closed_days
 
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 DESK_CLOSES = time(15, 0)  # a promise for "a working day" is kept when handled by 15:00 then
 
 
-@lru_cache(maxsize=64)
-def _closed_days(year: int) -> frozenset[date]:
-    public = holidays.country_holidays("DK", years=year)
-    return frozenset(public) | {date(year, 12, 24), date(year, 12, 31)}
-
-
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _closed_days(day.year)
+    return day.weekday() < 5 and day not in closed_days(day.year)
 
 
 def working_days_after(day: date, count: int) -> date:

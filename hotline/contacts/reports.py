@@ -9,8 +9,6 @@ SQLite has no percentile function, so the handling times of the same scoped quer
 one ordered pass and interpolated the same way (linear, as percentile_cont).
 """
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +33,7 @@ from hotline.contacts.models import (
 )
 from hotline.db import utcnow
 from hotline.errors import Forbidden, InvalidInput
+from hotline.kit.danish_csv import danish_csv, danish_number
 from hotline.municipalities.models import Municipality
 
 MAX_PERIOD = timedelta(days=800)
@@ -372,23 +371,6 @@ def money(amount: Decimal) -> str:
 # ---------------------------------------------------------------------------- CSV
 
 
-def danish_number(value: float | Decimal | int | None, decimals: int = 1) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, int):
-        return str(value)
-    return f"{value:.{decimals}f}".replace(".", ",")
-
-
-def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
-    """UTF-8 with BOM, ``;`` between fields, CRLF: what a Danish Excel opens as columns."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
 REPORT_COLUMNS = (
     "gruppe",
     "henvendelser",
@@ -425,7 +407,7 @@ def report_values(report: Report, row: ReportRow, *, personal: bool) -> list[str
 def report_csv(report: Report) -> bytes:
     """The report's rows and total, no personal data (agents by account id)."""
     rows = [report_values(report, row, personal=False) for row in [*report.rows, report.total]]
-    return _csv(REPORT_COLUMNS, rows)
+    return danish_csv(REPORT_COLUMNS, rows)
 
 
 def statement_csv(statement: Statement) -> bytes:
@@ -437,7 +419,7 @@ def statement_csv(statement: Statement) -> bytes:
     if statement.price_per_contact is not None and statement.amount is not None:
         rows.append(["pris pr. henvendelse", "", danish_number(statement.price_per_contact, 2)])
         rows.append(["beløb kr.", "", danish_number(statement.amount, 2)])
-    return _csv(("kanal", "udfald", "henvendelser"), rows)
+    return danish_csv(("kanal", "udfald", "henvendelser"), rows)
 
 
 def report_json(report: Report) -> dict[str, Any]:

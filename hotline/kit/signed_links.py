@@ -33,18 +33,26 @@ def verify_link(
     purpose: str,
     int_claims: tuple[str, ...],
     now: datetime | None = None,
+    *,
+    other_claims: tuple[str, ...] = (),
+    expired_detail: str = "Linket er udløbet. / The link has expired.",
+    invalid_detail: str = INVALID_TEXT,
 ) -> dict[str, Any]:
-    """The claims of a link signed for ``purpose``; each of ``int_claims`` is an int. Expiry is
-    checked against ``now`` (the service's clock), after the signature."""
+    """The claims of a link signed for ``purpose``; each of ``int_claims`` is an int, each of
+    ``other_claims`` present (e.g. a municipality code). Expiry is checked against ``now`` (the
+    service's clock), after the signature. The details let a page say what to do next."""
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
             key,
             algorithms=["HS256"],
-            options={"require": ["exp", "purpose", *int_claims], "verify_exp": False},
+            options={
+                "require": ["exp", "purpose", *int_claims, *other_claims],
+                "verify_exp": False,
+            },
         )
     except jwt.InvalidTokenError as exc:
-        raise SignedLinkInvalid(INVALID_TEXT) from exc
+        raise SignedLinkInvalid(invalid_detail) from exc
     if (
         claims["purpose"] != purpose
         or not isinstance(claims["exp"], int)
@@ -53,7 +61,7 @@ def verify_link(
             for name in int_claims
         )
     ):
-        raise SignedLinkInvalid(INVALID_TEXT)
+        raise SignedLinkInvalid(invalid_detail)
     if claims["exp"] <= (now or datetime.now(UTC)).timestamp():
-        raise SignedLinkExpired("Linket er udløbet. / The link has expired.")
+        raise SignedLinkExpired(expired_detail)
     return claims

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes
 from email.headerregistry import Address
@@ -9,6 +10,15 @@ from email.message import EmailMessage
 from email.policy import SMTP, default
 from email.utils import format_datetime
 from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file attached to the whole message (e.g. a meeting's .ics), beside the letter."""
+
+    filename: str
+    content_type: str
+    data: bytes = field(repr=False)
 
 
 class InlineImagePart(Protocol):

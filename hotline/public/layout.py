@@ -1,7 +1,7 @@
 """The public pages citizens and partners open from an email (no account, no JavaScript):
 one layout on a municipality's letterhead and the Danish/English toggle.
 
-Shared by every public page (the survey here; booked meetings may use it too). A page renders
+Shared by every public page (the survey, the partner round and the booking page). A page renders
 ``render_public(request, template, letterhead, language, context)``; its template extends
 ``public_base.html``. The toggle is a plain link (``?lang=en`` / ``?lang=da``); forms carry the
 language in a hidden field, so a POST answers in the language the page was read in.
@@ -9,6 +9,7 @@ language in a hidden field, so a POST answers in the language the page was read 
 
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
@@ -34,10 +35,21 @@ def language_of(value: str | None) -> Language:
     return "en" if value == "en" else "da"
 
 
+def link_with_language(path: str, language: Language, **params: object) -> str:
+    """``path`` with its query (empty values left out), keeping ``lang=en``: a page's own links
+    and form actions stay in the language it was read in (Danish is the default, needs none)."""
+    query = {name: value for name, value in params.items() if value not in (None, "")}
+    if language == "en":
+        query["lang"] = "en"
+    return f"{path}?{urlencode(query)}" if query else path
+
+
 def toggle_url(request: Request, language: Language) -> str:
-    """The same page in the other language (a link: works without JavaScript)."""
+    """The same page in the other language (a link: works without JavaScript), keeping the
+    page's other query parameters (e.g. the day a booking page shows)."""
     other = "da" if language == "en" else "en"
-    return f"{request.url.path}?lang={other}"
+    params = {name: value for name, value in request.query_params.items() if name != "lang"}
+    return f"{request.url.path}?{urlencode({**params, 'lang': other})}"
 
 
 def render_public(

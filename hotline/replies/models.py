@@ -43,7 +43,8 @@ class Reply(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agent_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # None for a system message (a meeting's confirmation or reminder): no agent wrote it.
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
     # Recipient, subject and content are erased reply_retention_days after the reply settled.
     to: Mapped[str | None] = mapped_column("recipient", String(254))
@@ -94,7 +95,7 @@ class SendAudit(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     event: Mapped[str] = mapped_column(String(16))  # queued, sent or failed
     reply_id: Mapped[int] = mapped_column(ForeignKey("replies.id"), index=True)
-    agent_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     agent_municipality_code: Mapped[str | None] = mapped_column(String(4))
     municipality_code: Mapped[str] = mapped_column(String(4), index=True)
     recipient_hash: Mapped[str] = mapped_column(String(64), index=True)

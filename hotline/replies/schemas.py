@@ -10,7 +10,7 @@ class ReplyRead(BaseModel):
 
     id: int
     status: str
-    agent_id: int
+    agent_id: int | None
     municipality_code: str
     to: str | None
     subject: str

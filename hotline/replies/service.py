@@ -3,6 +3,7 @@ transaction, honouring Idempotency-Key; reading them back for their sender or an
 
 import hashlib
 import json
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +17,7 @@ from hotline.config import Settings
 from hotline.db import utcnow
 from hotline.errors import Conflict, InvalidInput, NotFound
 from hotline.mail.dkim import signer_for
-from hotline.mail.message import build_message, make_message_id
+from hotline.mail.message import Attachment, build_message, make_message_id
 from hotline.observability.logs import current_request_id
 from hotline.replies.audit import audit
 from hotline.replies.models import (
@@ -58,17 +59,30 @@ def _earlier_reply(session: Session, agent: User, key: str, fingerprint: str) ->
     return session.get_one(Reply, row.reply_id)
 
 
-def enqueue(session: Session, settings: Settings, composed: ComposedReply, agent: User) -> Reply:
-    """Build and sign the message, store it as a queued outbox entry, and audit it."""
+def enqueue(
+    session: Session,
+    settings: Settings,
+    composed: ComposedReply,
+    agent: User | None,
+    attachments: Sequence[Attachment] = (),
+) -> Reply:
+    """Build and sign the message, store it as a queued outbox entry, and audit it.
+    ``agent`` None: a system message (meetings' confirmations and reminders)."""
     now = utcnow()
     message_id = make_message_id(composed.sending_domain)
     try:
-        message = build_message(composed, message_id=message_id, date=now).as_bytes()
+        built = build_message(composed, message_id=message_id, date=now)
+        for attachment in attachments:
+            maintype, _, subtype = attachment.content_type.partition("/")
+            built.add_attachment(
+                attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+            )
+        message = built.as_bytes()
     except ValueError as exc:
         raise InvalidInput(f"This reply cannot be sent as an email: {exc}") from exc
     signer = signer_for(settings.dkim_key_dir, settings.dkim_selector)
     reply = Reply(
-        agent_id=agent.id,
+        agent_id=agent.id if agent else None,
         municipality_code=composed.municipality_code,
         to=composed.to,
         subject=composed.subject,

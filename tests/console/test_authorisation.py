@@ -105,6 +105,8 @@ AGENT_MAY_POST |= {
     "/henvendelser/{contact_id}/videresend",
     "/afdeling/{token}",
 }
+# Meetings: agents hold the day's meetings (tests/meetings/test_console.py: others are refused).
+AGENT_MAY_POST |= {"/moeder/{booking_id}/start", "/moeder/{booking_id}/udeblevet"}
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,110 @@
+"""JSON for meeting types (editors), municipal overrides (admins), free slots (public) and the
+meeting numbers (JSON or Danish CSV). Only translation: the rules are in service.py."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from hotline.deps import CurrentUser, DbSession, RowId
+from hotline.etags import IfMatch, check_if_match
+from hotline.meetings import reports, service
+from hotline.meetings.models import MeetingType
+from hotline.meetings.schemas import MeetingTypeIn, MeetingTypeRead, OverrideIn, SlotRead
+
+router = APIRouter(prefix="/meetings", tags=["meetings"])
+
+
+def _etag(meeting_type: MeetingType) -> str:
+    return f'"meeting-type-v{meeting_type.version}"'
+
+
+def _read(meeting_type: MeetingType, response: Response) -> MeetingTypeRead:
+    response.headers["ETag"] = _etag(meeting_type)
+    return MeetingTypeRead.model_validate(meeting_type)
+
+
+@router.post("/types", response_model=MeetingTypeRead, status_code=201)
+def create_type(
+    data: MeetingTypeIn, session: DbSession, user: CurrentUser, response: Response
+) -> MeetingTypeRead:
+    return _read(service.create_meeting_type(session, user, data), response)
+
+
+@router.put("/types/{type_id}", response_model=MeetingTypeRead)
+def update_type(
+    type_id: RowId, data: MeetingTypeIn, session: DbSession, user: CurrentUser,
+    response: Response, if_match: IfMatch = None,
+) -> MeetingTypeRead:  # fmt: skip
+    current = session.get(MeetingType, type_id)
+    version = current.version if current is not None else 0
+    if current is not None:
+        check_if_match(if_match, _etag(current), what="the meeting type")
+    return _read(service.update_meeting_type(session, user, type_id, version, data), response)
+
+
+@router.put("/types/{type_id}/municipalities/{code}", status_code=204)
+def set_override(
+    type_id: RowId, code: str, data: OverrideIn, session: DbSession, user: CurrentUser
+) -> Response:
+    service.set_override(session, user, code, type_id, data)
+    return Response(status_code=204)
+
+
+@router.get("/slots/{code}/{slug}", response_model=list[SlotRead])
+def free_slots(
+    code: str, slug: str, session: DbSession, days: Annotated[int, Query(ge=1, le=365)] = 30
+) -> list[SlotRead]:
+    """The free slots citizens of ``code`` may book (public: no personal data)."""
+    return [
+        SlotRead(
+            starts_at=slot.starts_at.isoformat(),
+            local_start=slot.local_start.isoformat(),
+            free_seats=slot.free_seats,
+        )
+        for slot in service.available_slots(session, code, slug, days=days)
+    ]
+
+
+def _csv(body: bytes, filename: str) -> Response:
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/reports")
+def meeting_report(
+    session: DbSession, user: CurrentUser,
+    month_from: Annotated[str, Query(alias="from", pattern=r"^[0-9]{4}-[0-9]{2}$")],
+    month_to: Annotated[str, Query(alias="to", pattern=r"^[0-9]{4}-[0-9]{2}$")],
+    municipality: Annotated[str | None, Query(pattern=r"^[0-9]{4}$")] = None,
+    format: Literal["json", "csv"] = "json",
+) -> object:  # fmt: skip
+    """Booked, held, no-show and cancelled (by citizen, by municipality) per month and type."""
+    rows = reports.meeting_report(session, user, municipality_code=municipality,
+                                  month_from=month_from, month_to=month_to)  # fmt: skip
+    if format == "csv":
+        return _csv(reports.meeting_csv(rows), f"moeder-{month_from}-{month_to}.csv")
+    return [
+        {"month": r.month, "meeting_type": r.meeting_type, "booked": r.booked,
+         **{state.value: count for state, count in r.counts.items()}}
+        for r in rows
+    ]  # fmt: skip
+
+
+@router.get("/start-report")
+def start_report(
+    session: DbSession, user: CurrentUser,
+    month_from: Annotated[str, Query(alias="from", pattern=r"^[0-9]{4}-[0-9]{2}$")],
+    month_to: Annotated[str, Query(alias="to", pattern=r"^[0-9]{4}-[0-9]{2}$")],
+    municipality: Annotated[str | None, Query(pattern=r"^[0-9]{4}$")] = None,
+    format: Literal["json", "csv"] = "json",
+) -> object:  # fmt: skip
+    """How early held meetings started against their slot (the chart's table twin)."""
+    report = reports.start_report(session, user, municipality_code=municipality,
+                                  month_from=month_from, month_to=month_to)  # fmt: skip
+    if format == "csv":
+        return _csv(reports.start_csv(report), f"moedestart-{month_from}-{month_to}.csv")
+    buckets = [{"label": label, "meetings": n} for label, n in report.buckets]
+    return {"held": report.held, "median_minutes": report.median_minutes, "buckets": buckets}

@@ -1,0 +1,157 @@
+"""The citizen's confirmation and reminder: a letter on the municipality's letterhead with an
+``.ics`` calendar file and the signed link to cancel or move, queued in the outbox (no agent:
+a system message). The reminder goes 24 hours before the meeting (``queue_due_reminders``,
+run by ``hotline meetings remind`` every few minutes).
+
+The calendar file names its time zone (TZID=Europe/Copenhagen with the VTIMEZONE, from the
+``icalendar`` library), so calendars show the local time the citizen chose on either side of a
+daylight-saving change.
+"""
+
+from datetime import datetime, timedelta
+from html import escape
+
+from icalendar import Calendar, Event
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.composer.service import ComposedReply, InlineImage, letter_sender
+from hotline.config import Settings
+from hotline.db import utcnow
+from hotline.kit.cpr import refuse_cpr_numbers
+from hotline.kit.danish_calendar import COPENHAGEN
+from hotline.letterheads.render import LetterContent, danish_date, render_letter
+from hotline.letterheads.service import letterhead_for
+from hotline.mail.message import Attachment
+from hotline.meetings.models import Booking, BookingState, MeetingChannel, MeetingType
+from hotline.meetings.service import manage_token
+from hotline.municipalities.models import Municipality
+from hotline.replies.models import Reply
+from hotline.replies.service import enqueue
+
+REMINDER_BEFORE = timedelta(hours=24)
+CHANNEL_WORDS = {
+    MeetingChannel.PHONE: "Vi ringer til dig på det telefonnummer, du gav os.",
+    MeetingChannel.VIDEO: "Du får et link til videomødet på e-mail, før mødet begynder.",
+}
+
+
+def manage_link(settings: Settings, booking: Booking) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/book/manage/{manage_token(settings, booking)}"
+
+
+def calendar_file(
+    settings: Settings, booking: Booking, meeting_type: MeetingType, municipality: Municipality
+) -> bytes:
+    """One VEVENT in Copenhagen time; the UID stays, SEQUENCE grows when the meeting moves."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Kommunernes Faelles Hotline//moeder//DA")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    domain = settings.public_base_url.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    event.add("uid", f"booking-{booking.id}@{domain}")
+    event.add("sequence", booking.version - 1)
+    event.add("dtstamp", utcnow())
+    event.add("dtstart", booking.starts_at.astimezone(COPENHAGEN))
+    event.add("dtend", booking.ends_at.astimezone(COPENHAGEN))
+    event.add("summary", f"{meeting_type.title} ({municipality.name})")
+    event.add("description", f"{CHANNEL_WORDS[MeetingChannel(meeting_type.channel)]}\n"
+              f"Aflys eller flyt: {manage_link(settings, booking)}")  # fmt: skip
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def _letter(
+    settings: Settings, booking: Booking, meeting_type: MeetingType, subject: str, lead: str
+) -> tuple[Markup, str]:
+    start = booking.starts_at.astimezone(COPENHAGEN)
+    when = f"{danish_date(start.date())} kl. {start:%H.%M}"
+    link = manage_link(settings, booking)
+    lines = [
+        lead,
+        f"{meeting_type.title}: {when} ({meeting_type.duration_minutes} minutter).",
+        CHANNEL_WORDS[MeetingChannel(meeting_type.channel)],
+        "Mødet er også vedhæftet som kalenderfil.",
+    ]
+    html = "".join(f"<p>{escape(line)}</p>" for line in lines) + (
+        f'<p><a href="{escape(link)}">Aflys eller flyt mødet</a></p>'
+    )
+    text = "\n\n".join([*lines, f"Aflys eller flyt mødet: {link}"])
+    return Markup(html), text  # noqa: S704 - every piece above is escaped
+
+
+def _queue(
+    session: Session, settings: Settings, booking: Booking, subject: str, lead: str
+) -> Reply | None:
+    if booking.citizen_email is None:
+        return None
+    meeting_type = session.get_one(MeetingType, booking.meeting_type_id)
+    municipality = session.get_one(Municipality, booking.municipality_code)
+    letterhead = letterhead_for(session, settings, municipality)
+    body_html, body_text = _letter(settings, booking, meeting_type, subject, lead)
+    letter = LetterContent(
+        subject=subject,
+        day=utcnow().astimezone(COPENHAGEN).date(),
+        greeting=f"Kære {booking.citizen_name},",
+        body_html=body_html,
+        body_text=body_text,
+    )
+    html, text = render_letter(settings, letterhead, letter, logo_src=f"cid:{letterhead.logo_cid}")
+    refuse_cpr_numbers(subject, text)
+    sender, reply_to = letter_sender(settings, letterhead)
+    logo = letterhead.logo
+    composed = ComposedReply(
+        municipality_code=municipality.code,
+        to=booking.citizen_email,
+        subject=subject,
+        from_name=letterhead.sender_name,
+        from_address=sender,
+        reply_to=reply_to,
+        sending_domain=sender.rsplit("@", 1)[1].lower(),
+        html=html,
+        text=text,
+        inline_images=[]
+        if logo is None
+        else [InlineImage(letterhead.logo_cid, logo.content_type, logo.data, logo.filename)],
+        article_slugs=[],
+    )
+    ics = calendar_file(settings, booking, meeting_type, municipality)
+    return enqueue(
+        session, settings, composed, None, [Attachment("moede.ics", "text/calendar", ics)]
+    )
+
+
+def queue_confirmation(session: Session, settings: Settings, booking: Booking) -> Reply | None:
+    """After booking or moving: the letter with the calendar file (if an email was given)."""
+    moved = booking.version > 1
+    subject = "Dit møde er flyttet" if moved else "Bekræftelse: dit møde er booket"
+    lead = "Dit møde er flyttet til det nye tidspunkt." if moved else "Tak, dit møde er booket."
+    return _queue(session, settings, booking, subject, lead)
+
+
+def queue_due_reminders(
+    session: Session, settings: Settings, *, now: datetime | None = None
+) -> int:
+    """Queue the reminder of every booked meeting starting within REMINDER_BEFORE (once)."""
+    now = now or utcnow()
+    due = session.scalars(
+        select(Booking)
+        .where(
+            Booking.state == BookingState.BOOKED.value,
+            Booking.reminder_queued_at.is_(None),
+            Booking.citizen_email.is_not(None),
+            Booking.starts_at > now,
+            Booking.starts_at <= now + REMINDER_BEFORE,
+        )
+        .order_by(Booking.starts_at)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for booking in due:
+        _queue(session, settings, booking, "Påmindelse om dit møde",
+               "Vi minder dig om dit møde.")  # fmt: skip
+        booking.reminder_queued_at = now
+    session.flush()
+    return len(due)

@@ -1,0 +1,151 @@
+"""What editors send to define a meeting type, what municipalities override, what citizens
+answer. Validation of the *shape* lives here; rules that need the database live in service.py."""
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+
+from hotline.meetings.models import MeetingChannel
+
+_HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+
+
+class QuestionKind(StrEnum):
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    DATE = "date"
+    YES_NO = "yes_no"
+
+
+CHOICE_KINDS = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
+SHORT_TEXT_MAX = 200
+LONG_TEXT_MAX = 2000
+
+
+class Question(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: Key
+    label: str = Field(min_length=1, max_length=200)
+    label_en: str | None = Field(default=None, max_length=200)
+    kind: QuestionKind
+    required: bool = False
+    options: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=20
+    )
+
+    @model_validator(mode="after")
+    def _choices_have_options(self) -> "Question":
+        if (self.kind in CHOICE_KINDS) != bool(self.options):
+            raise ValueError("single and multiple choice questions (and only they) have options")
+        return self
+
+
+def _unique_keys(questions: list[Question]) -> list[Question]:
+    keys = [q.key for q in questions]
+    if len(keys) != len(set(keys)):
+        raise ValueError("question keys must be unique")
+    return questions
+
+
+Window = tuple[str, str]
+
+
+class MeetingTypeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    slug: Key
+    title: str = Field(min_length=1, max_length=120)
+    description: str = Field(default="", max_length=2000)
+    duration_minutes: int = Field(ge=5, le=240)
+    channel: MeetingChannel
+    questions: list[Question] = Field(default_factory=list, max_length=30)
+    article_slugs: list[Annotated[str, Field(max_length=120)]] = Field(
+        default_factory=list, max_length=20
+    )
+    # Weekday (0 = Monday) -> local opening windows ("09:00", "12:00").
+    opening_hours: dict[int, list[Window]] = Field(default_factory=dict)
+    closed_days: list[date] = Field(default_factory=list)
+    parallel_agents: int = Field(default=1, ge=1, le=100)
+    horizon_days: int = Field(default=30, ge=1, le=365)
+    min_notice_hours: int = Field(default=2, ge=0, le=24 * 30)
+
+    _questions_unique = field_validator("questions")(_unique_keys)
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _windows(cls, value: dict[int, list[Window]]) -> dict[int, list[Window]]:
+        for weekday, windows in value.items():
+            if not 0 <= weekday <= 6:
+                raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
+            for start, end in windows:
+                if not (_HHMM.match(start) and _HHMM.match(end)) or start >= end:
+                    raise ValueError(f"opening window {start}-{end}: use HH:MM, start before end")
+        return value
+
+
+class OverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    hidden: bool = False
+    local_questions: list[Question] = Field(default_factory=list, max_length=10)
+    local_instructions: str = Field(default="", max_length=4000)
+
+    _questions_unique = field_validator("local_questions")(_unique_keys)
+
+
+class BookingIn(BaseModel):
+    """A citizen's booking: the slot, the answers by question key, how to reach them."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    meeting_type: str
+    starts_at: str  # ISO-8601 instant, as the slot list gave it
+    answers: dict[str, str | list[str]] = Field(default_factory=dict)
+    citizen_name: str = Field(min_length=1, max_length=120)
+    citizen_phone: str | None = Field(default=None, max_length=40)
+    citizen_email: EmailStr | None = None
+    privacy_accepted: bool
+    language: str = Field(default="da", pattern="^(da|en)$")
+
+    @field_validator("citizen_phone", "citizen_email", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _reachable(self) -> "BookingIn":
+        if not (self.citizen_phone or self.citizen_email):
+            raise ValueError("give a phone number or an email address (or both)")
+        return self
+
+
+class MeetingTypeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    slug: str
+    title: str
+    description: str
+    duration_minutes: int
+    channel: str
+    questions: list[dict[str, object]]
+    article_slugs: list[str]
+    opening_hours: dict[str, list[list[str]]]
+    closed_days: list[str]
+    parallel_agents: int
+    horizon_days: int
+    min_notice_hours: int
+    version: int
+
+
+class SlotRead(BaseModel):
+    starts_at: str
+    local_start: str
+    free_seats: int

@@ -1,0 +1,71 @@
+""" "Dagens møder" in the console: the agent sees the answers and starts the meeting, which
+opens the filled-in meeting contact."""
+
+from datetime import datetime, time
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from hotline.auth.permissions import Action, SignedLinkActor
+from hotline.contacts.models import Contact
+from hotline.db import make_sessionmaker, transaction, utcnow
+from hotline.kit.danish_calendar import COPENHAGEN
+from hotline.meetings import service
+from hotline.meetings.models import Booking, BookingState
+from tests.console.conftest import SignIn, post_form, sign_in
+from tests.meetings.conftest import GOOD_ANSWERS, MakeType
+from tests.meetings.test_booking import booking
+
+__all__ = ["sign_in"]
+
+
+def book_today(make_type: MakeType, engine: Engine) -> Booking:
+    """A meeting at 10:00 today (Copenhagen), booked at midnight."""
+    make_type(opening_hours={day: [("08:00", "16:00")] for day in range(7)}, min_notice_hours=0)
+    today = utcnow().astimezone(COPENHAGEN).date()
+    midnight = datetime.combine(today, time(0), tzinfo=COPENHAGEN)
+    ten = datetime.combine(today, time(10), tzinfo=COPENHAGEN)
+    with transaction(make_sessionmaker(engine)) as session:
+        return service.book_meeting(
+            session, SignedLinkActor(Action.BOOK_MEETING, "0751"), "0751",
+            booking(starts_at=ten.isoformat(), citizen_email="birthe@example.dk",
+                    answers={**GOOD_ANSWERS, "detaljer": "Jeg flytter til Spanien"}),
+            now=midnight,
+        )  # fmt: skip
+
+
+def test_the_agent_opens_the_meeting_with_the_answers_shown(
+    client: TestClient, sign_in: SignIn, make_type: MakeType, engine: Engine, session: Session
+) -> None:
+    made = book_today(make_type, engine)
+    sign_in("agent.odense")
+    page = client.get("/console/moeder")
+    assert page.status_code == 200
+    shown = ("Folkepension - telefonmøde", "Birthe Borger", "12345678", "birthe@example.dk",
+             "Hvilken pension?", "Jeg flytter til Spanien", "A, B", "<dd>Ja</dd>")  # fmt: skip
+    for text in shown:
+        assert text in page.text, text
+    started = post_form(client, f"/console/moeder/{made.id}/start", {}, follow_redirects=False)
+    assert started.status_code == 303
+    contact = session.scalars(select(Contact)).one()
+    assert (contact.channel, contact.citizen_name, contact.citizen_email) == (
+        "meeting", "Birthe Borger", "birthe@example.dk",
+    )  # fmt: skip
+    held = session.get_one(Booking, made.id)
+    assert (held.state, held.contact_id) == (BookingState.HELD, contact.id)
+    mine = client.get("/console/moeder?mine=1")
+    assert "(dit møde)" in mine.text
+    again = post_form(client, f"/console/moeder/{made.id}/start", {})
+    assert again.status_code == 409
+
+
+def test_who_holds_no_meetings_cannot_start_one(
+    client: TestClient, sign_in: SignIn, make_type: MakeType, engine: Engine, session: Session
+) -> None:
+    made = book_today(make_type, engine)
+    sign_in("admin.aarhus")
+    for action in ("start", "udeblevet"):
+        refused = post_form(client, f"/console/moeder/{made.id}/{action}", {})
+        assert refused.status_code == 403
+    assert session.get_one(Booking, made.id).state == BookingState.BOOKED

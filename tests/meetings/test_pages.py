@@ -1,0 +1,190 @@
+"""The public booking page through the real app: no JavaScript, Danish with an English link,
+the form check, the rate limit per address, the confirmation with its calendar file, and two
+concurrent requests for the last slot."""
+
+import email
+import threading
+from datetime import timedelta
+from email.message import EmailMessage
+from email.policy import SMTP
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from icalendar import Calendar
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.app import create_app
+from hotline.config import Settings
+from hotline.db import utcnow
+from hotline.meetings import service
+from hotline.meetings.models import Booking, BookingState
+from hotline.ratelimit.models import RateLimitWindow
+from hotline.replies.models import Reply
+from tests.conftest import serving
+from tests.mail.sink import free_port
+from tests.meetings.conftest import MakeType
+
+EVERY_DAY = {day: [("08:00", "20:00")] for day in range(7)}
+
+
+def form(settings: Settings, slot: str, **changes: Any) -> dict[str, Any]:
+    """A filled-in form, as a person submits it some seconds after the page was shown."""
+    values: dict[str, Any] = {
+        "form_token": service.form_token(settings, "0751", now=utcnow() - timedelta(seconds=30)),
+        "starts_at": slot,
+        "q_emne": "Ansøgning om folkepension",
+        "q_type": "Folkepension",
+        "q_bilag": ["A", "B"],
+        "q_mitid": "yes",
+        "citizen_name": "Birthe Borger",
+        "citizen_email": "birthe@example.dk",
+        "privacy_accepted": "yes",
+        "website": "",
+    }
+    return {**values, **changes}
+
+
+def first_free(session: Session) -> str:
+    return service.available_slots(session, "0751", "folkepension")[0].starts_at.isoformat()
+
+
+@pytest.fixture
+def open_type(make_type: MakeType) -> None:
+    make_type(opening_hours=EVERY_DAY, min_notice_hours=0, horizon_days=14)
+
+
+def test_the_type_list_is_danish_with_a_link_to_english(
+    client: TestClient, open_type: None
+) -> None:
+    danish = client.get("/book/0751")
+    assert danish.status_code == 200
+    assert '<html lang="da">' in danish.text
+    assert "Folkepension - telefonmøde" in danish.text
+    assert 'href="/book/0751?lang=en"' in danish.text
+    english = client.get("/book/0751?lang=en")
+    assert '<html lang="en">' in english.text and "Book a meeting" in english.text
+    assert 'href="/book/0751/folkepension?lang=en"' in english.text
+    assert "<script" not in danish.text
+
+
+def test_the_form_shows_free_times_and_every_kind_of_question(
+    client: TestClient, open_type: None, session: Session
+) -> None:
+    page = client.get("/book/0751/folkepension")
+    assert page.status_code == 200
+    assert f'value="{first_free(session)}"' in page.text
+    for name in ("q_emne", "q_detaljer", "q_type", "q_bilag", "q_fra", "q_mitid"):
+        assert f'name="{name}"' in page.text
+    assert 'type="date"' in page.text and 'type="checkbox" name="q_bilag"' in page.text
+
+
+def test_booking_through_the_page_queues_the_letter_with_a_copenhagen_calendar_file(
+    client: TestClient, open_type: None, session: Session, settings: Settings
+) -> None:
+    slot = first_free(session)
+    answer = client.post(
+        "/book/0751/folkepension", data=form(settings, slot), follow_redirects=False
+    )
+    assert answer.status_code == 303, answer.text
+    page = client.get(answer.headers["location"])
+    assert "Dit møde er booket" in page.text
+    booking = session.scalars(select(Booking)).one()
+    assert booking.starts_at.isoformat() == slot
+    assert [a["key"] for a in booking.answers] == ["emne", "type", "bilag", "mitid"]
+
+    reply = session.scalars(select(Reply)).one()
+    assert reply.agent_id is None and reply.to == "birthe@example.dk"
+    message = email.message_from_bytes(reply.mime or b"", policy=SMTP)
+    assert isinstance(message, EmailMessage)
+    ics = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    assert ics.get_filename() == "moede.ics"
+    calendar = Calendar.from_ical(ics.get_payload(decode=True))
+    event = next(iter(calendar.walk("VEVENT")))
+    assert event["DTSTART"].params["TZID"] == "Europe/Copenhagen"
+    assert event.decoded("DTSTART") == booking.starts_at
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Copenhagen"]
+    assert "/book/manage/" in reply.text
+
+
+def test_cancelling_through_the_page_frees_the_time(
+    client: TestClient, open_type: None, session: Session, settings: Settings
+) -> None:
+    slot = first_free(session)
+    manage = client.post(
+        "/book/0751/folkepension", data=form(settings, slot), follow_redirects=False
+    )
+    cancelled = client.post(manage.headers["location"].split("?")[0] + "/cancel")
+    assert cancelled.status_code == 200 and "Mødet er aflyst." in cancelled.text
+    assert first_free(session) == slot
+    again = client.post(manage.headers["location"].split("?")[0] + "/cancel")
+    assert again.status_code == 409  # used after cancel: nothing changes
+
+
+@pytest.mark.parametrize(
+    ("changes", "status", "message"),
+    [
+        ({"website": "http://spam.example"}, 422, "Formularen kunne ikke modtages"),
+        ({"q_emne": ""}, 422, "Besvar spørgsmålet: Hvad drejer det sig om?"),
+        ({"q_detaljer": "cpr 010190-1234"}, 422, "CPR-nummer"),
+        ({"citizen_email": ""}, 422, "Tjek feltet"),
+    ],
+)
+def test_a_refused_form_comes_back_with_the_answers_kept(
+    client: TestClient, open_type: None, session: Session, settings: Settings,
+    changes: dict[str, Any], status: int, message: str,
+) -> None:  # fmt: skip
+    page = client.post(
+        "/book/0751/folkepension", data=form(settings, first_free(session), **changes)
+    )
+    assert page.status_code == status
+    assert message in page.text
+    assert 'value="Birthe Borger"' in page.text
+    assert session.scalars(select(Booking)).all() == []
+
+
+def test_the_rate_limit_per_address_is_kept_in_the_database(
+    open_type: None, session: Session, settings: Settings
+) -> None:
+    strict = settings.model_copy(update={"booking_attempts_per_address": 2})
+    with TestClient(create_app(strict), raise_server_exceptions=False) as client:
+        bot = form(settings, first_free(session), website="http://spam.example")
+        assert [client.post("/book/0751/folkepension", data=bot).status_code for _ in range(3)] == [
+            422,
+            422,
+            429,
+        ]
+    assert session.scalars(select(RateLimitWindow.hits)).one() == 2  # the refusal adds none
+    with TestClient(create_app(strict), raise_server_exceptions=False) as restarted:
+        refused = restarted.post("/book/0751/folkepension", data=bot)
+    assert refused.status_code == 429  # a restart (or another worker) remembers the address
+    assert 1 <= int(refused.headers["Retry-After"]) <= 3600  # until the hour's window ends
+
+
+def test_two_concurrent_requests_for_the_last_slot_get_one_booking_and_one_taken(
+    open_type: None, session: Session, settings: Settings
+) -> None:
+    slot = first_free(session)
+    port = free_port()
+    start = threading.Barrier(2, timeout=10)
+    answers: list[httpx.Response] = []
+
+    def citizen(name: str) -> None:
+        data = form(settings, slot, citizen_name=name)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+            start.wait()
+            answers.append(http.post("/book/0751/folkepension", data=data))
+
+    with serving(create_app(settings), port):
+        threads = [threading.Thread(target=citizen, args=(n,)) for n in ("Anne", "Bent")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert sorted(a.status_code for a in answers) == [303, 409]
+    taken = next(a for a in answers if a.status_code == 409)
+    assert "Tiden er lige blevet taget. Vælg en anden tid." in taken.text
+    booked = session.scalars(select(Booking)).all()
+    assert len(booked) == 1 and booked[0].state == BookingState.BOOKED

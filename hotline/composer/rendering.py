@@ -35,7 +35,7 @@ from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
 from hotline.errors import InvalidInput
-from hotline.kit.markdown import markdown_to_html
+from hotline.kit.markdown import html_to_text, markdown_to_html
 
 MAX_RENDERED_CHARS = 100_000
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~=:])")
@@ -263,9 +263,13 @@ def _render(env: SandboxedEnvironment, source: str, context: Mapping[str, Any]) 
 
 
 def render_markdown_template(source: str, context: Mapping[str, Any]) -> tuple[Markup, str]:
-    """(sanitised HTML, plain text) of Markdown with ``{{ placeholders }}``."""
+    """(sanitised HTML, plain text) of Markdown with ``{{ placeholders }}``; the plain text is
+    read from that HTML, so it says the same without Markdown's ``**`` and ``##``."""
     html = markdown_to_html(_render(_MARKDOWN_ENV, source, context))
-    return html, render_text_template(source, context)
+    # Jinja escapes a constant (``{{ [1, 2] }}``) before the markdown env's finalize sees it;
+    # the unescaped twin refuses what may not be printed, as it did when it made the text.
+    render_text_template(source, context)
+    return html, html_to_text(html)
 
 
 def render_text_template(source: str, context: Mapping[str, Any]) -> str:

@@ -4,6 +4,7 @@
 result and the delivery package stores and sends exactly the same ``ComposedReply``.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -43,7 +44,7 @@ from hotline.config import Settings
 from hotline.errors import Conflict, InvalidInput
 from hotline.kit.cpr import CprNumberInReply, refuse_cpr_numbers
 from hotline.kit.email_domains import in_email_domain
-from hotline.kit.markdown import markdown_to_html
+from hotline.kit.markdown import first_link, html_to_text, markdown_to_html
 from hotline.kit.text import no_control_characters
 from hotline.kit.time import today as danish_today
 from hotline.kit.time import utcnow
@@ -56,9 +57,12 @@ from hotline.municipalities.service import get_municipality
 __all__ = [
     "SHARED_TEMPLATES_FILE",
     "ComposedReply",
+    "UnfilledPlaceholder",
     "CprNumberInReply",
     "InlineImage",
     "compose_reply",
+    "refuse_unfilled_placeholders",
+    "unfilled_placeholders",
     "create_template",
     "delete_template",
     "find_template",
@@ -102,6 +106,7 @@ class ComposedReply:
     text: str
     inline_images: list[InlineImage]
     article_slugs: list[str]
+    reference: str | None = None  # "HL-7K3Q9": the citizen quotes it; in subject and footer
 
 
 # ---------------------------------------------------------------------------- composing
@@ -136,19 +141,28 @@ def letter_sender(settings: Settings, letterhead: Letterhead) -> tuple[str, str 
     return municipality.sender_email, None
 
 
-def _excerpt(article: ResolvedArticle) -> Excerpt:
-    """The article's first blocks (without its own top heading), cut at a block boundary."""
+def _excerpt(article: ResolvedArticle, fallback_link: str) -> Excerpt:
+    """The article's first blocks (without its own top heading line), cut at a block boundary.
+
+    Only the heading line goes: a body whose first block starts with ``# `` and goes on (a text
+    without blank lines) keeps the rest. A cut excerpt links the full text: the first web
+    address the article itself gives (its municipality page or borger.dk), else
+    ``fallback_link`` (the municipality's website).
+    """
     blocks = [block for block in article.body_markdown.split("\n\n") if block.strip()]
     if blocks and blocks[0].lstrip().startswith("# "):
-        blocks = blocks[1:]
+        rest = blocks[0].lstrip().partition("\n")[2]
+        blocks = ([rest] if rest.strip() else []) + blocks[1:]
     kept: list[str] = []
     for block in blocks:
         if kept and sum(map(len, kept)) + len(block) > EXCERPT_CHARS:
-            kept.append("…")
+            link = first_link(article.body_markdown) or fallback_link
+            kept.append(f"…\n\n[Læs hele teksten]({link})")
             break
         kept.append(block)
     markdown = "\n\n".join(kept)
-    return Excerpt(title=article.title, html=markdown_to_html(markdown), text=markdown)
+    html = markdown_to_html(markdown)
+    return Excerpt(title=article.title, html=html, text=html_to_text(html))
 
 
 def _resolve_articles(
@@ -182,9 +196,11 @@ def compose_reply(
     *,
     today: date | None = None,
     survey_link: str | None = None,
+    reference: str | None = None,
 ) -> ComposedReply:
     """Everything the citizen will receive. Raises CprNumberInReply before anything happens.
-    ``survey_link`` (hotline/satisfaction) is printed under the signature when given."""
+    ``survey_link`` (hotline/satisfaction) is printed under the signature when given;
+    ``reference`` (given when sending) ends the subject and stands in the footer."""
     require(agent, Action.SEND_REPLY, request.municipality)
     refuse_cpr_numbers(request.to, request.citizen_name, request.subject, request.body_markdown)
     municipality = get_municipality(session, request.municipality)
@@ -219,7 +235,12 @@ def compose_reply(
         subject = no_control_characters(subject)
     except ValueError as exc:
         raise TemplateProblem("The subject must stay a single line.") from exc
-    excerpts = tuple(_excerpt(a) for a in _resolve_articles(session, slugs, municipality.code, day))
+    if reference is not None:
+        subject = f"{subject} [{reference}]"
+    excerpts = tuple(
+        _excerpt(a, municipality.website)
+        for a in _resolve_articles(session, slugs, municipality.code, day)
+    )
     name = request.citizen_name
     letter = LetterContent(
         subject=subject,
@@ -230,6 +251,7 @@ def compose_reply(
         excerpts=excerpts,
         agent_first_name=agent.first_name,
         survey_link=survey_link,
+        reference=reference,
     )
     html, text = render_letter(settings, letterhead, letter, logo_src=f"cid:{letterhead.logo_cid}")
     # Templates, facts and excerpts may add text the request did not contain, and Markdown may
@@ -250,7 +272,53 @@ def compose_reply(
         if logo is None
         else [InlineImage(letterhead.logo_cid, logo.content_type, logo.data, logo.filename)],
         article_slugs=slugs,
+        reference=reference,
     )
+
+
+# A template's instruction to the agent: "[Skriv svaret her.]". Not a link "[text](url)" or
+# "[text][ref]", not a reference definition "[ref]: url".
+TEMPLATE_PLACEHOLDER = re.compile(r"\[[^\[\]\n]+\](?![(\[:])")
+
+
+class UnfilledPlaceholder(InvalidInput):
+    slug = "unfilled-placeholder"
+    title = "A template placeholder is still in the reply"
+
+
+def unfilled_placeholders(
+    session: Session, request: ReplyRequest
+) -> list[tuple[str, int]]:
+    """(placeholder, line) of every template placeholder still in the reply's text: of the
+    template the request names, else of any template the municipality has."""
+    if request.template is not None:
+        templates = [find_template(session, request.template, request.municipality)]
+    else:
+        templates = list(list_templates(session, request.municipality))
+    source = _body_source(session, request, request.municipality)
+    placeholders = dict.fromkeys(
+        match.group(0)
+        for template in templates
+        for match in TEMPLATE_PLACEHOLDER.finditer(template.body_markdown)
+    )
+    found = []
+    for placeholder in placeholders:
+        position = source.find(placeholder)
+        if position >= 0:
+            found.append((placeholder, source.count("\n", 0, position) + 1))
+    return sorted(found, key=lambda item: item[1])
+
+
+def refuse_unfilled_placeholders(session: Session, request: ReplyRequest) -> None:
+    """A template's "[Skriv svaret her.]" must never reach a citizen: name it and its line."""
+    found = unfilled_placeholders(session, request)
+    if found:
+        where = "; ".join(f"»{text}« i linje {line}" for text, line in found)
+        raise UnfilledPlaceholder(
+            f"Skabelonens pladsholder står stadig i svaret: {where}. "
+            "Skriv din egen tekst i stedet, før du sender.",
+            placeholders=[{"text": text, "line": line} for text, line in found],
+        )
 
 
 def preview_of(composed: ComposedReply) -> ReplyPreview:

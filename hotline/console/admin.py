@@ -159,7 +159,7 @@ async def override_save(
     m = _municipality(session, user, code, Action.EDIT_LOCAL_KNOWLEDGE)
     form = await request.form()
     action = str(form.get("action", "save"))
-    values = {key: str(form.get(key, "")) for key in ("mode", "title", "body")}
+    values = {key: str(form.get(key, "")) for key in ("mode", "title", "body", "agent_notes")}
     expected = str(form.get("version", "")) or None
     try:
         if action == "delete":
@@ -170,7 +170,9 @@ async def override_save(
             saved = "Tilpasningen er bekræftet."
         else:
             data, errors = validate_form(
-                OverrideWrite, blank_to_none(values) | {"body": values["body"]}
+                OverrideWrite,
+                blank_to_none(values)
+                | {"body": values["body"], "agent_notes": values["agent_notes"]},
             )
             if data is None:
                 return _override_page(request, session, m, slug, values=values, errors=errors)

@@ -18,8 +18,10 @@ from hotline.composer.service import (
     ComposedReply,
     compose_reply,
     find_template,
+    UnfilledPlaceholder,
     list_templates,
     preview_of,
+    refuse_unfilled_placeholders,
 )
 from hotline.config import Settings
 from hotline.console.articles import show_article
@@ -291,6 +293,8 @@ def _draft_errors(draft: Draft, exc: Problem | ValidationError) -> dict[str, str
     """Danish messages next to the fields; the CPR guard's next to the field that has one."""
     if isinstance(exc, ValidationError):
         return danish_errors(exc)
+    if isinstance(exc, UnfilledPlaceholder):
+        return {"body_markdown": exc.detail}  # the service names the placeholder and its line
     if isinstance(exc, CprNumberInReply):
         fields = [name for name in COMPOSE_FIELDS if contains_cpr_number(getattr(draft, name))]
         return {fields[0] if fields else "body_markdown": danish_message(exc.status, exc.slug)}
@@ -302,9 +306,14 @@ def _compose(
 ) -> tuple[ComposedReply | None, dict[str, str]]:
     try:
         request = ReplyRequest.model_validate(draft.request_data())
-        return compose_reply(session, settings, request, user), {}
+        composed = compose_reply(session, settings, request, user)
     except (Problem, ValidationError) as exc:
         return None, _draft_errors(draft, exc)
+    try:  # the letter is shown, and beside the text what would stop it from being sent
+        refuse_unfilled_placeholders(session, request)
+    except UnfilledPlaceholder as exc:
+        return composed, _draft_errors(draft, exc)
+    return composed, {}
 
 
 def browser_html(composed: ComposedReply) -> str:

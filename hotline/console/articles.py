@@ -34,6 +34,7 @@ class ShownArticle:
     article: ResolvedArticle
     parts: list[ShownPart]
     shared_html: Markup | None  # the shared text beside an override, for comparison
+    agent_notes: list[ShownPart]  # guidance for the agent; never part of a reply
 
 
 def highlight_facts(sanitised_html: str, values: dict[str, str], used: list[str]) -> Markup:
@@ -77,4 +78,11 @@ def show_article(session: Session, article: ResolvedArticle) -> ShownArticle:
         shared = get_article(session, article.slug)
         text, _missing, used = render_facts(shared.body, values)
         shared_html = _html(text, values, used, opening=True)
-    return ShownArticle(article=article, parts=parts, shared_html=shared_html)
+    notes = [
+        ShownPart(
+            local=note.source is not Source.SHARED,
+            html=_html(note.markdown, values, article.facts_used, opening=False),
+        )
+        for note in article.agent_notes
+    ]
+    return ShownArticle(article=article, parts=parts, shared_html=shared_html, agent_notes=notes)

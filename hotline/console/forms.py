@@ -87,6 +87,7 @@ ARTICLE_TEXT_FIELDS = (
     "category",
     "tags",
     "body",
+    "agent_notes",
     "status",
     "review_by",
     "valid_from",
@@ -101,6 +102,7 @@ def article_fields(form: FormData) -> dict[str, Any]:
         for key in ("slug", "title", "category", "status", "review_by", "valid_from", "valid_to")
     }
     values["body"] = str(form.get("body", ""))
+    values["agent_notes"] = str(form.get("agent_notes", ""))
     tags = str(form.get("tags", "")).split(",")
     return blank_to_none(values) | {"tags": [tag.strip() for tag in tags if tag.strip()]}
 

@@ -65,6 +65,8 @@ class Article(Base):
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # For agents only: shown in the console beside the text, never mailed to a citizen.
+    agent_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     category: Mapped[str] = mapped_column(String(80), index=True)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     locale: Mapped[str] = mapped_column(String(10), default="da")
@@ -88,6 +90,7 @@ class ArticleRevision(Base):
     revision: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    agent_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     category: Mapped[str] = mapped_column(String(80))
     tags: Mapped[list[str]] = mapped_column(JSON)
     locale: Mapped[str] = mapped_column(String(10))
@@ -156,6 +159,8 @@ class Override(Base):
     title: Mapped[str | None] = mapped_column(String(200))
     # replace: the local text; append: the local section; hide: an optional note why.
     body: Mapped[str] = mapped_column(Text, default="")
+    # For agents only: shown in the console beside the text, never mailed to a citizen.
+    agent_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     based_on_revision: Mapped[int] = mapped_column(Integer)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -180,6 +185,8 @@ class LocalArticle(Base):
     slug: Mapped[str] = mapped_column(String(120))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # For agents only: shown in the console beside the text, never mailed to a citizen.
+    agent_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     category: Mapped[str] = mapped_column(String(80))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     locale: Mapped[str] = mapped_column(String(10), default="da")

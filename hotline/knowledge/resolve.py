@@ -6,7 +6,7 @@ here, so the API, search indexing, mail composition and the console can never di
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -85,6 +85,8 @@ class ResolvedArticle:
     valid_from: date | None
     valid_to: date | None
     review_by: date | None
+    # Guidance for agents (shared, then local): shown in the console, never in a reply.
+    agent_notes: list[ResolvedPart] = field(default_factory=list)
 
     @cached_property
     def body_html(self) -> str:
@@ -189,6 +191,19 @@ def _build(
             raw_parts = [(Source.OVERRIDE, override.body)]
         else:
             raw_parts = [(Source.SHARED, item.body), (Source.OVERRIDE, override.body)]
+    if isinstance(item, LocalArticle):
+        raw_notes = [(Source.LOCAL, item.agent_notes)]
+    elif override is None:
+        raw_notes = [(Source.SHARED, item.agent_notes)]
+    elif mode is OverrideMode.REPLACE:
+        raw_notes = [(Source.OVERRIDE, override.agent_notes)]
+    else:
+        raw_notes = [(Source.SHARED, item.agent_notes), (Source.OVERRIDE, override.agent_notes)]
+    notes = [
+        ResolvedPart(note_source, render_facts(text, values)[0])
+        for note_source, text in raw_notes
+        if text.strip()
+    ]
     parts, missing, used = [], set(), set()
     for part_source, text in raw_parts:
         rendered, part_missing, part_used = render_facts(text, values)
@@ -216,6 +231,7 @@ def _build(
         valid_from=item.valid_from,
         valid_to=item.valid_to,
         review_by=item.review_by,
+        agent_notes=notes,
     )
 
 

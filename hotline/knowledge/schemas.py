@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Annotated, NamedTuple
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -16,14 +17,15 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from hotline.kit.money import parse_kroner
+from hotline.kit.text import StoredText, normalise_text
 from hotline.knowledge.models import ArticleStatus, FactType, OverrideMode, Source
 from hotline.knowledge.resolve import FACT_KEY
 
 Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 FactKey = Annotated[str, Field(min_length=1, max_length=80, pattern=f"^{FACT_KEY}$")]
-Title = Annotated[str, Field(min_length=1, max_length=200)]
-Category = Annotated[str, Field(min_length=1, max_length=80)]
-Tag = Annotated[str, Field(min_length=1, max_length=60)]
+Title = Annotated[StoredText, Field(min_length=1, max_length=200)]
+Category = Annotated[StoredText, Field(min_length=1, max_length=80)]
+Tag = Annotated[StoredText, Field(min_length=1, max_length=60)]
 Locale = Annotated[str, Field(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")]
 # The longest shipped article is ~2,000 characters; 40,000 is a long guide. Beyond it search
 # slows for everyone (a 5 MB body took 3-14 s per search), so longer texts are refused.
@@ -31,8 +33,15 @@ MAX_BODY_CHARS = 40_000
 MAX_DESCRIPTION_CHARS = 500
 MAX_TAGS = 20
 MAX_FACT_VALUE_CHARS = 1_000
-Body = Annotated[str, Field(min_length=1, max_length=MAX_BODY_CHARS)]
-Description = Annotated[str, Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS)]
+Body = Annotated[StoredText, Field(min_length=1, max_length=MAX_BODY_CHARS)]
+Description = Annotated[StoredText, Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS)]
+# Guidance for agents only (shown in the console, never mailed): "Aarhus-borgere, der ringer
+# efter kl. 15, ...". Markdown with {{ facts }} like the body; empty when there is none.
+AgentNotes = Annotated[
+    StoredText,
+    AfterValidator(str.strip),
+    Field(max_length=MAX_BODY_CHARS, description="For agents only: never sent to a citizen."),
+]
 
 
 def _check_validity(valid_from: date | None, valid_to: date | None) -> None:
@@ -47,6 +56,7 @@ class ArticleFields(BaseModel):
 
     title: Title
     category: Category
+    agent_notes: AgentNotes = ""
     tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] = []
     locale: Locale = "da"
     status: ArticleStatus = ArticleStatus.PUBLISHED
@@ -72,6 +82,7 @@ class ArticleUpdate(BaseModel):
 
     title: Title | None = None
     body: Body | None = None
+    agent_notes: AgentNotes | None = None
     category: Category | None = None
     tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] | None = None
     locale: Locale | None = None
@@ -87,6 +98,7 @@ class ArticleRead(BaseModel):
     slug: str
     title: str
     body: str
+    agent_notes: str
     category: str
     tags: list[str]
     locale: str
@@ -169,7 +181,7 @@ def normalise_fact_value(fact_type: str, value: object) -> str:
     """The stored text of a fact value; ValueError says what is wrong for its type."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValueError("a fact value is a single text or number")
-    text = str(value).strip()
+    text = normalise_text(str(value)).strip()
     if not text:
         raise ValueError("the value is empty")
     if len(text) > MAX_FACT_VALUE_CHARS:
@@ -227,7 +239,8 @@ class OverrideWrite(BaseModel):
 
     mode: OverrideMode
     title: Title | None = None
-    body: Annotated[str, Field(max_length=MAX_BODY_CHARS)] = ""
+    body: Annotated[StoredText, Field(max_length=MAX_BODY_CHARS)] = ""
+    agent_notes: AgentNotes = ""
 
     @model_validator(mode="after")
     def _mode_fits(self) -> "OverrideWrite":
@@ -245,6 +258,7 @@ class OverrideFront(BaseModel):
 
     mode: OverrideMode
     title: Title | None = None
+    agent_notes: AgentNotes = ""
     # Written by export; absent means "against the shared revision current at sync".
     based_on_revision: int | None = Field(default=None, ge=1)
 
@@ -255,6 +269,7 @@ class OverrideRead(BaseModel):
     mode: OverrideMode
     title: str | None
     body: str
+    agent_notes: str
     based_on_revision: int
     shared_revision: int
     stale: bool
@@ -291,6 +306,9 @@ class ResolvedArticleRead(BaseModel):
     parts: list[ResolvedPartRead]
     body_markdown: str
     body_html: str
+    agent_notes: list[ResolvedPartRead] = Field(
+        description="Guidance for agents only (shared and local): never mailed to a citizen."
+    )
     missing_facts: list[str]
     facts_used: list[str]
     shared_revision: int | None

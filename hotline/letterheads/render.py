@@ -46,6 +46,7 @@ class LetterContent:
     excerpts: tuple[Excerpt, ...] = ()
     agent_first_name: str | None = None
     survey_link: str | None = None  # hotline/satisfaction: "Hvor tilfreds er du med hjælpen?"
+    reference: str | None = None  # the reply's reference ("HL-7K3Q9"), shown in the footer
 
     @property
     def date_text(self) -> str:

@@ -60,6 +60,8 @@ class Reply(Base):
     mime: Mapped[bytes | None] = mapped_column(LargeBinary)
     article_slugs: Mapped[list[str]] = mapped_column(JSON, default=list)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    # What the citizen quotes ("HL-7K3Q9"): in the subject and footer. None: a system message.
+    reference: Mapped[str | None] = mapped_column(String(16), index=True, unique=True)
     # The contact it was sent within (hotline/contacts), when one was open.
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
 

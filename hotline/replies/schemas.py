@@ -15,6 +15,7 @@ class ReplyRead(BaseModel):
     to: str | None
     subject: str
     message_id: str
+    reference: str | None  # what the citizen quotes; null for a system message
     article_slugs: list[str]
     attempts: int
     next_attempt_at: datetime | None

@@ -3,6 +3,7 @@ transaction, honouring Idempotency-Key; reading them back for their sender or an
 
 import hashlib
 import json
+import secrets
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -12,7 +13,11 @@ from sqlalchemy.orm import Session
 from hotline.auth.models import User
 from hotline.auth.permissions import Action, can
 from hotline.composer.schemas import ReplyRequest
-from hotline.composer.service import ComposedReply, compose_reply
+from hotline.composer.service import (
+    ComposedReply,
+    compose_reply,
+    refuse_unfilled_placeholders,
+)
 from hotline.config import Settings
 from hotline.db import utcnow
 from hotline.errors import Conflict, InvalidInput, NotFound
@@ -59,6 +64,22 @@ def _earlier_reply(session: Session, agent: User, key: str, fingerprint: str) ->
     return session.get_one(Reply, row.reply_id)
 
 
+# Crockford-like: no 0/O, 1/I/L, U, so a reference read aloud or retyped stays the same.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+REFERENCE_LENGTH = 5  # 30**5 = 24 million
+
+
+def new_reference(session: Session) -> str:
+    """A short, unused reference a citizen can quote, e.g. ``HL-7K3Q9``. The unique column
+    is the last word; looking first makes a clash (1 in millions) a retry, not an error."""
+    while True:
+        reference = "HL-" + "".join(
+            secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH)
+        )
+        if session.scalar(select(Reply.id).where(Reply.reference == reference)) is None:
+            return reference
+
+
 def enqueue(
     session: Session,
     settings: Settings,
@@ -94,6 +115,7 @@ def enqueue(
         text=composed.text,
         article_slugs=list(composed.article_slugs),
         message_id=message_id,
+        reference=composed.reference,
         mime=signer.sign(message, composed.from_address, composed.sending_domain),
         status=ReplyStatus.QUEUED.value,
         attempts=0,
@@ -117,7 +139,8 @@ def submit(
     *,
     survey_link: str | None = None,
 ) -> tuple[Reply, bool]:
-    """Compose (the CPR guard refuses before anything is stored) and enqueue.
+    """Compose (the CPR guard and a template's unfilled placeholder refuse before anything is
+    stored) and enqueue, with a new reference for the citizen to quote.
 
     ``survey_link`` is printed under the signature; the caller that knows the contact the reply
     belongs to (``hotline.satisfaction.service.send_reply``) supplies it, so the outbox imports
@@ -130,7 +153,15 @@ def submit(
         earlier = _earlier_reply(session, agent, idempotency_key, fingerprint)
         if earlier is not None:
             return earlier, True
-    composed = compose_reply(session, settings, request, agent, survey_link=survey_link)
+    refuse_unfilled_placeholders(session, request)
+    composed = compose_reply(
+        session,
+        settings,
+        request,
+        agent,
+        survey_link=survey_link,
+        reference=new_reference(session),
+    )
     reply = enqueue(session, settings, composed, agent)
     if idempotency_key is not None:
         try:

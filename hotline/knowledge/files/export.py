@@ -30,6 +30,8 @@ from hotline.municipalities.service import (
 def _front_matter(item: Article | LocalArticle) -> dict[str, Any]:
     """Only what differs from the defaults, so exported files read like hand-written ones."""
     front: dict[str, Any] = {"title": item.title, "category": item.category}
+    if item.agent_notes:
+        front["agent_notes"] = item.agent_notes
     if item.tags:
         front["tags"] = list(item.tags)
     if item.locale != "da":
@@ -48,6 +50,13 @@ class _Dumper(yaml.SafeDumper):
 
 _Dumper.add_representer(
     list, lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, True)
+)
+# Several lines (agent notes) as a literal block, readable and editable as written.
+_Dumper.add_representer(
+    str,
+    lambda dumper, data: dumper.represent_scalar(
+        "tag:yaml.org,2002:str", data, style="|" if "\n" in data else None
+    ),
 )
 
 
@@ -123,6 +132,8 @@ def export_folder(session: Session, root: Path) -> int:
         front: dict[str, Any] = {"mode": override.mode}
         if override.title is not None:
             front["title"] = override.title
+        if override.agent_notes:
+            front["agent_notes"] = override.agent_notes
         front["based_on_revision"] = override.based_on_revision
         path = root / "municipalities" / override.municipality_code / "overrides" / f"{slug}.md"
         _write_document(path, front, override.body)

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from hotline.kit.text import normalise_text
 from hotline.knowledge import service
 from hotline.knowledge.schemas import (
     ArticleFields,
@@ -114,7 +115,7 @@ class _Reader:
 
     def document(self, path: Path) -> Document | None:
         try:
-            text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+            text = normalise_text(path.read_text(encoding="utf-8"))
         except UnicodeDecodeError:
             self.error(path, 1, "not UTF-8 text")
             return None

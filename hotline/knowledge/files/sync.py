@@ -282,9 +282,15 @@ class _Sync:
                 "mode": source.front.mode.value,
                 "title": source.front.title,
                 "body": source.body,
+                "agent_notes": source.front.agent_notes,
             }
             current = existing.get((code, slug))
-            data = OverrideWrite(mode=source.front.mode, title=source.front.title, body=source.body)
+            data = OverrideWrite(
+                mode=source.front.mode,
+                title=source.front.title,
+                body=source.body,
+                agent_notes=source.front.agent_notes,
+            )
             if current is None:
                 service.put_override(
                     self.session, code, article, data, SYNC_ACTOR, based_on_revision=pinned

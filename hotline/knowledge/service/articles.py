@@ -33,6 +33,7 @@ from hotline.knowledge.service.visibility import sees_drafts
 ARTICLE_FIELDS = (
     "title",
     "body",
+    "agent_notes",
     "category",
     "tags",
     "locale",
@@ -41,6 +42,7 @@ ARTICLE_FIELDS = (
     "valid_from",
     "valid_to",
 )
+AGENT_NOTES_HEADING = "== Kun for medarbejdere (sendes aldrig til borgeren) =="
 NULLABLE_FIELDS = frozenset({"review_by", "valid_from", "valid_to"})
 TEXT_FIELDS = frozenset({"title", "body"})
 
@@ -98,6 +100,7 @@ def _ensure_slug_free(session: Session, slug: str, municipality_code: str | None
 def create_article(session: Session, data: ArticleCreate, actor: str) -> Article:
     _ensure_slug_free(session, data.slug)
     _check_text(session, data.body)
+    _check_text(session, data.agent_notes)
     article = Article(
         slug=data.slug,
         revision=1,
@@ -137,8 +140,9 @@ def update_article(
     changed = _changed_fields(article, changes)
     if not changed:
         return []
-    if "body" in changed:
-        _check_text(session, changes["body"])
+    for name in ("body", "agent_notes"):
+        if name in changed:
+            _check_text(session, changes[name])
     previous = article.revision
     for name in changed:
         setattr(article, name, changes[name])
@@ -210,7 +214,8 @@ def revision_diff(session: Session, article: Article, old: int, new: int) -> str
     before, after = get_revision(session, article, old), get_revision(session, article, new)
 
     def lines(revision: ArticleRevision) -> list[str]:
-        return f"# {revision.title}\n\n{revision.body}\n".splitlines(keepends=True)
+        notes = f"\n{AGENT_NOTES_HEADING}\n\n{revision.agent_notes}\n" if revision.agent_notes else ""
+        return f"# {revision.title}\n\n{revision.body}\n{notes}".splitlines(keepends=True)
 
     return "".join(
         difflib.unified_diff(

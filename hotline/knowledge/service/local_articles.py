@@ -53,6 +53,7 @@ def create_local_article(
 ) -> LocalArticle:
     _ensure_slug_free(session, data.slug, municipality_code)
     _check_text(session, data.body)
+    _check_text(session, data.agent_notes)
     local = LocalArticle(
         municipality_code=municipality_code,
         slug=data.slug,
@@ -72,8 +73,9 @@ def update_local_article(
     changed = _changed_fields(local, changes)
     if not changed:
         return []
-    if "body" in changed:
-        _check_text(session, changes["body"])
+    for name in ("body", "agent_notes"):
+        if name in changed:
+            _check_text(session, changes[name])
     for name in changed:
         setattr(local, name, changes[name])
     local.revision += 1

@@ -65,7 +65,13 @@ def put_override(
     """Create or replace -> (override, created). Writing it confirms the current shared text,
     or ``based_on_revision`` when given (``kb sync`` of a folder exported with an older one)."""
     _check_text(session, data.body)
-    fields = {"mode": data.mode.value, "title": data.title, "body": data.body.strip()}
+    _check_text(session, data.agent_notes)
+    fields = {
+        "mode": data.mode.value,
+        "title": data.title,
+        "body": data.body.strip(),
+        "agent_notes": data.agent_notes.strip(),
+    }
     based_on = article.revision if based_on_revision is None else based_on_revision
     current = find_override(session, municipality_code, article.slug)
     if current is None:
@@ -182,6 +188,7 @@ def override_read(session: Session, override: Override) -> OverrideRead:
         mode=OverrideMode(override.mode),
         title=override.title,
         body=override.body,
+        agent_notes=override.agent_notes,
         based_on_revision=override.based_on_revision,
         shared_revision=article.revision,
         stale=stale,

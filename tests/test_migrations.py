@@ -1,12 +1,13 @@
 """The schema lives in models and migrations; these prove the two agree on both backends."""
 
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from hotline import migrate
 from hotline.config import Settings
@@ -47,5 +48,30 @@ def test_models_and_migrations_agree(empty_database: Settings) -> None:
             )
             differences = compare_metadata(context, load_models())
         assert differences == [], "run `alembic revision --autogenerate`: models drifted"
+    finally:
+        engine.dispose()
+
+
+def test_0014_repairs_stored_texts_to_newlines_and_composed_letters(
+    empty_database: Settings,
+) -> None:
+    """Revisions saved from browser forms kept \\r\\n (issue 14); the migration rewrites them."""
+    engine = make_engine(empty_database.database_url)
+    try:
+        migrate.upgrade(empty_database, "0013_meetings", engine=engine)
+        title = unicodedata.normalize("NFD", "Åbningstider")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO kb_articles (id, slug, title, body, category, tags, locale,"
+                    " status, revision, updated_at, updated_by) VALUES (1, 'tider', :title,"
+                    " :body, 'Test', '[]', 'da', 'published', 1, '2026-01-01', 'x')"
+                ),
+                {"title": title, "body": "# Tider\r\nEn.\r\n\r\nTo.\rTre."},
+            )
+        migrate.upgrade(empty_database, engine=engine)
+        with engine.connect() as connection:
+            row = connection.execute(text("SELECT title, body, agent_notes FROM kb_articles")).one()
+        assert tuple(row) == ("Åbningstider", "# Tider\nEn.\n\nTo.\nTre.", "")
     finally:
         engine.dispose()

@@ -51,7 +51,7 @@ from hotline.municipalities.service import (
 from hotline.replies import service as replies
 from hotline.replies.models import SETTLED, Reply, ReplyStatus
 from hotline.satisfaction import service as satisfaction_service
-from hotline.search.service import search
+from hotline.search.service import MAX_QUERY, CprNumberInSearch, search
 
 router = APIRouter()
 MAX_CANDIDATES = 12
@@ -195,6 +195,10 @@ def _compose_context(
     }
 
 
+# The search form's fields and their longest accepted values (as the query parameters had).
+SEARCH_FIELDS = {"kommune": 4, "q": MAX_QUERY, "kategori": 80, "artikel": 120}
+
+
 def search_as_you_type(request: Request) -> bool:
     """Search-as-you-type: htmx fired by the search box itself, not by submitting its form
     (Enter, the button, or the plain form without JavaScript): partial words are no gaps."""
@@ -238,14 +242,18 @@ def _agent_page(
         if target in (None, "main"):
             context["chosen"] = branding(session, settings, municipality)
         if q and q.strip() and target in (None, "main", "results"):
-            context["found"] = search(
-                session,
-                q,
-                code,
-                category=kategori or None,
-                limit=10,
-                log_gap=not search_as_you_type(request),
-            )
+            try:
+                context["found"] = search(
+                    session,
+                    q,
+                    code,
+                    category=kategori or None,
+                    limit=10,
+                    log_gap=not search_as_you_type(request),
+                )
+            except CprNumberInSearch as exc:
+                # Said in Danish, and the number is not written back into the page.
+                context.update(q="", search_error=exc.detail.split(" / ")[0])
         if target in (None, "main", "article"):
             context.update(_article_view(session, artikel, code))
         if target in (None, "main", "article", "compose", "preview"):
@@ -283,6 +291,28 @@ def home(
         kategori=kategori,
         artikel=artikel,
         **agent_page_contact(session, user, kommune, artikel),  # contacts: open + record
+    )
+
+
+@router.post("/soeg", name="search")
+async def search_submit(
+    request: Request, user: ConsoleUser, session: DbSession, settings: AppSettings
+) -> Response:
+    """The search box posts its words: they never stand in a URL, so neither the browser's
+    history nor any log of requested addresses (proxies, servers) holds what was searched."""
+    require(user, Action.READ_KNOWLEDGE)
+    form = await request.form()
+    words = {key: str(form.get(key, ""))[:limit] for key, limit in SEARCH_FIELDS.items()}
+    return _agent_page(
+        request,
+        session,
+        settings,
+        user,
+        kommune=words["kommune"] or None,
+        q=words["q"],
+        kategori=words["kategori"] or None,
+        artikel=words["artikel"] or None,
+        **agent_page_contact(session, user, words["kommune"] or None, None),
     )
 
 

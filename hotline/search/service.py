@@ -8,7 +8,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotline.kit.cpr import contains_cpr_number
+from hotline.kit.cpr import CprNumberInText, refuse_cpr_numbers
 from hotline.knowledge.resolve import render_facts, today
 from hotline.municipalities.service import get_municipality
 from hotline.observability.metrics import SEARCH_SECONDS
@@ -20,6 +20,17 @@ from hotline.search.schemas import GapRead, SearchRead, SearchResult
 from hotline.search.snippets import Snippets, text_of
 
 MAX_QUERY = 200
+
+
+class CprNumberInSearch(CprNumberInText):
+    status, slug, title = 422, "cpr-number-in-search", "CPR number in search"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Søgningen indeholder et CPR-nummer. Søg aldrig på CPR-numre: vidensbasen kender "
+            "ingen borgere, og nummeret må ikke gemmes. / The search contains a Danish personal "
+            "identification number (CPR); search for the topic instead."
+        )
 # How alike (rapidfuzz ratio, 0-100) a known word must be to be offered as the correction.
 SUGGESTION_CUTOFF = 75
 # ``total`` and ``facets`` are exact up to this many matches; above, ``total_relation`` is
@@ -83,6 +94,8 @@ def search(
     A deliberate search (``log_gap``) that finds nothing, even after correcting typos, is
     logged as a knowledge gap; search-as-you-type passes False, its partial words are no gaps.
     """
+    # A CPR number is refused before anything is looked up or kept (never a knowledge gap).
+    refuse_cpr_numbers(query, problem=CprNumberInSearch)
     municipality = get_municipality(session, municipality_code)
     at = at or today()
     query = query.strip()[:MAX_QUERY]
@@ -108,8 +121,7 @@ def search(
         terms = an.query_terms(suggestion)
         found = find(terms)
         corrected = bool(found.facets)
-    # A CPR number typed into the search box is personal data, never a knowledge gap.
-    if log_gap and not found.facets and terms and not contains_cpr_number(query):
+    if log_gap and not found.facets and terms:
         session.add(SearchGap(query=query, municipality_code=municipality.code))
         session.flush()
     values = tuple(sorted(index.fact_values.get(municipality.code, {}).items()))

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from hotline.replies.models import Reply
 from hotline.search.service import knowledge_gaps
-from tests.console.conftest import LOCAL_PART, SignIn, csrf_token
+from tests.console.conftest import LOCAL_PART, SignIn, csrf_token, post_form
 
 HTMX = {"HX-Request": "true"}
 
@@ -60,8 +60,11 @@ def test_search_as_you_type_returns_only_the_results_fragment(
     client: TestClient, sign_in: SignIn, kb: Session
 ) -> None:
     sign_in("agent.aarhus")
-    fragment = client.get(
-        "/console/?kommune=0751&q=pas", headers={**HTMX, "HX-Target": "results"}
+    fragment = post_form(
+        client,
+        "/console/soeg",
+        {"kommune": "0751", "q": "pas"},
+        headers={**HTMX, "HX-Target": "results"},
     ).text
     assert "<html" not in fragment and "<header" not in fragment
     assert "Pas til voksne" in fragment
@@ -73,10 +76,12 @@ def test_search_works_without_javascript_as_a_plain_form(
     client: TestClient, sign_in: SignIn, kb: Session
 ) -> None:
     sign_in("agent.aarhus")
-    page = client.get("/console/?kommune=0751&q=pas").text
+    page = post_form(client, "/console/soeg", {"kommune": "0751", "q": "pas"}).text
     assert page.startswith("<!doctype html>") and '<html lang="da">' in page
-    assert '<form method="get" action="/console/" role="search"' in page
-    assert 'href="/console/?kommune=0751&amp;q=pas&amp;artikel=pas"' in page
+    assert '<form method="post" action="/console/soeg" role="search"' in page
+    # The words searched for stay out of every address (history, logs): links carry none.
+    assert 'href="/console/?kommune=0751&amp;artikel=pas"' in page
+    assert "q=pas" not in page
 
 
 def test_typing_logs_no_knowledge_gap_but_a_submitted_search_does(
@@ -84,15 +89,19 @@ def test_typing_logs_no_knowledge_gap_but_a_submitted_search_does(
 ) -> None:
     sign_in("agent.aarhus")
     results = {**HTMX, "HX-Target": "results"}
+    search = {"kommune": "0751", "q": "hvalrosser"}
     for partial in ("hvalr", "hvalros", "hvalrosser"):  # keystrokes: the box itself fires
-        client.get(
-            f"/console/?kommune=0751&q={partial}", headers={**results, "HX-Trigger-Name": "q"}
+        post_form(
+            client,
+            "/console/soeg",
+            {**search, "q": partial},
+            headers={**results, "HX-Trigger-Name": "q"},
         )
     kb.rollback()
     assert knowledge_gaps(kb) == []
 
-    client.get("/console/?kommune=0751&q=hvalrosser", headers=results)  # Enter submits the form
-    client.get("/console/?kommune=0751&q=hvalrosser")  # the plain form, JavaScript off
+    post_form(client, "/console/soeg", search, headers=results)  # Enter submits the form
+    post_form(client, "/console/soeg", search)  # the plain form, JavaScript off
     kb.rollback()
     [gap] = knowledge_gaps(kb)
     assert (gap.query, gap.municipality_code, gap.count) == ("hvalrosser", "0751", 2)
@@ -104,14 +113,16 @@ def test_the_search_box_searches_as_you_type_and_its_form_submits_deliberately(
     sign_in("agent.aarhus")
     page = client.get("/console/?kommune=0751").text
     form = page[page.index('aria-label="Søg i artikler"') :].split("</form>")[0]
-    assert 'hx-get="/console/"' in form and 'hx-target="#results"' in form
+    assert 'hx-post="/console/soeg"' in form and 'hx-target="#results"' in form
     box = form[form.index('name="q"') :].split(">")[0]
     assert 'hx-trigger="input changed delay:200ms"' in box
 
 
 def test_a_typo_offers_the_suggestion(client: TestClient, sign_in: SignIn, kb: Session) -> None:
     sign_in("agent.aarhus")
-    html = client.get("/console/?kommune=0751&q=voksen+pss", headers=HTMX).text
+    html = post_form(
+        client, "/console/soeg", {"kommune": "0751", "q": "voksen pss"}, headers=HTMX
+    ).text
     assert "Mente du" in html or "Viser resultater for" in html
 
 

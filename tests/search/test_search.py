@@ -14,6 +14,7 @@ from hotline.search import service
 from hotline.search.indexing import index_of, reindex
 from hotline.search.models import SearchGap
 from hotline.search.schemas import SearchRead
+from hotline.search.service import CprNumberInSearch
 from tests.search.conftest import (
     AARHUS,
     ADMIN,
@@ -108,7 +109,8 @@ def test_queries_without_results_are_logged_as_knowledge_gaps(
     search("hvalrosser på stranden", AARHUS)
     search("saltbil", AARHUS)  # found: not a gap
     search("sundhedskrot", AARHUS)  # found after correction: not a gap
-    search("borger 010190-1235 ringede", AARHUS)  # a CPR number is never stored
+    with pytest.raises(CprNumberInSearch):  # a CPR number is refused, never stored
+        search("borger 010190-1235 ringede", AARHUS)
     gaps = corpus.execute(select(SearchGap.query, SearchGap.municipality_code)).all()
     assert gaps == [("hvalrosser på stranden", AARHUS)]
 
@@ -119,7 +121,8 @@ def test_queries_without_results_are_logged_as_knowledge_gaps(
 def test_a_disguised_cpr_number_is_never_stored_as_a_knowledge_gap(
     search: Search, corpus: Session, query: str
 ) -> None:
-    search(query, AARHUS)
+    with pytest.raises(CprNumberInSearch):
+        search(query, AARHUS)
     assert corpus.scalar(select(func.count()).select_from(SearchGap)) == 0
 
 

@@ -57,12 +57,10 @@ from hotline.municipalities.service import get_municipality
 __all__ = [
     "SHARED_TEMPLATES_FILE",
     "ComposedReply",
-    "UnfilledPlaceholder",
     "CprNumberInReply",
     "InlineImage",
+    "UnfilledPlaceholder",
     "compose_reply",
-    "refuse_unfilled_placeholders",
-    "unfilled_placeholders",
     "create_template",
     "delete_template",
     "find_template",
@@ -70,9 +68,11 @@ __all__ = [
     "list_templates",
     "preview_of",
     "read_template_file",
+    "refuse_unfilled_placeholders",
     "require_template_edit",
     "seed_shared_templates",
     "template_etag",
+    "unfilled_placeholders",
     "update_template",
 ]
 
@@ -286,9 +286,7 @@ class UnfilledPlaceholder(InvalidInput):
     title = "A template placeholder is still in the reply"
 
 
-def unfilled_placeholders(
-    session: Session, request: ReplyRequest
-) -> list[tuple[str, int]]:
+def unfilled_placeholders(session: Session, request: ReplyRequest) -> list[tuple[str, int]]:
     """(placeholder, line) of every template placeholder still in the reply's text: of the
     template the request names, else of any template the municipality has."""
     if request.template is not None:

@@ -16,9 +16,9 @@ from hotline.auth.permissions import Action, can, require
 from hotline.composer.schemas import ReplyRequest
 from hotline.composer.service import (
     ComposedReply,
+    UnfilledPlaceholder,
     compose_reply,
     find_template,
-    UnfilledPlaceholder,
     list_templates,
     preview_of,
     refuse_unfilled_placeholders,

@@ -31,6 +31,8 @@ class CprNumberInSearch(CprNumberInText):
             "ingen borgere, og nummeret må ikke gemmes. / The search contains a Danish personal "
             "identification number (CPR); search for the topic instead."
         )
+
+
 # How alike (rapidfuzz ratio, 0-100) a known word must be to be offered as the correction.
 SUGGESTION_CUTOFF = 75
 # ``total`` and ``facets`` are exact up to this many matches; above, ``total_relation`` is

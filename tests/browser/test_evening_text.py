@@ -114,7 +114,9 @@ def test_an_unfilled_template_placeholder_stops_the_reply_and_says_where(
     page.get_by_label("Kommunenavn, kommunekode eller postnummer").press("Enter")
     page.get_by_label("Skabelon").select_option(label="Tak for henvendelsen")
     page.get_by_role("button", name="Brug skabelon").click()
-    expect(page.get_by_label("Svar", exact=True)).to_have_value(re.compile(r"\[Skriv svaret her\.\]"))
+    expect(page.get_by_label("Svar", exact=True)).to_have_value(
+        re.compile(r"\[Skriv svaret her\.\]")
+    )
     page.get_by_label("Borgerens e-mailadresse").fill("karen@example.dk")
     sent_before = len(live_server.smtp.messages)
     page.get_by_role("button", name="Send svar").click()

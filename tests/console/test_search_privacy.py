@@ -57,7 +57,9 @@ def test_the_api_refuses_a_cpr_number_in_a_search_as_problem_json(
     client: TestClient, auth_headers: dict[str, dict[str, str]], kb: Session
 ) -> None:
     response = client.get(
-        "/api/v1/search", params={"q": CPR, "municipality": "0751"}, headers=auth_headers["agent.aarhus"]
+        "/api/v1/search",
+        params={"q": CPR, "municipality": "0751"},
+        headers=auth_headers["agent.aarhus"],
     )
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")

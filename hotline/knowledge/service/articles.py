@@ -214,7 +214,9 @@ def revision_diff(session: Session, article: Article, old: int, new: int) -> str
     before, after = get_revision(session, article, old), get_revision(session, article, new)
 
     def lines(revision: ArticleRevision) -> list[str]:
-        notes = f"\n{AGENT_NOTES_HEADING}\n\n{revision.agent_notes}\n" if revision.agent_notes else ""
+        notes = (
+            f"\n{AGENT_NOTES_HEADING}\n\n{revision.agent_notes}\n" if revision.agent_notes else ""
+        )
         return f"# {revision.title}\n\n{revision.body}\n{notes}".splitlines(keepends=True)
 
     return "".join(

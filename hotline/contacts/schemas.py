@@ -18,7 +18,9 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Phone = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ]{8,20}$", max_length=40)
 ]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+ShortText = Annotated[
+    StoredText, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+]
 
 
 class CitizenDetails(BaseModel):

@@ -98,6 +98,8 @@ def _console_routes() -> list[tuple[str, str]]:
 
 
 AGENT_MAY_POST = {"/login", "/logout", "/svar", "/svar/udkast", "/svar/forhaandsvisning"}
+# The search box posts its words (never in an address); searching is what agents do.
+AGENT_MAY_POST |= {"/soeg"}
 # Contacts: the agent's own contact (tests/contacts checks another's is refused) and the desk's
 # page, whose signed link is its authorisation (tests/contacts/test_forwarding.py).
 AGENT_MAY_POST |= {

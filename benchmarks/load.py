@@ -36,6 +36,7 @@ import asyncio
 import itertools
 import os
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -272,6 +273,18 @@ def report(name: str, tally: Tally, elapsed: float) -> None:
         print(f"  error: {error}")
 
 
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM to each started process group; SIGKILL to any still there 30 s later."""
+    for process in processes:
+        os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 def run(args: argparse.Namespace, url: str, directory: Path) -> None:
     base = f"http://127.0.0.1:{args.port}"
     settings = Settings(database_url=url, var_dir=directory, secret_key=SECRET)
@@ -292,10 +305,11 @@ def run(args: argparse.Namespace, url: str, directory: Path) -> None:
     sink.port = args.port + 1
     sink.start()
     worker_env = {**env, "HOTLINE_SMTP_URL": f"smtp://127.0.0.1:{sink.port}"}
+    # Each in a process group of its own, so the end stops uvicorn's worker processes too.
     processes = [
         subprocess.Popen([str(HOTLINE), "serve", "--host", "127.0.0.1", "--port",
-                          str(args.port), "--workers", "2"], env=env),
-        subprocess.Popen([str(HOTLINE), "worker"], env=worker_env),
+                          str(args.port), "--workers", "2"], env=env, start_new_session=True),
+        subprocess.Popen([str(HOTLINE), "worker"], env=worker_env, start_new_session=True),
     ]  # fmt: skip
     try:
         wait_until_up(base)
@@ -318,10 +332,7 @@ def run(args: argparse.Namespace, url: str, directory: Path) -> None:
         print(f"outbox drained: {sink.count.value} of {tally.accepted_sends} accepted sends "
               f"delivered ({time.monotonic() - started:.1f} s after the shift ended)")  # fmt: skip
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
+        stop(processes)
         sink.stop()
 
 
@@ -335,6 +346,7 @@ def main() -> None:
         "--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
     )
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # clean up when stopped (timeout)
     if not 1 <= args.agents <= 256 or not 0 < args.seconds <= 600:
         raise SystemExit("bounded: 1-256 agents, at most 600 s")
     server = make_url(args.postgres_url)

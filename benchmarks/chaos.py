@@ -62,6 +62,7 @@ class Faults:
     """What happened, when: printed with the figures."""
 
     outage_attempts: int = 0
+    outage_seconds: float = 0.0
     smtp_up_at: float = 0.0
     killed_pid: int = 0
     killed_holding: int = 0
@@ -143,6 +144,7 @@ def run(args: argparse.Namespace, url: str, directory: Path) -> None:
 
         sink.start()
         faults.smtp_up_at = time.monotonic()
+        faults.outage_seconds = faults.smtp_up_at - outage_started
         print("SMTP server up")
         deadline = faults.smtp_up_at + args.timeout
         restarted = False
@@ -206,7 +208,8 @@ def report(
     )
     window = confirm_group  # one worker killed
     seconds = faults.last_arrival_at - faults.smtp_up_at
-    print(f"\n== {args.replies} replies, {args.outage:.0f} s SMTP outage, 1 worker SIGKILLed, "
+    print(f"\n== {args.replies} replies, {faults.outage_seconds:.0f} s SMTP outage, "
+          f"1 worker SIGKILLed, "
           f"PostgreSQL restarted once")  # fmt: skip
     print(f"queued                      {len(expected):6d}")
     print(f"outbox at the end           {dict(counts)}")
@@ -216,7 +219,10 @@ def report(
     print(f"duplicates                  {extra:6d} (of {len(duplicated)} messages; confirm "
           f"window: at most {window} = HOTLINE_MAIL_CONFIRM_GROUP per killed worker)")  # fmt: skip
     print(f"duplicates byte-identical   {'yes' if identical else 'NO'} (same Message-ID each)")
-    print(f"failed attempts in outage   {faults.outage_attempts:6d}")
+    with engine.connect() as connection:
+        most = connection.execute(select(func.max(Reply.attempts))).scalar_one()
+    print(f"failed attempts in outage   {faults.outage_attempts:6d} "
+          f"(most attempts of one reply: {most}, under HOTLINE_MAIL_MAX_ATTEMPTS)")  # fmt: skip
     print(f"worker rounds failed on DB  {failed_rounds:6d} "
           f"(the restart took {faults.restart_seconds:.1f} s)")  # fmt: skip
     print(f"SMTP up -> all settled      {seconds:6.1f} s "

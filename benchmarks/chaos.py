@@ -44,9 +44,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dkim.dknewkey import GenRSAKeys
-from sqlalchemy import Engine, create_engine, func, make_url, select, text
+from sqlalchemy import Engine, func, make_url, select
 from sqlalchemy.exc import OperationalError
 
+from benchmarks.databases import throwaway_database
 from benchmarks.load import stop
 from benchmarks.mail import SECRET, compose, prepare, queue
 from hotline.config import PROJECT_ROOT, Settings
@@ -262,16 +263,11 @@ def main() -> None:
     if not 0 < args.replies <= 10_000 or not args.kill_at < args.restart_at < args.replies:
         raise SystemExit("bounded: at most 10,000 replies, and kill-at < restart-at < replies")
     name = f"hotline_chaos_{os.getpid()}"
-    admin = create_engine(args.postgres_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        with tempfile.TemporaryDirectory() as directory:
-            run(args, server.set(database=name).render_as_string(False), Path(directory))
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        throwaway_database(args.postgres_url, name) as url,
+    ):
+        run(args, url, Path(directory))
 
 
 if __name__ == "__main__":

@@ -47,8 +47,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import make_url, select
 
+from benchmarks.databases import throwaway_database
 from benchmarks.mail import CountingSink
 from hotline.auth.models import User
 from hotline.auth.permissions import Role
@@ -353,16 +354,11 @@ def main() -> None:
     if server.host not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("loopback only: --postgres-url must name a local server")
     name = f"hotline_load_{os.getpid()}"
-    admin = create_engine(args.postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        with tempfile.TemporaryDirectory() as directory:
-            run(args, server.set(database=name).render_as_string(False), Path(directory))
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        throwaway_database(args.postgres_url, name) as url,
+    ):
+        run(args, url, Path(directory))
 
 
 if __name__ == "__main__":

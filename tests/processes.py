@@ -42,7 +42,7 @@ def process(arguments: list[str], env: dict[str, str], log: Path) -> Iterator[No
 
 
 def wait_until_up(url: str) -> None:
-    deadline = time.monotonic() + 60  # start-up is slow on a busy machine
+    deadline = time.monotonic() + 180  # start-up takes a minute on a machine at load 15-20
     while True:
         try:
             if httpx.get(f"{url}/health", timeout=1).status_code == 200:

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import make_url, select
 
 from benchmarks.databases import throwaway_database
@@ -98,6 +99,37 @@ class Tally:
 
     def count(self) -> int:
         return sum(len(values) for values in self.latencies.values())
+
+
+def server_buckets(base: str) -> dict[tuple[str, str], dict[float, float]]:
+    """The app's own latency histogram (``/metrics``, summed over both processes): cumulative
+    counts per (method, route) and bucket bound, measured inside the app."""
+    found: dict[tuple[str, str], dict[float, float]] = defaultdict(dict)
+    exposition = httpx.get(f"{base}/metrics", timeout=60).text
+    for family in text_string_to_metric_families(exposition):
+        for sample in family.samples:
+            if sample.name == "hotline_http_request_duration_seconds_bucket":
+                key = (sample.labels["method"], sample.labels["route"])
+                found[key][float(sample.labels["le"])] = sample.value
+    return found
+
+
+def server_report(
+    before: dict[tuple[str, str], dict[float, float]],
+    after: dict[tuple[str, str], dict[float, float]],
+) -> None:
+    """p99 per route inside the app during the shift: the bucket bound it falls under."""
+    print("  inside the app (its /metrics histogram, both processes; p99 as a bucket bound):")
+    for key, buckets in sorted(after.items()):
+        counts = {bound: n - before.get(key, {}).get(bound, 0.0) for bound, n in buckets.items()}
+        total = counts.get(float("inf"), 0.0)
+        if total < 1 or key[1] in ("/metrics", "/health", "/ready"):
+            continue
+        bounds = sorted(counts)
+        p50 = next(bound for bound in bounds if counts[bound] >= total * 0.5)
+        p99 = next(bound for bound in bounds if counts[bound] >= total * 0.99)
+        print(f"    {key[0]:4s} {key[1]:50s} n={total:6.0f}  p50 <= {p50 * 1000:5.0f} ms  "
+              f"p99 <= {p99 * 1000:5.0f} ms")  # fmt: skip
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -320,10 +352,14 @@ def run(args: argparse.Namespace, url: str, directory: Path) -> None:
         print(f"load average before: {' '.join(f'{n:.2f}' for n in os.getloadavg())}"
               f" ({os.cpu_count()} CPUs)")  # fmt: skip
         health, health_seconds = asyncio.run(trivial(base, args.agents, 10))
-        report(f"baseline GET /health, {args.agents} clients without pauses", health, 10)
+        report(
+            f"baseline GET /health, {args.agents} clients without pauses", health, health_seconds
+        )
+        before = server_buckets(base)
         tally, elapsed = asyncio.run(shift(base, tokens, codes, args.seconds, args.think))
         load_after = os.getloadavg()
         report(f"shift: {args.agents} agents, think x{args.think}", tally, elapsed)
+        server_report(before, server_buckets(base))
         health_rate = health.count() / health_seconds
         print(f"  shift requests/s / GET /health requests/s: "
               f"{tally.count() / elapsed / health_rate:.2f}")  # fmt: skip

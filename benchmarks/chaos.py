@@ -44,10 +44,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dkim.dknewkey import GenRSAKeys
-from sqlalchemy import Engine, func, make_url, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 
-from benchmarks.databases import throwaway_database
+from benchmarks.databases import local_throwaway_database
 from benchmarks.load import stop
 from benchmarks.mail import SECRET, compose, prepare, queue
 from hotline.config import PROJECT_ROOT, Settings
@@ -257,15 +257,11 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=300.0)
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # clean up when stopped (timeout)
-    server = make_url(args.postgres_url)
-    if server.host not in ("127.0.0.1", "localhost", "::1"):
-        raise SystemExit("loopback only: --postgres-url must name a local server")
     if not 0 < args.replies <= 10_000 or not args.kill_at < args.restart_at < args.replies:
         raise SystemExit("bounded: at most 10,000 replies, and kill-at < restart-at < replies")
-    name = f"hotline_chaos_{os.getpid()}"
     with (
         tempfile.TemporaryDirectory() as directory,
-        throwaway_database(args.postgres_url, name) as url,
+        local_throwaway_database(args.postgres_url, "hotline_chaos") as url,
     ):
         run(args, url, Path(directory))
 

@@ -1,5 +1,6 @@
 """A throwaway PostgreSQL database for one benchmark run: created, and dropped however it ends."""
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -19,3 +20,13 @@ def throwaway_database(server_url: str, name: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def local_throwaway_database(server_url: str, prefix: str) -> Iterator[str]:
+    """``throwaway_database`` named ``<prefix>_<pid>``, on a server on this machine only: the
+    load and fault benchmarks drive processes against it and must stay on loopback."""
+    if make_url(server_url).host not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit("loopback only: --postgres-url must name a local server")
+    with throwaway_database(server_url, f"{prefix}_{os.getpid()}") as url:
+        yield url

@@ -48,9 +48,9 @@ from pathlib import Path
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import make_url, select
+from sqlalchemy import select
 
-from benchmarks.databases import throwaway_database
+from benchmarks.databases import local_throwaway_database
 from benchmarks.mail import CountingSink
 from hotline.auth.models import User
 from hotline.auth.permissions import Role
@@ -386,13 +386,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # clean up when stopped (timeout)
     if not 1 <= args.agents <= 256 or not 0 < args.seconds <= 600:
         raise SystemExit("bounded: 1-256 agents, at most 600 s")
-    server = make_url(args.postgres_url)
-    if server.host not in ("127.0.0.1", "localhost", "::1"):
-        raise SystemExit("loopback only: --postgres-url must name a local server")
-    name = f"hotline_load_{os.getpid()}"
     with (
         tempfile.TemporaryDirectory() as directory,
-        throwaway_database(args.postgres_url, name) as url,
+        local_throwaway_database(args.postgres_url, "hotline_load") as url,
     ):
         run(args, url, Path(directory))
 

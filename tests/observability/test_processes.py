@@ -99,7 +99,7 @@ def test_metrics_of_several_app_processes_add_up_in_every_scrape(
     url = f"http://127.0.0.1:{port}"
     env = environment(settings, PROMETHEUS_MULTIPROC_DIR=str(directory))
     with process(["serve", "--port", str(port), "--workers", "2"], env, tmp_path / "app.log"):
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # as wait_until_up: a minute or more at load 15-20
         while len(writers(directory)) < 2:  # each app process writes once it has started
             assert time.monotonic() < deadline, "the two app processes did not start"
             time.sleep(0.1)

@@ -32,9 +32,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import Engine, create_engine, make_url, select, text
+from sqlalchemy import Engine, select, text
 
 from benchmarks.contacts import bench_user, generate, load, median_ms
+from benchmarks.databases import throwaway_database
 from hotline import migrate
 from hotline.auth.models import User
 from hotline.auth.permissions import Role
@@ -255,17 +256,9 @@ def main() -> None:
             url = f"sqlite:///{var_dir / 'satisfaction.db'}"
             run_report("SQLite", url, args.contacts, args.rounds, var_dir)
         if args.postgres_url:
-            admin = create_engine(args.postgres_url, isolation_level="AUTOCOMMIT")
             name = f"hotline_bench_{uuid.uuid4().hex[:8]}"
-            with admin.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-            url = make_url(args.postgres_url).set(database=name).render_as_string(False)
-            try:
+            with throwaway_database(args.postgres_url, name) as url:
                 run_report("PostgreSQL", url, args.contacts, args.rounds, var_dir)
-            finally:
-                with admin.connect() as connection:
-                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
 
 
 if __name__ == "__main__":

@@ -3,11 +3,7 @@
 
 import json
 import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -16,52 +12,15 @@ import pytest
 from hotline.auth.models import User
 from hotline.config import Settings
 from hotline.demo import DEMO_PASSWORD
-from tests.conftest import TEST_SECRET
 from tests.mail.sink import SmtpSink, free_port
 from tests.observability.conftest import sample
+from tests.processes import environment, process, wait_until_up
 
 pytestmark = pytest.mark.slow
 
-HOTLINE = Path(sys.executable).with_name("hotline")
 CITIZEN_EMAIL = "karen.ulstrup-vinther@example.dk"
 CITIZEN_NAME = "Karen Ulstrup-Vinther"
 SEARCH_WORDS = "hundeluftning gravsted"
-
-
-def environment(settings: Settings, **extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "HOTLINE_DATABASE_URL": settings.database_url,
-        "HOTLINE_SECRET_KEY": TEST_SECRET,
-        "HOTLINE_VAR_DIR": str(settings.var_dir),
-        "HOTLINE_RUN_WORKER": "false",
-        "HOTLINE_ACCESS_LOG": "true",
-        **extra,
-    }
-
-
-@contextmanager
-def process(arguments: list[str], env: dict[str, str], log: Path) -> Iterator[None]:
-    """A `hotline` command running until the block ends (SIGTERM), its stderr into ``log``."""
-    with log.open("wb") as stderr:
-        running = subprocess.Popen([str(HOTLINE), *arguments], env=env, stderr=stderr)
-        try:
-            yield
-        finally:
-            running.terminate()
-            running.wait(timeout=20)
-
-
-def wait_until_up(url: str) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, f"{url} did not come up"
-        time.sleep(0.1)
 
 
 def test_a_full_flow_logs_json_with_request_ids_and_no_personal_data(
@@ -140,7 +99,7 @@ def test_metrics_of_several_app_processes_add_up_in_every_scrape(
     url = f"http://127.0.0.1:{port}"
     env = environment(settings, PROMETHEUS_MULTIPROC_DIR=str(directory))
     with process(["serve", "--port", str(port), "--workers", "2"], env, tmp_path / "app.log"):
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # as wait_until_up: a minute or more at load 15-20
         while len(writers(directory)) < 2:  # each app process writes once it has started
             assert time.monotonic() < deadline, "the two app processes did not start"
             time.sleep(0.1)

@@ -38,6 +38,7 @@ from hotline.deps import AppSettings, DbSession, RowId
 from hotline.errors import NotFound, Problem
 from hotline.kit.cpr import CprNumberInReply, contains_cpr_number
 from hotline.knowledge.resolve import resolve
+from hotline.knowledge.service.night import municipality_now
 from hotline.letterheads.render import logo_data_uri
 from hotline.letterheads.service import letterhead_for
 from hotline.municipalities.models import Municipality
@@ -235,6 +236,7 @@ def _agent_page(
         code = municipality.code
         if target in (None, "main"):
             context["chosen"] = branding(session, settings, municipality)
+            context["night"] = municipality_now(session, user, code)
         if q and q.strip() and target in (None, "main", "results"):
             context["found"] = search(
                 session,

@@ -33,6 +33,7 @@ MAX_TAGS = 20
 MAX_FACT_VALUE_CHARS = 1_000
 Body = Annotated[str, Field(min_length=1, max_length=MAX_BODY_CHARS)]
 Description = Annotated[str, Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS)]
+Label = Annotated[str, Field(min_length=1, max_length=120)]
 
 
 def _check_validity(valid_from: date | None, valid_to: date | None) -> None:
@@ -117,10 +118,22 @@ class RevisionDiff(BaseModel):
 
 
 class FactFields(BaseModel):
+    """A fact's definition. ``label`` names it inside a sentence for agents and citizens
+    ("gebyret for hegnsyn"); ``default_value`` is the shared value every municipality has until
+    it gives its own (national numbers such as 1813 and 114)."""
+
     model_config = ConfigDict(extra="forbid")
 
     description: Description
     type: FactType
+    label: Label | None = None
+    default_value: str | int | float | None = None
+
+    @model_validator(mode="after")
+    def _default_fits(self) -> "FactFields":
+        if self.default_value is not None:
+            self.default_value = normalise_fact_value(self.type, self.default_value)
+        return self
 
 
 class FactCreate(FactFields):
@@ -132,6 +145,8 @@ class FactUpdate(BaseModel):
 
     description: Description | None = None
     type: FactType | None = None
+    label: Label | None = None
+    default_value: str | None = None
 
 
 class FactRead(BaseModel):
@@ -140,6 +155,8 @@ class FactRead(BaseModel):
     key: str
     description: str
     type: str
+    label: str | None = None
+    default_value: str | None = None
     revision: int
 
 
@@ -162,7 +179,8 @@ class FactValueRead(BaseModel):
 
 _url = TypeAdapter(HttpUrl)
 _email = TypeAdapter(EmailStr)
-_PHONE = TypeAdapter(Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{4,40}$")])
+# Three digits at least: the police's 114 is a Danish phone number too.
+_PHONE = TypeAdapter(Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{3,40}$")])
 
 
 def normalise_fact_value(fact_type: str, value: object) -> str:

@@ -125,16 +125,38 @@ def test_the_article_marks_the_local_part_and_highlights_facts(
     assert "<html" not in html
     local = html[html.index('class="local-part"') :]
     assert "Lokal regel i Aarhus" in local and LOCAL_PART in local
-    assert '<mark class="fact" title="Fakta: gebyr_pas">1.234,50</mark>' in html
+    assert '<mark class="fact" title="Kommunens fakta: pasgebyr">1.234,50</mark>' in html
     assert "Gælder fra 1. januar 2020" in html
     assert "Vis den fælles tekst ved siden af" in html  # the toggle beside the local text
 
 
-def test_a_missing_fact_is_flagged(client: TestClient, sign_in: SignIn, kb: Session) -> None:
+def test_a_missing_fact_is_said_in_words_without_its_key(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    """Odense (a member) has not given the phone: the agent reads what is missing by its
+    label and where to send the citizen, and the text shows what the letter will say."""
     sign_in("agent.aarhus")
     html = client.get("/console/?kommune=0461&artikel=pas").text
-    assert '<mark class="fact-missing">Mangler fakta: telefon</mark>' in html
-    assert "mangler at udfylde fakta: telefon" in html
+    pointer = "[telefon oplyses af Odense Kommune: https://www.odense.dk]"
+    assert f'<mark class="fact-missing" title="Mangler: telefon">{pointer}</mark>' in html
+    assert (
+        "Odense har ikke oplyst telefon til hotline - henvis til kommunens hjemmeside "
+        "(https://www.odense.dk)"
+    ) in html
+    assert "mangler at udfylde" not in html
+
+
+def test_a_non_member_is_not_asked_to_fill_in_facts(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("agent.aarhus")
+    html = client.get("/console/?kommune=0147&artikel=pas").text
+    assert (
+        "Frederiksberg er ikke med i hotline: pasgebyr og telefon kendes ikke - henvis til "
+        "kommunens hjemmeside (https://www.frederiksberg.dk)"
+    ) in html
+    assert "mangler at udfylde" not in html
+    assert "gebyr_pas" not in html
 
 
 def test_a_local_article_is_only_found_in_its_municipality(

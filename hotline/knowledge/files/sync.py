@@ -156,12 +156,17 @@ class _Sync:
         changed: dict[str, dict[str, str]] = {}
         for key, fields in self.folder.facts.items():
             fact = existing.get(key)
-            wanted = {"description": fields.description, "type": fields.type.value}
+            wanted = {
+                "description": fields.description,
+                "type": fields.type.value,
+                "label": fields.label,
+                "default_value": None
+                if fields.default_value is None
+                else str(fields.default_value),
+            }
             if fact is None:
                 service.create_fact(
-                    self.session,
-                    FactCreate(key=key, description=fields.description, type=fields.type),
-                    SYNC_ACTOR,
+                    self.session, FactCreate(key=key, **fields.model_dump()), SYNC_ACTOR
                 )
                 kind.created += 1
             elif not _differs(fact, wanted):

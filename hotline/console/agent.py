@@ -42,6 +42,7 @@ from hotline.knowledge.service.night import municipality_now
 from hotline.letterheads.render import logo_data_uri
 from hotline.letterheads.service import letterhead_for
 from hotline.municipalities.models import Municipality
+from hotline.municipalities.schemas import PostalDistrict
 from hotline.municipalities.service import (
     get_municipality,
     list_municipalities,
@@ -71,6 +72,8 @@ class Candidate:
     name: str
     member: bool
     why: str  # how the typed text matched, e.g. "Postnummer 8000 Aarhus C"
+    # Its postal districts when the typed postcode is shared, so the agent can ask the area.
+    districts: list[PostalDistrict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,11 @@ def find_municipalities(session: Session, text: str) -> list[Candidate]:
         try:
             for place in lookup_postcode(session, text).municipalities:
                 found[place.code] = Candidate(
-                    place.code, place.name, place.member, f"Postnummer {text} {place.city}"
+                    place.code,
+                    place.name,
+                    place.member,
+                    f"Postnummer {text} {place.city}",
+                    place.districts,
                 )
         except NotFound:
             pass

@@ -22,6 +22,25 @@ def test_a_postcode_in_two_municipalities_offers_both_and_marks_the_non_member(
     assert "Ikke medlem af hotline" in frederiksberg
 
 
+def test_a_shared_postcode_says_which_areas_belong_where(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    """2500 Valby is part Copenhagen, part Frederiksberg: each choice lists its postal districts
+    (the ones it has alone first) and the agent is told what to ask."""
+    sign_in("agent.aarhus")
+    html = client.get("/console/?find=2500", headers={**HTMX, "HX-Target": "candidates"}).text
+    assert "Postnummer 2500 Valby deles af 2 kommuner" in html
+    assert "hvilken kommune der står på sundhedskortet" in html
+    copenhagen = html[html.index(">Københavns Kommune</a>") :].split("</li>")[0]
+    frederiksberg = html[html.index(">Frederiksberg Kommune</a>") :].split("</li>")[0]
+    assert "Postdistrikter i Københavns Kommune: 1050 København K, 1620 København V," in copenhagen
+    assert "2100 København Ø" in copenhagen and "2100" not in frederiksberg
+    assert (
+        "Postdistrikter i Frederiksberg Kommune: 2000 Frederiksberg (delt), "
+        "2200 København N (delt), 2500 Valby (delt)"
+    ) in frederiksberg
+
+
 def test_an_unambiguous_postcode_chooses_the_municipality_at_once(
     client: TestClient, sign_in: SignIn, kb: Session
 ) -> None:

@@ -79,7 +79,8 @@ def municipality_now(
     why = "har ikke oplyst dem til hotline" if municipality.member else "er ikke med i hotline"
     office_note = None
     if OFFICE.phone_key not in values:
-        office_note = f"Kommunens hovednummer: {name} {why}"
+        office_why = "har ikke oplyst Borgerservices nummer" if municipality.member else why
+        office_note = f"Kommunens hovednummer: {name} {office_why}"
     office = _number_now(
         OFFICE.title,
         values.get(OFFICE.phone_key, municipality.phone),

@@ -87,34 +87,30 @@ def _days(text: str) -> tuple[frozenset[int], bool] | None:
 def parse(text: str) -> list[Rule] | None:
     """Weekly rules of an opening-hours text, or None when any part of it cannot be read."""
     rules: list[Rule] = []
-    days: tuple[frozenset[int], bool] | None = (_ALL_DAYS, True)
+    days, holidays = _ALL_DAYS, True  # a time without days: every day
     for segment in re.split(r"[,;\n]", _PARENTHESES.sub(" ", text.lower())):
         segment = segment.strip().rstrip(".")
         if not segment:
             continue
         whole = _WHOLE_DAY.search(segment)
         interval = _INTERVAL.search(segment)
-        first = (
-            min(m.start() for m in (whole, interval) if m is not None)
-            if whole or interval
-            else None
-        )
-        if first is None:
+        starts = [m.start() for m in (whole, interval) if m is not None]
+        if not starts:
             return None
-        if day_text := segment[:first].strip():
-            days = _days(day_text)
-            if days is None:
+        if day_text := segment[: min(starts)].strip():  # else the previous segment's days
+            named = _days(day_text)
+            if named is None:
                 return None
-        if whole is not None and (interval is None or whole.start() < interval.start()):
+            days, holidays = named
+        if interval is None or (whole is not None and whole.start() < interval.start()):
             start, end = 0, 24 * 60
         else:
-            assert interval is not None
             start_at = _minutes(interval.group(1), interval.group(2))
             end_at = _minutes(interval.group(3), interval.group(4))
             if start_at is None or end_at is None:
                 return None
             start, end = start_at, end_at if end_at > start_at else end_at + 24 * 60
-        rules.append(Rule(days=days[0], holidays=days[1], start=start, end=end))
+        rules.append(Rule(days=days, holidays=holidays, start=start, end=end))
     return rules or None
 
 

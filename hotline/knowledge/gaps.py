@@ -17,8 +17,11 @@ from hotline.municipalities.models import Municipality
 
 
 def fact_label(fact: Fact) -> str:
-    """The fact as a phrase inside a sentence: its label, else its description."""
-    text = (fact.label or fact.description).strip().rstrip(".")
+    """The fact as a phrase inside a sentence: its label as written, else its description
+    (whose capital opens a sentence: lowered, unless the second letter says it is a name)."""
+    if fact.label:
+        return fact.label
+    text = fact.description.strip().rstrip(".")
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 

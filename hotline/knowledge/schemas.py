@@ -11,6 +11,8 @@ from pydantic import (
     HttpUrl,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -129,11 +131,12 @@ class FactFields(BaseModel):
     label: Label | None = None
     default_value: str | int | float | None = None
 
-    @model_validator(mode="after")
-    def _default_fits(self) -> "FactFields":
-        if self.default_value is not None:
-            self.default_value = normalise_fact_value(self.type, self.default_value)
-        return self
+    @field_validator("default_value")
+    @classmethod
+    def _default_fits(cls, value: str | int | float | None, info: ValidationInfo) -> str | None:
+        if value is None or "type" not in info.data:  # no type: that error is reported
+            return None
+        return normalise_fact_value(info.data["type"], value)
 
 
 class FactCreate(FactFields):
@@ -179,8 +182,8 @@ class FactValueRead(BaseModel):
 
 _url = TypeAdapter(HttpUrl)
 _email = TypeAdapter(EmailStr)
-# Three digits at least: the police's 114 is a Danish phone number too.
-_PHONE = TypeAdapter(Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{3,40}$")])
+# Four characters at least, or a Danish three-digit service number (112, 114: all start with 1).
+_PHONE = TypeAdapter(Annotated[str, Field(pattern=r"^(?:1[0-9]{2}|\+?[0-9 ()-]{4,40})$")])
 
 
 def normalise_fact_value(fact_type: str, value: object) -> str:

@@ -165,6 +165,18 @@ def test_a_missing_fact_is_said_in_words_without_its_key(
     assert "mangler at udfylde" not in html
 
 
+def test_the_bar_beside_a_non_member_gives_its_switchboard_and_says_what_is_unknown(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("agent.aarhus")
+    html = client.get("/console/?kommune=0147").text
+    bar = html[html.index('id="municipality-now"') :].split("Skift kommune")[0]
+    assert "+45 38 21 21 21" in bar  # the register's main number
+    assert "Kommunens hovednummer: Frederiksberg er ikke med i hotline" in bar
+    assert "åbningstiden kendes ikke" in bar
+    assert "Kendes ikke: Vejvagt, Socialvagt, Børn og unge (døgnvagt)" in bar
+
+
 def test_a_non_member_is_not_asked_to_fill_in_facts(
     client: TestClient, sign_in: SignIn, kb: Session
 ) -> None:

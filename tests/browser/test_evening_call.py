@@ -30,6 +30,7 @@ def _search_and_open(page: Page, words: str, title: str) -> None:
 def _compose(page: Page, subject: str) -> FrameLocator:
     """Attach the open article and write a short reply; returns the letter's preview."""
     page.locator("#article").get_by_role("button", name="Vedlæg artiklen i svaret").click()
+    expect(page.get_by_role("checkbox", name="Pas til voksne")).to_be_checked()  # redrawn
     page.get_by_label("Borgerens e-mailadresse").fill(f"borger.{subject[:3].lower()}@example.dk")
     page.get_by_label("Emne").fill(subject)
     page.get_by_label("Svar", exact=True).fill("Her er svaret på dit spørgsmål fra i aftes.")

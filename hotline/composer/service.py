@@ -80,11 +80,6 @@ NEUTRAL_GREETING = "Goddag"
 EXCERPT_CHARS = 1200
 
 
-class MissingFacts(InvalidInput):
-    slug = "missing-facts"
-    title = "The article lacks facts for this municipality"
-
-
 @dataclass(frozen=True)
 class InlineImage:
     cid: str  # without angle brackets; the HTML refers to it as cid:<cid>
@@ -168,16 +163,9 @@ def _excerpt(article: ResolvedArticle, fallback_link: str) -> Excerpt:
 def _resolve_articles(
     session: Session, slugs: Sequence[str], municipality_code: str, day: date
 ) -> list[ResolvedArticle]:
-    articles = [resolve(session, slug, municipality_code, at=day) for slug in slugs]
-    for article in articles:
-        if article.missing_facts:
-            raise MissingFacts(
-                f"The article '{article.slug}' needs facts that {municipality_code} has not "
-                f"filled in: {', '.join(article.missing_facts)}. Leave the article out or ask "
-                "the municipality to add them.",
-                missing_facts=article.missing_facts,
-            )
-    return articles
+    """A value the municipality has not given reads as a pointer to its website (the words of
+    ``hotline.knowledge.gaps``), so an article with a gap can still be sent."""
+    return [resolve(session, slug, municipality_code, at=day) for slug in slugs]
 
 
 def _body_source(session: Session, request: ReplyRequest, municipality_code: str) -> str:

@@ -38,6 +38,7 @@ from hotline.kit.markdown import markdown_to_html
 from hotline.kit.money import AmountError, format_kroner, parse_kroner
 from hotline.kit.time import today
 from hotline.knowledge import service as knowledge
+from hotline.knowledge.gaps import fact_gaps
 from hotline.knowledge.models import FactType, OverrideMode
 from hotline.knowledge.resolve import fact_values, render_facts
 from hotline.knowledge.schemas import ArticleCreate, OverrideWrite
@@ -122,13 +123,14 @@ def _override_page(
     article = knowledge.get_article(session, slug)
     override = knowledge.find_override(session, m.code, slug)
     facts = fact_values(session, m.code)
-    text, _missing, used = render_facts(article.body, facts)
+    gaps = fact_gaps(session, m.code)
+    text, _missing, used = render_facts(article.body, facts, gaps.substitutes())
     return _page(
         request,
         "admin_override.html",
         m,
         article=article,
-        shared_html=highlight_facts(markdown_to_html(text), facts, used),
+        shared_html=highlight_facts(markdown_to_html(text), facts, used, gaps),
         override=knowledge.override_read(session, override) if override else None,
         version=knowledge.override_version(override) if override else "",
         values=values or {},

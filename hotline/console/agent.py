@@ -40,9 +40,11 @@ from hotline.deps import AppSettings, DbSession, RowId
 from hotline.errors import NotFound, Problem
 from hotline.kit.cpr import CprNumberInReply, contains_cpr_number
 from hotline.knowledge.resolve import resolve
+from hotline.knowledge.service.night import municipality_now
 from hotline.letterheads.render import logo_data_uri
 from hotline.letterheads.service import letterhead_for
 from hotline.municipalities.models import Municipality
+from hotline.municipalities.schemas import PostalDistrict
 from hotline.municipalities.service import (
     get_municipality,
     list_municipalities,
@@ -72,6 +74,8 @@ class Candidate:
     name: str
     member: bool
     why: str  # how the typed text matched, e.g. "Postnummer 8000 Aarhus C"
+    # Its postal districts when the typed postcode is shared, so the agent can ask the area.
+    districts: list[PostalDistrict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,11 @@ def find_municipalities(session: Session, text: str) -> list[Candidate]:
         try:
             for place in lookup_postcode(session, text).municipalities:
                 found[place.code] = Candidate(
-                    place.code, place.name, place.member, f"Postnummer {text} {place.city}"
+                    place.code,
+                    place.name,
+                    place.member,
+                    f"Postnummer {text} {place.city}",
+                    place.districts,
                 )
         except NotFound:
             pass
@@ -241,6 +249,7 @@ def _agent_page(
         code = municipality.code
         if target in (None, "main"):
             context["chosen"] = branding(session, settings, municipality)
+            context["night"] = municipality_now(session, user, code)
         if q and q.strip() and target in (None, "main", "results"):
             try:
                 context["found"] = search(

@@ -8,6 +8,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from hotline.kit.markdown import markdown_to_html
+from hotline.knowledge.gaps import FactGaps, fact_gaps
 from hotline.knowledge.resolve import (
     ResolvedArticle,
     Source,
@@ -35,21 +36,31 @@ class ShownArticle:
     parts: list[ShownPart]
     shared_html: Markup | None  # the shared text beside an override, for comparison
     agent_notes: list[ShownPart]  # guidance for the agent; never part of a reply
+    gap_notice: str | None  # what is missing, in words, and where to send the citizen
 
 
-def highlight_facts(sanitised_html: str, values: dict[str, str], used: list[str]) -> Markup:
+def highlight_facts(
+    sanitised_html: str, values: dict[str, str], used: list[str], gaps: FactGaps
+) -> Markup:
     """Mark fact values and missing-fact gaps in the text (never inside tags or attributes).
 
     The input is already sanitised HTML; only our own constant markup is added around text
-    that is there already, so nothing written by a municipality can become markup.
+    that is there already, so nothing written by a municipality can become markup. A gap
+    names the fact by its label: its key is for editors only.
     """
     replacements: dict[str, str] = {}
     for key in used:
+        label = html.escape(gaps.label(key), quote=True)
         if key in values and values[key].strip():
             shown = html.escape(values[key], quote=False)
-            replacements[shown] = f'<mark class="fact" title="Fakta: {key}">{shown}</mark>'
-        gap = html.escape(missing_marker(key), quote=False)
-        replacements[gap] = f'<mark class="fact-missing">Mangler fakta: {key}</mark>'
+            replacements[shown] = (
+                f'<mark class="fact" title="Kommunens fakta: {label}">{shown}</mark>'
+            )
+        for gap in (gaps.substitute(key), missing_marker(key)):
+            shown_gap = html.escape(gap, quote=False)
+            replacements[shown_gap] = (
+                f'<mark class="fact-missing" title="Mangler: {label}">{shown_gap}</mark>'
+            )
     if not replacements:
         return Markup(sanitised_html)  # noqa: S704 (sanitised by the knowledge package)
     pattern = re.compile("|".join(map(re.escape, sorted(replacements, key=len, reverse=True))))
@@ -59,30 +70,39 @@ def highlight_facts(sanitised_html: str, values: dict[str, str], used: list[str]
     return Markup("".join(pieces))  # noqa: S704 (sanitised text plus our constant markup)
 
 
-def _html(markdown: str, values: dict[str, str], used: list[str], *, opening: bool) -> Markup:
+def _html(
+    markdown: str, values: dict[str, str], used: list[str], gaps: FactGaps, *, opening: bool
+) -> Markup:
     html = markdown_to_html(markdown)
-    return highlight_facts(_OPENING_TITLE.sub("", html) if opening else html, values, used)
+    return highlight_facts(_OPENING_TITLE.sub("", html) if opening else html, values, used, gaps)
 
 
 def show_article(session: Session, article: ResolvedArticle) -> ShownArticle:
     values = fact_values(session, article.municipality_code)
+    gaps = fact_gaps(session, article.municipality_code)
     parts = [
         ShownPart(
             local=part.source is not Source.SHARED,
-            html=_html(part.markdown, values, article.facts_used, opening=index == 0),
+            html=_html(part.markdown, values, article.facts_used, gaps, opening=index == 0),
         )
         for index, part in enumerate(article.parts)
     ]
     shared_html = None
     if article.source is Source.OVERRIDE:
         shared = get_article(session, article.slug)
-        text, _missing, used = render_facts(shared.body, values)
-        shared_html = _html(text, values, used, opening=True)
+        text, _missing, used = render_facts(shared.body, values, gaps.substitutes())
+        shared_html = _html(text, values, used, gaps, opening=True)
     notes = [
         ShownPart(
             local=note.source is not Source.SHARED,
-            html=_html(note.markdown, values, article.facts_used, opening=False),
+            html=_html(note.markdown, values, article.facts_used, gaps, opening=False),
         )
         for note in article.agent_notes
     ]
-    return ShownArticle(article=article, parts=parts, shared_html=shared_html, agent_notes=notes)
+    return ShownArticle(
+        article=article,
+        parts=parts,
+        shared_html=shared_html,
+        agent_notes=notes,
+        gap_notice=gaps.notice(article.missing_facts),
+    )

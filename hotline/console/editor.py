@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.models import User
@@ -183,8 +184,20 @@ def _fact_page(
     return render(request, "editor_fact.html", context, status_code=422 if errors else 200)
 
 
+FACT_FORM_FIELDS = ("description", "type", "label", "default_value")
+
+
 def _fact_values(fact: Fact) -> dict[str, Any]:
-    return {"description": fact.description, "type": fact.type, "revision": fact.revision}
+    return {name: getattr(fact, name) or "" for name in (*FACT_FORM_FIELDS, "revision")}
+
+
+def _fact_form(form: FormData, names: tuple[str, ...]) -> dict[str, str | None]:
+    """The form's fields; an empty label or default is none (None), not an empty text."""
+    values = {name: str(form.get(name, "")).strip() for name in names}
+    return {
+        name: value or None if name in ("label", "default_value") else value
+        for name, value in values.items()
+    }
 
 
 @router.get("/fakta/ny", name="editor_fact_new")
@@ -197,7 +210,7 @@ def fact_new(request: Request, user: ConsoleUser, session: DbSession) -> Respons
 async def fact_create(request: Request, user: ConsoleUser, session: DbSession) -> Response:
     _editor(user)
     form = await request.form()
-    values = {name: str(form.get(name, "")).strip() for name in ("key", "description", "type")}
+    values = _fact_form(form, ("key", *FACT_FORM_FIELDS))
     data, errors = validate_form(FactCreate, values)
     if data is not None:
         try:
@@ -222,7 +235,7 @@ async def fact_save(request: Request, key: str, user: ConsoleUser, session: DbSe
     _editor(user)
     fact = knowledge.get_fact(session, key)
     form = await request.form()
-    values = {name: str(form.get(name, "")).strip() for name in ("description", "type")}
+    values = _fact_form(form, FACT_FORM_FIELDS)
     data, errors = validate_form(FactFields, values)
     if data is not None:
         try:
@@ -231,8 +244,10 @@ async def fact_save(request: Request, key: str, user: ConsoleUser, session: DbSe
         except (PreconditionFailed, PreconditionRequired):
             errors = {"form": danish_message(412)}
         except InvalidInput:
-            unfit = knowledge.values_not_fitting(session, fact.key, data.type.value)
-            errors = {"type": f"Værdierne fra {', '.join(unfit)} passer ikke til den nye type."}
+            if unfit := knowledge.values_not_fitting(session, fact.key, data.type.value):
+                errors = {"type": f"Værdierne fra {', '.join(unfit)} passer ikke til den nye type."}
+            else:
+                errors = {"default_value": "Standardværdien passer ikke til typen."}
     if errors:
         return _fact_page(request, session, fact, values, errors=errors)
     return _fact_page(request, session, fact, _fact_values(fact), saved=True)

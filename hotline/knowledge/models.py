@@ -108,7 +108,12 @@ SYNC_ACTOR = "kb sync"
 
 
 class Fact(Base):
-    """A named local value (``{{ key }}`` in shared text) that every municipality supplies."""
+    """A named local value (``{{ key }}`` in shared text) that every municipality supplies.
+
+    ``label`` is what agents and citizens read where a value is missing (the key is for
+    editors); ``default_value`` applies to every municipality that gives no value of its own
+    (national numbers such as 1813 and 114), so it is never "missing" anywhere.
+    """
 
     __tablename__ = "kb_facts"
     __table_args__ = (CheckConstraint(f"type IN ({_values(FactType)})", name="type_known"),)
@@ -116,6 +121,8 @@ class Fact(Base):
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     description: Mapped[str] = mapped_column(Text)
     type: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str | None] = mapped_column(String(120))
+    default_value: Mapped[str | None] = mapped_column(Text)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     # Who last set the description or type: a sync keeps an editor's change (as for articles).
     updated_by: Mapped[str] = mapped_column(String(254), server_default=SYNC_ACTOR)

@@ -5,7 +5,7 @@ here, so the API, search indexing, mail composition and the console can never di
 """
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from hotline.errors import NotFound, Problem
 from hotline.kit.markdown import markdown_to_html
 from hotline.kit.time import DANISH_TIME, today
+from hotline.knowledge.gaps import fact_gaps
 from hotline.knowledge.models import (
     Article,
     ArticleStatus,
@@ -29,6 +30,7 @@ from hotline.knowledge.models import (
     OverrideMode,
     Source,
 )
+from hotline.municipalities.models import Municipality
 
 __all__ = [
     "DANISH_TIME",
@@ -52,6 +54,10 @@ __all__ = [
 FACT_KEY = r"[a-z][a-z0-9_]*"
 # The only template syntax shared text may use: a plain lookup of a fact key.
 PLACEHOLDER = re.compile(r"\{\{\s*(" + FACT_KEY + r")\s*\}\}")
+# A placeholder with the unit written after it: a missing amount takes its "kr." with it.
+_PLACEHOLDER_AND_UNIT = re.compile(PLACEHOLDER.pattern + r"( kr\.)?")
+# "... 95 kr. Ring ...": the unit's full stop also ended the sentence, and stays.
+_SENTENCE_ENDS = re.compile(r"\s*$|\s*\n|\s+[A-ZÆØÅ0-9]")
 
 
 class ArticleNotApplicable(Problem):
@@ -106,8 +112,13 @@ def missing_marker(key: str) -> str:
     return f"[mangler: {key}]"
 
 
-def render_facts(markdown: str, values: dict[str, str]) -> tuple[str, list[str], list[str]]:
+def render_facts(
+    markdown: str, values: dict[str, str], gaps: Mapping[str, str] | None = None
+) -> tuple[str, list[str], list[str]]:
     """Substitute fact values -> (text, missing keys, used keys); a gap shows, never crashes.
+
+    A missing value reads as ``gaps[key]`` (the words ``hotline.knowledge.gaps`` chooses for
+    the municipality, unit and all), else as the missing marker.
 
     Nothing in the text is evaluated: only a plain ``{{ key }}`` is replaced, by the value
     verbatim (or the missing marker); attribute access, calls, filters and blocks stay literal
@@ -117,10 +128,15 @@ def render_facts(markdown: str, values: dict[str, str]) -> tuple[str, list[str],
     used: set[str] = set()
 
     def value_of(match: re.Match[str]) -> str:
-        used.add(match.group(1))
-        return values.get(match.group(1), missing_marker(match.group(1)))
+        key, unit = match.group(1), match.group(2) or ""
+        used.add(key)
+        if key in values:
+            return values[key] + unit
+        if gaps is not None and key in gaps:
+            return gaps[key] + ("." if unit and _SENTENCE_ENDS.match(markdown, match.end()) else "")
+        return missing_marker(key) + unit
 
-    text = PLACEHOLDER.sub(value_of, markdown)
+    text = _PLACEHOLDER_AND_UNIT.sub(value_of, markdown)
     return text, sorted(used - values.keys()), sorted(used)
 
 
@@ -136,14 +152,29 @@ def format_fact(fact_type: str, value: str) -> str:
     return value
 
 
+# Facts the municipality register already knows, for municipalities that gave no value.
+REGISTER_FACTS = {"kommune_navn": "name", "url_kommune": "website"}
+
+
 def fact_values(session: Session, municipality_code: str) -> dict[str, str]:
-    """The municipality's fact values, formatted for display."""
+    """The municipality's fact values, formatted for display: its own, else the fact's shared
+    default (national numbers such as 1813 and 114), else what the municipality register
+    knows (its name and website, so a non-member's texts still name it)."""
+    values: dict[str, str] = {}
+    municipality = session.get(Municipality, municipality_code)
+    if municipality is not None:
+        values |= {key: getattr(municipality, field) for key, field in REGISTER_FACTS.items()}
+    defaults = session.execute(
+        select(Fact.key, Fact.default_value, Fact.type).where(Fact.default_value.is_not(None))
+    )
     rows = session.execute(
         select(FactValue.fact_key, FactValue.value, Fact.type)
         .join(Fact, Fact.key == FactValue.fact_key)
         .where(FactValue.municipality_code == municipality_code)
     )
-    return {key: format_fact(fact_type, value) for key, value, fact_type in rows}
+    for key, value, fact_type in [*defaults, *rows]:
+        values[key] = format_fact(fact_type, value)
+    return values
 
 
 def _parts_html(parts: list[ResolvedPart]) -> str:
@@ -176,6 +207,7 @@ def _build(
     municipality_code: str,
     override: Override | None,
     values: dict[str, str],
+    gaps: dict[str, str],
 ) -> ResolvedArticle:
     """Combine one visible article with its (non-hiding) override and the fact values."""
     title = item.title
@@ -200,13 +232,13 @@ def _build(
     else:
         raw_notes = [(Source.SHARED, item.agent_notes), (Source.OVERRIDE, override.agent_notes)]
     notes = [
-        ResolvedPart(note_source, render_facts(text, values)[0])
+        ResolvedPart(note_source, render_facts(text, values, gaps)[0])
         for note_source, text in raw_notes
         if text.strip()
     ]
     parts, missing, used = [], set(), set()
     for part_source, text in raw_parts:
-        rendered, part_missing, part_used = render_facts(text, values)
+        rendered, part_missing, part_used = render_facts(text, values, gaps)
         parts.append(ResolvedPart(part_source, rendered))
         missing.update(part_missing)
         used.update(part_used)
@@ -269,7 +301,13 @@ def resolve(
         )
     if not _in_force(item, at):
         raise NotFound(f"The article '{slug}' is not in force on {at.isoformat()}.")
-    return _build(item, municipality_code, override, fact_values(session, municipality_code))
+    return _build(
+        item,
+        municipality_code,
+        override,
+        fact_values(session, municipality_code),
+        fact_gaps(session, municipality_code).substitutes(),
+    )
 
 
 def _resolve_visible(
@@ -282,6 +320,7 @@ def _resolve_visible(
     """The visible articles of the municipality (all, or those with the given slugs), in four
     queries whatever the count. Shared and local slugs never collide (the service refuses it)."""
     values = fact_values(session, municipality_code)
+    gaps = fact_gaps(session, municipality_code).substitutes()
     articles_query = select(Article).order_by(Article.slug)
     locals_query = (
         select(LocalArticle)
@@ -299,13 +338,13 @@ def _resolve_visible(
         )
     overrides = {override.article_id: override for override in session.scalars(overrides_query)}
     resolved = [
-        _build(article, municipality_code, overrides.get(article.id), values)
+        _build(article, municipality_code, overrides.get(article.id), values, gaps)
         for article in articles
         if _visible(article, at, include_drafts)
         and getattr(overrides.get(article.id), "mode", None) != OverrideMode.HIDE
     ]
     resolved += [
-        _build(local, municipality_code, None, values)
+        _build(local, municipality_code, None, values, gaps)
         for local in session.scalars(locals_query)
         if _visible(local, at, include_drafts)
     ]

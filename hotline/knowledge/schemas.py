@@ -12,6 +12,8 @@ from pydantic import (
     HttpUrl,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -35,6 +37,7 @@ MAX_TAGS = 20
 MAX_FACT_VALUE_CHARS = 1_000
 Body = Annotated[StoredText, Field(min_length=1, max_length=MAX_BODY_CHARS)]
 Description = Annotated[StoredText, Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS)]
+Label = Annotated[StoredText, Field(min_length=1, max_length=120)]
 # Guidance for agents only (shown in the console, never mailed): "Aarhus-borgere, der ringer
 # efter kl. 15, ...". Markdown with {{ facts }} like the body; empty when there is none.
 AgentNotes = Annotated[
@@ -129,10 +132,23 @@ class RevisionDiff(BaseModel):
 
 
 class FactFields(BaseModel):
+    """A fact's definition. ``label`` names it inside a sentence for agents and citizens
+    ("gebyret for hegnsyn"); ``default_value`` is the shared value every municipality has until
+    it gives its own (national numbers such as 1813 and 114)."""
+
     model_config = ConfigDict(extra="forbid")
 
     description: Description
     type: FactType
+    label: Label | None = None
+    default_value: str | int | float | None = None
+
+    @field_validator("default_value")
+    @classmethod
+    def _default_fits(cls, value: str | int | float | None, info: ValidationInfo) -> str | None:
+        if value is None or "type" not in info.data:  # no type: that error is reported
+            return None
+        return normalise_fact_value(info.data["type"], value)
 
 
 class FactCreate(FactFields):
@@ -144,6 +160,8 @@ class FactUpdate(BaseModel):
 
     description: Description | None = None
     type: FactType | None = None
+    label: Label | None = None
+    default_value: str | None = None
 
 
 class FactRead(BaseModel):
@@ -152,6 +170,8 @@ class FactRead(BaseModel):
     key: str
     description: str
     type: str
+    label: str | None = None
+    default_value: str | None = None
     revision: int
 
 
@@ -174,7 +194,8 @@ class FactValueRead(BaseModel):
 
 _url = TypeAdapter(HttpUrl)
 _email = TypeAdapter(EmailStr)
-_PHONE = TypeAdapter(Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{4,40}$")])
+# Four characters at least, or a Danish three-digit service number (112, 114: all start with 1).
+_PHONE = TypeAdapter(Annotated[str, Field(pattern=r"^(?:1[0-9]{2}|\+?[0-9 ()-]{4,40})$")])
 
 
 def normalise_fact_value(fact_type: str, value: object) -> str:

@@ -56,12 +56,21 @@ class MunicipalityUpdate(PartialUpdate):
     website: Annotated[HttpUrl, UrlConstraints(max_length=254)] | None = None
 
 
+class PostalDistrict(BaseModel):
+    postcode: str
+    city: str
+    shared: bool  # other municipalities have part of this postcode too
+
+
 class PostcodeCandidate(BaseModel):
     code: str
     name: str
     short_name: str
     member: bool
     city: str
+    # Where the postcode is shared: this municipality's postal districts (from PostNord's file),
+    # so the agent can ask which area the citizen lives in. Empty when the postcode is not shared.
+    districts: list[PostalDistrict] = []
 
 
 class PostcodeRead(BaseModel):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from hotline.errors import InvalidInput, NotFound
@@ -14,6 +14,7 @@ from hotline.kit.email_domains import in_email_domain
 from hotline.municipalities.models import Municipality, Postcode
 from hotline.municipalities.schemas import (
     MunicipalityUpdate,
+    PostalDistrict,
     PostcodeCandidate,
     PostcodeRead,
     normalise_code,
@@ -208,6 +209,32 @@ def update_municipality(
     return municipality
 
 
+MAX_DISTRICTS = 12
+
+
+def _districts(session: Session, codes: list[str]) -> dict[str, list[PostalDistrict]]:
+    """Each municipality's postal districts, the ones it has alone first (they tell the areas
+    apart), at most ``MAX_DISTRICTS`` each."""
+    postcodes = select(Postcode.postcode).where(Postcode.municipality_code.in_(codes))
+    counted = session.execute(
+        select(Postcode.postcode, func.count())
+        .where(Postcode.postcode.in_(postcodes))
+        .group_by(Postcode.postcode)
+    )
+    sharing: dict[str, int] = {postcode: count for postcode, count in counted}
+    found: dict[str, list[PostalDistrict]] = {code: [] for code in codes}
+    for row in session.scalars(
+        select(Postcode).where(Postcode.municipality_code.in_(codes)).order_by(Postcode.postcode)
+    ):
+        found[row.municipality_code].append(
+            PostalDistrict(postcode=row.postcode, city=row.city, shared=sharing[row.postcode] > 1)
+        )
+    return {
+        code: sorted(districts, key=lambda d: (d.shared, d.postcode))[:MAX_DISTRICTS]
+        for code, districts in found.items()
+    }
+
+
 def lookup_postcode(session: Session, postcode: str) -> PostcodeRead:
     rows = session.execute(
         select(Municipality, Postcode.city)
@@ -217,11 +244,17 @@ def lookup_postcode(session: Session, postcode: str) -> PostcodeRead:
     ).all()
     if not rows:
         raise NotFound(f"The postcode {postcode} is not known.")
+    districts = _districts(session, [m.code for m, _city in rows]) if len(rows) > 1 else {}
     return PostcodeRead(
         postcode=postcode,
         municipalities=[
             PostcodeCandidate(
-                code=m.code, name=m.name, short_name=m.short_name, member=m.member, city=city
+                code=m.code,
+                name=m.name,
+                short_name=m.short_name,
+                member=m.member,
+                city=city,
+                districts=districts.get(m.code, []),
             )
             for m, city in rows
         ],

@@ -70,8 +70,6 @@ class IndexDocument:
     fact_keys: tuple[str, ...] = ()
     category: str = ""
     display: Display | None = None
-    fact_key: str | None = None  # of a fact document
-    fact_display: str | None = None  # the value as articles show it
 
 
 @dataclass(frozen=True)
@@ -226,8 +224,6 @@ class DocumentBuilder:
             kind="fact",
             view=code,
             body=own.body,
-            fact_key=key,
-            fact_display=shown,
         )
 
 

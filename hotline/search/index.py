@@ -157,7 +157,6 @@ class SearchIndex:
         self.displays: dict[str, Display] = {}
         self.hidden: dict[str, set[str]] = {}  # municipality -> shared documents it does not see
         self._document_counts: dict[tuple[str, str], int] = {}
-        self.fact_values: dict[str, dict[str, str]] = {}  # municipality -> key -> shown value
         self.vocabulary = Vocabulary()
         self.searcher = self.index.searcher()
 
@@ -235,12 +234,6 @@ class SearchIndex:
                     shared = f"shared:{ref.removeprefix('article:')}"
                     for hidden in self.hidden.values():
                         hidden.discard(shared)
-                if ref.startswith("value:"):
-                    _, code, key = ref.split(":", 2)
-                    self.fact_values.get(code, {}).pop(key, None)
-                elif ref.startswith("fact:"):
-                    for values in self.fact_values.values():
-                        values.pop(ref.removeprefix("fact:"), None)
                 for document in documents_of(session, self.builder, ref):
                     self._add(document)
             self.commit()
@@ -273,10 +266,6 @@ class SearchIndex:
         self.writer.add_document(tantivy.Document(**fields))
         if document.display is not None:
             self.displays[document.key] = document.display
-        if document.fact_key is not None and document.fact_display is not None:
-            self.fact_values.setdefault(document.view, {})[document.fact_key] = (
-                document.fact_display
-            )
 
     def _settle(self) -> None:
         """Let the build's segments merge before searching (at 1,500 articles, 18 segments

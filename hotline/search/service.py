@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.kit.cpr import CprNumberInText, refuse_cpr_numbers
-from hotline.knowledge.resolve import render_facts, today
+from hotline.knowledge.gaps import fact_gaps
+from hotline.knowledge.resolve import fact_values, render_facts, today
 from hotline.municipalities.service import get_municipality
 from hotline.observability.metrics import SEARCH_SECONDS
 from hotline.search.analyzer import WORD, QueryTerm, analyzer_for, normalise
@@ -71,11 +72,16 @@ def _stems(index: SearchIndex, terms: list[QueryTerm]) -> list[list[str]]:
     return [index.expand((a.stem, a.prefix) for a in term.alternatives) for term in terms]
 
 
+Pairs = tuple[tuple[str, str], ...]
+
+
 @lru_cache(maxsize=4096)
-def _snippet_text(parts: tuple[str, ...], values: tuple[tuple[str, str], ...]) -> str:
-    """The words of the resolved Markdown a municipality reads; cached by content, so an edit
-    (a new text, a new fact value) is a new entry and nothing is re-read per hit."""
-    markdown = "\n\n".join(render_facts(part, dict(values))[0] for part in parts)
+def _snippet_text(parts: tuple[str, ...], values: Pairs, gaps: Pairs) -> str:
+    """The words of the resolved Markdown a municipality reads (a missing value in the words of
+    ``hotline.knowledge.gaps``, never its key); cached by content, so an edit (a new text, a
+    new fact value) is a new entry and nothing is re-read per hit."""
+    words = dict(gaps)
+    markdown = "\n\n".join(render_facts(part, dict(values), words)[0] for part in parts)
     return text_of(markdown)
 
 
@@ -126,7 +132,9 @@ def search(
     if log_gap and not found.facets and terms:
         session.add(SearchGap(query=query, municipality_code=municipality.code))
         session.flush()
-    values = tuple(sorted(index.fact_values.get(municipality.code, {}).items()))
+    # As resolve() reads them: the municipality's own values, shared defaults, register names.
+    values = tuple(sorted(fact_values(session, municipality.code).items()))
+    gaps = tuple(sorted(fact_gaps(session, municipality.code).substitutes().items()))
     snippets = Snippets.for_query(terms, index.words_of)
     results = [
         SearchResult(
@@ -135,7 +143,7 @@ def search(
             category=hit.display.category,
             source=hit.display.source,
             stale=hit.display.stale,
-            snippet=snippets.of(_snippet_text(hit.display.parts, values)),
+            snippet=snippets.of(_snippet_text(hit.display.parts, values, gaps)),
             score=round(hit.score, 4),
         )
         for hit in found.hits

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from sqlalchemy.orm import Session
 
 from hotline import migrate
 from hotline.app import create_app
@@ -58,6 +59,41 @@ LOCAL_PART = "Mød op i Dokk1 ved havnefronten."
 expect.set_options(timeout=10_000)
 
 
+# The municipality bar's facts as knowledge_base/facts.yaml defines them, Aarhus' values.
+NIGHT_FACTS = {
+    "borgerservice_telefon": (FactType.PHONE, None, "+45 89 40 20 00"),
+    "borgerservice_telefontider": (
+        FactType.OPENING_HOURS,
+        None,
+        "Man-ons 10-15, tors 10-17.30, fre 10-13",
+    ),
+    "vejvagt_telefon": (FactType.PHONE, None, "+45 89 40 35 00"),
+    "vejvagt_telefontider": (
+        FactType.OPENING_HOURS,
+        None,
+        "Hverdage 15-7, weekend og helligdage hele døgnet",
+    ),
+    "socialvagt_telefon": (FactType.PHONE, None, "+45 89 40 20 20"),
+    "socialvagt_telefontider": (
+        FactType.OPENING_HOURS,
+        None,
+        "Hverdage 15-8, weekend og helligdage hele døgnet",
+    ),
+    "boern_unge_vagt_telefon": (FactType.PHONE, None, "+45 89 40 20 30"),
+    "boern_unge_vagt_telefontider": (FactType.OPENING_HOURS, None, "Alle dage hele døgnet"),
+    "laegevagt_telefon": (FactType.PHONE, "1813", "+45 70 11 31 31"),
+    "politi_telefon": (FactType.PHONE, "114", None),
+}
+
+
+def _seed_night_facts(session: Session) -> None:
+    for key, (fact_type, default, aarhus) in NIGHT_FACTS.items():
+        data = FactCreate(key=key, description=key, type=fact_type, default_value=default)
+        knowledge.create_fact(session, data, EDITOR)
+        if aarhus is not None:
+            knowledge.set_fact_value(session, "0751", key, aarhus, ADMIN)
+
+
 def _seed(settings: Settings) -> None:
     """Municipalities, postcodes, demo accounts, templates and a small knowledge base, with
     stored XSS payloads in an article, an override and an account name."""
@@ -68,15 +104,28 @@ def _seed(settings: Settings) -> None:
         seed_shared_templates(session)
         knowledge.create_fact(
             session,
-            FactCreate(key="gebyr_pas", description="Pasgebyr", type=FactType.MONEY),
+            FactCreate(
+                key="gebyr_pas",
+                description="Pasgebyr",
+                type=FactType.MONEY,
+                label="gebyret for pas",
+            ),
             EDITOR,
         )
         knowledge.create_fact(
-            session, FactCreate(key="telefon", description="Telefon", type=FactType.PHONE), EDITOR
+            session,
+            FactCreate(
+                key="telefon",
+                description="Telefon",
+                type=FactType.PHONE,
+                label="Borgerservices telefonnummer",
+            ),
+            EDITOR,
         )
         knowledge.set_fact_value(session, "0751", "gebyr_pas", "1234.5", ADMIN)
         knowledge.set_fact_value(session, "0751", "telefon", "+45 89 40 20 00", ADMIN)
         knowledge.set_fact_value(session, "0461", "gebyr_pas", "893", ADMIN)
+        _seed_night_facts(session)
         pas = knowledge.create_article(
             session,
             ArticleCreate(

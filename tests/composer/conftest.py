@@ -26,7 +26,11 @@ Compose = Callable[..., ComposedReply]
 def knowledge(session: Session, demo_users: dict[str, User]) -> None:
     """Two facts with values for Aarhus and Odense, and an article using them."""
     create_fact(
-        session, FactCreate(key="gebyr_pasfoto", description="Pris", type=FactType.MONEY), "test"
+        session,
+        FactCreate(
+            key="gebyr_pasfoto", description="Pris", type=FactType.MONEY, label="prisen for pasfoto"
+        ),
+        "test",
     )
     create_fact(
         session,

@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from hotline.composer.service import MissingFacts, preview_of
+from hotline.composer.service import preview_of
 from hotline.config import Settings
 from hotline.errors import NotFound
 from hotline.knowledge.models import OverrideMode
@@ -121,10 +121,18 @@ def test_excerpts_carry_the_facts_of_the_citizens_municipality(
     assert "95 kr." not in composed.text  # Odense's price, the agent's municipality
 
 
-def test_an_article_lacking_facts_there_is_refused(compose: Compose, knowledge: None) -> None:
-    with pytest.raises(MissingFacts) as caught:
-        compose(municipality="0851", article_slugs=["pasfoto"])
-    assert caught.value.extra["missing_facts"] == ["borgerservice_telefon", "gebyr_pasfoto"]
+def test_an_article_lacking_facts_there_points_to_the_municipalitys_website_instead(
+    compose: Compose, knowledge: None
+) -> None:
+    """Aalborg gave neither value: the letter names what is missing by its label (never the
+    key), sends the citizen to Aalborg's website and drops the unit of the missing amount."""
+    composed = compose(municipality="0851", article_slugs=["pasfoto"])
+    pointer = "[prisen for pasfoto oplyses af Aalborg Kommune: https://www.aalborg.dk]"
+    assert f"Borgerservice tager pasfoto til {pointer}." in composed.text
+    assert "[tlf oplyses af Aalborg Kommune: https://www.aalborg.dk]" in composed.text
+    assert "gebyr_pasfoto" not in composed.text + composed.html
+    assert "borgerservice_telefon" not in composed.text + composed.html
+    assert "mangler" not in composed.text
 
 
 def test_an_article_hidden_in_the_municipality_cannot_be_attached(

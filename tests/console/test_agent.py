@@ -22,6 +22,25 @@ def test_a_postcode_in_two_municipalities_offers_both_and_marks_the_non_member(
     assert "Ikke medlem af hotline" in frederiksberg
 
 
+def test_a_shared_postcode_says_which_areas_belong_where(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    """2500 Valby is part Copenhagen, part Frederiksberg: each choice lists its postal districts
+    (the ones it has alone first) and the agent is told what to ask."""
+    sign_in("agent.aarhus")
+    html = client.get("/console/?find=2500", headers={**HTMX, "HX-Target": "candidates"}).text
+    assert "Postnummer 2500 Valby deles af 2 kommuner" in html
+    assert "hvilken kommune der står på sundhedskortet" in html
+    copenhagen = html[html.index(">Københavns Kommune</a>") :].split("</li>")[0]
+    frederiksberg = html[html.index(">Frederiksberg Kommune</a>") :].split("</li>")[0]
+    assert "Postdistrikter i Københavns Kommune: 1050 København K, 1620 København V," in copenhagen
+    assert "2100 København Ø" in copenhagen and "2100" not in frederiksberg
+    assert (
+        "Postdistrikter i Frederiksberg Kommune: 2000 Frederiksberg (delt), "
+        "2200 København N (delt), 2500 Valby (delt)"
+    ) in frederiksberg
+
+
 def test_an_unambiguous_postcode_chooses_the_municipality_at_once(
     client: TestClient, sign_in: SignIn, kb: Session
 ) -> None:
@@ -136,16 +155,50 @@ def test_the_article_marks_the_local_part_and_highlights_facts(
     assert "<html" not in html
     local = html[html.index('class="local-part"') :]
     assert "Lokal regel i Aarhus" in local and LOCAL_PART in local
-    assert '<mark class="fact" title="Fakta: gebyr_pas">1.234,50</mark>' in html
+    assert '<mark class="fact" title="Kommunens fakta: pasgebyr">1.234,50</mark>' in html
     assert "Gælder fra 1. januar 2020" in html
     assert "Vis den fælles tekst ved siden af" in html  # the toggle beside the local text
 
 
-def test_a_missing_fact_is_flagged(client: TestClient, sign_in: SignIn, kb: Session) -> None:
+def test_a_missing_fact_is_said_in_words_without_its_key(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    """Odense (a member) has not given the phone: the agent reads what is missing by its
+    label and where to send the citizen, and the text shows what the letter will say."""
     sign_in("agent.aarhus")
     html = client.get("/console/?kommune=0461&artikel=pas").text
-    assert '<mark class="fact-missing">Mangler fakta: telefon</mark>' in html
-    assert "mangler at udfylde fakta: telefon" in html
+    pointer = "[telefon oplyses af Odense Kommune: https://www.odense.dk]"
+    assert f'<mark class="fact-missing" title="Mangler: telefon">{pointer}</mark>' in html
+    assert (
+        "Odense har ikke oplyst telefon til hotline - henvis til kommunens hjemmeside "
+        "(https://www.odense.dk)"
+    ) in html
+    assert "mangler at udfylde" not in html
+
+
+def test_the_bar_beside_a_non_member_gives_its_switchboard_and_says_what_is_unknown(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("agent.aarhus")
+    html = client.get("/console/?kommune=0147").text
+    bar = html[html.index('id="municipality-now"') :].split("Skift kommune")[0]
+    assert "+45 38 21 21 21" in bar  # the register's main number
+    assert "Kommunens hovednummer: Frederiksberg er ikke med i hotline" in bar
+    assert "åbningstiden kendes ikke" in bar
+    assert "Kendes ikke: Vejvagt, Socialvagt, Børn og unge (døgnvagt)" in bar
+
+
+def test_a_non_member_is_not_asked_to_fill_in_facts(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("agent.aarhus")
+    html = client.get("/console/?kommune=0147&artikel=pas").text
+    assert (
+        "Frederiksberg er ikke med i hotline: pasgebyr og telefon kendes ikke - henvis til "
+        "kommunens hjemmeside (https://www.frederiksberg.dk)"
+    ) in html
+    assert "mangler at udfylde" not in html
+    assert "gebyr_pas" not in html
 
 
 def test_a_local_article_is_only_found_in_its_municipality(

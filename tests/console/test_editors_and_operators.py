@@ -113,6 +113,35 @@ def test_the_editor_keeps_the_fact_catalogue(
     assert knowledge.get_fact(kb, "gebyr_koerekort").updated_by == "editor@hotline.example"
 
 
+def test_the_editor_gives_a_fact_its_label_and_shared_default(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    """The label is what agents and citizens read for a missing value; the default fills every
+    municipality without a value of its own. A default that does not fit the type is refused."""
+    sign_in("editor")
+    new = "/console/redaktion/fakta/ny"
+    fields = {"key": "politi_telefon", "description": "Politiet", "type": "phone"}
+    client.post(new, data=_form(client, new, **fields, label="politiets nummer"))
+    page = "/console/redaktion/fakta/politi_telefon"
+    refused = client.post(
+        page, data=_form(client, page, **fields, default_value="ring 112", revision="1")
+    )
+    assert refused.status_code == 422 and 'id="f-default_value-error"' in refused.text
+    saved = client.post(
+        page,
+        data=_form(
+            client, page, **fields, label="politiets nummer", default_value="114", revision="1"
+        ),
+    )
+    assert "Faktaen er gemt." in saved.text and 'value="114"' in saved.text
+    fact = knowledge.get_fact(kb, "politi_telefon")
+    assert (fact.label, fact.default_value) == ("politiets nummer", "114")
+    cleared = client.post(page, data=_form(client, page, **fields, label="", revision="2"))
+    assert "Faktaen er gemt." in cleared.text
+    kb.expire_all()
+    assert (fact.label, fact.default_value) == (None, None)
+
+
 def test_a_new_fact_type_must_fit_the_values_municipalities_gave(
     client: TestClient, sign_in: SignIn, kb: Session
 ) -> None:

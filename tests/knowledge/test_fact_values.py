@@ -21,6 +21,8 @@ from hotline.knowledge.schemas import normalise_fact_value
         (FactType.URL, " https://aarhus.dk/pas ", "https://aarhus.dk/pas"),
         (FactType.EMAIL, "borgerservice@aarhus.dk", "borgerservice@aarhus.dk"),
         (FactType.PHONE, "+45 89 40 20 00", "+45 89 40 20 00"),
+        (FactType.PHONE, "114", "114"),  # the police; Danish service numbers have 3 digits
+        (FactType.PHONE, "1813", "1813"),
         (FactType.OPENING_HOURS, "Man-fre 10-15", "Man-fre 10-15"),
     ],
 )
@@ -41,6 +43,7 @@ def test_valid_values_are_stored_in_one_spelling(
         (FactType.URL, "aarhus punkt dk", "is not a valid url"),
         (FactType.EMAIL, "borgerservice", "is not a valid email"),
         (FactType.PHONE, "ring til os", "is not a valid phone"),
+        (FactType.PHONE, "893", "is not a valid phone"),  # an amount, not a service number
         (FactType.TEXT, "  ", "the value is empty"),
         (FactType.TEXT, "Ring {{ telefon }}", "cannot contain {{ placeholders }}"),
         (FactType.TEXT, "{% for x in y %}", "cannot contain"),

@@ -163,10 +163,15 @@ def test_shipped_knowledge_base_is_valid_idempotent_and_a_fixed_point(
     assert first.kinds["articles"].created >= 40
     assert sync_folder(session, KNOWLEDGE_BASE).changes == 0
 
+    police = service.get_fact(session, "politi_telefon")
+    assert (police.label, police.default_value) == ("politiets telefonnummer", "114")
+
     export_folder(session, tmp_path / "a")
     assert sync_folder(session, tmp_path / "a").changes == 0
     export_folder(session, tmp_path / "b")
     assert files_of(tmp_path / "a") == files_of(tmp_path / "b")
+    exported = (tmp_path / "a" / "facts.yaml").read_text(encoding="utf-8")
+    assert "label: gebyret for hegnsyn" in exported and "default_value: '114'" in exported
 
 
 def test_export_refuses_a_folder_that_is_not_empty(session: Session, folder: Path) -> None:

@@ -3,11 +3,12 @@
 from datetime import date
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from hotline.errors import InvalidInput, NotFound
 from hotline.knowledge import service
-from hotline.knowledge.models import OverrideMode, Source
+from hotline.knowledge.models import FactType, OverrideMode, Source
 from hotline.knowledge.resolve import (
     ArticleNotApplicable,
     fact_keys_in,
@@ -15,9 +16,10 @@ from hotline.knowledge.resolve import (
     resolve_all,
     resolve_many,
 )
-from hotline.knowledge.schemas import ArticleCreate
+from hotline.knowledge.schemas import ArticleCreate, FactCreate
 from tests.knowledge.conftest import (
     AARHUS,
+    ADMIN,
     EDITOR,
     KOBENHAVN,
     ODENSE,
@@ -38,16 +40,50 @@ def test_shared_article_gets_each_municipalitys_facts(kb: Session) -> None:
     assert aarhus.shared_revision == 1 and aarhus.override_revision is None
 
     odense = resolve(kb, "pas", ODENSE)
-    assert (
-        odense.body_markdown == "Et pas i Odense Kommune koster 893 kr. Ring på [mangler: telefon]."
+    assert odense.body_markdown == (
+        "Et pas i Odense Kommune koster 893 kr. "
+        "Ring på [telefon oplyses af Odense Kommune: https://www.odense.dk]."
     )
     assert odense.missing_facts == ["telefon"]
 
 
-def test_municipality_without_any_values_sees_every_gap(kb: Session) -> None:
+def test_municipality_without_any_values_is_named_and_points_to_its_website(
+    kb: Session,
+) -> None:
+    """Its name comes from the municipality register; each missing value reads as a pointer to
+    its website named by the fact's definition (here the description, as the fixture's facts
+    have no label), the unit ("kr.") going with it and the sentence's full stop kept."""
     resolved = resolve(kb, "pas", KOBENHAVN)
-    assert resolved.missing_facts == ["gebyr_pas", "kommune_navn", "telefon"]
-    assert "[mangler: kommune_navn]" in resolved.body_html
+    assert resolved.missing_facts == ["gebyr_pas", "telefon"]
+    assert resolved.body_markdown == (
+        "Et pas i Københavns Kommune koster "
+        "[gebyr_pas oplyses af Københavns Kommune: https://www.kk.dk]. "
+        "Ring på [telefon oplyses af Københavns Kommune: https://www.kk.dk]."
+    )
+    assert "mangler" not in resolved.body_html
+
+
+def test_a_shared_default_fills_every_municipality_until_it_gives_its_own(kb: Session) -> None:
+    service.create_fact(
+        kb,
+        FactCreate(
+            key="politi_telefon",
+            description="Politiet, når det ikke er akut",
+            type=FactType.PHONE,
+            default_value="114",
+        ),
+        EDITOR,
+    )
+    service.set_fact_value(kb, AARHUS, "politi_telefon", "+45 87 31 14 48", ADMIN)
+    add_article(kb, "politi", "Ring til politiet på {{ politi_telefon }}.")
+    assert resolve(kb, "politi", ODENSE).body_markdown == "Ring til politiet på 114."
+    assert resolve(kb, "politi", AARHUS).body_markdown == "Ring til politiet på +45 87 31 14 48."
+    assert resolve(kb, "politi", ODENSE).missing_facts == []
+
+
+def test_a_default_must_fit_the_facts_type() -> None:
+    with pytest.raises(ValidationError):
+        FactCreate(key="politi_telefon", description="x", type=FactType.PHONE, default_value="ring")
 
 
 def test_replace_uses_the_local_title_and_text_only(kb: Session) -> None:

@@ -116,6 +116,21 @@ def test_shipped_postcode_sample_has_shared_and_unambiguous_postcodes(
     assert [c.code for c in lookup_postcode(session, "5000").municipalities] == ["0461"]
 
 
+def test_a_shared_postcode_lists_each_municipalitys_districts(
+    session: Session, municipalities
+) -> None:
+    """Districts a municipality has alone come first: they are what tells the areas apart."""
+    import_postcodes(session, POSTCODE_SAMPLE)
+    towns = {c.code: c for c in lookup_postcode(session, "2300").municipalities}
+    assert [(d.postcode, d.city, d.shared) for d in towns["0185"].districts] == [
+        ("2300", "København S", True)
+    ]
+    copenhagen = [(d.postcode, d.shared) for d in towns["0101"].districts]
+    assert copenhagen[:3] == [("1050", False), ("1620", False), ("2100", False)]
+    assert ("2300", True) in copenhagen
+    assert lookup_postcode(session, "8000").municipalities[0].districts == []
+
+
 @pytest.mark.skipif(
     not POSTNORD_FILE.exists(),
     reason="PostNord's full file lives outside the repository, in ../shared/data; "

@@ -14,6 +14,7 @@ from hotline.knowledge import service
 from hotline.knowledge.models import (
     Article,
     ArticleStatus,
+    Fact,
     FactType,
     FactValue,
     LocalArticle,
@@ -82,6 +83,15 @@ def _yaml_value(fact_type: str, value: str) -> str | int:
     return int(value) if fact_type == FactType.MONEY and value.isdigit() else value
 
 
+def _fact_definition(fact: Fact) -> dict[str, Any]:
+    definition: dict[str, Any] = {"description": fact.description, "type": fact.type}
+    if fact.label is not None:
+        definition["label"] = fact.label
+    if fact.default_value is not None:
+        definition["default_value"] = _yaml_value(fact.type, fact.default_value)
+    return definition
+
+
 def export_folder(session: Session, root: Path) -> int:
     """Write the database as a knowledge_base folder into an empty ``root``; returns file count."""
     if root.exists() and any(root.iterdir()):
@@ -100,7 +110,7 @@ def export_folder(session: Session, root: Path) -> int:
     facts = service.list_facts(session)
     types = {fact.key: fact.type for fact in facts}
     (root / "facts.yaml").write_text(
-        _dump({f.key: {"description": f.description, "type": f.type} for f in facts}),
+        _dump({f.key: _fact_definition(f) for f in facts}),
         encoding="utf-8",
     )
     written += 1

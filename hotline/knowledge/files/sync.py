@@ -149,19 +149,24 @@ class _Sync:
         )
         return [(override, slug) for override, slug in rows]
 
-    def _create_facts(self) -> dict[str, dict[str, str]]:
+    def _create_facts(self) -> dict[str, dict[str, str | None]]:
         """Create new facts; returns the changes of existing ones, applied after the values."""
         kind = self.report.kind("facts")
         existing = {fact.key: fact for fact in self.session.scalars(select(Fact))}
-        changed: dict[str, dict[str, str]] = {}
+        changed: dict[str, dict[str, str | None]] = {}
         for key, fields in self.folder.facts.items():
             fact = existing.get(key)
-            wanted = {"description": fields.description, "type": fields.type.value}
+            wanted = {
+                "description": fields.description,
+                "type": fields.type.value,
+                "label": fields.label,
+                "default_value": None
+                if fields.default_value is None
+                else str(fields.default_value),
+            }
             if fact is None:
                 service.create_fact(
-                    self.session,
-                    FactCreate(key=key, description=fields.description, type=fields.type),
-                    SYNC_ACTOR,
+                    self.session, FactCreate(key=key, **fields.model_dump()), SYNC_ACTOR
                 )
                 kind.created += 1
             elif not _differs(fact, wanted):
@@ -173,7 +178,7 @@ class _Sync:
         self.session.flush()
         return changed
 
-    def _update_facts(self, changed: dict[str, dict[str, str]]) -> None:
+    def _update_facts(self, changed: dict[str, dict[str, str | None]]) -> None:
         for key, wanted in changed.items():
             try:
                 fact = self.session.get_one(Fact, key)

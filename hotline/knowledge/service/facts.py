@@ -29,6 +29,9 @@ from hotline.knowledge.schemas import (
 
 # --- fact catalogue and values ---------------------------------------------------------------
 
+# A fact may lose its label or shared default (None); description and type are always there.
+CLEARABLE_FACT_FIELDS = frozenset({"label", "default_value"})
+
 
 def get_fact(session: Session, key: str) -> Fact:
     fact = session.get(Fact, key)
@@ -56,6 +59,8 @@ def create_fact(session: Session, data: FactCreate, actor: str) -> Fact:
         key=data.key,
         description=data.description,
         type=data.type.value,
+        label=data.label,
+        default_value=None if data.default_value is None else str(data.default_value),
         revision=1,
         updated_by=actor,
     )
@@ -66,11 +71,21 @@ def create_fact(session: Session, data: FactCreate, actor: str) -> Fact:
 
 def update_fact(session: Session, fact: Fact, changes: dict[str, Any], actor: str) -> bool:
     """A new type must fit every value municipalities already gave."""
-    changed = {k: v for k, v in changes.items() if v is not None and getattr(fact, k) != v}
+    changed = {
+        k: v
+        for k, v in changes.items()
+        if (v is not None or k in CLEARABLE_FACT_FIELDS) and getattr(fact, k) != v
+    }
     if not changed:
         return False
     if "type" in changed and (unfit := values_not_fitting(session, fact.key, changed["type"])):
         raise InvalidInput(f"The values of {', '.join(unfit)} are not a valid {changed['type']}.")
+    default = changed.get("default_value", fact.default_value)
+    if default is not None and ("default_value" in changed or "type" in changed):
+        try:
+            changed["default_value"] = normalise_fact_value(changed.get("type", fact.type), default)
+        except ValueError as exc:
+            raise InvalidInput(f"The shared default of '{fact.key}': {exc}") from exc
     for name, value in changed.items():
         setattr(fact, name, value)
     fact.revision += 1

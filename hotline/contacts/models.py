@@ -14,12 +14,14 @@ from enum import StrEnum
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Column,
     Date,
     ForeignKey,
     Index,
     Integer,
     Numeric,
     String,
+    Table,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -90,6 +92,7 @@ class Contact(Base):
         Index("ix_contacts_municipality_month", "municipality_code", "local_month"),
         Index("ix_contacts_local_date", "local_date"),
         Index("ix_contacts_agent_started", "agent_id", "started_at"),
+        Index("ix_contacts_updated_at", "updated_at"),  # the days a rollup must recompute
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -209,3 +212,46 @@ class ContactReadAudit(Base):
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
     reader_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     purpose: Mapped[str] = mapped_column(String(40))
+
+
+# ---------------------------------------------------------------------------- rollups
+
+# Handling-time histogram of the contact rollup: bucket i holds the handling times in
+# [HANDLING_EDGES[i - 1], HANDLING_EDGES[i]) seconds (the last bucket is open-ended). Half-minute
+# buckets up to 10 minutes, where most contacts end, then coarser ones.
+HANDLING_EDGES = (*range(30, 601, 30), 720, 900, 1200, 1800, 3600)
+HANDLING_BUCKETS = tuple(f"handled_{index:02d}" for index in range(len(HANDLING_EDGES) + 1))
+CONTACT_MEASURES = (
+    "contacts",
+    "closed",
+    "first_contact_resolved",
+    "forwarded",
+    "forwards",
+    "forwards_in_time",
+    "non_member",
+)
+
+contact_rollups = Table(
+    "contact_rollups",
+    Base.metadata,
+    # The grain: one Copenhagen day, hour and municipality (the role scope's column). The
+    # coarser keys the reports group by ride along, as on the contact row.
+    Column("local_date", Date, primary_key=True),
+    Column("local_hour", Integer, primary_key=True),
+    Column("municipality_code", String(4), primary_key=True),
+    Column("local_week", Date, nullable=False),
+    Column("local_month", Date, nullable=False),
+    Column("local_weekday", Integer, nullable=False),
+    *(Column(name, Integer, nullable=False) for name in CONTACT_MEASURES + HANDLING_BUCKETS),
+)
+
+
+class RollupState(Base):
+    """How far a rollup is built: every day up to ``rolled_through`` is in it, as the source
+    rows were at ``watermark`` (rows changed after it mark their day to be read live)."""
+
+    __tablename__ = "report_rollups"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    rolled_through: Mapped[date] = mapped_column(Date)
+    watermark: Mapped[datetime] = mapped_column(UTCDateTime)

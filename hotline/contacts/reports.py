@@ -10,27 +10,45 @@ one ordered pass and interpolated the same way (linear, as percentile_cont).
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
 from babel.numbers import format_decimal
-from sqlalchemy import ColumnElement, Select, case, func, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Subquery,
+    case,
+    cast,
+    func,
+    null,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import User
 from hotline.auth.permissions import Action, can, require, scope_contacts
+from hotline.config import Settings
+from hotline.contacts import rollup
 from hotline.contacts.models import (
+    CONTACT_MEASURES,
     FIRST_CONTACT_RESOLUTION,
+    HANDLING_BUCKETS,
+    HANDLING_EDGES,
     Channel,
     Contact,
     ContactPrice,
     ForwardState,
     Outcome,
+    contact_rollups,
 )
+from hotline.contacts.rollup import Rollup
 from hotline.db import utcnow
 from hotline.errors import Forbidden, InvalidInput
 from hotline.kit.danish_csv import danish_csv, danish_number
@@ -150,11 +168,9 @@ def _interpolated(values: Sequence[int], fraction: float) -> float | None:
     return values[lower] + (values[upper] - values[lower]) * (position - lower)
 
 
-def contact_report(session: Session, user: User, query: ReportQuery) -> Report:
-    authorise_report(session, user, query)
-    keys = _KEYS[query.group_by]
-    postgres = session.get_bind().dialect.name == "postgresql"
-    measures: list[Any] = [
+def _contact_measures() -> list[ColumnElement[int]]:
+    """The counted figures of ReportRow (CONTACT_MEASURES), over contacts."""
+    return [
         func.count(Contact.id),
         func.count(Contact.ended_at),
         _count_if(Contact.outcome.in_([o.value for o in FIRST_CONTACT_RESOLUTION])),
@@ -163,6 +179,19 @@ def contact_report(session: Session, user: User, query: ReportQuery) -> Report:
         _count_if(Contact.forward_state == ForwardState.IN_TIME.value),
         _count_if(Contact.member.is_(False)),
     ]
+
+
+def contact_report(
+    session: Session, user: User, query: ReportQuery, *, live: bool = False
+) -> Report:
+    """The report for ``query`` as ``user`` may see it. A period longer than ROLLUP_FROM reads
+    the contact rollup where it can (``live=True`` forces the aggregation over the contacts)."""
+    authorise_report(session, user, query)
+    if not live and rollup_answers(user, query, ROLLED_UP_KEYS):
+        return _rolled_up_report(session, user, query)
+    keys = _KEYS[query.group_by]
+    postgres = session.get_bind().dialect.name == "postgresql"
+    measures: list[Any] = _contact_measures()
     if postgres:
         measures += [
             func.percentile_cont(0.5).within_group(Contact.handling_seconds),
@@ -194,6 +223,125 @@ def contact_report(session: Session, user: User, query: ReportQuery) -> Report:
     if not postgres:
         _sqlite_percentiles(session, user, query, keys, rows, total)
     return Report(query, rows, total, group_labels(session, query.group_by, rows))
+
+
+# ---------------------------------------------------------------------------- the rollup
+
+# A report over more than a month reads the rollup; shorter ones stay exact to the second.
+ROLLUP_FROM = timedelta(days=31)
+# The groupings the rollup's grain (day, hour, municipality) can answer, by its column names.
+ROLLED_UP_KEYS: dict[GroupBy, tuple[str, ...]] = {
+    GroupBy.DAY: ("local_date",),
+    GroupBy.WEEK: ("local_week",),
+    GroupBy.MONTH: ("local_month",),
+    GroupBy.HOUR_WEEKDAY: ("local_weekday", "local_hour"),
+    GroupBy.MUNICIPALITY: ("municipality_code",),
+}
+_HANDLING_LOWS = (0, *HANDLING_EDGES)
+_HANDLING_HIGHS: tuple[int | None, ...] = (*HANDLING_EDGES, None)
+
+
+def rollup_answers(user: User, query: ReportQuery, keys: Mapping[GroupBy, object]) -> bool:
+    """Whether a rollup (grain: day and municipality) can answer: a long period, a grouping it
+    keeps, and a reader scoped by municipality (an agent's own contacts are counted live: the
+    rollup keeps no agent, and one agent's year is small)."""
+    return (
+        query.date_to - query.date_from >= ROLLUP_FROM
+        and query.group_by in keys
+        and can(user, Action.READ_CONTACT_REPORTS, user.municipality_code)
+    )
+
+
+def scoped_rollup(stmt: Select, source: Subquery, user: User, query: ReportQuery) -> Select:
+    """``scoped_contacts`` for rows of a rollup (``rollup.report_source``): the period is the
+    source's, the municipality filter and the role's scope (by municipality: see
+    ``rollup_answers``) are the same."""
+    if query.municipality is not None:
+        stmt = stmt.where(source.c.municipality_code == query.municipality)
+    no_agent = cast(null(), Integer)  # a rollup keeps no agent: agents are counted live
+    return scope_contacts(
+        stmt, user, Action.READ_CONTACT_REPORTS, source.c.municipality_code, no_agent
+    )
+
+
+def _contact_rollup_rows(days: ColumnElement[bool]) -> Select:
+    grain = (
+        Contact.local_date,
+        Contact.local_hour,
+        Contact.municipality_code,
+        Contact.local_week,
+        Contact.local_month,
+        Contact.local_weekday,
+    )
+    histogram = [
+        _count_if((Contact.handling_seconds >= low) & (Contact.handling_seconds < high))
+        if high is not None
+        else _count_if(Contact.handling_seconds >= low)
+        for low, high in zip(_HANDLING_LOWS, _HANDLING_HIGHS, strict=True)
+    ]
+    return select(*grain, *_contact_measures(), *histogram).where(days).group_by(*grain)
+
+
+def _contact_changed_days(since: datetime) -> Select:
+    return select(Contact.local_date).where(Contact.updated_at > since).distinct()
+
+
+CONTACT_ROLLUP = Rollup("contacts", contact_rollups, _contact_rollup_rows, _contact_changed_days)
+
+
+def refresh_contact_rollup(session: Session, settings: Settings, now: datetime) -> int:
+    """Housekeeping: the contact rollup up to yesterday, changed days redone."""
+    return rollup.refresh(session, CONTACT_ROLLUP, now)
+
+
+def _ranked(counts: Sequence[int], rank: int) -> float:
+    """The ``rank``-th smallest handling time (0-based), the bucket's contacts spread evenly
+    across it: within the bucket of the true value (the open last bucket reads as its start)."""
+    below = 0
+    for count, low, high in zip(counts, _HANDLING_LOWS, _HANDLING_HIGHS, strict=True):
+        if rank < below + count:
+            return float(low) if high is None else low + (rank - below + 0.5) / count * (high - low)
+        below += count
+    raise ValueError(f"rank {rank} of {below}")
+
+
+def _histogram_percentile(counts: Sequence[int], fraction: float) -> float | None:
+    """percentile_cont over a handling-time histogram (the same linear interpolation between
+    the two ranks around the fraction): within one bucket width of the exact value, 30 s up to
+    10 minutes."""
+    total = sum(counts)
+    if not total:
+        return None
+    position = (total - 1) * fraction
+    lower = int(position)
+    low, high = _ranked(counts, lower), _ranked(counts, min(lower + 1, total - 1))
+    return low + (high - low) * (position - lower)
+
+
+def _rolled_up_report(session: Session, user: User, query: ReportQuery) -> Report:
+    source = rollup.report_source(session, CONTACT_ROLLUP, query.date_from, query.date_to)
+    keys = [source.c[name] for name in ROLLED_UP_KEYS[query.group_by]]
+    sums = [func.sum(source.c[name]) for name in CONTACT_MEASURES + HANDLING_BUCKETS]
+    stmt = scoped_rollup(select(*keys, *sums), source, user, query).group_by(*keys)
+    width, measured = len(keys), len(CONTACT_MEASURES)
+    rows: list[ReportRow] = []
+    everything = [0] * len(HANDLING_BUCKETS)
+    for record in session.execute(stmt.order_by(*keys)):
+        key, counted = tuple(record[:width]), [int(n or 0) for n in record[width:]]
+        histogram = counted[measured:]
+        everything = [a + b for a, b in zip(everything, histogram, strict=True)]
+        rows.append(_rolled_up_row(key, counted[:measured], histogram))
+    total = _total(rows)
+    total.median_seconds = _histogram_percentile(everything, 0.5)
+    total.p90_seconds = _histogram_percentile(everything, 0.9)
+    return Report(query, rows, total, group_labels(session, query.group_by, rows))
+
+
+def _rolled_up_row(key: tuple[Any, ...], counts: list[int], histogram: list[int]) -> ReportRow:
+    contacts, closed, resolved, forwarded, forwards, in_time, non_member = counts
+    median, p90 = _histogram_percentile(histogram, 0.5), _histogram_percentile(histogram, 0.9)
+    return ReportRow(key, contacts, closed, median, p90, resolved, forwarded, forwards, in_time,
+                     non_member)  # fmt: skip
 
 
 def _num(value: Any) -> float | None:

@@ -1,0 +1,80 @@
+"""report rollups: per-day aggregates of contacts (per hour and municipality, with a
+handling-time histogram) and of survey answers (per municipality), how far each is built, and
+the indexes that find the days changed since (contacts.updated_at, survey answers and
+invitations).
+
+Revision ID: 0017_report_rollups
+Revises: 0013_meetings
+Create Date: 2026-11-29 02:40:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import hotline.db
+
+revision: str = "0017_report_rollups"
+down_revision: str | Sequence[str] | None = "0013_meetings"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# Frozen copies of hotline.contacts.models' names (a migration does not follow later edits).
+CONTACT_MEASURES = (
+    "contacts",
+    "closed",
+    "first_contact_resolved",
+    "forwarded",
+    "forwards",
+    "forwards_in_time",
+    "non_member",
+)
+HANDLING_BUCKETS = tuple(f"handled_{index:02d}" for index in range(26))
+SATISFACTION_MEASURES = ("invited", "answered", "rating_sum", "satisfied", "got_answer")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "contact_rollups",
+        sa.Column("local_date", sa.Date(), nullable=False),
+        sa.Column("local_hour", sa.Integer(), nullable=False),
+        sa.Column("municipality_code", sa.String(length=4), nullable=False),
+        sa.Column("local_week", sa.Date(), nullable=False),
+        sa.Column("local_month", sa.Date(), nullable=False),
+        sa.Column("local_weekday", sa.Integer(), nullable=False),
+        *(
+            sa.Column(name, sa.Integer(), nullable=False)
+            for name in CONTACT_MEASURES + HANDLING_BUCKETS
+        ),
+        sa.PrimaryKeyConstraint("local_date", "local_hour", "municipality_code"),
+    )
+    op.create_table(
+        "satisfaction_rollups",
+        sa.Column("local_date", sa.Date(), nullable=False),
+        sa.Column("municipality_code", sa.String(length=4), nullable=False),
+        sa.Column("local_month", sa.Date(), nullable=False),
+        *(sa.Column(name, sa.Integer(), nullable=False) for name in SATISFACTION_MEASURES),
+        sa.PrimaryKeyConstraint("local_date", "municipality_code"),
+    )
+    op.create_table(
+        "report_rollups",
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("rolled_through", sa.Date(), nullable=False),
+        sa.Column("watermark", hotline.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
+    op.create_index("ix_contacts_updated_at", "contacts", ["updated_at"])
+    op.create_index(
+        op.f("ix_survey_invitations_first_sent_at"), "survey_invitations", ["first_sent_at"]
+    )
+    op.create_index(op.f("ix_survey_responses_answered_at"), "survey_responses", ["answered_at"])
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_survey_responses_answered_at"), table_name="survey_responses")
+    op.drop_index(op.f("ix_survey_invitations_first_sent_at"), table_name="survey_invitations")
+    op.drop_index("ix_contacts_updated_at", table_name="contacts")
+    op.drop_table("report_rollups")
+    op.drop_table("satisfaction_rollups")
+    op.drop_table("contact_rollups")

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from hotline.config import Settings
-from hotline.contacts.reports import refresh_contact_rollup
+from hotline.contacts.reports import refresh_contact_rollups
 from hotline.contacts.retention import erase_expired_contacts
 from hotline.meetings.confirmation import queue_due_reminders
 from hotline.replies.worker import HousekeepingJob
@@ -39,6 +39,6 @@ HOUSEKEEPING: tuple[HousekeepingJob, ...] = (
     erase_survey_comments_and_old_rate_limits,
     remind_and_close,
     remind_of_meetings,
-    refresh_contact_rollup,
+    refresh_contact_rollups,
     refresh_satisfaction_rollup,
 )

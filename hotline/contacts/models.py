@@ -10,6 +10,7 @@ per-row time-zone conversion each database spells differently.
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -231,18 +232,34 @@ CONTACT_MEASURES = (
     "non_member",
 )
 
-contact_rollups = Table(
-    "contact_rollups",
-    Base.metadata,
-    # The grain: one Copenhagen day, hour and municipality (the role scope's column). The
-    # coarser keys the reports group by ride along, as on the contact row.
+
+def _contact_rollup(name: str, *grain: Column[Any]) -> Table:
+    return Table(
+        name,
+        Base.metadata,
+        *grain,
+        *(Column(measure, Integer, nullable=False) for measure in CONTACT_MEASURES),
+        *(Column(bucket, Integer, nullable=False) for bucket in HANDLING_BUCKETS),
+    )
+
+
+# Two grains, each small for what it answers (a year of 500,000 contacts is ~9,000 and
+# ~36,000 rows; one grain of day x hour x municipality would be ~300,000): every municipality
+# together per day and hour (the heatmap, and days, weeks and months for those who see all) ...
+contact_hourly_rollups = _contact_rollup(
+    "contact_hourly_rollups",
     Column("local_date", Date, primary_key=True),
     Column("local_hour", Integer, primary_key=True),
+    Column("local_weekday", Integer, nullable=False),
+)
+# ... and per day and municipality (the role scope's column: a municipality's own figures, the
+# comparison between municipalities).
+contact_daily_rollups = _contact_rollup(
+    "contact_daily_rollups",
+    Column("local_date", Date, primary_key=True),
     Column("municipality_code", String(4), primary_key=True),
     Column("local_week", Date, nullable=False),
     Column("local_month", Date, nullable=False),
-    Column("local_weekday", Integer, nullable=False),
-    *(Column(name, Integer, nullable=False) for name in CONTACT_MEASURES + HANDLING_BUCKETS),
 )
 
 

@@ -10,7 +10,7 @@ one ordered pass and interpolated the same way (linear, as percentile_cont).
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,7 +22,6 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
-    Subquery,
     case,
     cast,
     func,
@@ -46,7 +45,8 @@ from hotline.contacts.models import (
     ContactPrice,
     ForwardState,
     Outcome,
-    contact_rollups,
+    contact_daily_rollups,
+    contact_hourly_rollups,
 )
 from hotline.contacts.rollup import Rollup
 from hotline.db import utcnow
@@ -187,8 +187,9 @@ def contact_report(
     """The report for ``query`` as ``user`` may see it. A period longer than ROLLUP_FROM reads
     the contact rollup where it can (``live=True`` forces the aggregation over the contacts)."""
     authorise_report(session, user, query)
-    if not live and rollup_answers(user, query, ROLLED_UP_KEYS):
-        return _rolled_up_report(session, user, query)
+    chosen = None if live else rollup_for(CONTACT_ROLLUPS, user, query)
+    if chosen is not None:
+        return _rolled_up_report(session, chosen, user, query)
     keys = _KEYS[query.group_by]
     postgres = session.get_bind().dialect.name == "postgresql"
     measures: list[Any] = _contact_measures()
@@ -227,71 +228,103 @@ def contact_report(
 
 # ---------------------------------------------------------------------------- the rollup
 
-# A report over more than a month reads the rollup; shorter ones stay exact to the second.
+# A report over more than a month reads a rollup; shorter ones stay exact to the second.
 ROLLUP_FROM = timedelta(days=31)
-# The groupings the rollup's grain (day, hour, municipality) can answer, by its column names.
-ROLLED_UP_KEYS: dict[GroupBy, tuple[str, ...]] = {
-    GroupBy.DAY: ("local_date",),
-    GroupBy.WEEK: ("local_week",),
-    GroupBy.MONTH: ("local_month",),
-    GroupBy.HOUR_WEEKDAY: ("local_weekday", "local_hour"),
-    GroupBy.MUNICIPALITY: ("municipality_code",),
-}
 _HANDLING_LOWS = (0, *HANDLING_EDGES)
 _HANDLING_HIGHS: tuple[int | None, ...] = (*HANDLING_EDGES, None)
 
 
-def rollup_answers(user: User, query: ReportQuery, keys: Mapping[GroupBy, object]) -> bool:
-    """Whether a rollup (grain: day and municipality) can answer: a long period, a grouping it
-    keeps, and a reader scoped by municipality (an agent's own contacts are counted live: the
-    rollup keeps no agent, and one agent's year is small)."""
-    return (
-        query.date_to - query.date_from >= ROLLUP_FROM
-        and query.group_by in keys
-        and can(user, Action.READ_CONTACT_REPORTS, user.municipality_code)
-    )
+def rollup_for(rollups: Iterable[Rollup], user: User, query: ReportQuery) -> Rollup | None:
+    """The first rollup that answers ``query`` for ``user``: a long period, a grouping it keeps,
+    and a reader it can scope. A rollup per municipality answers whoever reads by municipality
+    (admins, supervisors, operators); one over every municipality only those who see all,
+    unfiltered. An agent's own contacts are counted live: no rollup keeps the agent, and one
+    agent's year is small. So is one municipality's heatmap."""
+    if query.date_to - query.date_from < ROLLUP_FROM:
+        return None
+    for candidate in rollups:
+        if query.group_by not in candidate.groupings:
+            continue
+        if candidate.per_municipality:
+            if can(user, Action.READ_CONTACT_REPORTS, user.municipality_code):
+                return candidate
+        elif query.municipality is None and can(user, Action.READ_CONTACT_REPORTS):
+            return candidate
+    return None
 
 
-def scoped_rollup(stmt: Select, source: Subquery, user: User, query: ReportQuery) -> Select:
-    """``scoped_contacts`` for rows of a rollup (``rollup.report_source``): the period is the
-    source's, the municipality filter and the role's scope (by municipality: see
-    ``rollup_answers``) are the same."""
-    if query.municipality is not None:
-        stmt = stmt.where(source.c.municipality_code == query.municipality)
-    no_agent = cast(null(), Integer)  # a rollup keeps no agent: agents are counted live
-    return scope_contacts(
-        stmt, user, Action.READ_CONTACT_REPORTS, source.c.municipality_code, no_agent
-    )
+def rolled_up(
+    session: Session, chosen: Rollup, user: User, query: ReportQuery, measures: Sequence[str]
+) -> list[Sequence[Any]]:
+    """(*key, *sums of ``measures``) per group of ``query``, from ``chosen``: the period, the
+    municipality filter and the role's scope as ``scoped_contacts`` applies them to contacts."""
+    source = rollup.report_source(session, chosen, query.date_from, query.date_to)
+    keys = [source.c[name] for name in chosen.groupings[query.group_by]]
+    stmt = select(*keys, *(func.sum(source.c[name]) for name in measures))
+    if chosen.per_municipality:
+        if query.municipality is not None:
+            stmt = stmt.where(source.c.municipality_code == query.municipality)
+        no_agent = cast(null(), Integer)  # never reached: rollup_for counts agents live
+        stmt = scope_contacts(
+            stmt, user, Action.READ_CONTACT_REPORTS, source.c.municipality_code, no_agent
+        )
+    return list(session.execute(stmt.group_by(*keys).order_by(*keys)))
 
 
-def _contact_rollup_rows(days: ColumnElement[bool]) -> Select:
-    grain = (
-        Contact.local_date,
-        Contact.local_hour,
-        Contact.municipality_code,
-        Contact.local_week,
-        Contact.local_month,
-        Contact.local_weekday,
-    )
-    histogram = [
-        _count_if((Contact.handling_seconds >= low) & (Contact.handling_seconds < high))
-        if high is not None
-        else _count_if(Contact.handling_seconds >= low)
-        for low, high in zip(_HANDLING_LOWS, _HANDLING_HIGHS, strict=True)
-    ]
-    return select(*grain, *_contact_measures(), *histogram).where(days).group_by(*grain)
+def _contact_rollup_rows(*grain: Any) -> Callable[[ColumnElement[bool]], Select]:
+    def rows(days: ColumnElement[bool]) -> Select:
+        histogram = [
+            _count_if((Contact.handling_seconds >= low) & (Contact.handling_seconds < high))
+            if high is not None
+            else _count_if(Contact.handling_seconds >= low)
+            for low, high in zip(_HANDLING_LOWS, _HANDLING_HIGHS, strict=True)
+        ]
+        figures = zip(
+            _contact_measures() + histogram, CONTACT_MEASURES + HANDLING_BUCKETS, strict=True
+        )
+        labelled = [figure.label(name) for figure, name in figures]
+        return select(*grain, *labelled).where(days).group_by(*grain)
+
+    return rows
 
 
 def _contact_changed_days(since: datetime) -> Select:
-    return select(Contact.local_date).where(Contact.updated_at > since).distinct()
+    return select(Contact.local_date).where(Contact.updated_at > since)
 
 
-CONTACT_ROLLUP = Rollup("contacts", contact_rollups, _contact_rollup_rows, _contact_changed_days)
+CONTACT_ROLLUPS = (
+    Rollup(
+        "contacts_hourly",
+        contact_hourly_rollups,
+        _contact_rollup_rows(Contact.local_date, Contact.local_hour, Contact.local_weekday),
+        _contact_changed_days,
+        {
+            GroupBy.HOUR_WEEKDAY: ("local_weekday", "local_hour"),
+            GroupBy.DAY: ("local_date",),
+        },
+        per_municipality=False,
+    ),
+    Rollup(
+        "contacts_daily",
+        contact_daily_rollups,
+        _contact_rollup_rows(
+            Contact.local_date, Contact.municipality_code, Contact.local_week, Contact.local_month
+        ),
+        _contact_changed_days,
+        {
+            GroupBy.DAY: ("local_date",),
+            GroupBy.WEEK: ("local_week",),
+            GroupBy.MONTH: ("local_month",),
+            GroupBy.MUNICIPALITY: ("municipality_code",),
+        },
+        per_municipality=True,
+    ),
+)
 
 
-def refresh_contact_rollup(session: Session, settings: Settings, now: datetime) -> int:
-    """Housekeeping: the contact rollup up to yesterday, changed days redone."""
-    return rollup.refresh(session, CONTACT_ROLLUP, now)
+def refresh_contact_rollups(session: Session, settings: Settings, now: datetime) -> int:
+    """Housekeeping: the contact rollups up to yesterday, changed days redone."""
+    return sum(rollup.refresh(session, each, now) for each in CONTACT_ROLLUPS)
 
 
 def _ranked(counts: Sequence[int], rank: int) -> float:
@@ -318,15 +351,11 @@ def _histogram_percentile(counts: Sequence[int], fraction: float) -> float | Non
     return low + (high - low) * (position - lower)
 
 
-def _rolled_up_report(session: Session, user: User, query: ReportQuery) -> Report:
-    source = rollup.report_source(session, CONTACT_ROLLUP, query.date_from, query.date_to)
-    keys = [source.c[name] for name in ROLLED_UP_KEYS[query.group_by]]
-    sums = [func.sum(source.c[name]) for name in CONTACT_MEASURES + HANDLING_BUCKETS]
-    stmt = scoped_rollup(select(*keys, *sums), source, user, query).group_by(*keys)
-    width, measured = len(keys), len(CONTACT_MEASURES)
+def _rolled_up_report(session: Session, chosen: Rollup, user: User, query: ReportQuery) -> Report:
+    width, measured = len(chosen.groupings[query.group_by]), len(CONTACT_MEASURES)
     rows: list[ReportRow] = []
     everything = [0] * len(HANDLING_BUCKETS)
-    for record in session.execute(stmt.order_by(*keys)):
+    for record in rolled_up(session, chosen, user, query, CONTACT_MEASURES + HANDLING_BUCKETS):
         key, counted = tuple(record[:width]), [int(n or 0) for n in record[width:]]
         histogram = counted[measured:]
         everything = [a + b for a, b in zip(everything, histogram, strict=True)]

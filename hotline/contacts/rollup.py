@@ -15,7 +15,7 @@ it would the table, so the rolled-up answer is the live answer.
 The contact rollup is here; satisfaction's reuses the machinery with its own table.
 """
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -48,8 +48,21 @@ class Rollup:
     table: Table
     # The rollup rows of the contacts whose day matches the condition, columns in table order.
     aggregate: Callable[[ColumnElement[bool]], Select]
-    # The days (Contact.local_date) with source rows changed after a moment.
+    # The days (a ``local_date`` column) with source rows changed after a moment.
     changed_days: Callable[[datetime], Select]
+    # The report groupings it answers (a GroupBy value -> its key columns in the table) ...
+    groupings: Mapping[str, tuple[str, ...]]
+    # ... and whether it keeps the municipality (so it answers a municipality's own figures);
+    # without it, it answers only readers who see every municipality, unfiltered.
+    per_municipality: bool
+
+
+def _changed(
+    session: Session, rollup: Rollup, since: datetime, first: date, last: date
+) -> set[date]:
+    changed = rollup.changed_days(since - COMMIT_MARGIN).subquery()
+    days = select(changed.c.local_date).where(changed.c.local_date.between(first, last))
+    return set(session.scalars(days.distinct()))
 
 
 def _days(days: Collection[date]) -> ColumnElement[bool]:
@@ -69,12 +82,8 @@ def refresh(session: Session, rollup: Rollup, now: datetime) -> int:
         session.add(state)
         days = None
     else:
-        redone = {
-            day
-            for day in session.scalars(rollup.changed_days(state.watermark - COMMIT_MARGIN))
-            if day <= state.rolled_through
-        }
         after = state.rolled_through
+        redone = _changed(session, rollup, state.watermark, date.min, after)
         session.execute(
             delete(table).where((table.c.local_date > after) | table.c.local_date.in_(redone))
         )
@@ -98,11 +107,7 @@ def report_source(session: Session, rollup: Rollup, date_from: date, date_to: da
     if state is None or state.rolled_through < date_from:
         return rollup.aggregate(period).subquery(f"{table.name}_live")
     rolled_to = min(date_to, state.rolled_through)
-    changed = {
-        day
-        for day in session.scalars(rollup.changed_days(state.watermark - COMMIT_MARGIN))
-        if date_from <= day <= rolled_to
-    }
+    changed = _changed(session, rollup, state.watermark, date_from, rolled_to)
     rolled = select(table).where(table.c.local_date.between(date_from, rolled_to))
     if changed:
         rolled = rolled.where(table.c.local_date.not_in(sorted(changed)))

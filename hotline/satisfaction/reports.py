@@ -27,9 +27,9 @@ from hotline.contacts.reports import (
     authorise_report,
     group_labels,
     key_label,
-    rollup_answers,
+    rolled_up,
+    rollup_for,
     scoped_contacts,
-    scoped_rollup,
 )
 from hotline.contacts.rollup import Rollup
 from hotline.errors import InvalidInput
@@ -128,7 +128,9 @@ def _surveyed(stmt: Select) -> Select:
 
 def _rollup_rows(days: ColumnElement[bool]) -> Select:
     grain = (Contact.local_date, Contact.municipality_code, Contact.local_month)
-    return _surveyed(select(*grain, *_measures())).where(days).group_by(*grain)
+    figures = zip(_measures(), SATISFACTION_MEASURES, strict=True)
+    labelled = [figure.label(name) for figure, name in figures]
+    return _surveyed(select(*grain, *labelled)).where(days).group_by(*grain)
 
 
 def _changed_days(since: datetime) -> Select:
@@ -144,8 +146,14 @@ def _changed_days(since: datetime) -> Select:
     )  # type: ignore[return-value]  # a compound select reads like a select here
 
 
-SATISFACTION_ROLLUP = Rollup("satisfaction", satisfaction_rollups, _rollup_rows, _changed_days)
-ROLLED_UP_KEYS = {GroupBy.MONTH: "local_month", GroupBy.MUNICIPALITY: "municipality_code"}
+SATISFACTION_ROLLUP = Rollup(
+    "satisfaction",
+    satisfaction_rollups,
+    _rollup_rows,
+    _changed_days,
+    {GroupBy.MONTH: ("local_month",), GroupBy.MUNICIPALITY: ("municipality_code",)},
+    per_municipality=True,
+)
 
 
 def refresh_satisfaction_rollup(session: Session, settings: Settings, now: datetime) -> int:
@@ -156,14 +164,11 @@ def refresh_satisfaction_rollup(session: Session, settings: Settings, now: datet
 def _grouped(session: Session, user: User, query: ReportQuery, live: bool) -> list[Sequence[Any]]:
     """(key, *SATISFACTION_MEASURES) per group: from the rollup for a long period grouped by
     month or municipality, else over the contacts."""
-    if not live and rollup_answers(user, query, ROLLED_UP_KEYS):
-        source = rollup.report_source(session, SATISFACTION_ROLLUP, query.date_from, query.date_to)
-        key: Any = source.c[ROLLED_UP_KEYS[query.group_by]]
-        sums = (func.sum(source.c[name]) for name in SATISFACTION_MEASURES)
-        stmt = scoped_rollup(select(key, *sums), source, user, query)
-    else:
-        key = GROUPINGS[query.group_by]
-        stmt = scoped_contacts(_surveyed(select(key, *_measures())), user, query)
+    chosen = None if live else rollup_for((SATISFACTION_ROLLUP,), user, query)
+    if chosen is not None:
+        return rolled_up(session, chosen, user, query, SATISFACTION_MEASURES)
+    key = GROUPINGS[query.group_by]
+    stmt = scoped_contacts(_surveyed(select(key, *_measures())), user, query)
     return list(session.execute(stmt.group_by(key).order_by(key)))
 
 

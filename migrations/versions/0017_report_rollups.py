@@ -1,7 +1,7 @@
-"""report rollups: per-day aggregates of contacts (per hour and municipality, with a
-handling-time histogram) and of survey answers (per municipality), how far each is built, and
-the indexes that find the days changed since (contacts.updated_at, survey answers and
-invitations).
+"""report rollups: per-day aggregates of contacts (per hour for every municipality together,
+and per municipality; with a handling-time histogram) and of survey answers (per
+municipality), how far each is built, and the indexes that find the days changed since
+(contacts.updated_at, survey answers and invitations).
 
 Revision ID: 0017_report_rollups
 Revises: 0013_meetings
@@ -34,20 +34,30 @@ HANDLING_BUCKETS = tuple(f"handled_{index:02d}" for index in range(26))
 SATISFACTION_MEASURES = ("invited", "answered", "rating_sum", "satisfied", "got_answer")
 
 
+def _figures() -> list[sa.Column[int]]:
+    return [
+        sa.Column(name, sa.Integer(), nullable=False)
+        for name in CONTACT_MEASURES + HANDLING_BUCKETS
+    ]
+
+
 def upgrade() -> None:
     op.create_table(
-        "contact_rollups",
+        "contact_hourly_rollups",
         sa.Column("local_date", sa.Date(), nullable=False),
         sa.Column("local_hour", sa.Integer(), nullable=False),
+        sa.Column("local_weekday", sa.Integer(), nullable=False),
+        *_figures(),
+        sa.PrimaryKeyConstraint("local_date", "local_hour"),
+    )
+    op.create_table(
+        "contact_daily_rollups",
+        sa.Column("local_date", sa.Date(), nullable=False),
         sa.Column("municipality_code", sa.String(length=4), nullable=False),
         sa.Column("local_week", sa.Date(), nullable=False),
         sa.Column("local_month", sa.Date(), nullable=False),
-        sa.Column("local_weekday", sa.Integer(), nullable=False),
-        *(
-            sa.Column(name, sa.Integer(), nullable=False)
-            for name in CONTACT_MEASURES + HANDLING_BUCKETS
-        ),
-        sa.PrimaryKeyConstraint("local_date", "local_hour", "municipality_code"),
+        *_figures(),
+        sa.PrimaryKeyConstraint("local_date", "municipality_code"),
     )
     op.create_table(
         "satisfaction_rollups",
@@ -77,4 +87,5 @@ def downgrade() -> None:
     op.drop_index("ix_contacts_updated_at", table_name="contacts")
     op.drop_table("report_rollups")
     op.drop_table("satisfaction_rollups")
-    op.drop_table("contact_rollups")
+    op.drop_table("contact_daily_rollups")
+    op.drop_table("contact_hourly_rollups")

@@ -3,14 +3,14 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import User
 from hotline.config import Settings
 from hotline.contacts import forwarding, reports, service
-from hotline.contacts.models import Contact, contact_rollups
-from hotline.contacts.reports import ROLLED_UP_KEYS, GroupBy, Report, ReportQuery
+from hotline.contacts.models import Contact, contact_daily_rollups, contact_hourly_rollups
+from hotline.contacts.reports import GroupBy, Report, ReportQuery
 from hotline.contacts.schemas import ContactUpdate, ForwardRequest
 from hotline.db import utcnow
 from tests.contacts.conftest import OpenContact, user_in
@@ -50,7 +50,7 @@ def backdate_changes(session: Session) -> None:
 
 
 def refresh(session: Session, settings: Settings) -> int:
-    written = reports.refresh_contact_rollup(session, settings, utcnow())
+    written = reports.refresh_contact_rollups(session, settings, utcnow())
     session.commit()
     return written
 
@@ -68,7 +68,10 @@ def assert_same_answer(rolled: Report, live: Report) -> None:
                 assert abs(estimate - exact) <= WITHIN_A_BUCKET, (mine.key, name, exact, estimate)
 
 
-@pytest.mark.parametrize("group_by", list(ROLLED_UP_KEYS))
+ROLLED_UP = (GroupBy.DAY, GroupBy.WEEK, GroupBy.MONTH, GroupBy.HOUR_WEEKDAY, GroupBy.MUNICIPALITY)
+
+
+@pytest.mark.parametrize("group_by", ROLLED_UP)
 def test_a_year_report_from_the_rollup_equals_the_live_aggregation_for_every_reader(
     session: Session,
     settings: Settings,
@@ -92,18 +95,45 @@ def test_a_year_report_from_the_rollup_equals_the_live_aggregation_for_every_rea
                 assert rolled.total.contacts == len(winter)
 
 
+def test_before_the_first_refresh_a_year_report_is_computed_live(
+    session: Session, demo_users: dict[str, User], winter: list[Contact]
+) -> None:
+    for group_by in ROLLED_UP:
+        query = ReportQuery(*YEAR, group_by)
+        operator = user_in(session, demo_users, "operator")
+        rolled = reports.contact_report(session, operator, query)
+        assert_same_answer(rolled, reports.contact_report(session, operator, query, live=True))
+        assert rolled.total.contacts == len(winter)
+
+
+@pytest.mark.parametrize(
+    ("table", "reader", "group_by"),
+    [
+        (contact_hourly_rollups, "supervisor", GroupBy.HOUR_WEEKDAY),
+        (contact_hourly_rollups, "operator", GroupBy.DAY),
+        (contact_daily_rollups, "operator", GroupBy.MONTH),
+        (contact_daily_rollups, "operator", GroupBy.MUNICIPALITY),
+        (contact_daily_rollups, "admin.aarhus", GroupBy.DAY),
+    ],
+)
 def test_the_year_report_reads_the_rollup_rows(
-    session: Session, settings: Settings, demo_users: dict[str, User], winter: list[Contact]
+    session: Session,
+    settings: Settings,
+    demo_users: dict[str, User],
+    winter: list[Contact],
+    table: Table,
+    reader: str,
+    group_by: GroupBy,
 ) -> None:
     refresh(session, settings)
-    rolled_up = session.scalar(select(func.sum(contact_rollups.c.contacts)))
-    assert rolled_up == len(winter)
-    session.execute(update(contact_rollups).values(contacts=contact_rollups.c.contacts + 100))
-    operator = user_in(session, demo_users, "operator")
-    report = reports.contact_report(session, operator, ReportQuery(*YEAR, GroupBy.MONTH))
-    assert report.total.contacts > len(winter) + 100  # proof of where it read; never in use
-    short = ReportQuery(date(2026, 1, 1), date(2026, 1, 31), GroupBy.MONTH)
-    assert reports.contact_report(session, operator, short).total.contacts < len(winter)
+    user = user_in(session, demo_users, reader)
+    counted = reports.contact_report(session, user, ReportQuery(*YEAR, group_by)).total.contacts
+    assert session.scalar(select(func.sum(table.c.contacts))) == len(winter)
+    session.execute(update(table).values(contacts=table.c.contacts + 100))  # never in use
+    report = reports.contact_report(session, user, ReportQuery(*YEAR, group_by))
+    assert report.total.contacts > counted + 100  # proof of where it read
+    short = ReportQuery(date(2026, 1, 1), date(2026, 1, 31), group_by)
+    assert reports.contact_report(session, user, short).total.contacts < len(winter)
 
 
 def test_changes_after_the_refresh_and_today_are_read_live_until_the_next_refresh(
@@ -135,5 +165,6 @@ def test_changes_after_the_refresh_and_today_are_read_live_until_the_next_refres
     assert_same_answer(reports.contact_report(session, operator, this_year), live)
 
     refresh(session, settings)  # the changed days are rewritten in the rollup itself
-    assert session.scalar(select(func.sum(contact_rollups.c.forwards))) == 1
+    for table in (contact_hourly_rollups, contact_daily_rollups):
+        assert session.scalar(select(func.sum(table.c.forwards))) == 1
     assert_same_answer(reports.contact_report(session, operator, this_year), live)

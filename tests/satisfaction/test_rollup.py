@@ -15,7 +15,7 @@ from hotline.db import utcnow
 from hotline.satisfaction.links import record_invitation
 from hotline.satisfaction.models import InvitedBy, SurveyInvitation, satisfaction_rollups
 from hotline.satisfaction.reports import (
-    ROLLED_UP_KEYS,
+    SATISFACTION_ROLLUP,
     SatisfactionReport,
     refresh_satisfaction_rollup,
     satisfaction_report,
@@ -50,12 +50,11 @@ def spring(session: Session, answered: Answered) -> list[Contact]:
 
 def figures(report: SatisfactionReport) -> list[tuple[object, ...]]:
     return [
-        (row.key, *(getattr(row, name) for name in FIGURES))
-        for row in [*report.rows, report.total]
+        (row.key, *(getattr(row, name) for name in FIGURES)) for row in [*report.rows, report.total]
     ]
 
 
-@pytest.mark.parametrize("group_by", list(ROLLED_UP_KEYS))
+@pytest.mark.parametrize("group_by", list(SATISFACTION_ROLLUP.groupings))
 def test_a_year_of_satisfaction_from_the_rollup_equals_the_live_aggregation(
     session: Session,
     settings: Settings,

@@ -158,6 +158,9 @@ class SharedRoute(Base):
     desk_name: Mapped[str] = mapped_column(String(120))
     mailbox_local_part: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class LocalRoute(Base):
@@ -201,6 +204,9 @@ class ContactPrice(Base):
     price_per_contact: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     set_by: Mapped[str] = mapped_column(String(254))
     set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class ContactReadAudit(Base):

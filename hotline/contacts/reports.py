@@ -52,6 +52,7 @@ from hotline.contacts.rollup import Rollup
 from hotline.db import utcnow
 from hotline.errors import Forbidden, InvalidInput
 from hotline.kit.danish_csv import danish_csv, danish_number
+from hotline.kit.versions import check_version, revision_version
 from hotline.municipalities.models import Municipality
 
 MAX_PERIOD = timedelta(days=800)
@@ -526,11 +527,28 @@ def monthly_statement(session: Session, user: User, code: str, month: date) -> S
     return Statement(code, name, member, month, counts, total, price, amount)
 
 
-def set_price(session: Session, user: User, valid_from: date, price: Decimal) -> ContactPrice:
+def prices(session: Session, user: User) -> list[ContactPrice]:
+    """Every price set, newest month first (for whoever may set them)."""
+    require(user, Action.SET_CONTACT_PRICE)
+    return list(session.scalars(select(ContactPrice).order_by(ContactPrice.valid_from.desc())))
+
+
+def set_price(
+    session: Session,
+    user: User,
+    valid_from: date,
+    price: Decimal,
+    expected_version: str | None = None,
+) -> ContactPrice:
+    """The price per contact from ``valid_from``'s month on; ``expected_version`` (the version
+    read, ``revision_version``) refuses to overwrite a change made since."""
     require(user, Action.SET_CONTACT_PRICE)
     valid_from = valid_from.replace(day=1)
     row = session.get(ContactPrice, valid_from)
-    if row is None:
+    if row is not None:
+        what = f"the price from {valid_from:%m.%Y}"
+        check_version(expected_version, revision_version(row.version), what=what, required=False)
+    else:
         row = ContactPrice(valid_from=valid_from)
         session.add(row)
     row.price_per_contact = price

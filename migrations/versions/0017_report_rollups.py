@@ -1,7 +1,8 @@
 """report rollups: per-day aggregates of contacts (per hour for every municipality together,
 and per municipality; with a handling-time histogram) and of survey answers (per
 municipality), how far each is built, and the indexes that find the days changed since
-(contacts.updated_at, survey answers and invitations).
+(contacts.updated_at, survey answers and invitations); a version on the shared routing and the
+price per contact, which the console now edits.
 
 Revision ID: 0017_report_rollups
 Revises: 0013_meetings
@@ -31,6 +32,8 @@ CONTACT_MEASURES = (
     "non_member",
 )
 HANDLING_BUCKETS = tuple(f"handled_{index:02d}" for index in range(26))
+# The console edits these; its forms carry the version they read (412 on a lost update).
+VERSIONED = ("routing_shared", "contact_prices")
 SATISFACTION_MEASURES = ("invited", "answered", "rating_sum", "satisfied", "got_answer")
 
 
@@ -75,6 +78,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name"),
     )
     op.create_index("ix_contacts_updated_at", "contacts", ["updated_at"])
+    for table in VERSIONED:
+        op.add_column(table, sa.Column("version", sa.Integer(), server_default="1", nullable=False))
     op.create_index(
         op.f("ix_survey_invitations_first_sent_at"), "survey_invitations", ["first_sent_at"]
     )
@@ -82,6 +87,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for table in VERSIONED:
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("version")
     op.drop_index(op.f("ix_survey_responses_answered_at"), table_name="survey_responses")
     op.drop_index(op.f("ix_survey_invitations_first_sent_at"), table_name="survey_invitations")
     op.drop_index("ix_contacts_updated_at", table_name="contacts")

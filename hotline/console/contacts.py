@@ -35,6 +35,7 @@ from hotline.contacts.schemas import (
 from hotline.db import utcnow
 from hotline.deps import AppSettings, DbSession, RowId, csv_download
 from hotline.errors import Problem
+from hotline.satisfaction.service import phone_surveys_of
 from hotline.search.service import knowledge_gaps
 
 router = APIRouter()
@@ -134,9 +135,12 @@ def _today_page(
     request: Request, session: Session, user: User, *, status_code: int = 200, **extra: Any
 ) -> Response:
     contacts = service.contacts_today(session, user)
+    survey_offerable, surveyed = phone_surveys_of(session, contacts)
     context = {
         "nav": "contacts",
         "contacts": contacts,
+        "survey_offerable": survey_offerable,
+        "surveyed": surveyed,
         "contact": service.open_contact_of(session, user),
         **_labels(),
         **extra,

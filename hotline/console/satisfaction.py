@@ -12,17 +12,26 @@ from starlette.responses import RedirectResponse, Response
 from hotline.auth.permissions import Action, can, require
 from hotline.console.charts import bar_chart
 from hotline.console.contacts import GROUP_NAMES, local_today
+from hotline.console.contacts import _today_page as today_page
 from hotline.console.errors import danish_message
+from hotline.console.forms import danish_errors
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
 from hotline.contacts.reports import GroupBy, ReportQuery
 from hotline.db import utcnow
 from hotline.deps import AppSettings, DbSession, RowId, csv_download
 from hotline.errors import Problem
-from hotline.satisfaction import reports, rounds
-from hotline.satisfaction.schemas import PartnerAnswerWrite, RoundOpen
+from hotline.satisfaction import reports, rounds, service
+from hotline.satisfaction.schemas import PartnerAnswerWrite, PhoneSurveyRequest, RoundOpen
 
 router = APIRouter()
+
+# The service's refusals of the survey email, in the agent's words.
+PHONE_SURVEY_REFUSED = {
+    409: "Borgeren har allerede fået spørgeskemaet for denne henvendelse.",
+    422: "Tilfredshedsmailen sendes kun efter en afsluttet telefonsamtale, når borgeren har sagt "
+    "ja i telefonen (sæt kryds), og med borgerens e-mail.",
+}
 
 SATISFACTION_GROUPS = {group: GROUP_NAMES[group] for group in reports.GROUPINGS}
 
@@ -188,4 +197,35 @@ async def round_answer(
         return _rounds_page(request, user, session, errors={"answer": message}, status_code=status)
     return RedirectResponse(
         with_query(console_path(request, "satisfaction_rounds"), gemt="1"), status_code=303
+    )
+
+
+@router.post("/henvendelser/{contact_id}/tilfredshedsmail", name="contact_phone_survey")
+async def phone_survey(
+    request: Request,
+    contact_id: RowId,
+    user: ConsoleUser,
+    session: DbSession,
+    settings: AppSettings,
+) -> Response:
+    """The survey email after a phone contact; the box records that the citizen agreed."""
+    form = await request.form()
+    fields = {
+        "citizen_agreed": form.get("citizen_agreed") == "1",
+        "email": str(form.get("email", "")).strip() or None,
+    }
+    try:
+        service.send_phone_survey(
+            session, settings, user, contact_id, PhoneSurveyRequest.model_validate(fields)
+        )
+    except (Problem, ValidationError) as exc:
+        session.rollback()
+        message = (
+            next(iter(danish_errors(exc).values()))
+            if isinstance(exc, ValidationError)
+            else PHONE_SURVEY_REFUSED.get(exc.status, danish_message(exc.status, exc.slug))
+        )
+        return today_page(request, session, user, error=message, status_code=422)
+    return RedirectResponse(
+        with_query(console_path(request, "contacts_today"), tilfredshed="1"), status_code=303
     )

@@ -49,6 +49,9 @@ class SurveyInvitation(Base):
     # indexed: a new invitation marks its contact's day for the satisfaction rollup
     first_sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     reply_id: Mapped[int | None] = mapped_column(ForeignKey("replies.id"))
+    # A phone contact's survey email goes only to a citizen who agreed on the phone: when the
+    # agent recorded that agreement (None for the link in a reply, which needs none).
+    citizen_agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SurveyResponse(Base):

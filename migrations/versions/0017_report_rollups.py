@@ -2,7 +2,8 @@
 and per municipality; with a handling-time histogram) and of survey answers (per
 municipality), how far each is built, and the indexes that find the days changed since
 (contacts.updated_at, survey answers and invitations); a version on the shared routing and the
-price per contact, which the console now edits.
+price per contact, which the console now edits; when a citizen agreed on the phone to the
+survey email.
 
 Revision ID: 0017_report_rollups
 Revises: 0013_meetings
@@ -83,10 +84,16 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_survey_invitations_first_sent_at"), "survey_invitations", ["first_sent_at"]
     )
+    op.add_column(
+        "survey_invitations",
+        sa.Column("citizen_agreed_at", hotline.db.UTCDateTime(timezone=True), nullable=True),
+    )
     op.create_index(op.f("ix_survey_responses_answered_at"), "survey_responses", ["answered_at"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("survey_invitations") as batch:
+        batch.drop_column("citizen_agreed_at")
     for table in VERSIONED:
         with op.batch_alter_table(table) as batch:
             batch.drop_column("version")

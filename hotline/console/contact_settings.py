@@ -14,8 +14,7 @@ from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.models import User
 from hotline.auth.permissions import Action, require
-from hotline.console.errors import danish_message
-from hotline.console.forms import danish_errors, form_version
+from hotline.console.forms import danish_errors, form_errors, form_version
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render
 from hotline.contacts import reports, routing
@@ -30,30 +29,28 @@ ROUTE_FIELDS = ("category", "desk_name", "mailbox_local_part", "version")
 PRICE_FIELDS = ("month", "price", "version")
 
 
-def _form_errors(exc: Problem | ValidationError) -> dict[str, str]:
-    if isinstance(exc, ValidationError):
-        return danish_errors(exc)
-    return {"form": danish_message(exc.status, exc.slug)}
-
-
 # ---------------------------------------------------------------------------- shared routing
 
 
-def _shared_routing_page(
+def _settings_page(
     request: Request,
-    session: Session,
-    user: User,
+    template: str,
+    rows: dict[str, Any],
     values: dict[str, str],
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    context = {
-        "nav": "shared_routing",
-        "routes": routing.shared_routes(session, user),
-        "values": values,
-        "errors": errors or {},
-    }
-    return render(request, "contacts_shared_routing.html", context, status_code=status_code)
+    """A settings page: its rows (``rows``: the template's name for them and the rows), and its
+    form with the values and version it read or was sent, and the Danish errors."""
+    context = {"values": values, "errors": errors or {}, "kroner": format_kroner, **rows}
+    return render(request, template, context, status_code=status_code)
+
+
+def _shared_routing_page(
+    request: Request, session: Session, user: User, values: dict[str, str], **refused: Any
+) -> Response:
+    rows = {"nav": "shared_routing", "routes": routing.shared_routes(session, user)}
+    return _settings_page(request, "contacts_shared_routing.html", rows, values, **refused)
 
 
 @router.get("/videresendelse", name="contacts_shared_routing")
@@ -89,7 +86,7 @@ async def shared_routing_save(request: Request, user: ConsoleUser, session: DbSe
     except (Problem, ValidationError) as exc:
         session.rollback()
         return _shared_routing_page(
-            request, session, user, values, _form_errors(exc), status_code=422
+            request, session, user, values, errors=form_errors(exc), status_code=422
         )
     return RedirectResponse(console_path(request, "contacts_shared_routing"), status_code=303)
 
@@ -98,21 +95,10 @@ async def shared_routing_save(request: Request, user: ConsoleUser, session: DbSe
 
 
 def _prices_page(
-    request: Request,
-    session: Session,
-    user: User,
-    values: dict[str, str],
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
+    request: Request, session: Session, user: User, values: dict[str, str], **refused: Any
 ) -> Response:
-    context = {
-        "nav": "prices",
-        "prices": reports.prices(session, user),
-        "values": values,
-        "errors": errors or {},
-        "kroner": format_kroner,
-    }
-    return render(request, "contacts_prices.html", context, status_code=status_code)
+    rows = {"nav": "prices", "prices": reports.prices(session, user)}
+    return _settings_page(request, "contacts_prices.html", rows, values, **refused)
 
 
 @router.get("/pris", name="contacts_prices")
@@ -153,7 +139,7 @@ async def prices_save(request: Request, user: ConsoleUser, session: DbSession) -
     except AmountError as exc:
         errors["price"] = f"Skriv prisen i kroner, fx 12,50. {exc.danish}".strip()
     if month is None or price is None:
-        return _prices_page(request, session, user, values, errors, status_code=422)
+        return _prices_page(request, session, user, values, errors=errors, status_code=422)
     data: dict[str, Any] = {"price_per_contact": price}
     try:
         checked = PriceWrite.model_validate(data)
@@ -162,8 +148,10 @@ async def prices_save(request: Request, user: ConsoleUser, session: DbSession) -
         )
     except ValidationError as exc:
         errors = {"price": next(iter(danish_errors(exc).values()))}
-        return _prices_page(request, session, user, values, errors, status_code=422)
+        return _prices_page(request, session, user, values, errors=errors, status_code=422)
     except Problem as exc:
         session.rollback()
-        return _prices_page(request, session, user, values, _form_errors(exc), status_code=422)
+        return _prices_page(
+            request, session, user, values, errors=form_errors(exc), status_code=422
+        )
     return RedirectResponse(console_path(request, "contacts_prices"), status_code=303)

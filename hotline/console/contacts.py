@@ -116,13 +116,15 @@ async def close(
             if isinstance(exc, ValidationError)
             else danish_message(exc.status, exc.slug)
         )
-        return _today_page(request, session, user, error=message, status_code=422)
+        return today_page(request, session, user, error=message, status_code=422)
     return RedirectResponse(console_path(request, "contacts_today"), status_code=303)
 
 
-def _today_page(
+def today_page(
     request: Request, session: Session, user: User, *, status_code: int = 200, **extra: Any
 ) -> Response:
+    """ "Mine henvendelser i dag", with an error when a form on it was refused (satisfaction's
+    survey-email button renders it too)."""
     contacts = service.contacts_today(session, user)
     survey_offerable, surveyed = phone_surveys_of(session, contacts)
     context = {
@@ -140,7 +142,7 @@ def _today_page(
 @router.get("/henvendelser", name="contacts_today")
 def today(request: Request, user: ConsoleUser, session: DbSession) -> Response:
     """ "Mine henvendelser i dag"."""
-    return _today_page(request, session, user)
+    return today_page(request, session, user)
 
 
 def _forward_page(

@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.permissions import Action, can, require
 from hotline.console.charts import bar_chart
-from hotline.console.contacts import _today_page as today_page
+from hotline.console.contacts import today_page
 from hotline.console.errors import danish_message
 from hotline.console.forms import form_errors
 from hotline.console.report_pages import GROUP_NAMES, Filter, ReportPage

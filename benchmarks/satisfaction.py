@@ -30,7 +30,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -174,13 +174,18 @@ GROUP BY {key} ORDER BY {key}
 
 
 def answer_fifth(engine: Engine) -> None:
-    """Every contact invited; every fifth answers; one answer in a hundred has a comment."""
+    """Every contact invited; every fifth answers; one answer in a hundred has a comment. The
+    two years run past today: nothing is stamped later than an hour ago (a later stamp would
+    mark its day as changed since the rollup was built, and read it live)."""
+    written_by = {"w": datetime.now(UTC) - timedelta(hours=1)}
     with engine.begin() as connection:
         connection.execute(
             text(
                 "INSERT INTO survey_invitations (contact_id, invited_by, first_sent_at)"
-                " SELECT id, 'reply', started_at FROM contacts"
-            )
+                " SELECT id, 'reply', CASE WHEN started_at < :w THEN started_at ELSE :w END"
+                " FROM contacts"
+            ),
+            written_by,
         )
         connection.execute(
             text(
@@ -189,8 +194,10 @@ def answer_fifth(engine: Engine) -> None:
                 " SELECT id, (id * 7) % 5 + 1,"
                 " CASE id % 3 WHEN 0 THEN 'ja' WHEN 1 THEN 'delvist' ELSE 'nej' END,"
                 " CASE WHEN id % 500 = 0 THEN 'Tak for hjælpen' ELSE NULL END,"
-                " ended_at, ended_at, 0 FROM contacts WHERE id % 5 = 0"
-            )
+                " ended_at, CASE WHEN ended_at < :w THEN ended_at ELSE :w END, 0"
+                " FROM contacts WHERE id % 5 = 0"
+            ),
+            written_by,
         )
         connection.execute(text("ANALYZE"))
 

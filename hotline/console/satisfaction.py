@@ -201,7 +201,8 @@ async def phone_survey(
     except (Problem, ValidationError) as exc:
         session.rollback()
         message = next(iter(form_errors(exc, PHONE_SURVEY_REFUSED).values()))
-        return today_page(request, session, user, error=message, status_code=422)
+        status = exc.status if isinstance(exc, Problem) and exc.status in (403, 404) else 422
+        return today_page(request, session, user, error=message, status_code=status)
     return RedirectResponse(
         with_query(console_path(request, "contacts_today"), tilfredshed="1"), status_code=303
     )

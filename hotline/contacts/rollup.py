@@ -73,7 +73,9 @@ def refresh(session: Session, rollup: Rollup, now: datetime) -> int:
     """Roll up every finished day not yet in the table, and redo the days changed since the last
     refresh. Returns the number of days (re)written."""
     through = local(now).date() - timedelta(days=1)
-    state = session.get(RollupState, rollup.name)
+    # every worker runs housekeeping: the state row's lock makes a second refresh wait for the
+    # first and then find nothing left to do
+    state = session.get(RollupState, rollup.name, with_for_update=True)
     table = rollup.table
     if state is None:
         session.execute(delete(table))

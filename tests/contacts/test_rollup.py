@@ -168,3 +168,17 @@ def test_changes_after_the_refresh_and_today_are_read_live_until_the_next_refres
     for table in (contact_hourly_rollups, contact_daily_rollups):
         assert session.scalar(select(func.sum(table.c.forwards))) == 1
     assert_same_answer(reports.contact_report(session, operator, this_year), live)
+
+
+def test_the_workers_hourly_housekeeping_keeps_every_rollup(
+    session: Session, settings: Settings, winter: list[Contact]
+) -> None:
+    from hotline.contacts.models import RollupState
+    from hotline.housekeeping import HOUSEKEEPING
+
+    for job in HOUSEKEEPING:
+        job(session, settings, utcnow())
+    session.commit()
+    built = {state.name for state in session.scalars(select(RollupState))}
+    assert built == {"contacts_hourly", "contacts_daily", "satisfaction"}
+    assert session.scalar(select(func.sum(contact_daily_rollups.c.contacts))) == len(winter)

@@ -9,12 +9,14 @@ aggregate in the same run (median of ``--rounds``):
 - the monthly statement of one municipality (``reports.monthly_statement``) vs. the bare
   ``GROUP BY channel, outcome`` of that municipality's month;
 - a year's hour x weekday heatmap for all municipalities (``reports.contact_report``, operator,
-  with counts, shares, forwards in time and median/p90) vs. the bare ``GROUP BY weekday, hour``
-  count;
+  with counts, shares, forwards in time and median/p90, read from the contact rollup the
+  worker's first housekeeping run builds, timed too) vs. the bare ``GROUP BY weekday, hour``
+  count, the bare full aggregate and the same report without the rollup (``live=True``);
 - the CSV export of a year by day (``report_csv(contact_report(...))``) vs. the bare
-  ``GROUP BY local_date`` count;
+  ``GROUP BY local_date`` count, the bare full aggregate and the live report;
 - registering and closing a contact (open + close + commit) vs. an agent request's floor (one
-  SELECT of the agent + commit).
+  SELECT of the agent + commit), and as the console does it: an open request and a close
+  request, each its own transaction, vs. two floors.
 """
 
 import argparse
@@ -27,7 +29,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, func, insert, select, text
 
 from benchmarks.databases import throwaway_database
 from hotline import migrate
@@ -36,10 +38,16 @@ from hotline.auth.permissions import Role
 from hotline.config import PROJECT_ROOT, Settings
 from hotline.contacts import reports, service
 from hotline.contacts.calendar import COPENHAGEN
-from hotline.contacts.models import Channel, Contact, Outcome
+from hotline.contacts.models import (
+    Channel,
+    Contact,
+    Outcome,
+    contact_daily_rollups,
+    contact_hourly_rollups,
+)
 from hotline.contacts.reports import GroupBy, ReportQuery
 from hotline.contacts.schemas import ContactClose, ContactOpen
-from hotline.db import make_engine, make_sessionmaker, transaction
+from hotline.db import make_engine, make_sessionmaker, transaction, utcnow
 from hotline.municipalities.models import Municipality
 from hotline.municipalities.service import sync_municipalities
 
@@ -75,6 +83,8 @@ def median_ms(action: Callable[[], object], rounds: int) -> float:
 def generate(count: int, municipalities: list[tuple[str, bool]], agents: list[int]) -> list[tuple]:
     rng = random.Random(16)
     rows = []
+    # the two years run past today: their rows are written an hour ago, none in the future
+    written_by = datetime.now(UTC) - timedelta(hours=1)
     hours = rng.choices(HOURS, HOUR_WEIGHTS, k=count)
     outcomes = rng.choices(OUTCOMES, OUTCOME_WEIGHTS, k=count)
     channels = rng.choices(CHANNELS, CHANNEL_WEIGHTS, k=count)
@@ -96,7 +106,8 @@ def generate(count: int, municipalities: list[tuple[str, bool]], agents: list[in
             started + timedelta(seconds=seconds), seconds, local_day,
             local_day - timedelta(days=local_day.weekday()), local_day.replace(day=1),
             local_start.hour, local_day.weekday(), TOPICS[rng.randrange(len(TOPICS))], outcome,
-            "skat" if outcome == "referred" else None, forward_state, 2, started,
+            "skat" if outcome == "referred" else None, forward_state, 2,
+            min(started, written_by),
         ))  # fmt: skip
     return rows
 
@@ -188,6 +199,17 @@ def run(label: str, url: str, count: int, rounds: int, var_dir: Path) -> None:
     load(engine, rows)
     loaded = time.perf_counter() - started - generated
     print(f"\n== {label}: {count:,} contacts, generated {generated:.1f} s, loaded {loaded:.1f} s")
+    started = time.perf_counter()
+    with transaction(factory) as session:
+        days = reports.refresh_contact_rollups(session, settings, utcnow())
+        rows = sum(
+            session.scalar(select(func.count()).select_from(table)) or 0
+            for table in (contact_hourly_rollups, contact_daily_rollups)
+        )
+    print(
+        f"rollup built (first housekeeping run): {days} days, {rows:,} rows in"
+        f" {time.perf_counter() - started:.1f} s"
+    )
 
     with factory() as session:
         operator = session.get_one(User, operator.id)
@@ -230,12 +252,31 @@ def run(label: str, url: str, count: int, rounds: int, var_dir: Path) -> None:
             ),
             "CSV export of a year by day": lambda: full_aggregate(session, "c.local_date", YEAR),
         }
+        # the year reports without the rollup: the baseline the rollup is measured against
+        live = {
+            "year heatmap hour x weekday, all": lambda: reports.contact_report(
+                session, operator, YEAR, live=True
+            ),
+            "CSV export of a year by day": lambda: reports.report_csv(
+                reports.contact_report(
+                    session,
+                    operator,
+                    ReportQuery(YEAR.date_from, YEAR.date_to, GroupBy.DAY),
+                    live=True,
+                )
+            ),
+        }
         for name, (report, bare) in timings.items():
             report_ms, bare_ms = median_ms(report, rounds), median_ms(bare, rounds)
             line = f"{name:36s} service {report_ms:8.1f} ms | bare count {bare_ms:7.1f} ms"
             if name in fair:
                 fair_ms = median_ms(fair[name], rounds)
-                line += f" | bare full aggregate {fair_ms:7.1f} ms ({report_ms / fair_ms:4.1f}x)"
+                live_ms = median_ms(live[name], rounds)
+                line += (
+                    f" ({report_ms / bare_ms:4.1f}x) | bare full aggregate {fair_ms:7.1f} ms"
+                    f" | live service (no rollup) {live_ms:7.1f} ms ({live_ms / report_ms:4.1f}x"
+                    " the rollup's time)"
+                )
             else:
                 line += f" ({report_ms / bare_ms:4.1f}x)"
             print(line)
@@ -263,8 +304,29 @@ def run(label: str, url: str, count: int, rounds: int, var_dir: Path) -> None:
             )
             session.rollback()
 
+    def open_request_then_close_request() -> None:
+        """The console's shape: choosing the municipality opens (one request), the outcome key
+        closes (another), each with its own session and commit."""
+        with transaction(factory) as session:
+            agent = session.get_one(User, agent_id)
+            contact = service.open_contact(session, agent, ContactOpen(municipality="0751"))
+            opened = (contact.id, contact.version)
+        with transaction(factory) as session:
+            agent = session.get_one(User, agent_id)
+            service.close_contact(session, agent, *opened, ContactClose(outcome="answered"))
+
+    def two_floors() -> None:
+        floor()
+        floor()
+
     samples = max(rounds * 20, 100)
     floor_ms = median_ms(floor, samples)
+    two_floors_ms = median_ms(two_floors, samples)
+    spent = median_ms(open_request_then_close_request, samples)
+    print(
+        f"{'open request + close request, committed':44s} {spent:7.2f} ms "
+        f"(two floors {two_floors_ms:5.2f} ms: adds {spent - two_floors_ms:5.2f} ms)"
+    )
     for name, action in (
         ("register + close a contact, committed", register_and_close),
         ("the same, its statements only (rolled back)", register_and_close_uncommitted),

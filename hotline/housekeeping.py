@@ -4,7 +4,7 @@ Composed here, above the domains, because the domains that need a periodic job (
 retention, satisfaction's comment erasure and partner rounds, meetings' reminders) send their
 mail through the outbox: the worker gets the list from its front ends (``hotline.app`` and
 ``hotline worker``) instead of importing them. Order matters: survey comments follow their
-contact's erasure.
+contact's erasure; the report rollups come last and see the hour's other changes.
 """
 
 from datetime import datetime
@@ -12,9 +12,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from hotline.config import Settings
+from hotline.contacts.reports import refresh_contact_rollups
 from hotline.contacts.retention import erase_expired_contacts
 from hotline.meetings.confirmation import queue_due_reminders
 from hotline.replies.worker import HousekeepingJob
+from hotline.satisfaction.reports import refresh_satisfaction_rollup
 from hotline.satisfaction.retention import erase_expired_survey_comments
 from hotline.satisfaction.rounds import remind_and_close
 
@@ -37,4 +39,6 @@ HOUSEKEEPING: tuple[HousekeepingJob, ...] = (
     erase_survey_comments_and_old_rate_limits,
     remind_and_close,
     remind_of_meetings,
+    refresh_contact_rollups,
+    refresh_satisfaction_rollup,
 )

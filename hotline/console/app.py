@@ -7,6 +7,7 @@ from starlette.staticfiles import StaticFiles
 from hotline.console import (
     admin,
     agent,
+    contact_settings,
     contacts,
     editor,
     meetings,
@@ -54,6 +55,7 @@ def create_console(parent: FastAPI) -> FastAPI:
         reply_templates,
         operator,
         contacts,
+        contact_settings,
         satisfaction,
         meetings,
     ):

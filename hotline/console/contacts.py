@@ -20,10 +20,11 @@ from hotline.auth.permissions import Action, can, require
 from hotline.console.charts import bar_chart
 from hotline.console.errors import danish_message
 from hotline.console.forms import danish_errors
+from hotline.console.report_pages import GROUP_NAMES, Filter, ReportPage, local_today
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
 from hotline.contacts import forwarding, reports, routing, service
-from hotline.contacts.calendar import local, local_day_start
+from hotline.contacts.calendar import local_day_start
 from hotline.contacts.models import ArticleUse, Authority, Contact, Outcome
 from hotline.contacts.schemas import (
     ContactClose,
@@ -32,9 +33,9 @@ from hotline.contacts.schemas import (
     Promise,
     RouteWrite,
 )
-from hotline.db import utcnow
 from hotline.deps import AppSettings, DbSession, RowId, csv_download
 from hotline.errors import Problem
+from hotline.satisfaction.service import phone_surveys_of
 from hotline.search.service import knowledge_gaps
 
 router = APIRouter()
@@ -59,17 +60,6 @@ PROMISE_NAMES = {
     Promise.NEXT_WORKING_DAY: "Kommunen ringer tilbage næste hverdag",
     Promise.TWO_WORKING_DAYS: "Inden for 2 hverdage",
     Promise.FIVE_WORKING_DAYS: "Inden for 5 hverdage",
-}
-GROUP_NAMES = {
-    reports.GroupBy.DAY: "Dag",
-    reports.GroupBy.WEEK: "Uge",
-    reports.GroupBy.MONTH: "Måned",
-    reports.GroupBy.HOUR_WEEKDAY: "Ugedag og time",
-    reports.GroupBy.CHANNEL: "Kanal",
-    reports.GroupBy.TOPIC: "Emne",
-    reports.GroupBy.OUTCOME: "Udfald",
-    reports.GroupBy.AGENT: "Medarbejder",
-    reports.GroupBy.MUNICIPALITY: "Kommune (sammenligning)",
 }
 
 
@@ -126,17 +116,22 @@ async def close(
             if isinstance(exc, ValidationError)
             else danish_message(exc.status, exc.slug)
         )
-        return _today_page(request, session, user, error=message, status_code=422)
+        return today_page(request, session, user, error=message, status_code=422)
     return RedirectResponse(console_path(request, "contacts_today"), status_code=303)
 
 
-def _today_page(
+def today_page(
     request: Request, session: Session, user: User, *, status_code: int = 200, **extra: Any
 ) -> Response:
+    """ "Mine henvendelser i dag", with an error when a form on it was refused (satisfaction's
+    survey-email button renders it too)."""
     contacts = service.contacts_today(session, user)
+    survey_offerable, surveyed = phone_surveys_of(session, contacts)
     context = {
         "nav": "contacts",
         "contacts": contacts,
+        "survey_offerable": survey_offerable,
+        "surveyed": surveyed,
         "contact": service.open_contact_of(session, user),
         **_labels(),
         **extra,
@@ -147,7 +142,7 @@ def _today_page(
 @router.get("/henvendelser", name="contacts_today")
 def today(request: Request, user: ConsoleUser, session: DbSession) -> Response:
     """ "Mine henvendelser i dag"."""
-    return _today_page(request, session, user)
+    return today_page(request, session, user)
 
 
 def _forward_page(
@@ -232,22 +227,15 @@ def _chart(report: reports.Report) -> str | None:
     )
 
 
-def _report_query(
-    date_from: date | None, date_to: date | None, group_by: str, municipality: str
-) -> reports.ReportQuery:
-    today = local_today()
-    return reports.ReportQuery(
-        date_from or today.replace(day=1),
-        date_to or today,
-        reports.GroupBy(group_by)
-        if group_by in {g.value for g in reports.GroupBy}
-        else reports.GroupBy.DAY,
-        municipality or None,
-    )
-
-
-def local_today() -> date:
-    return local(utcnow()).date()
+REPORTS = ReportPage(
+    template="contacts_reports.html",
+    nav="reports",
+    route="contacts_reports",
+    csv_route="contacts_reports_csv",
+    csv_prefix="henvendelser",
+    groups=GROUP_NAMES,
+    default_group=reports.GroupBy.DAY,
+)
 
 
 @router.get("/tal", name="contacts_reports")
@@ -255,57 +243,38 @@ def report_page(
     request: Request,
     user: ConsoleUser,
     session: DbSession,
-    fra: date | None = None,
-    til: date | None = None,
-    gruppe: Annotated[str, Query(max_length=20)] = "day",
-    kommune: Annotated[str, Query(max_length=4)] = "",
+    sent: Filter,
 ) -> Response:
     """Contacts per day, the hour x weekday heatmap, topics... each chart with its table; the
     topics report shows the searches that found nothing beside them (the knowledge gaps)."""
-    query = _report_query(fra, til, gruppe, kommune)
-    context: dict[str, Any] = {"nav": "reports", "query": query, "groups": GROUP_NAMES}
-    try:
+    query = REPORTS.query(sent)
+
+    def figures() -> dict[str, Any]:
         report = reports.contact_report(session, user, query)
-    except Problem as exc:
-        context["error"] = danish_message(exc.status, exc.slug)
-        return render(request, "contacts_reports.html", context, status_code=exc.status)
-    context.update(
-        report=report,
-        chart=_chart(report),
-        values=[
-            (row, reports.report_values(report, row, personal=True))
-            for row in [*report.rows, report.total]
-        ],
-        columns=reports.REPORT_COLUMNS,
-        csv_link=with_query(
-            console_path(request, "contacts_reports_csv"),
-            fra=query.date_from,
-            til=query.date_to,
-            gruppe=query.group_by.value,
-            kommune=query.municipality,
-        ),
-    )
-    if query.group_by is reports.GroupBy.TOPIC and can(user, Action.READ_SEARCH_GAPS):
-        since = local_day_start(query.date_from)
-        context["gaps"] = list(
-            knowledge_gaps(session, since=since, municipality_code=query.municipality)
-        )[:20]
-    return render(request, "contacts_reports.html", context)
+        shown = [*report.rows, report.total]
+        shown_figures: dict[str, Any] = {
+            "report": report,
+            "chart": _chart(report),
+            "values": [reports.report_values(report, row, personal=True) for row in shown],
+            "columns": reports.REPORT_COLUMNS,
+        }
+        if query.group_by is reports.GroupBy.TOPIC and can(user, Action.READ_SEARCH_GAPS):
+            since = local_day_start(query.date_from)
+            gaps = knowledge_gaps(session, since=since, municipality_code=query.municipality)
+            shown_figures["gaps"] = list(gaps)[:20]
+        return shown_figures
+
+    return REPORTS.render(request, query, figures)
 
 
 @router.get("/tal.csv", name="contacts_reports_csv")
 def report_csv(
     user: ConsoleUser,
     session: DbSession,
-    fra: date | None = None,
-    til: date | None = None,
-    gruppe: Annotated[str, Query(max_length=20)] = "day",
-    kommune: Annotated[str, Query(max_length=4)] = "",
+    sent: Filter,
 ) -> Response:
-    query = _report_query(fra, til, gruppe, kommune)
-    body = reports.report_csv(reports.contact_report(session, user, query))
-    name = f"henvendelser-{query.date_from}-{query.date_to}.csv"
-    return csv_download(body, name)
+    query = REPORTS.query(sent)
+    return REPORTS.download(query, reports.report_csv(reports.contact_report(session, user, query)))
 
 
 # ---------------------------------------------------------------------------- the desk's link

@@ -6,6 +6,7 @@ from typing import Any, NamedTuple, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
+from hotline.console.errors import danish_message
 from hotline.errors import Problem
 from hotline.kit.versions import revision_version
 from hotline.knowledge.models import FactType
@@ -60,6 +61,17 @@ def danish_errors(exc: ValidationError) -> dict[str, str]:
         field = str(named or (error["loc"][0] if error["loc"] else "form"))
         errors.setdefault(field, _message(error))
     return errors
+
+
+def form_errors(
+    exc: Problem | ValidationError, by_status: Mapping[int, str] | None = None
+) -> dict[str, str]:
+    """A refused form's Danish messages: per field for invalid input, else one for the form
+    (``by_status``: the page's own words for a status, before the console's general ones)."""
+    if isinstance(exc, ValidationError):
+        return danish_errors(exc)
+    message = (by_status or {}).get(exc.status) or danish_message(exc.status, exc.slug)
+    return {"form": message}
 
 
 def validate_form(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, dict[str, str]]:

@@ -2,35 +2,45 @@
 the partner rounds (an operator opens one; a municipality's admin answers for their own; the
 answers per municipality and the trend across rounds). Translation only."""
 
-from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.permissions import Action, can, require
 from hotline.console.charts import bar_chart
-from hotline.console.contacts import GROUP_NAMES, local_today
+from hotline.console.contacts import today_page
 from hotline.console.errors import danish_message
+from hotline.console.forms import form_errors
+from hotline.console.report_pages import GROUP_NAMES, Filter, ReportPage
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
-from hotline.contacts.reports import GroupBy, ReportQuery
+from hotline.contacts.reports import GroupBy
 from hotline.db import utcnow
-from hotline.deps import AppSettings, DbSession, RowId, csv_download
+from hotline.deps import AppSettings, DbSession, RowId
 from hotline.errors import Problem
-from hotline.satisfaction import reports, rounds
-from hotline.satisfaction.schemas import PartnerAnswerWrite, RoundOpen
+from hotline.satisfaction import reports, rounds, service
+from hotline.satisfaction.schemas import PartnerAnswerWrite, PhoneSurveyRequest, RoundOpen
 
 router = APIRouter()
 
-SATISFACTION_GROUPS = {group: GROUP_NAMES[group] for group in reports.GROUPINGS}
+# The service's refusals of the survey email, in the agent's words.
+PHONE_SURVEY_REFUSED = {
+    409: "Borgeren har allerede fået spørgeskemaet for denne henvendelse.",
+    422: "Tilfredshedsmailen sendes kun efter en afsluttet telefonsamtale, når borgeren har sagt "
+    "ja i telefonen (sæt kryds), og med borgerens e-mail.",
+}
 
-
-def _query(fra: date | None, til: date | None, gruppe: str, kommune: str) -> ReportQuery:
-    today = local_today()
-    group = GroupBy(gruppe) if gruppe in {g.value for g in reports.GROUPINGS} else GroupBy.MONTH
-    return ReportQuery(fra or today.replace(day=1), til or today, group, kommune or None)
+REPORTS = ReportPage(
+    template="satisfaction_reports.html",
+    nav="satisfaction",
+    route="satisfaction_reports",
+    csv_route="satisfaction_reports_csv",
+    csv_prefix="tilfredshed",
+    groups={group: GROUP_NAMES[group] for group in reports.GROUPINGS},
+    default_group=GroupBy.MONTH,
+)
 
 
 def _share(value: float | None) -> float | None:
@@ -42,58 +52,37 @@ def report_page(
     request: Request,
     user: ConsoleUser,
     session: DbSession,
-    fra: date | None = None,
-    til: date | None = None,
-    gruppe: Annotated[str, Query(max_length=20)] = "month",
-    kommune: Annotated[str, Query(max_length=4)] = "",
+    sent: Filter,
 ) -> Response:
-    query = _query(fra, til, gruppe, kommune)
-    context: dict[str, Any] = {"nav": "satisfaction", "query": query, "groups": SATISFACTION_GROUPS}
-    try:
+    query = REPORTS.query(sent)
+
+    def figures() -> dict[str, Any]:
         report = reports.satisfaction_report(session, user, query)
-    except Problem as exc:
-        context["error"] = danish_message(exc.status, exc.slug)
-        return render(request, "satisfaction_reports.html", context, status_code=exc.status)
-    labels = [report.label(row) for row in report.rows]
-    context.update(
-        report=report,
-        chart=bar_chart(
-            f"Tilfredshed pr. {SATISFACTION_GROUPS[query.group_by].lower()} (procent)",
-            labels,
+        chart = bar_chart(
+            f"Tilfredshed pr. {REPORTS.groups[query.group_by].lower()} (procent)",
+            [report.label(row) for row in report.rows],
             [
                 ("CSAT (4-5)", [_share(row.csat) for row in report.rows]),
                 ("Fik svar", [_share(row.got_answer_share) for row in report.rows]),
                 ("Svarprocent", [_share(row.response_rate) for row in report.rows]),
             ],
-        ),
-        values=[
-            reports.row_values(report, row, personal=True) for row in [*report.rows, report.total]
-        ],
-        columns=reports.COLUMNS,
-        csv_link=with_query(
-            console_path(request, "satisfaction_reports_csv"),
-            fra=query.date_from,
-            til=query.date_to,
-            gruppe=query.group_by.value,
-            kommune=query.municipality,
-        ),
-    )
-    return render(request, "satisfaction_reports.html", context)
+        )
+        shown = [*report.rows, report.total]
+        values = [reports.row_values(report, row, personal=True) for row in shown]
+        return {"report": report, "chart": chart, "values": values, "columns": reports.COLUMNS}
+
+    return REPORTS.render(request, query, figures)
 
 
 @router.get("/tilfredshed.csv", name="satisfaction_reports_csv")
 def report_csv(
     user: ConsoleUser,
     session: DbSession,
-    fra: date | None = None,
-    til: date | None = None,
-    gruppe: Annotated[str, Query(max_length=20)] = "month",
-    kommune: Annotated[str, Query(max_length=4)] = "",
+    sent: Filter,
 ) -> Response:
-    query = _query(fra, til, gruppe, kommune)
-    body = reports.satisfaction_csv(reports.satisfaction_report(session, user, query))
-    name = f"tilfredshed-{query.date_from}-{query.date_to}.csv"
-    return csv_download(body, name)
+    query = REPORTS.query(sent)
+    report = reports.satisfaction_report(session, user, query)
+    return REPORTS.download(query, reports.satisfaction_csv(report))
 
 
 # ---------------------------------------------------------------------------- partner rounds
@@ -188,4 +177,32 @@ async def round_answer(
         return _rounds_page(request, user, session, errors={"answer": message}, status_code=status)
     return RedirectResponse(
         with_query(console_path(request, "satisfaction_rounds"), gemt="1"), status_code=303
+    )
+
+
+@router.post("/henvendelser/{contact_id}/tilfredshedsmail", name="contact_phone_survey")
+async def phone_survey(
+    request: Request,
+    contact_id: RowId,
+    user: ConsoleUser,
+    session: DbSession,
+    settings: AppSettings,
+) -> Response:
+    """The survey email after a phone contact; the box records that the citizen agreed."""
+    form = await request.form()
+    fields = {
+        "citizen_agreed": form.get("citizen_agreed") == "1",
+        "email": str(form.get("email", "")).strip() or None,
+    }
+    try:
+        service.send_phone_survey(
+            session, settings, user, contact_id, PhoneSurveyRequest.model_validate(fields)
+        )
+    except (Problem, ValidationError) as exc:
+        session.rollback()
+        message = next(iter(form_errors(exc, PHONE_SURVEY_REFUSED).values()))
+        status = exc.status if isinstance(exc, Problem) and exc.status in (403, 404) else 422
+        return today_page(request, session, user, error=message, status_code=status)
+    return RedirectResponse(
+        with_query(console_path(request, "contacts_today"), tilfredshed="1"), status_code=303
     )

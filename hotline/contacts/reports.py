@@ -10,30 +10,49 @@ one ordered pass and interpolated the same way (linear, as percentile_cont).
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
 from babel.numbers import format_decimal
-from sqlalchemy import ColumnElement, Select, case, func, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    case,
+    cast,
+    func,
+    null,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import User
 from hotline.auth.permissions import Action, can, require, scope_contacts
+from hotline.config import Settings
+from hotline.contacts import rollup
 from hotline.contacts.models import (
+    CONTACT_MEASURES,
     FIRST_CONTACT_RESOLUTION,
+    HANDLING_BUCKETS,
+    HANDLING_EDGES,
     Channel,
     Contact,
     ContactPrice,
     ForwardState,
     Outcome,
+    contact_daily_rollups,
+    contact_hourly_rollups,
 )
+from hotline.contacts.rollup import Rollup
 from hotline.db import utcnow
 from hotline.errors import Forbidden, InvalidInput
 from hotline.kit.danish_csv import danish_csv, danish_number
+from hotline.kit.versions import check_version, revision_version
 from hotline.municipalities.models import Municipality
 
 MAX_PERIOD = timedelta(days=800)
@@ -150,11 +169,9 @@ def _interpolated(values: Sequence[int], fraction: float) -> float | None:
     return values[lower] + (values[upper] - values[lower]) * (position - lower)
 
 
-def contact_report(session: Session, user: User, query: ReportQuery) -> Report:
-    authorise_report(session, user, query)
-    keys = _KEYS[query.group_by]
-    postgres = session.get_bind().dialect.name == "postgresql"
-    measures: list[Any] = [
+def _contact_measures() -> list[ColumnElement[int]]:
+    """The counted figures of ReportRow (CONTACT_MEASURES), over contacts."""
+    return [
         func.count(Contact.id),
         func.count(Contact.ended_at),
         _count_if(Contact.outcome.in_([o.value for o in FIRST_CONTACT_RESOLUTION])),
@@ -163,6 +180,20 @@ def contact_report(session: Session, user: User, query: ReportQuery) -> Report:
         _count_if(Contact.forward_state == ForwardState.IN_TIME.value),
         _count_if(Contact.member.is_(False)),
     ]
+
+
+def contact_report(
+    session: Session, user: User, query: ReportQuery, *, live: bool = False
+) -> Report:
+    """The report for ``query`` as ``user`` may see it. A period longer than ROLLUP_FROM reads
+    the contact rollup where it can (``live=True`` forces the aggregation over the contacts)."""
+    authorise_report(session, user, query)
+    chosen = None if live else rollup_for(CONTACT_ROLLUPS, user, query)
+    if chosen is not None:
+        return _rolled_up_report(session, chosen, user, query)
+    keys = _KEYS[query.group_by]
+    postgres = session.get_bind().dialect.name == "postgresql"
+    measures: list[Any] = _contact_measures()
     if postgres:
         measures += [
             func.percentile_cont(0.5).within_group(Contact.handling_seconds),
@@ -194,6 +225,153 @@ def contact_report(session: Session, user: User, query: ReportQuery) -> Report:
     if not postgres:
         _sqlite_percentiles(session, user, query, keys, rows, total)
     return Report(query, rows, total, group_labels(session, query.group_by, rows))
+
+
+# ---------------------------------------------------------------------------- the rollup
+
+# A report over more than a month reads a rollup; shorter ones stay exact to the second.
+ROLLUP_FROM = timedelta(days=31)
+_HANDLING_LOWS = (0, *HANDLING_EDGES)
+_HANDLING_HIGHS: tuple[int | None, ...] = (*HANDLING_EDGES, None)
+
+
+def rollup_for(rollups: Iterable[Rollup], user: User, query: ReportQuery) -> Rollup | None:
+    """The first rollup that answers ``query`` for ``user``: a long period, a grouping it keeps,
+    and a reader it can scope. A rollup per municipality answers whoever reads by municipality
+    (admins, supervisors, operators); one over every municipality only those who see all,
+    unfiltered. An agent's own contacts are counted live: no rollup keeps the agent, and one
+    agent's year is small. So is one municipality's heatmap."""
+    if query.date_to - query.date_from < ROLLUP_FROM:
+        return None
+    for candidate in rollups:
+        if query.group_by not in candidate.groupings:
+            continue
+        if candidate.per_municipality:
+            if can(user, Action.READ_CONTACT_REPORTS, user.municipality_code):
+                return candidate
+        elif query.municipality is None and can(user, Action.READ_CONTACT_REPORTS):
+            return candidate
+    return None
+
+
+def rolled_up(
+    session: Session, chosen: Rollup, user: User, query: ReportQuery, measures: Sequence[str]
+) -> list[Sequence[Any]]:
+    """(*key, *sums of ``measures``) per group of ``query``, from ``chosen``: the period, the
+    municipality filter and the role's scope as ``scoped_contacts`` applies them to contacts."""
+    source = rollup.report_source(session, chosen, query.date_from, query.date_to)
+    keys = [source.c[name] for name in chosen.groupings[query.group_by]]
+    stmt = select(*keys, *(func.sum(source.c[name]) for name in measures))
+    if chosen.per_municipality:
+        if query.municipality is not None:
+            stmt = stmt.where(source.c.municipality_code == query.municipality)
+        no_agent = cast(null(), Integer)  # never reached: rollup_for counts agents live
+        stmt = scope_contacts(
+            stmt, user, Action.READ_CONTACT_REPORTS, source.c.municipality_code, no_agent
+        )
+    return list(session.execute(stmt.group_by(*keys).order_by(*keys)))
+
+
+def _contact_rollup_rows(*grain: Any) -> Callable[[ColumnElement[bool]], Select]:
+    def rows(days: ColumnElement[bool]) -> Select:
+        histogram = [
+            _count_if((Contact.handling_seconds >= low) & (Contact.handling_seconds < high))
+            if high is not None
+            else _count_if(Contact.handling_seconds >= low)
+            for low, high in zip(_HANDLING_LOWS, _HANDLING_HIGHS, strict=True)
+        ]
+        figures = zip(
+            _contact_measures() + histogram, CONTACT_MEASURES + HANDLING_BUCKETS, strict=True
+        )
+        labelled = [figure.label(name) for figure, name in figures]
+        return select(*grain, *labelled).where(days).group_by(*grain)
+
+    return rows
+
+
+def _contact_changed_days(since: datetime) -> Select:
+    return select(Contact.local_date).where(Contact.updated_at > since)
+
+
+CONTACT_ROLLUPS = (
+    Rollup(
+        "contacts_hourly",
+        contact_hourly_rollups,
+        _contact_rollup_rows(Contact.local_date, Contact.local_hour, Contact.local_weekday),
+        _contact_changed_days,
+        {
+            GroupBy.HOUR_WEEKDAY: ("local_weekday", "local_hour"),
+            GroupBy.DAY: ("local_date",),
+        },
+        per_municipality=False,
+    ),
+    Rollup(
+        "contacts_daily",
+        contact_daily_rollups,
+        _contact_rollup_rows(
+            Contact.local_date, Contact.municipality_code, Contact.local_week, Contact.local_month
+        ),
+        _contact_changed_days,
+        {
+            GroupBy.DAY: ("local_date",),
+            GroupBy.WEEK: ("local_week",),
+            GroupBy.MONTH: ("local_month",),
+            GroupBy.MUNICIPALITY: ("municipality_code",),
+        },
+        per_municipality=True,
+    ),
+)
+
+
+def refresh_contact_rollups(session: Session, settings: Settings, now: datetime) -> int:
+    """Housekeeping: the contact rollups up to yesterday, changed days redone."""
+    return sum(rollup.refresh(session, each, now) for each in CONTACT_ROLLUPS)
+
+
+def _ranked(counts: Sequence[int], rank: int) -> float:
+    """The ``rank``-th smallest handling time (0-based), the bucket's contacts spread evenly
+    across it: within the bucket of the true value (the open last bucket reads as its start)."""
+    below = 0
+    for count, low, high in zip(counts, _HANDLING_LOWS, _HANDLING_HIGHS, strict=True):
+        if rank < below + count:
+            return float(low) if high is None else low + (rank - below + 0.5) / count * (high - low)
+        below += count
+    raise ValueError(f"rank {rank} of {below}")
+
+
+def _histogram_percentile(counts: Sequence[int], fraction: float) -> float | None:
+    """percentile_cont over a handling-time histogram (the same linear interpolation between
+    the two ranks around the fraction): within one bucket width of the exact value, 30 s up to
+    10 minutes."""
+    total = sum(counts)
+    if not total:
+        return None
+    position = (total - 1) * fraction
+    lower = int(position)
+    low, high = _ranked(counts, lower), _ranked(counts, min(lower + 1, total - 1))
+    return low + (high - low) * (position - lower)
+
+
+def _rolled_up_report(session: Session, chosen: Rollup, user: User, query: ReportQuery) -> Report:
+    width, measured = len(chosen.groupings[query.group_by]), len(CONTACT_MEASURES)
+    rows: list[ReportRow] = []
+    everything = [0] * len(HANDLING_BUCKETS)
+    for record in rolled_up(session, chosen, user, query, CONTACT_MEASURES + HANDLING_BUCKETS):
+        key, counted = tuple(record[:width]), [int(n or 0) for n in record[width:]]
+        histogram = counted[measured:]
+        everything = [a + b for a, b in zip(everything, histogram, strict=True)]
+        rows.append(_rolled_up_row(key, counted[:measured], histogram))
+    total = _total(rows)
+    total.median_seconds = _histogram_percentile(everything, 0.5)
+    total.p90_seconds = _histogram_percentile(everything, 0.9)
+    return Report(query, rows, total, group_labels(session, query.group_by, rows))
+
+
+def _rolled_up_row(key: tuple[Any, ...], counts: list[int], histogram: list[int]) -> ReportRow:
+    contacts, closed, resolved, forwarded, forwards, in_time, non_member = counts
+    median, p90 = _histogram_percentile(histogram, 0.5), _histogram_percentile(histogram, 0.9)
+    return ReportRow(key, contacts, closed, median, p90, resolved, forwarded, forwards, in_time,
+                     non_member)  # fmt: skip
 
 
 def _num(value: Any) -> float | None:
@@ -349,11 +527,28 @@ def monthly_statement(session: Session, user: User, code: str, month: date) -> S
     return Statement(code, name, member, month, counts, total, price, amount)
 
 
-def set_price(session: Session, user: User, valid_from: date, price: Decimal) -> ContactPrice:
+def prices(session: Session, user: User) -> list[ContactPrice]:
+    """Every price set, newest month first (for whoever may set them)."""
+    require(user, Action.SET_CONTACT_PRICE)
+    return list(session.scalars(select(ContactPrice).order_by(ContactPrice.valid_from.desc())))
+
+
+def set_price(
+    session: Session,
+    user: User,
+    valid_from: date,
+    price: Decimal,
+    expected_version: str | None = None,
+) -> ContactPrice:
+    """The price per contact from ``valid_from``'s month on; ``expected_version`` (the version
+    read, ``revision_version``) refuses to overwrite a change made since."""
     require(user, Action.SET_CONTACT_PRICE)
     valid_from = valid_from.replace(day=1)
     row = session.get(ContactPrice, valid_from)
-    if row is None:
+    if row is not None:
+        what = f"the price from {valid_from:%m.%Y}"
+        check_version(expected_version, revision_version(row.version), what=what, required=False)
+    else:
         row = ContactPrice(valid_from=valid_from)
         session.add(row)
     row.price_per_contact = price

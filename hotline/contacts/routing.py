@@ -16,6 +16,7 @@ from hotline.contacts.models import DEFAULT_DESK, LocalRoute, SharedRoute
 from hotline.contacts.schemas import RouteRead, RouteWrite, SharedRouteWrite
 from hotline.errors import InvalidInput, NotFound
 from hotline.kit.cpr import refuse_cpr_numbers
+from hotline.kit.versions import check_version, revision_version
 from hotline.municipalities.models import Municipality
 
 FALLBACK_DESK = ("Borgerservice", "borgerservice")
@@ -115,15 +116,32 @@ def remove_local_route(session: Session, user: User, code: str, category: str) -
     session.flush()
 
 
+def shared_routes(session: Session, user: User) -> list[SharedRoute]:
+    """The shared default routing, as its editors see it (``*`` first)."""
+    require(user, Action.EDIT_SHARED_ROUTING)
+    rows = session.scalars(select(SharedRoute))
+    return sorted(rows, key=lambda row: (row.category != DEFAULT_DESK, row.category))
+
+
 def set_shared_route(
-    session: Session, user: User, category: str, data: SharedRouteWrite
+    session: Session,
+    user: User,
+    category: str,
+    data: SharedRouteWrite,
+    expected_version: str | None = None,
 ) -> SharedRoute:
+    """Set the shared desk of a category; ``expected_version`` (the version the editor read,
+    ``revision_version``) refuses to overwrite a change made since."""
     require(user, Action.EDIT_SHARED_ROUTING)
     category = category.strip()
     if not category or len(category) > 80:
         raise InvalidInput("A category is 1 to 80 characters ('*' for the default desk).")
+    refuse_cpr_numbers(data.desk_name)
     row = session.get(SharedRoute, category)
-    if row is None:
+    if row is not None:
+        what = f"the shared desk for {category!r}"
+        check_version(expected_version, revision_version(row.version), what=what, required=False)
+    else:  # a new category: nothing to overwrite
         row = SharedRoute(category=category)
         session.add(row)
     row.desk_name = data.desk_name

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.auth.models import User
@@ -114,7 +114,9 @@ def open_contact(
 
 
 def _load(session: Session, contact_id: int) -> Contact:
-    contact = session.get(Contact, contact_id)
+    # the articles are loaded when used (recording one, forwarding), not for a close or a
+    # correction: one round trip less on the agent's close key
+    contact = session.get(Contact, contact_id, options=[lazyload(Contact.articles)])
     if contact is None:
         raise NotFound(f"No contact {contact_id}.")
     return contact

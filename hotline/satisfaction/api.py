@@ -28,7 +28,8 @@ def send_phone_survey(
     settings: AppSettings,
     user: CurrentUser,
 ) -> dict[str, int]:
-    """The citizen agreed on the phone: queue the survey email for this (closed) contact."""
+    """The citizen agreed on the phone (``citizen_agreed``, recorded with the invitation): queue
+    the survey email for this (closed) contact."""
     reply = service.send_phone_survey(session, settings, user, contact_id, data)
     return {"reply_id": reply.id}
 

@@ -18,6 +18,7 @@ from hotline.satisfaction.models import InvitedBy, SurveyInvitation
 
 SURVEY_PURPOSE = "survey"
 PARTNER_PURPOSE = "partner-round"
+PREVIEW_TOKEN = "dit-personlige-link"  # noqa: S105 - not a secret: a placeholder in previews
 
 
 def survey_token(settings: Settings, contact_id: int, now: datetime) -> str:
@@ -70,12 +71,35 @@ def survey_for_reply(
     return ReplySurvey(contact.id, survey_url(settings, contact.id, utcnow()))
 
 
+def survey_preview_link(
+    session: Session, settings: Settings, agent: User, municipality_code: str | None
+) -> str | None:
+    """Where the reply's preview shows the survey paragraph the citizen will get (when the reply
+    will carry one, see ``survey_for_reply``): a link that opens nothing, because the real one
+    is the citizen's credential and is signed only into the letter sent."""
+    if (
+        not municipality_code
+        or survey_for_reply(session, settings, agent, municipality_code) is None
+    ):
+        return None
+    return f"{settings.public_base_url.rstrip('/')}/tilfredshed/{PREVIEW_TOKEN}"
+
+
 def record_invitation(
-    session: Session, contact_id: int, invited_by: InvitedBy, reply_id: int | None
+    session: Session,
+    contact_id: int,
+    invited_by: InvitedBy,
+    reply_id: int | None,
+    *,
+    citizen_agreed_at: datetime | None = None,
 ) -> None:
     """The first link mailed for a contact counts it as invited (response-rate denominator)."""
     if session.get(SurveyInvitation, contact_id) is None:
-        session.add(
-            SurveyInvitation(contact_id=contact_id, invited_by=invited_by.value, reply_id=reply_id)
+        invitation = SurveyInvitation(
+            contact_id=contact_id,
+            invited_by=invited_by.value,
+            reply_id=reply_id,
+            citizen_agreed_at=citizen_agreed_at,
         )
+        session.add(invitation)
         session.flush()

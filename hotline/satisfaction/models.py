@@ -9,7 +9,16 @@ contact's retention runs out (the rating stays, anonymous, for the statistics).
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.db import Base, UTCDateTime, utcnow
@@ -37,8 +46,12 @@ class SurveyInvitation(Base):
         ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
     )
     invited_by: Mapped[str] = mapped_column(String(16))
-    first_sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # indexed: a new invitation marks its contact's day for the satisfaction rollup
+    first_sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     reply_id: Mapped[int | None] = mapped_column(ForeignKey("replies.id"))
+    # A phone contact's survey email goes only to a citizen who agreed on the phone: when the
+    # agent recorded that agreement (None for the link in a reply, which needs none).
+    citizen_agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SurveyResponse(Base):
@@ -57,8 +70,22 @@ class SurveyResponse(Base):
     got_answer: Mapped[str] = mapped_column(String(8))
     comment: Mapped[str | None] = mapped_column(String(COMMENT_MAX_CHARS))
     first_answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # indexed: a new or changed answer marks its contact's day for the satisfaction rollup
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     changes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+SATISFACTION_MEASURES = ("invited", "answered", "rating_sum", "satisfied", "got_answer")
+
+satisfaction_rollups = Table(
+    "satisfaction_rollups",
+    Base.metadata,
+    # One Copenhagen day and municipality of the contacts that got a survey link.
+    Column("local_date", Date, primary_key=True),
+    Column("municipality_code", String(4), primary_key=True),
+    Column("local_month", Date, nullable=False),
+    *(Column(name, Integer, nullable=False) for name in SATISFACTION_MEASURES),
+)
 
 
 class FeedbackRound(Base):

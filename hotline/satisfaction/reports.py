@@ -5,17 +5,21 @@ The same reader sees the same contacts as in the contact reports: the authorisat
 scope in the query are contacts' own (``authorise_report``, ``scoped_contacts``): supervisors
 and operators every municipality, a municipality's admins their own, an agent the contacts
 they handled. The base is the contacts that got a survey link (``survey_invitations``); the
-answers join on the contact.
+answers join on the contact. Year-long reports by month or municipality read the satisfaction
+rollup (per day and municipality, hotline/contacts/rollup.py), as the contact reports do.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select, union
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import User
+from hotline.config import Settings
+from hotline.contacts import rollup
 from hotline.contacts.models import Contact
 from hotline.contacts.reports import (
     GroupBy,
@@ -23,11 +27,20 @@ from hotline.contacts.reports import (
     authorise_report,
     group_labels,
     key_label,
+    rolled_up,
+    rollup_for,
     scoped_contacts,
 )
+from hotline.contacts.rollup import Rollup
 from hotline.errors import InvalidInput
 from hotline.kit.danish_csv import danish_csv, danish_number
-from hotline.satisfaction.models import GotAnswer, SurveyInvitation, SurveyResponse
+from hotline.satisfaction.models import (
+    SATISFACTION_MEASURES,
+    GotAnswer,
+    SurveyInvitation,
+    SurveyResponse,
+    satisfaction_rollups,
+)
 
 GROUPINGS = {
     GroupBy.MUNICIPALITY: Contact.municipality_code,
@@ -94,33 +107,87 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def satisfaction_report(session: Session, user: User, query: ReportQuery) -> SatisfactionReport:
-    if query.group_by not in GROUPINGS:
-        raise InvalidInput("Group satisfaction by " + ", ".join(g.value for g in GROUPINGS) + ".")
-    authorise_report(session, user, query)
-    key = GROUPINGS[query.group_by]
-    measures = (
+def _measures() -> list[ColumnElement[int]]:
+    """SATISFACTION_MEASURES over contacts joined to their invitation and answer."""
+    return [
         func.count(SurveyInvitation.contact_id),
         func.count(SurveyResponse.contact_id),
         func.coalesce(func.sum(SurveyResponse.rating), 0),
         _count_if(SurveyResponse.rating >= 4),
         _count_if(SurveyResponse.got_answer == GotAnswer.JA.value),
-    )
-    stmt = (
-        select(key, *measures)
-        .select_from(Contact)
+    ]
+
+
+def _surveyed(stmt: Select) -> Select:
+    return (
+        stmt.select_from(Contact)
         .join(SurveyInvitation, SurveyInvitation.contact_id == Contact.id)
         .outerjoin(SurveyResponse, SurveyResponse.contact_id == Contact.id)
-        .group_by(key)
-        .order_by(key)
     )
+
+
+def _rollup_rows(days: ColumnElement[bool]) -> Select:
+    grain = (Contact.local_date, Contact.municipality_code, Contact.local_month)
+    figures = zip(_measures(), SATISFACTION_MEASURES, strict=True)
+    labelled = [figure.label(name) for figure, name in figures]
+    return _surveyed(select(*grain, *labelled)).where(days).group_by(*grain)
+
+
+def _changed_days(since: datetime) -> Select:
+    """Contacts corrected, invited or answered (or an answer changed) after ``since``."""
+    return union(
+        select(Contact.local_date).where(Contact.updated_at > since),
+        select(Contact.local_date)
+        .join(SurveyInvitation, SurveyInvitation.contact_id == Contact.id)
+        .where(SurveyInvitation.first_sent_at > since),
+        select(Contact.local_date)
+        .join(SurveyResponse, SurveyResponse.contact_id == Contact.id)
+        .where(SurveyResponse.answered_at > since),
+    )  # type: ignore[return-value]  # a compound select reads like a select here
+
+
+SATISFACTION_ROLLUP = Rollup(
+    "satisfaction",
+    satisfaction_rollups,
+    _rollup_rows,
+    _changed_days,
+    {GroupBy.MONTH: ("local_month",), GroupBy.MUNICIPALITY: ("municipality_code",)},
+    per_municipality=True,
+)
+
+
+def refresh_satisfaction_rollup(session: Session, settings: Settings, now: datetime) -> int:
+    """Housekeeping: the satisfaction rollup up to yesterday, changed days redone."""
+    return rollup.refresh(session, SATISFACTION_ROLLUP, now)
+
+
+def _grouped(session: Session, user: User, query: ReportQuery, live: bool) -> list[Sequence[Any]]:
+    """(key, *SATISFACTION_MEASURES) per group: from the rollup for a long period grouped by
+    month or municipality, else over the contacts."""
+    chosen = None if live else rollup_for((SATISFACTION_ROLLUP,), user, query)
+    if chosen is not None:
+        return rolled_up(session, chosen, user, query, SATISFACTION_MEASURES)
+    key = GROUPINGS[query.group_by]
+    stmt = scoped_contacts(_surveyed(select(key, *_measures())), user, query)
+    return list(session.execute(stmt.group_by(key).order_by(key)))
+
+
+def satisfaction_report(
+    session: Session, user: User, query: ReportQuery, *, live: bool = False
+) -> SatisfactionReport:
+    """CSAT and friends for ``query`` as ``user`` may see them, with the latest comments. A
+    period longer than a month grouped by month or municipality reads the satisfaction rollup
+    (``live=True`` forces the aggregation over the contacts)."""
+    if query.group_by not in GROUPINGS:
+        raise InvalidInput("Group satisfaction by " + ", ".join(g.value for g in GROUPINGS) + ".")
+    authorise_report(session, user, query)
     rows = [
-        SatisfactionRow((value,), *(int(n) for n in counts))
-        for value, *counts in session.execute(scoped_contacts(stmt, user, query))
+        SatisfactionRow((value,), *(int(n or 0) for n in counts))
+        for value, *counts in _grouped(session, user, query, live)
     ]
     total = SatisfactionRow((), 0, 0, 0, 0, 0)
     for row in rows:
-        for name in ("invited", "answered", "rating_sum", "satisfied", "got_answer"):
+        for name in SATISFACTION_MEASURES:
             setattr(total, name, getattr(total, name) + getattr(row, name))
     comments_stmt = (
         scoped_contacts(

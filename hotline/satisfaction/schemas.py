@@ -27,8 +27,10 @@ class SurveyAnswer(BaseModel):
 
 
 class PhoneSurveyRequest(BaseModel):
-    """The citizen agreed on the phone; the address if the contact does not hold one."""
+    """The agent records that the citizen agreed on the phone; the address if the contact does
+    not hold one."""
 
+    citizen_agreed: bool
     email: EmailStr | None = None
 
 

@@ -11,6 +11,7 @@ answer per contact, which the citizen may change for ``survey_change_days``.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -175,6 +176,8 @@ def send_phone_survey(
     closed phone contact, during the shift, once; on the municipality's letterhead."""
     now = now or utcnow()
     contact = editable_contact(session, agent, contact_id, now)
+    if not data.citizen_agreed:
+        raise InvalidInput("Send the survey email only when the citizen agreed on the phone.")
     if contact.channel != Channel.PHONE.value:
         raise InvalidInput("Only a phone contact gets a survey email; replies carry the link.")
     if contact.is_open:
@@ -221,5 +224,24 @@ def send_phone_survey(
     reply.contact_id = contact.id
     if data.email and not contact.citizen_email:
         contact.citizen_email = address  # erased with the contact
-    record_invitation(session, contact.id, InvitedBy.PHONE_SURVEY, reply.id)
+    record_invitation(session, contact.id, InvitedBy.PHONE_SURVEY, reply.id, citizen_agreed_at=now)
     return reply
+
+
+def phone_surveys_of(session: Session, contacts: list[Contact]) -> tuple[set[int], set[int]]:
+    """Of ``contacts`` (an agent's), (those that may still get the survey email: closed phone
+    contacts not yet invited, those already invited)."""
+    ids = [contact.id for contact in contacts]
+    invited = set(
+        session.scalars(
+            select(SurveyInvitation.contact_id).where(SurveyInvitation.contact_id.in_(ids))
+        )
+    )
+    offerable = {
+        contact.id
+        for contact in contacts
+        if contact.channel == Channel.PHONE.value
+        and not contact.is_open
+        and contact.id not in invited
+    }
+    return offerable, invited

@@ -105,6 +105,7 @@ AGENT_MAY_POST |= {"/soeg"}
 AGENT_MAY_POST |= {
     "/henvendelser/{contact_id}/luk",
     "/henvendelser/{contact_id}/videresend",
+    "/henvendelser/{contact_id}/tilfredshedsmail",  # tests/satisfaction/test_console.py
     "/afdeling/{token}",
 }
 # Meetings: agents hold the day's meetings (tests/meetings/test_console.py: others are refused).

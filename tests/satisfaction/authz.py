@@ -32,7 +32,9 @@ def _closed_phone_contact(target: Target) -> int:
 
 def _survey_email(target: Target) -> tuple[str, dict]:
     contact_id = _closed_phone_contact(target)
-    return f"/api/v1/contacts/{contact_id}/survey-email", {"json": {"email": "b@example.dk"}}
+    return f"/api/v1/contacts/{contact_id}/survey-email", {
+        "json": {"citizen_agreed": True, "email": "b@example.dk"}
+    }
 
 
 def _open_round(target: Target) -> tuple[str, dict]:

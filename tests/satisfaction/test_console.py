@@ -60,3 +60,47 @@ def test_an_operator_opens_a_round_and_an_admin_answers_in_the_console(
     client.cookies.clear()
     sign_in("agent.aarhus")
     assert client.get("/console/tilfredshed/runder").status_code == 403
+
+
+def test_the_reply_preview_shows_the_survey_paragraph_without_a_working_link(
+    client: TestClient, sign_in: SignIn
+) -> None:
+    sign_in("agent.aarhus")
+    draft = {"municipality": "0751", "to": "karen@example.dk", "subject": "Om pas",
+             "body_markdown": "Her er svaret."}  # fmt: skip
+    outside = post_form(client, "/console/svar/forhaandsvisning", draft).text
+    assert "Hvor tilfreds er du med hjælpen?" not in outside  # no open contact: no survey
+    client.get("/console/", params={"kommune": "0751"})  # opens the contact the reply joins
+    preview = post_form(client, "/console/svar/forhaandsvisning", draft).text
+    assert "Hvor tilfreds er du med hjælpen?" in preview
+    assert "/tilfredshed/dit-personlige-link" in preview  # the real link is the citizen's
+
+
+def test_after_a_call_the_agent_sends_the_survey_only_with_the_citizens_yes(
+    client: TestClient, sign_in: SignIn, session: Session
+) -> None:
+    from hotline.contacts.models import Contact
+    from hotline.replies.models import Reply
+    from hotline.satisfaction.models import SurveyInvitation
+
+    sign_in("agent.aarhus")
+    client.get("/console/", params={"kommune": "0751"})
+    contact = session.scalars(select(Contact)).one()
+    post_form(client, f"/console/henvendelser/{contact.id}/luk",
+              {"outcome": "answered", "version": str(contact.version)})  # fmt: skip
+    today = client.get("/console/henvendelser").text
+    assert "Send tilfredshedsmail" in today
+    path = f"/console/henvendelser/{contact.id}/tilfredshedsmail"
+    refused = post_form(client, path, {"email": "karen@example.dk"})  # no tick: no yes
+    assert refused.status_code == 422 and "sagt ja i telefonen" in refused.text
+    assert session.scalars(select(SurveyInvitation)).first() is None
+    sent = post_form(client, path, {"citizen_agreed": "1", "email": "karen@example.dk"},
+                     follow_redirects=False)  # fmt: skip
+    assert sent.status_code == 303, sent.text
+    invitation = session.scalars(select(SurveyInvitation)).one()
+    assert invitation.citizen_agreed_at is not None and invitation.invited_by == "phone_survey"
+    assert session.get_one(Reply, invitation.reply_id).to == "karen@example.dk"
+    today = client.get("/console/henvendelser?tilfredshed=1").text
+    assert "Tilfredshedsmailen er sendt" in today and "Spørgeskema sendt" in today
+    again = post_form(client, path, {"citizen_agreed": "1", "email": "karen@example.dk"})
+    assert again.status_code == 422 and "allerede fået" in again.text

@@ -138,17 +138,31 @@ def test_after_a_phone_call_the_citizen_who_agreed_gets_one_survey_email(
 ) -> None:
     phone = open_contact(channel="phone", outcome="answered", at=datetime.now(UTC))
     agent = user(session, demo_users, "agent.aarhus")
+    with pytest.raises(InvalidInput):  # the citizen did not say yes on the phone
+        service.send_phone_survey(
+            session, settings, agent, phone.id,
+            PhoneSurveyRequest(citizen_agreed=False, email="borger@example.dk"),
+        )  # fmt: skip
     with pytest.raises(InvalidInput):  # no address given and none on the contact
-        service.send_phone_survey(session, settings, agent, phone.id, PhoneSurveyRequest())
+        service.send_phone_survey(
+            session, settings, agent, phone.id, PhoneSurveyRequest(citizen_agreed=True)
+        )
     reply = service.send_phone_survey(
-        session, settings, agent, phone.id, PhoneSurveyRequest(email="borger@example.dk")
+        session,
+        settings,
+        agent,
+        phone.id,
+        PhoneSurveyRequest(citizen_agreed=True, email="borger@example.dk"),
     )
     session.commit()
     assert reply.to == "borger@example.dk" and reply.contact_id == phone.id
     assert contact_of_survey_token(settings, _token_from(reply.text)) == phone.id
-    assert session.get_one(SurveyInvitation, phone.id).invited_by == "phone_survey"
+    invitation = session.get_one(SurveyInvitation, phone.id)
+    assert invitation.invited_by == "phone_survey" and invitation.citizen_agreed_at is not None
     with pytest.raises(service.AlreadyInvited):
-        service.send_phone_survey(session, settings, agent, phone.id, PhoneSurveyRequest())
+        service.send_phone_survey(
+            session, settings, agent, phone.id, PhoneSurveyRequest(citizen_agreed=True)
+        )
     session.rollback()
     other_agent = user(session, demo_users, "agent.odense")
     email_contact = service_open_contact(
@@ -157,13 +171,15 @@ def test_after_a_phone_call_the_citizen_who_agreed_gets_one_survey_email(
     with pytest.raises(InvalidInput):  # replies carry the link; only phone gets the email
         service.send_phone_survey(
             session, settings, agent, email_contact.id,
-            PhoneSurveyRequest(email="borger@example.dk"),
+            PhoneSurveyRequest(citizen_agreed=True, email="borger@example.dk"),
         )  # fmt: skip
     session.rollback()
     from hotline.errors import NotFound
 
     with pytest.raises(NotFound):  # another agent's contact is not theirs to survey
-        service.send_phone_survey(session, settings, other_agent, phone.id, PhoneSurveyRequest())
+        service.send_phone_survey(
+            session, settings, other_agent, phone.id, PhoneSurveyRequest(citizen_agreed=True)
+        )
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Reply)) == 1
     assert session.get_one(Contact, phone.id).citizen_email == "borger@example.dk"

@@ -67,7 +67,12 @@ def settle_heap() -> None:
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout=settings.database_pool_timeout_seconds,
+    )
     app.state.engine = engine
     app.state.search_index = new_index(settings)
     app.state.sessionmaker = listen(make_sessionmaker(engine), app.state.search_index)

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     survey_change_days: int = 7  # the citizen may change their answer this long
     survey_requests_per_address: int = 30  # survey page requests per address and window
     survey_rate_window_seconds: int = 600
+    # Database connections per process. 10 + 30 = 40, the threads each process runs sync
+    # endpoints in, so a burst waits for a thread rather than for a connection; size
+    # PostgreSQL's max_connections for (processes x 40) + workers. A request that still waits
+    # longer than the timeout for a connection is told 503 with Retry-After, never 500.
+    database_pool_size: int = 10
+    database_max_overflow: int = 30
+    database_pool_timeout_seconds: float = 10.0
     public_base_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"
     port: int = 8000

@@ -74,7 +74,11 @@ SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 HIDE_PARAMETERS = True
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(
+    url: str, *, pool_size: int = 10, max_overflow: int = 30, pool_timeout: float = 10.0
+) -> Engine:
+    """The engine for a database URL; the pool bounds are ``Settings.database_pool_*``."""
+    pool = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": pool_timeout}
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":
@@ -83,6 +87,7 @@ def make_engine(url: str) -> Engine:
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
             hide_parameters=HIDE_PARAMETERS,
+            **(pool if database and database != ":memory:" else {}),
         )
 
         @event.listens_for(engine, "connect")
@@ -101,8 +106,7 @@ def make_engine(url: str) -> Engine:
         url,
         hide_parameters=HIDE_PARAMETERS,
         pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=10,
+        **pool,
         # No JIT: a search over a common word is estimated dear enough to be compiled, which
         # took 570 ms of a 690 ms query; JIT pays off for analytics, not for these.
         connect_args={"options": "-c jit=off"},

@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import DataError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -117,6 +118,10 @@ def _problems_as_problem_json(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+# Seconds a client is asked to wait when no database connection was free (a burst passes fast).
+OVERLOAD_RETRY_AFTER = "2"
+
+
 def problem_type(slug: str) -> str:
     return f"/problems/{slug}"
 
@@ -214,6 +219,20 @@ def install_problem_handlers(app: FastAPI) -> None:
             "Invalid input",
             UNSTORABLE_VALUE,
             instance=request.url.path,
+        )
+
+    @app.exception_handler(PoolTimeout)
+    async def _overloaded(request: Request, exc: PoolTimeout) -> JSONResponse:
+        """Every database connection stayed busy past the pool's timeout: the process is
+        overloaded, nothing was done, and the client may simply try again shortly."""
+        log.warning("no database connection free on %s: %s", request.url.path, exc)
+        return problem_response(
+            503,
+            "overloaded",
+            "Service busy",
+            "The service is busy; nothing was changed. Try again in a moment.",
+            instance=request.url.path,
+            headers={"Retry-After": OVERLOAD_RETRY_AFTER},
         )
 
     @app.exception_handler(Exception)

@@ -5,13 +5,14 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
 from hotline.console.headers import apply_security_headers
 from hotline.console.session import SignInRequired, current_session
 from hotline.console.templating import console_path, is_htmx, render, with_query
-from hotline.errors import Problem
+from hotline.errors import OVERLOAD_RETRY_AFTER, Problem
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ _BY_STATUS = {
     428: "Genindlæs siden og prøv igen.",
     429: "For mange forsøg. Vent lidt, og prøv så igen.",
     500: "Der skete en fejl hos os. Fejlen er registreret; prøv igen om lidt.",
+    503: "Systemet har travlt lige nu, og intet er ændret. Prøv igen om et øjeblik.",
 }
 _BY_SLUG = {
     "csrf-refused": "Formularen er udløbet eller kom ikke fra konsollen. "
@@ -82,6 +84,13 @@ def install_error_pages(console: FastAPI) -> None:
     @console.exception_handler(DataError)
     async def _unstorable(request: Request, exc: DataError) -> Response:
         return apply_security_headers(error_page(request, 422))
+
+    @console.exception_handler(PoolTimeout)
+    async def _overloaded(request: Request, exc: PoolTimeout) -> Response:
+        log.warning("no database connection free on %s: %s", request.url.path, exc)
+        page = error_page(request, 503)
+        page.headers["Retry-After"] = OVERLOAD_RETRY_AFTER
+        return apply_security_headers(page)
 
     @console.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

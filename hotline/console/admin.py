@@ -6,6 +6,7 @@ An admin sees only their own municipality (operators any); every decision goes t
 
 from typing import Any
 
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Request
 from markupsafe import Markup
 from pydantic import ValidationError
@@ -45,8 +46,11 @@ from hotline.letterheads.render import LetterContent, logo_data_uri, render_lett
 from hotline.letterheads.schemas import ThemeUpdate
 from hotline.letterheads.service import (
     MAX_LOGO_BYTES,
+    MIN_CONTRAST,
+    ContrastProblem,
     InsufficientContrast,
     Letterhead,
+    contrast_problems,
     letterhead_for,
     preview_theme,
     reset_letterhead,
@@ -362,12 +366,14 @@ async def local_save(
 SAMPLE_BODY = Markup("<p>Tak for din henvendelse. Her er svaret på dit spørgsmål.</p>")
 
 
+THEME_COLOR_FIELDS = ("primary", "on_primary", "accent", "background")
+
+
 def _theme_changes(form: FormData) -> dict[str, Any]:
     """The letterhead form as a ThemeUpdate: blank colours keep theirs; a blank text drops
     the admin's value, so the theme file's shows again (the service's merge decides)."""
     colors = {
-        name: str(form.get(f"color-{name}", "")).strip() or None
-        for name in ("primary", "on_primary", "accent")
+        name: str(form.get(f"color-{name}", "")).strip() or None for name in THEME_COLOR_FIELDS
     }
     lines = {
         name: [line.strip() for line in str(form.get(name, "")).splitlines() if line.strip()]
@@ -393,6 +399,28 @@ def _sample_letter(settings: Settings, letterhead: Letterhead, user: User) -> st
     return html
 
 
+def _ratio(value: float) -> str:
+    return format_decimal(value, format="0.0#", locale="da_DK")
+
+
+def _contrast_errors(problems: list[ContrastProblem]) -> dict[str, str]:
+    """The refused pairs in Danish: all of them above the colours, each beside its colour."""
+    needed = _ratio(MIN_CONTRAST)
+    described = [
+        f"{p.pair.where}: {p.foreground} på {p.background} har kontrast {_ratio(p.ratio)}:1"
+        for p in problems
+    ]
+    errors = {
+        "colors": f"Farverne har for lav kontrast (WCAG AA kræver mindst {needed}:1): "
+        + "; ".join(described)
+        + "."
+    }
+    for problem, text in zip(problems, described, strict=True):
+        if problem.field:
+            errors.setdefault(f"color-{problem.field}", f"{text} (mindst {needed}:1).")
+    return errors
+
+
 def _letterhead_page(
     request: Request,
     session: Session,
@@ -404,8 +432,10 @@ def _letterhead_page(
     errors: dict[str, str] | None = None,
     saved: bool = False,
 ) -> Response:
+    """The editor; with ``changes`` it shows them (unsaved) in the form and the preview."""
     letterhead = letterhead_for(session, settings, m)
     shown = preview_theme(session, settings, m, changes, user) if changes else letterhead
+    problems = contrast_problems(shown.theme) if changes and not errors else []
     return _page(
         request,
         "admin_letterhead.html",
@@ -415,6 +445,7 @@ def _letterhead_page(
         preview_html=_sample_letter(settings, shown, user),
         may_edit_letterhead=can(request.state.console_user, Action.EDIT_LETTERHEAD, m.code),
         errors=errors or {},
+        contrast_warning=_contrast_errors(problems)["colors"] if problems else None,
         saved=saved,
     )
 
@@ -427,30 +458,29 @@ def letterhead_form(
     return _letterhead_page(request, session, settings, user, m)
 
 
-def _letterhead_errors(exc: ValidationError | InsufficientContrast) -> dict[str, str]:
-    if isinstance(exc, InsufficientContrast):
-        return {
-            "colors": "Farverne har for lav kontrast (WCAG AA kræver mindst 4,5:1): "
-            + "; ".join(exc.extra.get("problems", []))
-        }
-    return {
-        ("colors" if key == "colors" else key): message
-        for key, message in danish_errors(exc).items()
-    }
+def _valid_changes(raw: dict[str, Any], exc: ValidationError) -> ThemeUpdate | None:
+    """The part of a refused form that is valid, so the page keeps what the admin chose."""
+    refused = {error["loc"][0] for error in exc.errors() if error["loc"]}
+    kept = {name: value for name, value in raw.items() if name not in refused}
+    return ThemeUpdate.model_validate(kept) if kept else None
 
 
 @router.post("/brevpapir/forhaandsvisning", name="admin_letterhead_preview")
 async def letterhead_preview(
     request: Request, code: str, user: ConsoleUser, session: DbSession, settings: AppSettings
 ) -> Response:
-    """The letter with the unsaved changes, while the admin edits."""
+    """The letter with the unsaved changes, while the admin edits; colours the save would
+    refuse are shown with the pairs that fail."""
     m = _municipality(session, user, code, Action.EDIT_LETTERHEAD)
-    form = await request.form()
+    raw = _theme_changes(await request.form())
     try:
-        changes = ThemeUpdate.model_validate(_theme_changes(form))
-        return _letterhead_page(request, session, settings, user, m, changes=changes)
+        changes = ThemeUpdate.model_validate(raw)
     except ValidationError as exc:
-        return _letterhead_page(request, session, settings, user, m, errors=_letterhead_errors(exc))
+        errors = danish_errors(exc)
+        return _letterhead_page(
+            request, session, settings, user, m, changes=_valid_changes(raw, exc), errors=errors
+        )
+    return _letterhead_page(request, session, settings, user, m, changes=changes)
 
 
 @router.post("/brevpapir")
@@ -460,11 +490,19 @@ async def letterhead_save(
     m = _municipality(session, user, code, Action.EDIT_LETTERHEAD)
     form = await request.form()
     etag = form.get("etag")
+    raw = _theme_changes(form)
     try:
-        changes = ThemeUpdate.model_validate(_theme_changes(form))
+        changes = ThemeUpdate.model_validate(raw)
+    except ValidationError as exc:
+        errors = danish_errors(exc)
+        return _letterhead_page(
+            request, session, settings, user, m, changes=_valid_changes(raw, exc), errors=errors
+        )
+    try:
         update_theme(session, settings, m, changes, user, if_match=str(etag) if etag else None)
-    except (ValidationError, InsufficientContrast) as exc:
-        return _letterhead_page(request, session, settings, user, m, errors=_letterhead_errors(exc))
+    except InsufficientContrast as exc:  # the admin's colours stay in the form, with the pairs
+        errors = _contrast_errors(exc.problems)
+        return _letterhead_page(request, session, settings, user, m, changes=changes, errors=errors)
     except Problem as exc:  # changed meanwhile (412), or a non-member without a letterhead
         errors = {"form": danish_message(exc.status, exc.slug)}
         return _letterhead_page(request, session, settings, user, m, errors=errors)

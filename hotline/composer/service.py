@@ -37,6 +37,7 @@ from hotline.composer.templates import (
     list_templates,
     require_template_edit,
     template_etag,
+    template_version,
     update_template,
 )
 from hotline.config import Settings
@@ -69,6 +70,7 @@ __all__ = [
     "require_template_edit",
     "seed_shared_templates",
     "template_etag",
+    "template_version",
     "update_template",
 ]
 

@@ -15,8 +15,8 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.models import User
-from hotline.auth.permissions import Action, can, require
 from hotline.config import Settings
+from hotline.console.access import Action, open_page, shows
 from hotline.console.articles import highlight_facts
 from hotline.console.errors import danish_message
 from hotline.console.forms import (
@@ -72,7 +72,7 @@ CONFLICT = danish_message(412)
 
 def _municipality(session: Session, user: User, code: str, action: Action) -> Municipality:
     municipality = get_municipality(session, code)
-    require(user, action, municipality.code)
+    open_page(user, action, municipality.code)
     return municipality
 
 
@@ -81,7 +81,7 @@ def _page(
 ) -> Response:
     status_code = status_code or (422 if context.get("errors") else 200)
     user = request.state.console_user
-    may_edit = can(user, Action.EDIT_LOCAL_KNOWLEDGE, m.code)
+    may_edit = shows(user, Action.EDIT_LOCAL_KNOWLEDGE, m.code)
     return render(
         request,
         name,
@@ -443,7 +443,7 @@ def _letterhead_page(
         letterhead=letterhead,
         theme=shown.theme,
         preview_html=_sample_letter(settings, shown, user),
-        may_edit_letterhead=can(request.state.console_user, Action.EDIT_LETTERHEAD, m.code),
+        may_edit_letterhead=shows(request.state.console_user, Action.EDIT_LETTERHEAD, m.code),
         errors=errors or {},
         contrast_warning=_contrast_errors(problems)["colors"] if problems else None,
         saved=saved,

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.models import User
-from hotline.auth.permissions import Action, require
+from hotline.console.access import Action, open_page
 from hotline.console.errors import danish_message
 from hotline.console.forms import (
     ARTICLE_TEXT_FIELDS,
@@ -39,7 +39,7 @@ router = APIRouter(prefix="/redaktion")
 
 
 def _editor(user: User) -> None:
-    require(user, Action.EDIT_SHARED_KNOWLEDGE)
+    open_page(user, Action.EDIT_SHARED_KNOWLEDGE)
 
 
 @router.get("/artikler", name="editor_articles")

@@ -131,9 +131,9 @@ VERSIONED = [
 @pytest.mark.parametrize("case", VERSIONED, ids=lambda case: case.name)
 def test_a_write_on_a_version_someone_else_replaced_is_refused(
     case: Versioned,
-    kb: Session,
+    kb: Session,  # noqa: F811 - the fixture imported above
     settings: Settings,
-    demo_users: dict[str, User],  # noqa: F811
+    demo_users: dict[str, User],
 ) -> None:
     actor = kb.get_one(User, demo_users[case.account].id)
     seen = case.read(kb, settings, actor)

@@ -173,9 +173,9 @@ USE_CASES = [
 @pytest.mark.parametrize("case", USE_CASES, ids=lambda case: case.name)
 def test_each_use_case_allows_exactly_the_roles_of_the_matrix(
     case: UseCase,
-    kb: Session,
+    kb: Session,  # noqa: F811 - the fixture imported above
     settings: Settings,
-    demo_users: dict[str, User],  # noqa: F811
+    demo_users: dict[str, User],
 ) -> None:
     wrong = []
     for role in Role:

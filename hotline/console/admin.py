@@ -212,12 +212,16 @@ def _facts_page(
     errors: dict[str, str] | None = None,
     saved: bool = False,
     understood: dict[str, str] | None = None,
+    seen: dict[str, str] | None = None,
 ) -> Response:
+    """``seen``: the revision of each value the admin's page showed (its hidden fields), kept
+    while the form comes back, so a value changed meanwhile is refused, not overwritten."""
     return _page(
         request,
         "admin_facts.html",
         m,
         facts=knowledge.municipality_facts(session, m.code),
+        seen=seen or {},
         fact_types=FACT_TYPES,
         values=values or {},
         errors=errors or {},
@@ -256,28 +260,34 @@ async def facts_save(
     errors: dict[str, str] = {}
     facts = knowledge.municipality_facts(session, m.code)
     amount_errors: dict[str, str] = {}
+    seen = {fact.key: str(form.get(f"revision-{fact.key}", "")) for fact in facts}
     understood = _amounts_to_confirm(facts, form, amount_errors)
     if understood and not amount_errors:  # nothing is saved before the amounts are confirmed
         as_sent = {fact.key: str(form.get(f"fact-{fact.key}", "")).strip() for fact in facts}
-        return _facts_page(request, session, m, as_sent, understood=understood)
+        return _facts_page(request, session, m, as_sent, understood=understood, seen=seen)
     for fact in facts:
         sent = str(form.get(f"fact-{fact.key}", "")).strip()
         values[fact.key] = sent
         if sent == (fact.value or ""):
             continue
-        if not sent:
-            if (stored := knowledge.get_fact_value(session, m.code, fact.key)) is not None:
-                knowledge.delete_fact_value(session, stored)
-            continue
+        expected = form_version(form, f"revision-{fact.key}")
         try:
             with session.begin_nested():
-                knowledge.set_fact_value(session, m.code, fact.key, sent, user.email)
+                if sent:
+                    knowledge.write_fact_value(
+                        session, user, m.code, fact.key, sent, expected=expected
+                    )
+                else:
+                    knowledge.remove_fact_value(session, user, m.code, fact.key, expected=expected)
+        except (PreconditionFailed, PreconditionRequired):  # changed since the page was read
+            errors[f"fact-{fact.key}"] = CONFLICT
+            seen.pop(fact.key)  # shown again with the current revision, to overwrite knowingly
         except InvalidInput:
             errors[f"fact-{fact.key}"] = amount_errors.get(
                 f"fact-{fact.key}", f"Ugyldig værdi. {FACT_TYPES[FactType(fact.type)].hint}."
             )
     if errors:
-        return _facts_page(request, session, m, values, errors)
+        return _facts_page(request, session, m, values, errors, seen=seen)
     return _facts_page(request, session, m, saved=True)
 
 

@@ -244,7 +244,7 @@ def fact_delete(request: Request, key: str, user: ConsoleUser, session: DbSessio
     _editor(user)
     fact = knowledge.get_fact(session, key)
     try:
-        knowledge.delete_fact(session, fact)
+        knowledge.remove_fact(session, user, key, expected=None)
     except Conflict:
         errors = {"form": "Faktaen bruges stadig i teksterne herunder og kan ikke slettes."}
         return _fact_page(request, session, fact, _fact_values(fact), errors=errors)

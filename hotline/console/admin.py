@@ -468,11 +468,16 @@ def letterhead_form(
     return _letterhead_page(request, session, settings, user, m)
 
 
-def _valid_changes(raw: dict[str, Any], exc: ValidationError) -> ThemeUpdate | None:
-    """The part of a refused form that is valid, so the page keeps what the admin chose."""
-    refused = {error["loc"][0] for error in exc.errors() if error["loc"]}
-    kept = {name: value for name, value in raw.items() if name not in refused}
-    return ThemeUpdate.model_validate(kept) if kept else None
+def _theme_form(form: FormData) -> tuple[ThemeUpdate | None, dict[str, str]]:
+    """(the changes, Danish errors). When fields are refused the changes are the valid rest,
+    so the page keeps showing what the admin chose."""
+    raw = _theme_changes(form)
+    try:
+        return ThemeUpdate.model_validate(raw), {}
+    except ValidationError as exc:
+        refused = {error["loc"][0] for error in exc.errors() if error["loc"]}
+        kept = {name: value for name, value in raw.items() if name not in refused}
+        return (ThemeUpdate.model_validate(kept) if kept else None), danish_errors(exc)
 
 
 @router.post("/brevpapir/forhaandsvisning", name="admin_letterhead_preview")
@@ -482,15 +487,8 @@ async def letterhead_preview(
     """The letter with the unsaved changes, while the admin edits; colours the save would
     refuse are shown with the pairs that fail."""
     m = _municipality(session, user, code, Action.EDIT_LETTERHEAD)
-    raw = _theme_changes(await request.form())
-    try:
-        changes = ThemeUpdate.model_validate(raw)
-    except ValidationError as exc:
-        errors = danish_errors(exc)
-        return _letterhead_page(
-            request, session, settings, user, m, changes=_valid_changes(raw, exc), errors=errors
-        )
-    return _letterhead_page(request, session, settings, user, m, changes=changes)
+    changes, errors = _theme_form(await request.form())
+    return _letterhead_page(request, session, settings, user, m, changes=changes, errors=errors)
 
 
 @router.post("/brevpapir")
@@ -500,14 +498,9 @@ async def letterhead_save(
     m = _municipality(session, user, code, Action.EDIT_LETTERHEAD)
     form = await request.form()
     etag = form.get("etag")
-    raw = _theme_changes(form)
-    try:
-        changes = ThemeUpdate.model_validate(raw)
-    except ValidationError as exc:
-        errors = danish_errors(exc)
-        return _letterhead_page(
-            request, session, settings, user, m, changes=_valid_changes(raw, exc), errors=errors
-        )
+    changes, errors = _theme_form(form)
+    if errors or changes is None:
+        return _letterhead_page(request, session, settings, user, m, changes=changes, errors=errors)
     try:
         update_theme(session, settings, m, changes, user, if_match=str(etag) if etag else None)
     except InsufficientContrast as exc:  # the admin's colours stay in the form, with the pairs

@@ -1,7 +1,9 @@
 """Every authorisation decision of hotline, in one place.
 
-Routes and services ask ``require(user, Action.X, municipality_code)``; list queries a role may
-only partly see go through ``scope_to_municipalities``. The matrix test enumerates both.
+Service use cases ask ``require(user, Action.X, municipality_code)``; list queries a role may
+only partly see go through ``scope_to_municipalities``. Front ends never import this module
+(an import-linter contract); the console asks which pages and controls to show through
+``hotline.console.access``. ``tests/auth/test_use_case_matrix.py`` enumerates the use cases.
 """
 
 from dataclasses import dataclass

@@ -20,7 +20,9 @@ from hotline.auth.schemas import UserCreate, UserUpdate
 from hotline.config import Settings
 from hotline.errors import Conflict, NotFound, TooManyRequests, Unauthorized
 from hotline.kit.time import utcnow
-from hotline.municipalities.service import get_municipality
+from hotline.municipalities.models import Municipality
+from hotline.municipalities.schemas import HOTLINE_COLUMNS, MunicipalityUpdate
+from hotline.municipalities.service import get_municipality, update_municipality
 
 _hasher = PasswordHasher()
 
@@ -292,3 +294,16 @@ def users_with_password(session: Session, emails: Sequence[str], password: str) 
     """Which of these accounts still accept ``password`` (used to refuse demo logins in prod)."""
     users = session.scalars(select(User).where(User.email.in_(emails)))
     return [user.email for user in users if verify_password(user.password_hash, password)]
+
+
+def edit_municipality(
+    session: Session, actor: Principal, code: str, changes: MunicipalityUpdate
+) -> Municipality:
+    """Operators change every column of a municipality; its admins only their own contact
+    columns. Authorised here, with the accounts, because the municipalities package sits below
+    auth (every account belongs to a municipality) and so cannot ask the permissions itself."""
+    municipality = get_municipality(session, code)
+    if HOTLINE_COLUMNS & changes.model_fields_set:
+        require(actor, Action.EDIT_MUNICIPALITY_HOTLINE_COLUMNS, municipality.code)
+    require(actor, Action.EDIT_MUNICIPALITY_CONTACT, municipality.code)
+    return update_municipality(session, municipality, changes)

@@ -51,7 +51,6 @@ def get_template(
 def create_template(
     data: ReplyTemplateCreate, session: DbSession, user: CurrentUser, response: Response
 ) -> object:
-    service.require_template_edit(user, data.municipality_code)
     template = service.create_template(session, data, user)
     response.headers["ETag"] = service.template_etag(template)
     return template
@@ -67,7 +66,6 @@ def update_template(
     if_match: IfMatch = None,
 ) -> object:
     template = service.get_template(session, template_id)
-    service.require_template_edit(user, template.municipality_code)
     template = service.update_template(session, template, changes, user, if_match=if_match)
     response.headers["ETag"] = service.template_etag(template)
     return template
@@ -78,5 +76,4 @@ def delete_template(
     template_id: RowId, session: DbSession, user: CurrentUser, if_match: IfMatch = None
 ) -> None:
     template = service.get_template(session, template_id)
-    service.require_template_edit(user, template.municipality_code)
-    service.delete_template(session, template, if_match=if_match)
+    service.delete_template(session, template, user, if_match=if_match)

@@ -38,6 +38,7 @@ from hotline.composer.templates import (
     list_templates,
     require_template_edit,
     template_etag,
+    template_version,
     update_template,
 )
 from hotline.config import Settings
@@ -72,6 +73,7 @@ __all__ = [
     "require_template_edit",
     "seed_shared_templates",
     "template_etag",
+    "template_version",
     "unfilled_placeholders",
     "update_template",
 ]

@@ -32,7 +32,13 @@ def require_template_edit(user: Principal, municipality_code: str | None) -> Non
 
 
 def template_etag(template: ReplyTemplate) -> str:
-    return f'"template-{template.id}-{template.version}"'
+    return template_version(template.id, template.version)
+
+
+def template_version(template_id: int, version: int | str) -> str:
+    """The version of a template as the services compare it; the console's form carries only
+    the number, the API the whole ETag."""
+    return f'"template-{template_id}-{version}"'
 
 
 def list_templates(session: Session, municipality_code: str | None) -> Sequence[ReplyTemplate]:
@@ -80,6 +86,7 @@ def find_template(session: Session, key: str, municipality_code: str) -> ReplyTe
 
 
 def create_template(session: Session, data: ReplyTemplateCreate, user: User) -> ReplyTemplate:
+    require_template_edit(user, data.municipality_code)
     check_template(data.body_markdown)
     refuse_cpr_numbers(data.title, data.subject, data.body_markdown, problem=CprNumberInText)
     if data.municipality_code is not None:
@@ -111,6 +118,7 @@ def update_template(
     *,
     if_match: str | None = None,
 ) -> ReplyTemplate:
+    require_template_edit(user, template.municipality_code)
     check_version(
         if_match, template_etag(template), what=f"the template '{template.key}'", required=False
     )
@@ -136,8 +144,9 @@ def update_template(
 
 
 def delete_template(
-    session: Session, template: ReplyTemplate, *, if_match: str | None = None
+    session: Session, template: ReplyTemplate, user: Principal, *, if_match: str | None = None
 ) -> None:
+    require_template_edit(user, template.municipality_code)
     check_version(
         if_match, template_etag(template), what=f"the template '{template.key}'", required=False
     )

@@ -6,6 +6,7 @@ An admin sees only their own municipality (operators any); every decision goes t
 
 from typing import Any
 
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Request
 from markupsafe import Markup
 from pydantic import ValidationError
@@ -14,8 +15,8 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.models import User
-from hotline.auth.permissions import Action, can, require
 from hotline.config import Settings
+from hotline.console.access import Action, open_page, shows
 from hotline.console.articles import highlight_facts
 from hotline.console.errors import danish_message
 from hotline.console.forms import (
@@ -46,8 +47,11 @@ from hotline.letterheads.render import LetterContent, logo_data_uri, render_lett
 from hotline.letterheads.schemas import ThemeUpdate
 from hotline.letterheads.service import (
     MAX_LOGO_BYTES,
+    MIN_CONTRAST,
+    ContrastProblem,
     InsufficientContrast,
     Letterhead,
+    contrast_problems,
     letterhead_for,
     preview_theme,
     reset_letterhead,
@@ -69,7 +73,7 @@ CONFLICT = danish_message(412)
 
 def _municipality(session: Session, user: User, code: str, action: Action) -> Municipality:
     municipality = get_municipality(session, code)
-    require(user, action, municipality.code)
+    open_page(user, action, municipality.code)
     return municipality
 
 
@@ -78,7 +82,7 @@ def _page(
 ) -> Response:
     status_code = status_code or (422 if context.get("errors") else 200)
     user = request.state.console_user
-    may_edit = can(user, Action.EDIT_LOCAL_KNOWLEDGE, m.code)
+    may_edit = shows(user, Action.EDIT_LOCAL_KNOWLEDGE, m.code)
     return render(
         request,
         name,
@@ -212,12 +216,16 @@ def _facts_page(
     errors: dict[str, str] | None = None,
     saved: bool = False,
     understood: dict[str, str] | None = None,
+    seen: dict[str, str] | None = None,
 ) -> Response:
+    """``seen``: the revision of each value the admin's page showed (its hidden fields), kept
+    while the form comes back, so a value changed meanwhile is refused, not overwritten."""
     return _page(
         request,
         "admin_facts.html",
         m,
         facts=knowledge.municipality_facts(session, m.code),
+        seen=seen or {},
         fact_types=FACT_TYPES,
         values=values or {},
         errors=errors or {},
@@ -256,28 +264,34 @@ async def facts_save(
     errors: dict[str, str] = {}
     facts = knowledge.municipality_facts(session, m.code)
     amount_errors: dict[str, str] = {}
+    seen = {fact.key: str(form.get(f"revision-{fact.key}", "")) for fact in facts}
     understood = _amounts_to_confirm(facts, form, amount_errors)
     if understood and not amount_errors:  # nothing is saved before the amounts are confirmed
         as_sent = {fact.key: str(form.get(f"fact-{fact.key}", "")).strip() for fact in facts}
-        return _facts_page(request, session, m, as_sent, understood=understood)
+        return _facts_page(request, session, m, as_sent, understood=understood, seen=seen)
     for fact in facts:
         sent = str(form.get(f"fact-{fact.key}", "")).strip()
         values[fact.key] = sent
         if sent == (fact.value or ""):
             continue
-        if not sent:
-            if (stored := knowledge.get_fact_value(session, m.code, fact.key)) is not None:
-                knowledge.delete_fact_value(session, stored)
-            continue
+        expected = form_version(form, f"revision-{fact.key}")
         try:
             with session.begin_nested():
-                knowledge.set_fact_value(session, m.code, fact.key, sent, user.email)
+                if sent:
+                    knowledge.write_fact_value(
+                        session, user, m.code, fact.key, sent, expected=expected
+                    )
+                else:
+                    knowledge.remove_fact_value(session, user, m.code, fact.key, expected=expected)
+        except (PreconditionFailed, PreconditionRequired):  # changed since the page was read
+            errors[f"fact-{fact.key}"] = CONFLICT
+            seen.pop(fact.key)  # shown again with the current revision, to overwrite knowingly
         except InvalidInput:
             errors[f"fact-{fact.key}"] = amount_errors.get(
                 f"fact-{fact.key}", f"Ugyldig værdi. {FACT_TYPES[FactType(fact.type)].hint}."
             )
     if errors:
-        return _facts_page(request, session, m, values, errors)
+        return _facts_page(request, session, m, values, errors, seen=seen)
     return _facts_page(request, session, m, saved=True)
 
 
@@ -366,12 +380,14 @@ async def local_save(
 SAMPLE_BODY = Markup("<p>Tak for din henvendelse. Her er svaret på dit spørgsmål.</p>")
 
 
+THEME_COLOR_FIELDS = ("primary", "on_primary", "accent", "background")
+
+
 def _theme_changes(form: FormData) -> dict[str, Any]:
     """The letterhead form as a ThemeUpdate: blank colours keep theirs; a blank text drops
     the admin's value, so the theme file's shows again (the service's merge decides)."""
     colors = {
-        name: str(form.get(f"color-{name}", "")).strip() or None
-        for name in ("primary", "on_primary", "accent")
+        name: str(form.get(f"color-{name}", "")).strip() or None for name in THEME_COLOR_FIELDS
     }
     lines = {
         name: [line.strip() for line in str(form.get(name, "")).splitlines() if line.strip()]
@@ -397,6 +413,28 @@ def _sample_letter(settings: Settings, letterhead: Letterhead, user: User) -> st
     return html
 
 
+def _ratio(value: float) -> str:
+    return format_decimal(value, format="0.0#", locale="da_DK")
+
+
+def _contrast_errors(problems: list[ContrastProblem]) -> dict[str, str]:
+    """The refused pairs in Danish: all of them above the colours, each beside its colour."""
+    needed = _ratio(MIN_CONTRAST)
+    described = [
+        f"{p.pair.where}: {p.foreground} på {p.background} har kontrast {_ratio(p.ratio)}:1"
+        for p in problems
+    ]
+    errors = {
+        "colors": f"Farverne har for lav kontrast (WCAG AA kræver mindst {needed}:1): "
+        + "; ".join(described)
+        + "."
+    }
+    for problem, text in zip(problems, described, strict=True):
+        if problem.field:
+            errors.setdefault(f"color-{problem.field}", f"{text} (mindst {needed}:1).")
+    return errors
+
+
 def _letterhead_page(
     request: Request,
     session: Session,
@@ -408,8 +446,10 @@ def _letterhead_page(
     errors: dict[str, str] | None = None,
     saved: bool = False,
 ) -> Response:
+    """The editor; with ``changes`` it shows them (unsaved) in the form and the preview."""
     letterhead = letterhead_for(session, settings, m)
     shown = preview_theme(session, settings, m, changes, user) if changes else letterhead
+    problems = contrast_problems(shown.theme) if changes and not errors else []
     return _page(
         request,
         "admin_letterhead.html",
@@ -417,8 +457,9 @@ def _letterhead_page(
         letterhead=letterhead,
         theme=shown.theme,
         preview_html=_sample_letter(settings, shown, user),
-        may_edit_letterhead=can(request.state.console_user, Action.EDIT_LETTERHEAD, m.code),
+        may_edit_letterhead=shows(request.state.console_user, Action.EDIT_LETTERHEAD, m.code),
         errors=errors or {},
+        contrast_warning=_contrast_errors(problems)["colors"] if problems else None,
         saved=saved,
     )
 
@@ -431,30 +472,27 @@ def letterhead_form(
     return _letterhead_page(request, session, settings, user, m)
 
 
-def _letterhead_errors(exc: ValidationError | InsufficientContrast) -> dict[str, str]:
-    if isinstance(exc, InsufficientContrast):
-        return {
-            "colors": "Farverne har for lav kontrast (WCAG AA kræver mindst 4,5:1): "
-            + "; ".join(exc.extra.get("problems", []))
-        }
-    return {
-        ("colors" if key == "colors" else key): message
-        for key, message in danish_errors(exc).items()
-    }
+def _theme_form(form: FormData) -> tuple[ThemeUpdate | None, dict[str, str]]:
+    """(the changes, Danish errors). When fields are refused the changes are the valid rest,
+    so the page keeps showing what the admin chose."""
+    raw = _theme_changes(form)
+    try:
+        return ThemeUpdate.model_validate(raw), {}
+    except ValidationError as exc:
+        refused = {error["loc"][0] for error in exc.errors() if error["loc"]}
+        kept = {name: value for name, value in raw.items() if name not in refused}
+        return (ThemeUpdate.model_validate(kept) if kept else None), danish_errors(exc)
 
 
 @router.post("/brevpapir/forhaandsvisning", name="admin_letterhead_preview")
 async def letterhead_preview(
     request: Request, code: str, user: ConsoleUser, session: DbSession, settings: AppSettings
 ) -> Response:
-    """The letter with the unsaved changes, while the admin edits."""
+    """The letter with the unsaved changes, while the admin edits; colours the save would
+    refuse are shown with the pairs that fail."""
     m = _municipality(session, user, code, Action.EDIT_LETTERHEAD)
-    form = await request.form()
-    try:
-        changes = ThemeUpdate.model_validate(_theme_changes(form))
-        return _letterhead_page(request, session, settings, user, m, changes=changes)
-    except ValidationError as exc:
-        return _letterhead_page(request, session, settings, user, m, errors=_letterhead_errors(exc))
+    changes, errors = _theme_form(await request.form())
+    return _letterhead_page(request, session, settings, user, m, changes=changes, errors=errors)
 
 
 @router.post("/brevpapir")
@@ -464,11 +502,14 @@ async def letterhead_save(
     m = _municipality(session, user, code, Action.EDIT_LETTERHEAD)
     form = await request.form()
     etag = form.get("etag")
+    changes, errors = _theme_form(form)
+    if errors or changes is None:
+        return _letterhead_page(request, session, settings, user, m, changes=changes, errors=errors)
     try:
-        changes = ThemeUpdate.model_validate(_theme_changes(form))
         update_theme(session, settings, m, changes, user, if_match=str(etag) if etag else None)
-    except (ValidationError, InsufficientContrast) as exc:
-        return _letterhead_page(request, session, settings, user, m, errors=_letterhead_errors(exc))
+    except InsufficientContrast as exc:  # the admin's colours stay in the form, with the pairs
+        errors = _contrast_errors(exc.problems)
+        return _letterhead_page(request, session, settings, user, m, changes=changes, errors=errors)
     except Problem as exc:  # changed meanwhile (412), or a non-member without a letterhead
         errors = {"form": danish_message(exc.status, exc.slug)}
         return _letterhead_page(request, session, settings, user, m, errors=errors)

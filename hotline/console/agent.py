@@ -12,7 +12,6 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.models import User
-from hotline.auth.permissions import Action, can, require
 from hotline.composer.schemas import ReplyRequest
 from hotline.composer.service import (
     ComposedReply,
@@ -24,6 +23,7 @@ from hotline.composer.service import (
     refuse_unfilled_placeholders,
 )
 from hotline.config import Settings
+from hotline.console.access import Action, open_page, shows
 from hotline.console.articles import show_article
 from hotline.console.contacts import agent_page_contact
 from hotline.console.errors import danish_message
@@ -39,7 +39,7 @@ from hotline.console.templating import (
 from hotline.deps import AppSettings, DbSession, RowId
 from hotline.errors import NotFound, Problem
 from hotline.kit.cpr import CprNumberInReply, contains_cpr_number
-from hotline.knowledge.resolve import resolve
+from hotline.knowledge.service import resolved_article_for
 from hotline.knowledge.service.night import municipality_now
 from hotline.letterheads.render import logo_data_uri
 from hotline.letterheads.service import letterhead_for
@@ -54,7 +54,7 @@ from hotline.replies import service as replies
 from hotline.replies.models import SETTLED, Reply, ReplyStatus
 from hotline.satisfaction import service as satisfaction_service
 from hotline.satisfaction.links import survey_preview_link
-from hotline.search.service import MAX_QUERY, CprNumberInSearch, search
+from hotline.search.service import MAX_QUERY, CprNumberInSearch, search_for
 
 router = APIRouter()
 MAX_CANDIDATES = 12
@@ -174,11 +174,11 @@ def branding(
     )
 
 
-def _article_view(session: Session, slug: str | None, code: str) -> dict[str, Any]:
+def _article_view(session: Session, user: User, slug: str | None, code: str) -> dict[str, Any]:
     if not slug:
         return {}
     try:
-        return {"shown": show_article(session, resolve(session, slug, code))}
+        return {"shown": show_article(session, resolved_article_for(session, user, code, slug))}
     except Problem as exc:
         return {"article_error": danish_message(exc.status, exc.slug)}
 
@@ -187,13 +187,13 @@ def _compose_context(
     session: Session, user: User, municipality: Municipality, draft: Draft | None
 ) -> dict[str, Any]:
     code = municipality.code
-    if not can(user, Action.SEND_REPLY, code):
+    if not shows(user, Action.SEND_REPLY, code):
         return {"may_send": False}
     draft = draft or Draft(municipality=code)
     titles = {}
     for slug in draft.article_slugs:
         try:
-            titles[slug] = resolve(session, slug, code).title
+            titles[slug] = resolved_article_for(session, user, code, slug).title
         except Problem:
             titles[slug] = slug
     return {
@@ -253,8 +253,9 @@ def _agent_page(
             context["night"] = municipality_now(session, user, code)
         if q and q.strip() and target in (None, "main", "results"):
             try:
-                context["found"] = search(
+                context["found"] = search_for(
                     session,
+                    user,
                     q,
                     code,
                     category=kategori or None,
@@ -265,7 +266,7 @@ def _agent_page(
                 # Said in Danish, and the number is not written back into the page.
                 context.update(q="", search_error=exc.detail.split(" / ")[0])
         if target in (None, "main", "article"):
-            context.update(_article_view(session, artikel, code))
+            context.update(_article_view(session, user, artikel, code))
         if target in (None, "main", "article", "compose", "preview"):
             context.update(_compose_context(session, user, municipality, draft))
     return render(request, "agent.html", context, status_code=status_code)
@@ -283,7 +284,7 @@ def home(
     kategori: Annotated[str | None, Query(max_length=80)] = None,
     artikel: Annotated[str | None, Query(max_length=120)] = None,
 ) -> Response:
-    require(user, Action.READ_KNOWLEDGE)
+    open_page(user, Action.READ_KNOWLEDGE)
     candidates = find_municipalities(session, find) if find else []
     if len(candidates) == 1 and not is_htmx(request):
         # Enter on an unambiguous name, code or postcode selects it at once.
@@ -310,7 +311,7 @@ async def search_submit(
 ) -> Response:
     """The search box posts its words: they never stand in a URL, so neither the browser's
     history nor any log of requested addresses (proxies, servers) holds what was searched."""
-    require(user, Action.READ_KNOWLEDGE)
+    open_page(user, Action.READ_KNOWLEDGE)
     form = await request.form()
     words = {key: str(form.get(key, ""))[:limit] for key, limit in SEARCH_FIELDS.items()}
     return _agent_page(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.models import User
-from hotline.auth.permissions import Action, require
+from hotline.console.access import Action, open_page
 from hotline.console.forms import danish_errors, form_errors, form_version
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render
@@ -72,7 +72,7 @@ def shared_routing_page(
 
 @router.post("/videresendelse", name="contacts_shared_routing_save")
 async def shared_routing_save(request: Request, user: ConsoleUser, session: DbSession) -> Response:
-    require(user, Action.EDIT_SHARED_ROUTING)  # before reading the form: no hints to others
+    open_page(user, Action.EDIT_SHARED_ROUTING)  # before reading the form: no hints to others
     form = await request.form()
     values = {name: str(form.get(name, "")).strip() for name in ROUTE_FIELDS}
     try:
@@ -126,7 +126,7 @@ def _month(sent: str) -> date | None:
 
 @router.post("/pris", name="contacts_prices_save")
 async def prices_save(request: Request, user: ConsoleUser, session: DbSession) -> Response:
-    require(user, Action.SET_CONTACT_PRICE)  # before reading the form: no hints to others
+    open_page(user, Action.SET_CONTACT_PRICE)  # before reading the form: no hints to others
     form = await request.form()
     values = {name: str(form.get(name, "")).strip() for name in PRICE_FIELDS}
     errors: dict[str, str] = {}

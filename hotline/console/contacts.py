@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.models import User
-from hotline.auth.permissions import Action, can, require
+from hotline.console.access import Action, open_page, shows
 from hotline.console.charts import bar_chart
 from hotline.console.errors import danish_message
 from hotline.console.forms import danish_errors
@@ -36,7 +36,7 @@ from hotline.contacts.schemas import (
 from hotline.deps import AppSettings, DbSession, RowId, csv_download
 from hotline.errors import Problem
 from hotline.satisfaction.service import phone_surveys_of
-from hotline.search.service import knowledge_gaps
+from hotline.search.service import gaps_for
 
 router = APIRouter()
 
@@ -77,7 +77,7 @@ def agent_page_contact(
 ) -> dict[str, Any]:
     """Choosing the municipality opens a contact (unless one is open); an article read while
     it is open is recorded. Returns what ``contacts_panel.html`` shows."""
-    if not code or not can(user, Action.SEND_REPLY, code):
+    if not code or not shows(user, Action.SEND_REPLY, code):
         return {}
     contact = service.open_contact_of(session, user)
     if contact is None:
@@ -258,9 +258,9 @@ def report_page(
             "values": [reports.report_values(report, row, personal=True) for row in shown],
             "columns": reports.REPORT_COLUMNS,
         }
-        if query.group_by is reports.GroupBy.TOPIC and can(user, Action.READ_SEARCH_GAPS):
+        if query.group_by is reports.GroupBy.TOPIC and shows(user, Action.READ_SEARCH_GAPS):
             since = local_day_start(query.date_from)
-            gaps = knowledge_gaps(session, since=since, municipality_code=query.municipality)
+            gaps = gaps_for(session, user, since=since, municipality_code=query.municipality)
             shown_figures["gaps"] = list(gaps)[:20]
         return shown_figures
 
@@ -389,7 +389,7 @@ def _routing_page(
 def routing_page(request: Request, code: str, user: ConsoleUser, session: DbSession) -> Response:
     """Which desk receives forwarded contacts, per category: the municipality's own rows and
     the shared ones it inherits."""
-    require(user, Action.EDIT_ROUTING, code)
+    open_page(user, Action.EDIT_ROUTING, code)
     return _routing_page(request, session, user, code)
 
 
@@ -399,7 +399,7 @@ async def routing_save(
 ) -> Response:
     """Set the desk of a category (``*``: the default desk), or with ``remove`` go back to
     the shared routing for it."""
-    require(user, Action.EDIT_ROUTING, code)  # before reading the form: no hints to others
+    open_page(user, Action.EDIT_ROUTING, code)  # before reading the form: no hints to others
     form = await request.form()
     category = str(form.get("category", "")).strip()
     values = {name: str(form.get(name, "")) for name in ("category", "desk_name", "mailbox")}

@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.models import User
-from hotline.auth.permissions import Action, require
+from hotline.console.access import Action, open_page
 from hotline.console.errors import danish_message
 from hotline.console.forms import (
     ARTICLE_TEXT_FIELDS,
@@ -40,7 +40,7 @@ router = APIRouter(prefix="/redaktion")
 
 
 def _editor(user: User) -> None:
-    require(user, Action.EDIT_SHARED_KNOWLEDGE)
+    open_page(user, Action.EDIT_SHARED_KNOWLEDGE)
 
 
 @router.get("/artikler", name="editor_articles")
@@ -259,7 +259,7 @@ def fact_delete(request: Request, key: str, user: ConsoleUser, session: DbSessio
     _editor(user)
     fact = knowledge.get_fact(session, key)
     try:
-        knowledge.delete_fact(session, fact)
+        knowledge.remove_fact(session, user, key, expected=None)
     except Conflict:
         errors = {"form": "Faktaen bruges stadig i teksterne herunder og kan ikke slettes."}
         return _fact_page(request, session, fact, _fact_values(fact), errors=errors)

@@ -4,8 +4,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from hotline.auth import service as accounts
-from hotline.auth.permissions import Action, Role, can, require
 from hotline.auth.schemas import UserCreate
+from hotline.console.access import Action, Role, open_page, shows
 from hotline.console.forms import blank_to_none, validate_form
 from hotline.console.session import CSRF_FIELD, ConsoleUser
 from hotline.console.templating import console_path, render
@@ -27,7 +27,7 @@ ROLE_NAMES = {
 
 @router.get("/kommuner", name="operator_municipalities")
 def municipality_list(request: Request, user: ConsoleUser, session: DbSession) -> Response:
-    require(user, Action.EDIT_MUNICIPALITY_HOTLINE_COLUMNS)
+    open_page(user, Action.EDIT_MUNICIPALITY_HOTLINE_COLUMNS)
     return render(
         request,
         "operator_municipalities.html",
@@ -40,7 +40,7 @@ def municipality_form(
     request: Request, code: str, user: ConsoleUser, session: DbSession
 ) -> Response:
     municipality = municipalities.get_municipality(session, code)
-    require(user, Action.EDIT_MUNICIPALITY_CONTACT, municipality.code)
+    open_page(user, Action.EDIT_MUNICIPALITY_CONTACT, municipality.code)
     return _municipality_page(request, municipality, {}, {}, saved=False)
 
 
@@ -57,7 +57,7 @@ def _municipality_page(
             "values": values,
             "errors": errors,
             "saved": saved,
-            "may_edit_hotline_columns": can(
+            "may_edit_hotline_columns": shows(
                 user, Action.EDIT_MUNICIPALITY_HOTLINE_COLUMNS, municipality.code
             ),
         },
@@ -70,10 +70,10 @@ async def municipality_save(
     request: Request, code: str, user: ConsoleUser, session: DbSession
 ) -> Response:
     municipality = municipalities.get_municipality(session, code)
-    require(user, Action.EDIT_MUNICIPALITY_CONTACT, municipality.code)
+    open_page(user, Action.EDIT_MUNICIPALITY_CONTACT, municipality.code)
     form = await request.form()
     columns = set(CONTACT_COLUMNS)
-    if can(user, Action.EDIT_MUNICIPALITY_HOTLINE_COLUMNS, municipality.code):
+    if shows(user, Action.EDIT_MUNICIPALITY_HOTLINE_COLUMNS, municipality.code):
         columns |= HOTLINE_COLUMNS
     values: dict[str, str | bool] = {
         column: str(form.get(column, "")).strip() for column in columns
@@ -83,13 +83,13 @@ async def municipality_save(
     changes, errors = validate_form(MunicipalityUpdate, values)
     if changes is None:
         return _municipality_page(request, municipality, values, errors, saved=False)
-    municipalities.update_municipality(session, municipality, changes)
+    accounts.edit_municipality(session, user, municipality.code, changes)  # decides columns
     return _municipality_page(request, municipality, {}, {}, saved=True)
 
 
 @router.get("/konti", name="operator_accounts")
 def account_list(request: Request, user: ConsoleUser, session: DbSession) -> Response:
-    require(user, Action.LIST_ACCOUNTS, user.municipality_code)
+    open_page(user, Action.LIST_ACCOUNTS, user.municipality_code)
     return _accounts_page(request, session, {}, {})
 
 
@@ -107,7 +107,7 @@ def _accounts_page(
             "municipalities": municipalities.list_municipalities(session, member=True),
             "values": values,
             "errors": errors,
-            "may_manage": can(user, Action.MANAGE_ACCOUNTS),
+            "may_manage": shows(user, Action.MANAGE_ACCOUNTS),
         },
         status_code=status_code,
     )
@@ -115,7 +115,7 @@ def _accounts_page(
 
 @router.post("/konti")
 async def account_create(request: Request, user: ConsoleUser, session: DbSession) -> Response:
-    require(user, Action.MANAGE_ACCOUNTS)
+    open_page(user, Action.MANAGE_ACCOUNTS)
     form = {key: str(value).strip() for key, value in (await request.form()).items()}
     form.pop(CSRF_FIELD, None)
     values = blank_to_none(form)

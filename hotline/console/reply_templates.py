@@ -18,7 +18,7 @@ from hotline.console.forms import blank_to_none, validate_form
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
 from hotline.deps import DbSession, RowId
-from hotline.errors import Conflict, NotFound
+from hotline.errors import Conflict, NotFound, PreconditionFailed
 from hotline.municipalities.models import Municipality
 from hotline.municipalities.service import get_municipality
 
@@ -175,17 +175,19 @@ async def _save(
     template = _template(session, template_id, code)
     form = await request.form()
     values = {name: str(form.get(name, "")).strip() for name in FIELDS}
-    values |= {"key": template.key}
-    if str(template.version) != form.get("version"):
-        errors = {"form": danish_message(412)}
-        return _form_page(request, owner, template, values, errors=errors)
+    seen = str(form.get("version", ""))  # the version the page showed; the service compares
+    values |= {"key": template.key, "version": seen}
     changes = {name: values[name] for name in FIELDS} | {"subject": values["subject"] or None}
     data, errors = validate_form(ReplyTemplateUpdate, changes)
     if data is not None:
         try:
-            composer.update_template(session, template, data, user)
+            composer.update_template(
+                session, template, data, user, if_match=composer.template_version(template.id, seen)
+            )
         except TemplateProblem as exc:
             errors = _problem(exc)
+        except PreconditionFailed as exc:
+            errors = {"form": danish_message(exc.status, exc.slug)}
     if errors:
         return _form_page(request, owner, template, values, errors=errors)
     return _form_page(request, owner, template, _values(template), saved=True)
@@ -197,7 +199,7 @@ def _delete(
     _owner(session, user, code)
     template = _template(session, template_id, code)
     key = template.key
-    composer.delete_template(session, template)
+    composer.delete_template(session, template, user)
     target = with_query(_path(request, code, "templates"), slettet=key)
     return RedirectResponse(target, status_code=303)
 

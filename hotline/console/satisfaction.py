@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from hotline.auth.permissions import Action, can, require
+from hotline.console.access import Action, open_page, shows
 from hotline.console.charts import bar_chart
 from hotline.console.contacts import today_page
 from hotline.console.errors import danish_message
@@ -108,8 +108,8 @@ def _rounds_page(
         "trend": trend,
         "questions": rounds.QUESTIONS,
         "may_answer": user.municipality_code is not None
-        and can(user, Action.ANSWER_FEEDBACK_ROUND, user.municipality_code),
-        "may_open": can(user, Action.OPEN_FEEDBACK_ROUND),
+        and shows(user, Action.ANSWER_FEEDBACK_ROUND, user.municipality_code),
+        "may_open": shows(user, Action.OPEN_FEEDBACK_ROUND),
         "errors": errors or {},
         "saved": saved,
         "chart": bar_chart(
@@ -135,7 +135,7 @@ def rounds_page(
 async def round_open(
     request: Request, user: ConsoleUser, session: DbSession, settings: AppSettings
 ) -> Response:
-    require(user, Action.OPEN_FEEDBACK_ROUND)  # before reading the form: no hints to others
+    open_page(user, Action.OPEN_FEEDBACK_ROUND)  # before reading the form: no hints to others
     form = await request.form()
     try:
         data = RoundOpen.model_validate(
@@ -160,7 +160,7 @@ async def round_open(
 async def round_answer(
     request: Request, round_id: RowId, user: ConsoleUser, session: DbSession
 ) -> Response:
-    require(user, Action.ANSWER_FEEDBACK_ROUND, user.municipality_code)  # before the form
+    open_page(user, Action.ANSWER_FEEDBACK_ROUND, user.municipality_code)  # before the form
     form = await request.form()
     fields = ("quality_of_answers", "quality_of_forwards", "cooperation", "comment")
     try:

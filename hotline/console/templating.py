@@ -10,7 +10,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hotline.auth.permissions import Action, can
+from hotline.console.access import Action, shows
 from hotline.console.session import CSRF_FIELD, CSRF_HEADER, current_session
 from hotline.deps import discard_changes
 from hotline.kit.time import DANISH_TIME
@@ -48,7 +48,7 @@ def _console_context(request: Request) -> dict[str, Any]:
         "csrf_field": CSRF_FIELD,
         "csrf_header": CSRF_HEADER,
         "path": lambda name, /, **params: console_path(request, name, **params),
-        "may": lambda action, code=None: user is not None and can(user, Action(action), code),
+        "may": lambda action, code=None: user is not None and shows(user, Action(action), code),
     }
 
 

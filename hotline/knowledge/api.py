@@ -11,13 +11,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.orm import Session
 
-from hotline.auth.permissions import Action, require
 from hotline.deps import CurrentUser, DbSession
 from hotline.etags import IfMatch
 from hotline.kit.versions import revision_version
 from hotline.knowledge import service
 from hotline.knowledge.models import Article, ArticleStatus, Fact, FactValue, LocalArticle, Override
-from hotline.knowledge.resolve import resolve, resolve_all
 from hotline.knowledge.schemas import (
     ArticleCreate,
     ArticleRead,
@@ -139,8 +137,7 @@ def diff_revisions(
 
 @router.get("/facts", response_model=list[FactRead])
 def list_facts(session: DbSession, user: CurrentUser) -> object:
-    require(user, Action.READ_KNOWLEDGE)
-    return service.list_facts(session)
+    return service.facts_for(session, user)
 
 
 @router.post("/facts", response_model=FactRead, status_code=201)
@@ -155,8 +152,7 @@ def create_fact(
 
 @router.get("/facts/{key}", response_model=FactRead)
 def get_fact(key: str, session: DbSession, user: CurrentUser, response: Response) -> object:
-    require(user, Action.READ_KNOWLEDGE)
-    fact = service.get_fact(session, key)
+    fact = service.readable_fact(session, user, key)
     response.headers["ETag"] = etag_of(fact)
     return fact
 
@@ -199,12 +195,9 @@ def list_resolved(
     drafts: Annotated[bool, Query(description="Include drafts (editors, own admins)")] = False,
 ) -> object:
     """Every article as it reads in this municipality: hidden ones left out, overrides applied."""
-    require(user, Action.READ_KNOWLEDGE)
-    code = _code(session, code)
-    articles = resolve_all(
-        session, code, at=at, include_drafts=service.drafts_wanted(user, code, drafts)
+    return service.resolved_articles_for(
+        session, user, code, at=at, category=category, drafts=drafts
     )
-    return [a for a in articles if category is None or a.category == category]
 
 
 @router.get("/municipalities/{code}/articles/{slug}", response_model=ResolvedArticleRead)
@@ -218,11 +211,7 @@ def get_resolved(
     drafts: bool = False,
 ) -> object:
     """One article as it reads here; 404 ``not-applicable-in-municipality`` when hidden."""
-    require(user, Action.READ_KNOWLEDGE)
-    code = _code(session, code)
-    resolved = resolve(
-        session, slug, code, at=at, include_drafts=service.drafts_wanted(user, code, drafts)
-    )
+    resolved = service.resolved_article_for(session, user, code, slug, at=at, drafts=drafts)
     body = ResolvedArticleRead.model_validate(resolved)
     digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()[:32]
     response.headers["ETag"] = f'"{digest}"'
@@ -238,9 +227,7 @@ def list_coverage(session: DbSession, user: CurrentUser) -> object:
 @router.get("/municipalities/{code}/coverage", response_model=CoverageReport)
 def get_coverage(code: str, session: DbSession, user: CurrentUser) -> object:
     """Missing facts, stale overrides, overdue reviews, overrides of unpublished articles."""
-    code = _code(session, code)
-    require(user, Action.READ_LOCAL_ADMIN, code)
-    return service.coverage(session, code)
+    return service.coverage_for(session, user, code)
 
 
 # --- a municipality's fact values ------------------------------------------------------------
@@ -249,8 +236,7 @@ def get_coverage(code: str, session: DbSession, user: CurrentUser) -> object:
 @router.get("/municipalities/{code}/facts", response_model=list[FactValueRead])
 def list_fact_values(code: str, session: DbSession, user: CurrentUser) -> object:
     """The whole catalogue with this municipality's values (None where missing)."""
-    require(user, Action.READ_KNOWLEDGE)
-    return service.municipality_facts(session, _code(session, code))
+    return service.fact_values_for(session, user, code)
 
 
 def _fact_value_read(session: Session, code: str, key: str) -> FactValueRead:
@@ -261,13 +247,10 @@ def _fact_value_read(session: Session, code: str, key: str) -> FactValueRead:
 def get_fact_value(
     code: str, key: str, session: DbSession, user: CurrentUser, response: Response
 ) -> object:
-    require(user, Action.READ_KNOWLEDGE)
-    code = _code(session, code)
-    service.get_fact(session, key)
-    value = service.get_fact_value(session, code, key)
+    read, value = service.fact_value_for(session, user, code, key)
     if value is not None:
         response.headers["ETag"] = etag_of(value)
-    return _fact_value_read(session, code, key)
+    return read
 
 
 @router.put("/municipalities/{code}/facts/{key}", response_model=FactValueRead)
@@ -305,12 +288,7 @@ def delete_fact_value(
 def list_overrides(
     code: str, session: DbSession, user: CurrentUser, stale: bool | None = None
 ) -> object:
-    require(user, Action.READ_KNOWLEDGE)
-    reads = [
-        service.override_read(session, o)
-        for o in service.list_overrides(session, _code(session, code))
-    ]
-    return [r for r in reads if stale is None or r.stale == stale]
+    return service.overrides_for(session, user, code, stale=stale)
 
 
 @router.get("/municipalities/{code}/overrides/{slug}", response_model=OverrideRead)
@@ -318,8 +296,7 @@ def get_override(
     code: str, slug: str, session: DbSession, user: CurrentUser, response: Response
 ) -> object:
     """When stale, ``shared_diff`` shows what changed in the shared text since it was written."""
-    require(user, Action.READ_KNOWLEDGE)
-    override = service.get_override(session, _code(session, code), slug)
+    override = service.readable_override(session, user, code, slug)
     response.headers["ETag"] = etag_of(override)
     return service.override_read(session, override)
 

@@ -5,7 +5,7 @@ from markupsafe import Markup
 from hotline.config import Settings
 from hotline.kit.time import today as danish_today
 from hotline.letterheads.render import LetterContent, logo_data_uri, render_letter
-from hotline.letterheads.service import Letterhead
+from hotline.letterheads.resolution import Letterhead
 
 SAMPLE_BODY = Markup(
     "<p>Tak for din henvendelse. Sådan ser et svar fra hotlinen ud på dette brevpapir: "

@@ -13,7 +13,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, sel
 from markupsafe import Markup
 
 from hotline.config import Settings
-from hotline.letterheads.service import BODY_TEXT_COLOR, Letterhead
+from hotline.letterheads.contrast import BODY_TEXT_COLOR
+from hotline.letterheads.resolution import Letterhead
 
 HTML_LAYOUT = "base.html.j2"
 TEXT_LAYOUT = "base.txt.j2"

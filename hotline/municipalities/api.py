@@ -2,11 +2,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from hotline.auth.permissions import Action, require
+from hotline.auth.service import edit_municipality
 from hotline.deps import CurrentUser, DbSession
 from hotline.municipalities import service
 from hotline.municipalities.schemas import (
-    HOTLINE_COLUMNS,
     MunicipalityRead,
     MunicipalityUpdate,
     PostcodeRead,
@@ -35,11 +34,7 @@ def update_municipality(
     code: str, data: MunicipalityUpdate, session: DbSession, user: CurrentUser
 ) -> object:
     """Operators change every column; a municipality admin only their own contact columns."""
-    municipality = service.get_municipality(session, code)
-    if HOTLINE_COLUMNS & data.model_fields_set:
-        require(user, Action.EDIT_MUNICIPALITY_HOTLINE_COLUMNS, municipality.code)
-    require(user, Action.EDIT_MUNICIPALITY_CONTACT, municipality.code)
-    return service.update_municipality(session, municipality, data)
+    return edit_municipality(session, user, code, data)
 
 
 @router.get("/postcodes/{postcode}", response_model=PostcodeRead)

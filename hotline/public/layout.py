@@ -15,8 +15,9 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hotline.letterheads.contrast import BODY_TEXT_COLOR
 from hotline.letterheads.render import logo_data_uri
-from hotline.letterheads.service import BODY_TEXT_COLOR, Letterhead
+from hotline.letterheads.resolution import Letterhead
 
 Language = Literal["da", "en"]
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")

@@ -66,6 +66,7 @@ def send_reply(
     attaches the reply to), handed down as text, and the contact counted as invited once the
     reply is queued. A replayed request (same Idempotency-Key) invites nobody again.
     """
+    require(agent, Action.SEND_REPLY, request.municipality)  # before any contact is looked at
     survey = survey_for_reply(session, settings, agent, request.municipality)
     reply, replayed = contacts_service.send_reply(
         session,

@@ -5,7 +5,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from hotline.auth.permissions import Action, require
 from hotline.deps import CurrentUser, DbSession
 from hotline.municipalities.schemas import MunicipalityCode
 from hotline.search import service
@@ -25,8 +24,9 @@ def search(
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
 ) -> SearchRead:
     """The knowledge as the citizen's municipality has it, member or not."""
-    require(user, Action.READ_KNOWLEDGE, municipality)
-    return service.search(session, q, municipality, category=category, limit=limit, offset=offset)
+    return service.search_for(
+        session, user, q, municipality, category=category, limit=limit, offset=offset
+    )
 
 
 @router.get("/search/gaps", response_model=list[GapRead])
@@ -37,5 +37,4 @@ def knowledge_gaps(
     municipality: MunicipalityCode | None = None,
 ) -> object:
     """Queries that found nothing: what the knowledge base lacks."""
-    require(user, Action.READ_SEARCH_GAPS)
-    return service.knowledge_gaps(session, since=since, municipality_code=municipality)
+    return service.gaps_for(session, user, since=since, municipality_code=municipality)

@@ -8,6 +8,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hotline.auth.permissions import Action, Principal, require
 from hotline.kit.cpr import CprNumberInText, refuse_cpr_numbers
 from hotline.knowledge.gaps import fact_gaps
 from hotline.knowledge.resolve import fact_values, render_facts, today
@@ -185,3 +186,40 @@ def knowledge_gaps(
         GapRead(query=text, municipality_code=code, count=count, last_seen=last_seen)
         for text, code, count, last_seen in session.execute(stmt)
     ]
+
+
+def search_for(
+    session: Session,
+    actor: Principal,
+    query: str,
+    municipality_code: str,
+    *,
+    category: str | None = None,
+    limit: int = 10,
+    offset: int = 0,
+    log_gap: bool = True,
+) -> SearchRead:
+    """``search`` for a signed-in subject: every role that reads the knowledge may search it,
+    for any municipality (agents answer citizens of all of them)."""
+    require(actor, Action.READ_KNOWLEDGE, municipality_code)
+    return search(
+        session,
+        query,
+        municipality_code,
+        category=category,
+        limit=limit,
+        offset=offset,
+        log_gap=log_gap,
+    )
+
+
+def gaps_for(
+    session: Session,
+    actor: Principal,
+    *,
+    since: datetime | None = None,
+    municipality_code: str | None = None,
+) -> Sequence[GapRead]:
+    """``knowledge_gaps`` for those who write the knowledge (editors, operators)."""
+    require(actor, Action.READ_SEARCH_GAPS)
+    return knowledge_gaps(session, since=since, municipality_code=municipality_code)

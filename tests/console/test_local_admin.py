@@ -1,6 +1,7 @@
 """A municipality admin keeps the local rules, facts and letterhead; agents see the change."""
 
 import base64
+import re
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -15,6 +16,12 @@ OVERRIDE_PAGE = "/console/kommune/0751/tilpasninger/pas"
 
 def _form(client: TestClient, page: str, **fields: str) -> dict:
     return {"csrf_token": csrf_token(client, page), **fields}
+
+
+def _facts_form(client: TestClient, page: str, **fields: str) -> dict:
+    """The facts form as the browser sends it: with the revision of each value the page showed."""
+    shown = dict(re.findall(r'name="(revision-[\w-]+)" value="([^"]*)"', client.get(page).text))
+    return {**_form(client, page), **shown, **fields}
 
 
 def _version(session: Session) -> str:
@@ -105,13 +112,17 @@ def test_facts_are_validated_by_type_and_saved(
     page = "/console/kommune/0751/fakta"
     bad = client.post(
         page,
-        data=_form(client, page, **{"fact-gebyr_pas": "mange penge", "fact-telefon": "+4511"}),
+        data=_facts_form(
+            client, page, **{"fact-gebyr_pas": "mange penge", "fact-telefon": "+4511"}
+        ),
     )
     assert bad.status_code == 422
     assert 'id="f-fact-gebyr_pas-error">Ugyldig værdi. Beløb i kroner' in bad.text
     good = client.post(
         page,
-        data=_form(client, page, **{"fact-gebyr_pas": "999", "fact-telefon": "+45 89 40 20 00"}),
+        data=_facts_form(
+            client, page, **{"fact-gebyr_pas": "999", "fact-telefon": "+45 89 40 20 00"}
+        ),
     )
     assert "Fakta er gemt." in good.text
     assert ">999</mark>" in client.get("/console/?kommune=0751&artikel=pas").text
@@ -186,14 +197,16 @@ def test_a_danish_amount_is_shown_as_understood_before_it_is_saved(
 ) -> None:
     sign_in("admin.aarhus")
     page = "/console/kommune/0751/fakta"
-    preview = client.post(page, data=_form(client, page, **{"fact-gebyr_pas": "1.600"}))
+    preview = client.post(page, data=_facts_form(client, page, **{"fact-gebyr_pas": "1.600"}))
     assert preview.status_code == 200
     assert 'id="understood-gebyr_pas">Forstået som <strong>1.600,00 kr.</strong>' in preview.text
     assert "Intet er gemt endnu" in preview.text
     assert knowledge.get_fact_value(kb, "0751", "gebyr_pas").value != "1600"
     confirmed = client.post(
         page,
-        data=_form(client, page, **{"fact-gebyr_pas": "1.600", "confirmed-gebyr_pas": "1.600"}),
+        data=_facts_form(
+            client, page, **{"fact-gebyr_pas": "1.600", "confirmed-gebyr_pas": "1.600"}
+        ),
     )
     assert "Fakta er gemt." in confirmed.text
     kb.expire_all()
@@ -205,6 +218,6 @@ def test_an_ambiguous_amount_is_explained_in_danish(
 ) -> None:
     sign_in("admin.aarhus")
     page = "/console/kommune/0751/fakta"
-    refused = client.post(page, data=_form(client, page, **{"fact-gebyr_pas": "1,600"}))
+    refused = client.post(page, data=_facts_form(client, page, **{"fact-gebyr_pas": "1,600"}))
     assert refused.status_code == 422
     assert "»1,600« kan læses på to måder. Skriv 1.600 for tusinder eller 1,60" in refused.text

@@ -49,6 +49,7 @@ def highlight_facts(
     names the fact by its label: its key is for editors only.
     """
     replacements: dict[str, str] = {}
+    linked_gaps: dict[str, str] = {}
     for key in used:
         label = html.escape(gaps.label(key), quote=True)
         if key in values and values[key].strip():
@@ -57,17 +58,32 @@ def highlight_facts(
                 f'<mark class="fact" title="Kommunens fakta: {label}">{shown}</mark>'
             )
         for gap in (gaps.substitute(key), missing_marker(key)):
-            shown_gap = html.escape(gap, quote=False)
-            replacements[shown_gap] = (
-                f'<mark class="fact-missing" title="Mangler: {label}">{shown_gap}</mark>'
-            )
-    if not replacements:
-        return Markup(sanitised_html)  # noqa: S704 (sanitised by the knowledge package)
-    pattern = re.compile("|".join(map(re.escape, sorted(replacements, key=len, reverse=True))))
-    pieces = _TAG.split(sanitised_html)
-    for index in range(0, len(pieces), 2):  # even pieces are text, odd ones are tags
-        pieces[index] = pattern.sub(lambda match: replacements[match.group(0)], pieces[index])
-    return Markup("".join(pieces))  # noqa: S704 (sanitised text plus our constant markup)
+            shown_gap = _inline_html(gap)
+            marked = f'<mark class="fact-missing" title="Mangler: {label}">{shown_gap}</mark>'
+            if "<" in shown_gap:  # the pointer's web address became a link
+                linked_gaps[shown_gap] = marked
+            else:
+                replacements[shown_gap] = marked
+    shown_html = sanitised_html
+    if replacements:
+        pattern = re.compile("|".join(map(re.escape, sorted(replacements, key=len, reverse=True))))
+        pieces = _TAG.split(shown_html)
+        for index in range(0, len(pieces), 2):  # even pieces are text, odd ones are tags
+            pieces[index] = pattern.sub(lambda match: replacements[match.group(0)], pieces[index])
+        shown_html = "".join(pieces)
+    # A linked gap spans tags, so it is found in the whole text: it holds a tag of our own
+    # renderer, which no attribute value can contain (attribute values are escaped).
+    for shown_gap, marked in linked_gaps.items():
+        shown_html = shown_html.replace(shown_gap, marked)
+    return Markup(shown_html)  # noqa: S704 (sanitised text plus our constant markup)
+
+
+def _inline_html(text: str) -> str:
+    """``text`` as the article's Markdown renders it inside a paragraph (links and all)."""
+    rendered = str(markdown_to_html(text)).strip()
+    if rendered.startswith("<p>") and rendered.endswith("</p>"):
+        return rendered[3:-4]
+    return html.escape(text, quote=False)
 
 
 def _html(

@@ -167,7 +167,10 @@ def test_a_missing_fact_is_said_in_words_without_its_key(
     label and where to send the citizen, and the text shows what the letter will say."""
     sign_in("agent.aarhus")
     html = client.get("/console/?kommune=0461&artikel=pas").text
-    pointer = "[telefon oplyses af Odense Kommune: https://www.odense.dk]"
+    pointer = (  # the web address is a link, as in the letter
+        "[telefon oplyses af Odense Kommune: "
+        '<a href="https://www.odense.dk" rel="noopener noreferrer">https://www.odense.dk</a>]'
+    )
     assert f'<mark class="fact-missing" title="Mangler: telefon">{pointer}</mark>' in html
     assert (
         "Odense har ikke oplyst telefon til hotline - henvis til kommunens hjemmeside "

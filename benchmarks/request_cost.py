@@ -21,14 +21,17 @@ Needs ``wrk`` (Debian package ``wrk``).
 """
 
 import argparse
+import itertools
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -198,7 +201,8 @@ def uvicorn_command(app: str, stack: str, workers: int, port: int) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--compare", type=Path, help="another checkout, served as main serves")
     parser.add_argument("--port", type=int, default=19000)
@@ -206,8 +210,8 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk)")
-    results: dict[tuple[str, str], Result] = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    samples: dict[tuple[str, str], list[Result]] = {}
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as servers:
         directory = Path(tmp)
         settings, token = prepare(directory)
         multiproc = directory / "prometheus"
@@ -220,40 +224,9 @@ def main() -> None:
             "HOTLINE_ACCESS_LOG": "false",
         }
         log = directory / "servers.log"
-        port = args.port
-
-        def serve(
-            label: str, command: Callable[[int], list[str]], cwd: Path, cases: str, workers: int = 1
-        ) -> None:
-            nonlocal port
-            port += 1
-            environment = dict(env)
-            if cwd != PROJECT_ROOT:
-                environment["PYTHONPATH"] = str(cwd)
-            if workers > 1:
-                environment["PROMETHEUS_MULTIPROC_DIR"] = str(multiproc)
-            with Server(command(port), environment, cwd, port, log) as server:
-                if cases == "bare":
-                    chosen = [Case("bare FastAPI, sync", [("/sync", {})])]
-                    chosen.append(Case("bare FastAPI, async", [("/async", {})]))
-                elif cases == "health":
-                    chosen = [Case("GET /health", [("/health", {})])]
-                else:
-                    chosen = hotline_cases(settings, token, server.base)
-                warm_up = argparse.Namespace(seconds=1, connections=2)
-                for case in chosen:
-                    run_wrk(server.base, case, warm_up, directory)
-                for case in chosen:
-                    result = run_wrk(server.base, case, args, directory)
-                    results[(label, case.name)] = result
-                    print(
-                        f"{label:28} {case.name:34} {result.rate:8.1f} req/s  "
-                        f"p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms"
-                        + (f"  ({result.bad} non-2xx/3xx)" if result.bad else ""),
-                        flush=True,
-                    )
-
+        ports = itertools.count(args.port)
         hotline = str(Path(sys.executable).with_name("hotline"))
+        bare, app = "benchmarks.bare_fastapi:create_app", "hotline.app:create_app"
 
         def hotline_serve(workers: int) -> Callable[[int], list[str]]:
             return lambda port: [
@@ -264,30 +237,72 @@ def main() -> None:
         def uvicorn(app: str, stack: str, workers: int = 1) -> Callable[[int], list[str]]:
             return lambda port: uvicorn_command(app, stack, workers, port)
 
-        bare, app = "benchmarks.bare_fastapi:create_app", "hotline.app:create_app"
+        # label, command, checkout, which cases, app processes
+        plan: list[tuple[str, Callable[[int], list[str]], Path, str, int]] = []
         if args.compare:
             compare = args.compare.resolve()
-            serve("bare, asyncio/h11", uvicorn(bare, "asyncio/h11"), PROJECT_ROOT, "bare")
-            serve("before (compare)", uvicorn(app, "asyncio/h11"), compare, "hotline")
-        serve("bare, uvloop/httptools", uvicorn(bare, "uvloop/httptools"), PROJECT_ROOT, "bare")
-        serve("after (hotline serve)", hotline_serve(1), PROJECT_ROOT, "hotline")
+            plan.append(
+                ("bare, asyncio/h11", uvicorn(bare, "asyncio/h11"), PROJECT_ROOT, "bare", 1)
+            )
+            plan.append(("before", uvicorn(app, "asyncio/h11"), compare, "hotline", 1))
+        plan.append(
+            ("bare, uvloop/httptools", uvicorn(bare, "uvloop/httptools"), PROJECT_ROOT, "bare", 1)
+        )
+        plan.append(("after", hotline_serve(1), PROJECT_ROOT, "hotline", 1))
         if not args.skip_workers:
             if args.compare:
                 before2 = uvicorn(app, "asyncio/h11", workers=2)
-                serve("before, --workers 2", before2, compare, "health", workers=2)
-            serve("after, --workers 2", hotline_serve(2), PROJECT_ROOT, "health", workers=2)
-    print()
-    for label in sorted({label for label, _ in results}):
-        health = results.get((label, "GET /health"))
-        if health is None:
-            continue
+                plan.append(("before, --workers 2", before2, compare, "health", 2))
+            plan.append(("after, --workers 2", hotline_serve(2), PROJECT_ROOT, "health", 2))
+
+        # Every server runs for the whole run and each round measures every (case, server) once,
+        # one after the other: a load change on this shared machine hits all of them alike.
+        measured: list[tuple[str, Server, Case]] = []
+        for label, command, cwd, cases, workers in plan:
+            port = next(ports)
+            environment = dict(env)
+            if cwd != PROJECT_ROOT:
+                environment["PYTHONPATH"] = str(cwd)
+            if workers > 1:
+                environment["PROMETHEUS_MULTIPROC_DIR"] = str(multiproc)
+            server = servers.enter_context(Server(command(port), environment, cwd, port, log))
+            if cases == "bare":
+                chosen = [Case("bare FastAPI, sync", [("/sync", {})])]
+                chosen.append(Case("bare FastAPI, async", [("/async", {})]))
+            elif cases == "health":
+                chosen = [Case("GET /health", [("/health", {})])]
+            else:
+                chosen = hotline_cases(settings, token, server.base)
+            measured += [(label, server, case) for case in chosen]
+        warm_up = argparse.Namespace(seconds=1, connections=2)
+        for _label, server, case in measured:
+            run_wrk(server.base, case, warm_up, directory)
+        order = sorted(measured, key=lambda entry: entry[2].name)
+        for round_ in range(args.rounds):
+            for label, server, case in order:
+                result = run_wrk(server.base, case, args, directory)
+                samples.setdefault((label, case.name), []).append(result)
+                print(
+                    f"round {round_ + 1} {label:24} {case.name:34} {result.rate:8.1f} req/s  "
+                    f"p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms"
+                    + (f"  ({result.bad} non-2xx/3xx)" if result.bad else ""),
+                    flush=True,
+                )
+    rates = {key: statistics.median(r.rate for r in results) for key, results in samples.items()}
+    print(f"\nmedian of {args.rounds} rounds, requests/s (ratio to the same server's /health)")
+    for label in dict.fromkeys(label for label, _ in samples):
+        health = rates.get((label, "GET /health"))
+        for (other, name), rate in rates.items():
+            if other == label:
+                ratio = f"  {rate / health:.2f}x /health" if health else ""
+                print(f"{label:24} {name:34} {rate:8.1f}{ratio}")
         bare_label = "bare, asyncio/h11" if label.startswith("before") else "bare, uvloop/httptools"
-        bare_sync = results.get((bare_label, "bare FastAPI, sync"))
-        if bare_sync:
-            print(f"{label}: /health / bare sync = {health.rate / bare_sync.rate:.2f}")
-        for (other, name), result in results.items():
-            if other == label and name != "GET /health":
-                print(f"  {name} / /health = {result.rate / health.rate:.2f}")
+        for variant in ("sync", "async"):
+            bare_rate = rates.get((bare_label, f"bare FastAPI, {variant}"))
+            if health and bare_rate:
+                print(
+                    f"{label:24} /health / bare {variant} ({bare_label}): {health / bare_rate:.2f}"
+                )
 
 
 if __name__ == "__main__":

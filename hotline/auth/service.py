@@ -195,18 +195,30 @@ def issue_token(settings: Settings, user: User) -> IssuedToken:
     return IssuedToken(token=token, expires_in=int(ttl.total_seconds()))
 
 
+_ASK_FOR_A_NEW_ONE = "The token is invalid or has expired; request a new one."
+
+
 def _token_subject(settings: Settings, token: str) -> tuple[int, int]:
     """The account id and session epoch a valid, unexpired token names."""
     try:
-        claims = jwt.decode(
-            token, settings.signing_key, algorithms=[TOKEN_ALGORITHM], options={"require": ["exp"]}
-        )
-        return int(claims["sub"]), int(claims.get("ep", 0))
+        user_id, epoch, expires = _verified_claims(settings.signing_key, token)
     except (jwt.PyJWTError, KeyError, ValueError, TypeError, OverflowError) as exc:
-        raise Unauthorized(
-            "The token is invalid or has expired; request a new one.",
-            headers={"WWW-Authenticate": "Bearer"},
-        ) from exc
+        raise Unauthorized(_ASK_FOR_A_NEW_ONE, headers={"WWW-Authenticate": "Bearer"}) from exc
+    if expires <= datetime.now(UTC).timestamp():
+        raise Unauthorized(_ASK_FOR_A_NEW_ONE, headers={"WWW-Authenticate": "Bearer"})
+    return user_id, epoch
+
+
+@functools.lru_cache(maxsize=4096)
+def _verified_claims(signing_key: str, token: str) -> tuple[int, int, float]:
+    """(account id, session epoch, expiry) of a token whose signature is checked once per
+    process: an agent sends the same token all shift, and PyJWT's decoding and HMAC cost more
+    than the request's SQL. Only what cannot change is cached; the expiry is compared on
+    every request and the account (active, epoch) read from the database."""
+    claims = jwt.decode(
+        token, signing_key, algorithms=[TOKEN_ALGORITHM], options={"require": ["exp"]}
+    )
+    return int(claims["sub"]), int(claims.get("ep", 0)), float(claims["exp"])
 
 
 class _Account(Protocol):

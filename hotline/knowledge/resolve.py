@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cached_property, lru_cache
 
 from babel.numbers import format_decimal
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from hotline.errors import NotFound, Problem
@@ -141,13 +141,26 @@ def format_fact(fact_type: str, value: str) -> str:
     return value
 
 
+# The statements of a single read, built once: building one and its cache key costs more
+# than running it.
+_FACT_VALUES = (
+    select(FactValue.fact_key, FactValue.value, Fact.type)
+    .join(Fact, Fact.key == FactValue.fact_key)
+    .where(FactValue.municipality_code == bindparam("code"))
+)
+_ARTICLE = select(Article).where(Article.slug == bindparam("slug"))
+_LOCAL_ARTICLE = select(LocalArticle).where(
+    LocalArticle.slug == bindparam("slug"), LocalArticle.municipality_code == bindparam("code")
+)
+_OVERRIDE = select(Override).where(
+    Override.article_id == bindparam("article_id"),
+    Override.municipality_code == bindparam("code"),
+)
+
+
 def fact_values(session: Session, municipality_code: str) -> dict[str, str]:
     """The municipality's fact values, formatted for display."""
-    rows = session.execute(
-        select(FactValue.fact_key, FactValue.value, Fact.type)
-        .join(Fact, Fact.key == FactValue.fact_key)
-        .where(FactValue.municipality_code == municipality_code)
-    )
+    rows = session.execute(_FACT_VALUES, {"code": municipality_code})
     return {key: format_fact(fact_type, value) for key, value, fact_type in rows}
 
 
@@ -277,22 +290,13 @@ def article_sources(
     """Load what ``resolve`` combines; refuses as ``resolve`` does (404, or 404
     ``not-applicable-in-municipality`` when the municipality hid the article)."""
     at = at or today()
-    article = session.scalar(select(Article).where(Article.slug == slug))
+    article = session.scalar(_ARTICLE, {"slug": slug})
     item: Article | LocalArticle | None = article
     override = None
     if article is None:
-        item = session.scalar(
-            select(LocalArticle).where(
-                LocalArticle.slug == slug, LocalArticle.municipality_code == municipality_code
-            )
-        )
+        item = session.scalar(_LOCAL_ARTICLE, {"slug": slug, "code": municipality_code})
     else:
-        override = session.scalar(
-            select(Override).where(
-                Override.article_id == article.id,
-                Override.municipality_code == municipality_code,
-            )
-        )
+        override = session.scalar(_OVERRIDE, {"article_id": article.id, "code": municipality_code})
     if item is None or not (include_drafts or item.status == ArticleStatus.PUBLISHED):
         raise NotFound(f"No article '{slug}' for municipality {municipality_code}.")
     if override is not None and override.mode == OverrideMode.HIDE:

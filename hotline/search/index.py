@@ -54,6 +54,9 @@ FACTS_CONSIDERED = 20
 # A prefix ("parkering") stands for at most this many indexed stems, the shortest first.
 MAX_EXPANSIONS = 64
 WRITER_HEAP = 20_000_000
+# A build from scratch writes with a larger heap: each time the heap fills, tantivy writes a
+# segment, and the build then waits for them all to be merged. Given back once built.
+BUILD_WRITER_HEAP = 200_000_000
 
 
 def _scoped(view: str, stems: str) -> str:
@@ -153,7 +156,7 @@ class SearchIndex:
 
     def _reset(self) -> None:
         self.index = tantivy.Index(self.schema)
-        self.writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        self.writer = self.index.writer(heap_size=BUILD_WRITER_HEAP, num_threads=1)
         self.displays: dict[str, Display] = {}
         self.hidden: dict[str, set[str]] = {}  # municipality -> shared documents it does not see
         self._document_counts: dict[tuple[str, str], int] = {}

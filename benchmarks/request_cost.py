@@ -22,6 +22,7 @@ Needs ``wrk`` (Debian package ``wrk``).
 
 import argparse
 import itertools
+import math
 import os
 import re
 import shutil
@@ -88,8 +89,12 @@ def lua_script(requests: list[tuple[str, dict[str, str]]]) -> str:
 
 
 def _milliseconds(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()  # type: ignore[union-attr]
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    """wrk's latency (``812.00us``, ``6.31ms``, ``1.20s``, ``1.01m``) in milliseconds."""
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+    if match is None:
+        return math.nan
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[match.group(2)]
+    return float(match.group(1)) * scale
 
 
 def run_wrk(base: str, case: Case, args: argparse.Namespace, directory: Path) -> Result:

@@ -127,9 +127,11 @@ class SignedInCall:
     check (a plain row, ``SignedIn``), the work and the commit run in one worker thread, and
     the endpoint, its dependencies and the response's validation in the event loop.
 
-    For the hot reads (search, a resolved article, a municipality): with ``DbSession`` and
+    For the cheap hot reads (a municipality, a resolved article): with ``DbSession`` and
     ``CurrentUser`` a sync endpoint pays a hop for the account, the endpoint, the response's
-    validation and the commit, ~0.3 ms each.
+    validation and the commit, ~0.3 ms each. Not for search: measured with wrk, its
+    CPU-heavy work ran ~1.5x slower this way than as a sync endpoint (benchmarks/README.md,
+    "Requests"; cause not found).
     """
 
     def __init__(self, request: Request, token: str) -> None:

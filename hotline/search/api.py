@@ -4,11 +4,9 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy.orm import Session
 
 from hotline.auth.permissions import Action, require
-from hotline.auth.service import SignedIn
-from hotline.deps import CurrentUser, DbSession, SignedInApi
+from hotline.deps import CurrentUser, DbSession
 from hotline.municipalities.schemas import MunicipalityCode
 from hotline.search import service
 from hotline.search.schemas import GapRead, SearchRead
@@ -17,8 +15,9 @@ router = APIRouter(tags=["search"])
 
 
 @router.get("/search", response_model=SearchRead)
-async def search(
-    api: SignedInApi,
+def search(
+    session: DbSession,
+    user: CurrentUser,
     q: Annotated[str, Query(min_length=1, max_length=service.MAX_QUERY)],
     municipality: Annotated[MunicipalityCode, Query(description="Kommunekode of the citizen")],
     category: Annotated[str | None, Query(max_length=80)] = None,
@@ -26,14 +25,8 @@ async def search(
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
 ) -> SearchRead:
     """The knowledge as the citizen's municipality has it, member or not."""
-
-    def found(session: Session, caller: SignedIn) -> SearchRead:
-        require(caller, Action.READ_KNOWLEDGE, municipality)
-        return service.search(
-            session, q, municipality, category=category, limit=limit, offset=offset
-        )
-
-    return await api.run(found)
+    require(user, Action.READ_KNOWLEDGE, municipality)
+    return service.search(session, q, municipality, category=category, limit=limit, offset=offset)
 
 
 @router.get("/search/gaps", response_model=list[GapRead])

@@ -208,8 +208,9 @@ def answers_token(client: TestClient, token: dict[str, str]) -> list[int]:
 def test_the_hot_reads_check_the_account_in_the_database_on_every_request(
     client: TestClient, app_client, auth_headers, demo_users
 ) -> None:
-    """Search, a municipality and a resolved article read the account as a plain row instead
-    of the ORM object: an ended session still stops at once, in every process."""
+    """A municipality and a resolved article read the account as a plain row instead of the
+    ORM object (search as every other route does): an ended session still stops at once, in
+    every process."""
     other_process = app_client()
     token = bearer(client)
     assert answers_token(other_process, token) == [200, 200, 404]

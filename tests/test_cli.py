@@ -46,6 +46,21 @@ def test_every_command_explains_itself() -> None:
         assert "Usage:" in result.output
 
 
+def test_serve_runs_every_worker_on_uvloop_and_httptools(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both set TCP_NODELAY on each connection. asyncio skips it on the socket uvicorn binds
+    for several workers, and every keep-alive response then waited ~45 ms for the client's
+    delayed ACK (benchmarks/README.md, "Requests")."""
+    import uvicorn
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **options: calls.append(options))
+    result = runner.invoke(app, ["serve", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert [(c["workers"], c["loop"], c["http"]) for c in calls] == [(2, "uvloop", "httptools")]
+
+
 def test_create_user_reads_the_password_from_stdin(
     cli_env: Settings, municipalities, session: Session
 ) -> None:

@@ -12,6 +12,13 @@ def revision_version(revision: int) -> str:
     return f'"{revision}"'
 
 
+def offered_version(header: str, current: str) -> bool:
+    """Whether an If-Match / If-None-Match value names ``current`` (or ``*``); a weak tag
+    (``W/"3"``) counts as its strong twin."""
+    offered = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return "*" in offered or current in offered
+
+
 def check_version(
     expected: str | None, current: str, *, what: str = "this", required: bool = True
 ) -> None:
@@ -26,8 +33,7 @@ def check_version(
                 headers={"ETag": current},
             )
         return
-    offered = {tag.strip().removeprefix("W/") for tag in expected.split(",")}
-    if "*" not in offered and current not in offered:
+    if not offered_version(expected, current):
         raise PreconditionFailed(
             f"Someone changed {what} since you read it; nothing was overwritten. "
             "Read it again and re-apply your change.",

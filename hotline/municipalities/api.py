@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from hotline.auth.service import edit_municipality
-from hotline.deps import CurrentUser, DbSession
+from hotline.deps import CurrentUser, DbSession, SignedInApi
 from hotline.municipalities import service
 from hotline.municipalities.schemas import (
     MunicipalityRead,
@@ -25,8 +25,12 @@ def list_municipalities(
 
 
 @router.get("/municipalities/{code}", response_model=MunicipalityRead)
-def get_municipality(code: str, session: DbSession, _user: CurrentUser) -> object:
-    return service.get_municipality(session, code)
+async def get_municipality(code: str, api: SignedInApi) -> MunicipalityRead:
+    return await api.run(
+        lambda session, _caller: MunicipalityRead.model_validate(
+            service.get_municipality(session, code)
+        )
+    )
 
 
 @router.patch("/municipalities/{code}", response_model=MunicipalityRead)

@@ -14,6 +14,8 @@ re-asking for the ids skipped over, for ``GAP_SECONDS``.
 """
 
 import bisect
+import contextlib
+import ctypes
 import gc
 import math
 import threading
@@ -54,6 +56,17 @@ FACTS_CONSIDERED = 20
 # A prefix ("parkering") stands for at most this many indexed stems, the shortest first.
 MAX_EXPANSIONS = 64
 WRITER_HEAP = 20_000_000
+# A build from scratch writes with a larger heap: each time the heap fills, tantivy writes a
+# segment, and the build then waits for them all to be merged. Given back once built.
+BUILD_WRITER_HEAP = 200_000_000
+
+
+def _return_freed_memory() -> None:
+    """Hand the build's freed memory (the writer heap, merged-away segments) back to the OS.
+    glibc keeps freed heap memory for reuse; at 1,000 articles the process held 293 MB after a
+    build and 246 MB after this. Elsewhere (no glibc) the memory simply stays reserved."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _scoped(view: str, stems: str) -> str:
@@ -153,7 +166,7 @@ class SearchIndex:
 
     def _reset(self) -> None:
         self.index = tantivy.Index(self.schema)
-        self.writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        self.writer = self.index.writer(heap_size=BUILD_WRITER_HEAP, num_threads=1)
         self.displays: dict[str, Display] = {}
         self.hidden: dict[str, set[str]] = {}  # municipality -> shared documents it does not see
         self._document_counts: dict[tuple[str, str], int] = {}
@@ -273,6 +286,7 @@ class SearchIndex:
         hold up the first edit's commit."""
         self.writer.wait_merging_threads()  # consumes the writer
         self.writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        _return_freed_memory()
         self.index.reload()
         self.searcher = self.index.searcher()
 

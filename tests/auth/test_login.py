@@ -1,11 +1,13 @@
 """Password sign-in: tokens, rate limits and no user enumeration."""
 
 import time
+from datetime import datetime, tzinfo
 
 import jwt
 import pytest
 from fastapi.testclient import TestClient
 
+from hotline.auth import service as auth_service
 from hotline.auth.service import BAD_CREDENTIALS, verify_password
 from hotline.config import Settings
 from hotline.demo import DEMO_PASSWORD
@@ -97,6 +99,26 @@ def test_expired_and_foreign_tokens_are_refused(
     for token in (expired, forged):
         response = client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401
+
+
+def test_a_token_in_use_still_expires_on_time(
+    client: TestClient, settings: Settings, demo_users, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A token's signature is checked once per process; its expiry on every request."""
+    expires = int(time.time()) + 60
+    claims = {"sub": str(demo_users["agent.aarhus"].id), "exp": expires, "ep": 0}
+    token = jwt.encode(claims, settings.signing_key, algorithm="HS256")
+    headers = {"Authorization": f"Bearer {token}"}
+    paths = ("/api/v1/users/me", "/api/v1/municipalities/0751")
+    assert [client.get(path, headers=headers).status_code for path in paths] == [200, 200]
+
+    class AfterExpiry(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> "AfterExpiry":
+            return cls.fromtimestamp(expires + 1, tz)
+
+    monkeypatch.setattr(auth_service, "datetime", AfterExpiry)
+    assert [client.get(path, headers=headers).status_code for path in paths] == [401, 401]
 
 
 def test_passwords_are_stored_as_argon2_hashes(demo_users) -> None:

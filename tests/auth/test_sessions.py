@@ -192,3 +192,36 @@ def test_x_forwarded_for_from_a_trusted_proxy_names_the_client(app_client, demo_
 def test_a_bad_trusted_proxies_setting_is_refused_at_start() -> None:
     with pytest.raises(ValueError, match="not-an-ip"):
         Settings(trusted_proxies="10.0.0.0/8, not-an-ip")
+
+
+HOT_READS = (
+    "/api/v1/municipalities/0751",
+    "/api/v1/search?q=pas&municipality=0751",
+    "/api/v1/municipalities/0751/articles/pas",  # no such article: 404 once signed in
+)
+
+
+def answers_token(client: TestClient, token: dict[str, str]) -> list[int]:
+    return [client.get(path, headers=token).status_code for path in HOT_READS]
+
+
+def test_the_hot_reads_check_the_account_in_the_database_on_every_request(
+    client: TestClient, app_client, auth_headers, demo_users
+) -> None:
+    """A municipality and a resolved article read the account as a plain row instead of the
+    ORM object (search as every other route does): an ended session still stops at once, in
+    every process."""
+    other_process = app_client()
+    token = bearer(client)
+    assert answers_token(other_process, token) == [200, 200, 404]
+    assert client.post("/api/v1/auth/logout", headers=token).status_code == 204
+    assert answers_token(other_process, token) == [401, 401, 401]
+
+    token = bearer(client)
+    assert answers_token(other_process, token) == [200, 200, 404]
+    path = f"/api/v1/users/{demo_users['agent.aarhus'].id}"
+    blocked = client.patch(path, json={"active": False}, headers=auth_headers["operator"])
+    assert blocked.status_code == 200
+    assert answers_token(other_process, token) == [401, 401, 401]
+    detail = other_process.get(HOT_READS[0], headers=token).json()["detail"]
+    assert detail == "The account is not active."

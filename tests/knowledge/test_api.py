@@ -6,6 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from hotline.app import create_app
+from hotline.config import Settings
 from tests.knowledge.conftest import AARHUS, ODENSE
 
 Headers = dict[str, dict[str, str]]
@@ -279,3 +281,52 @@ def test_coverage_overview_lists_only_administered_municipalities(
     assert codes("agent.aarhus") == []
     everyone = codes("operator")
     assert {AARHUS, ODENSE, "0101"} <= set(everyone) and "0147" not in everyone
+
+
+def test_a_current_etag_answers_304_and_every_kind_of_edit_moves_it(
+    kb: Session, client: TestClient, settings: Settings, auth_headers: Headers
+) -> None:
+    """The tag comes from revisions and fact values, before anything is rendered; edits made
+    through another app process (same database) move it, and the new text is served."""
+    agent, admin, editor = (auth_headers[k] for k in ("agent.aarhus", "admin.aarhus", "editor"))
+    url = f"/api/v1/municipalities/{AARHUS}/articles/pas"
+    first = client.get(url, headers=agent)
+    etag = first.headers["ETag"]
+    assert client.get(url, headers=agent).headers["ETag"] == etag
+    unchanged = client.get(url, headers={**agent, "If-None-Match": etag})
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+    assert unchanged.headers["ETag"] == etag
+    weak_among_others = {**agent, "If-None-Match": f'"other", W/{etag}'}
+    assert client.get(url, headers=weak_among_others).status_code == 304
+    assert client.get(url, headers={**agent, "If-None-Match": '"other"'}).status_code == 200
+
+    fact_url = f"/api/v1/municipalities/{AARHUS}/facts/gebyr_pas"
+    with TestClient(create_app(settings)) as other_process:
+
+        def new_fee() -> None:
+            fact = other_process.get(fact_url, headers=admin)
+            changed = {**admin, "If-Match": fact.headers["ETag"]}
+            assert other_process.put(fact_url, json={"value": 950}, headers=changed).is_success
+
+        def new_override() -> None:
+            override = {"mode": "append", "body": "Lokalt tillæg."}
+            overrides = f"/api/v1/municipalities/{AARHUS}/overrides/pas"
+            assert other_process.put(overrides, json=override, headers=admin).status_code == 201
+
+        def new_shared_text() -> None:
+            changed = {**editor, "If-Match": '"1"'}
+            body = {"body": "Et pas koster {{ gebyr_pas }} kr."}
+            edited = other_process.patch("/api/v1/articles/pas", json=body, headers=changed)
+            assert edited.is_success
+
+        for edit, now_reads in (
+            (new_fee, "950 kr."),
+            (new_override, "Lokalt tillæg."),
+            (new_shared_text, "Et pas koster 950 kr."),
+        ):
+            edit()
+            after = client.get(url, headers={**agent, "If-None-Match": etag})
+            assert after.status_code == 200, edit.__name__
+            assert after.headers["ETag"] != etag
+            assert now_reads in after.json()["body_html"]
+            etag = after.headers["ETag"]

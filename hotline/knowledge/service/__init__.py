@@ -82,6 +82,7 @@ from hotline.knowledge.service.reads import (
     readable_fact,
     readable_override,
     resolved_article_for,
+    resolved_article_sources_for,
     resolved_articles_for,
 )
 from hotline.knowledge.service.text import (
@@ -156,6 +157,7 @@ __all__ = [
     "remove_local_article",
     "remove_override",
     "resolved_article_for",
+    "resolved_article_sources_for",
     "resolved_articles_for",
     "revision_diff",
     "save_override",

@@ -8,7 +8,12 @@ from sqlalchemy.orm import Session
 
 from hotline.auth.permissions import Action, Principal, require
 from hotline.knowledge.models import Fact, FactValue, Override
-from hotline.knowledge.resolve import ResolvedArticle, resolve, resolve_all
+from hotline.knowledge.resolve import (
+    ArticleSources,
+    ResolvedArticle,
+    article_sources,
+    resolve_all,
+)
 from hotline.knowledge.schemas import CoverageReport, FactValueRead, OverrideRead
 from hotline.knowledge.service.coverage import coverage
 from hotline.knowledge.service.facts import (
@@ -63,9 +68,24 @@ def resolved_article_for(
     at: date | None = None,
     drafts: bool = False,
 ) -> ResolvedArticle:
+    return resolved_article_sources_for(session, actor, code, slug, at=at, drafts=drafts).resolved()
+
+
+def resolved_article_sources_for(
+    session: Session,
+    actor: Principal,
+    code: str,
+    slug: str,
+    *,
+    at: date | None = None,
+    drafts: bool = False,
+) -> ArticleSources:
+    """What the article is made of here, loaded and checked but not rendered: its ``version``
+    answers a client's ``If-None-Match`` before any rendering."""
     require(actor, Action.READ_KNOWLEDGE)
     code = _code(session, code)
-    return resolve(session, slug, code, at=at, include_drafts=drafts_wanted(actor, code, drafts))
+    drafts_too = drafts_wanted(actor, code, drafts)
+    return article_sources(session, slug, code, at=at, include_drafts=drafts_too)
 
 
 def coverage_for(session: Session, actor: Principal, code: str) -> CoverageReport:

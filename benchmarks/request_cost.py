@@ -1,0 +1,314 @@
+"""What an API request costs beside the work it does: wrk against one uvicorn worker.
+
+In one run, on loopback, with the same wrk settings for every server (one after the other):
+
+- a bare FastAPI app (``benchmarks/bare_fastapi.py``): a sync endpoint (one thread-pool hop, as
+  hotline's ``/health`` was) and an async one (no hop), under both uvicorn stacks;
+- hotline as ``hotline serve`` runs it (this checkout), and with ``--compare DIR`` another
+  checkout (e.g. main: ``git archive main | tar -x -C /tmp/main``) as main's ``serve`` ran it
+  (asyncio loop, h11: main had neither uvloop nor httptools installed);
+
+each serving a throwaway SQLite database with the shipped knowledge base: ``GET /health``,
+``GET /api/v1/municipalities/0751``, resolved articles of 0751 (and the same with
+``If-None-Match``), the API search with the agents' queries of tests/search/relevance.yaml and
+the console's search fragment (htmx). ``--workers 2`` repeats ``/health`` with two app
+processes. The access log is off, as production runs (``HOTLINE_ACCESS_LOG``).
+
+    .venv/bin/python -m benchmarks.request_cost [--seconds 5] [--connections 8] \
+        [--compare /tmp/main] [--port 19000]
+
+Needs ``wrk`` (Debian package ``wrk``).
+"""
+
+import argparse
+import itertools
+import math
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+import yaml
+from sqlalchemy import select
+
+from benchmarks.search_http import AGENT, RELEVANCE_SET, SECRET, prepare
+from hotline.auth.models import User
+from hotline.config import PROJECT_ROOT, Settings
+from hotline.console.session import COOKIE_NAME, encode_session, new_session
+from hotline.db import make_engine, make_sessionmaker, transaction
+from hotline.knowledge.resolve import resolve_all
+
+MUNICIPALITY = "0751"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    requests: list[tuple[str, dict[str, str]]]  # path, headers
+
+
+@dataclass(frozen=True)
+class Result:
+    rate: float
+    p50_ms: float
+    p99_ms: float
+    bad: int
+
+
+def lua_script(requests: list[tuple[str, dict[str, str]]]) -> str:
+    """A wrk script cycling through prepared requests (each with its own headers)."""
+
+    def quoted(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    rows = []
+    for path, headers in requests:
+        header_table = ", ".join(f"[{quoted(k)}] = {quoted(v)}" for k, v in headers.items())
+        rows.append(f'wrk.format("GET", {quoted(path)}, {{{header_table}}})')
+    return (
+        "local requests = {}\n"
+        "local i = 0\n"
+        "init = function(args)\n"
+        + "".join(f"  requests[{n + 1}] = {row}\n" for n, row in enumerate(rows))
+        + "end\n"
+        "request = function()\n"
+        "  i = i % #requests + 1\n"
+        "  return requests[i]\n"
+        "end\n"
+    )
+
+
+def _milliseconds(value: str) -> float:
+    """wrk's latency (``812.00us``, ``6.31ms``, ``1.20s``, ``1.01m``) in milliseconds."""
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+    if match is None:
+        return math.nan
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[match.group(2)]
+    return float(match.group(1)) * scale
+
+
+def run_wrk(base: str, case: Case, args: argparse.Namespace, directory: Path) -> Result:
+    script = directory / "case.lua"
+    script.write_text(lua_script(case.requests), encoding="utf-8")
+    command = ["wrk", "-t1", f"-c{args.connections}", f"-d{args.seconds}s", "--latency"]
+    output = subprocess.run(
+        [*command, "-s", str(script), base], capture_output=True, text=True, check=True
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = re.search(r"50%\s+(\S+)", output).group(1)  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+(\S+)", output).group(1)  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return Result(rate, _milliseconds(p50), _milliseconds(p99), int(bad.group(1)) if bad else 0)
+
+
+class Server:
+    """One uvicorn server process, started and stopped around a block."""
+
+    def __init__(self, command: list[str], env: dict[str, str], cwd: Path, port: int, log: Path):
+        self.command, self.env, self.cwd, self.port, self.log = command, env, cwd, port, log
+        self.base = f"http://127.0.0.1:{port}"
+
+    def __enter__(self) -> "Server":
+        self.stream = self.log.open("a")
+        self.process = subprocess.Popen(
+            self.command, env=self.env, cwd=self.cwd, stdout=self.stream, stderr=self.stream
+        )
+        for _ in range(300):
+            try:
+                if httpx.get(self.base + "/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            try:
+                if httpx.get(self.base + "/sync", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not start: {' '.join(self.command)} (see {self.log})")
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=20)
+        self.stream.close()
+
+
+def hotline_cases(settings: Settings, token: str, base: str) -> list[Case]:
+    engine = make_engine(settings.database_url)
+    with transaction(make_sessionmaker(engine)) as session:
+        agent = session.scalars(select(User).where(User.email == AGENT)).one()
+        cookie = encode_session(settings, new_session(settings, agent.id, agent.session_epoch))
+        slugs = [article.slug for article in resolve_all(session, MUNICIPALITY)][:12]
+    engine.dispose()
+    bearer = {"Authorization": f"Bearer {token}"}
+    municipality = f"/api/v1/municipalities/{MUNICIPALITY}"
+    articles = [f"/api/v1/municipalities/{MUNICIPALITY}/articles/{slug}" for slug in slugs]
+    with httpx.Client(base_url=base, headers=bearer) as http:
+        etags = [http.get(path).headers["ETag"] for path in articles]
+    queries = yaml.safe_load(RELEVANCE_SET.read_text(encoding="utf-8"))
+    searches = [
+        "/api/v1/search?" + urlencode({"q": c["query"], "municipality": c["municipality"]})
+        for c in queries
+    ]
+    fragments = [
+        "/console/?" + urlencode({"kommune": c["municipality"], "q": c["query"]}) for c in queries
+    ]
+    htmx = {"HX-Request": "true", "HX-Target": "results", "Cookie": f"{COOKIE_NAME}={cookie}"}
+    return [
+        Case("GET /health", [("/health", {})]),
+        Case("GET /api/v1/municipalities/0751", [(municipality, bearer)]),
+        Case("resolved article (200)", [(path, bearer) for path in articles]),
+        Case(
+            "resolved article, If-None-Match",
+            [
+                (path, {**bearer, "If-None-Match": etag})
+                for path, etag in zip(articles, etags, strict=True)
+            ],
+        ),
+        Case("GET /api/v1/search", [(path, bearer) for path in searches]),
+        Case("console search fragment", [(path, htmx) for path in fragments]),
+    ]
+
+
+def uvicorn_command(app: str, stack: str, workers: int, port: int) -> list[str]:
+    loop, http = ("asyncio", "h11") if stack == "asyncio/h11" else ("uvloop", "httptools")
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--loop",
+        loop,
+        "--http",
+        http,
+        "--workers",
+        str(workers),
+        "--no-proxy-headers",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--compare", type=Path, help="another checkout, served as main serves")
+    parser.add_argument("--port", type=int, default=19000)
+    parser.add_argument("--skip-workers", action="store_true")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    samples: dict[tuple[str, str], list[Result]] = {}
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as servers:
+        directory = Path(tmp)
+        settings, token = prepare(directory)
+        multiproc = directory / "prometheus"
+        multiproc.mkdir()
+        env = {
+            **os.environ,
+            "HOTLINE_DATABASE_URL": settings.database_url,
+            "HOTLINE_VAR_DIR": str(directory),
+            "HOTLINE_SECRET_KEY": SECRET,
+            "HOTLINE_ACCESS_LOG": "false",
+        }
+        log = directory / "servers.log"
+        ports = itertools.count(args.port)
+        hotline = str(Path(sys.executable).with_name("hotline"))
+        bare, app = "benchmarks.bare_fastapi:create_app", "hotline.app:create_app"
+
+        def hotline_serve(workers: int) -> Callable[[int], list[str]]:
+            return lambda port: [
+                *(hotline, "serve", "--host", "127.0.0.1", "--port", str(port)),
+                *("--workers", str(workers)),
+            ]
+
+        def uvicorn(app: str, stack: str, workers: int = 1) -> Callable[[int], list[str]]:
+            return lambda port: uvicorn_command(app, stack, workers, port)
+
+        # label, command, checkout, which cases, app processes
+        plan: list[tuple[str, Callable[[int], list[str]], Path, str, int]] = []
+        if args.compare:
+            compare = args.compare.resolve()
+            plan.append(
+                ("bare, asyncio/h11", uvicorn(bare, "asyncio/h11"), PROJECT_ROOT, "bare", 1)
+            )
+            plan.append(("before", uvicorn(app, "asyncio/h11"), compare, "hotline", 1))
+        plan.append(
+            ("bare, uvloop/httptools", uvicorn(bare, "uvloop/httptools"), PROJECT_ROOT, "bare", 1)
+        )
+        plan.append(("after", hotline_serve(1), PROJECT_ROOT, "hotline", 1))
+        if not args.skip_workers:
+            if args.compare:
+                before2 = uvicorn(app, "asyncio/h11", workers=2)
+                plan.append(("before, --workers 2", before2, compare, "health", 2))
+            plan.append(("after, --workers 2", hotline_serve(2), PROJECT_ROOT, "health", 2))
+
+        # Every server runs for the whole run and each round measures every (case, server) once,
+        # one after the other: a load change on this shared machine hits all of them alike.
+        measured: list[tuple[str, Server, Case]] = []
+        for label, command, cwd, cases, workers in plan:
+            port = next(ports)
+            environment = dict(env)
+            if cwd != PROJECT_ROOT:
+                environment["PYTHONPATH"] = str(cwd)
+            if workers > 1:
+                environment["PROMETHEUS_MULTIPROC_DIR"] = str(multiproc)
+            server = servers.enter_context(Server(command(port), environment, cwd, port, log))
+            if cases == "bare":
+                chosen = [Case("bare FastAPI, sync", [("/sync", {})])]
+                chosen.append(Case("bare FastAPI, async", [("/async", {})]))
+            elif cases == "health":
+                chosen = [Case("GET /health", [("/health", {})])]
+            else:
+                chosen = hotline_cases(settings, token, server.base)
+            measured += [(label, server, case) for case in chosen]
+        warm_up = argparse.Namespace(seconds=1, connections=2)
+        for _label, server, case in measured:
+            run_wrk(server.base, case, warm_up, directory)
+        order = sorted(measured, key=lambda entry: entry[2].name)
+        for round_ in range(args.rounds):
+            for label, server, case in order:
+                result = run_wrk(server.base, case, args, directory)
+                samples.setdefault((label, case.name), []).append(result)
+                print(
+                    f"round {round_ + 1} {label:24} {case.name:34} {result.rate:8.1f} req/s  "
+                    f"p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms"
+                    + (f"  ({result.bad} non-2xx/3xx)" if result.bad else ""),
+                    flush=True,
+                )
+    rates = {key: statistics.median(r.rate for r in results) for key, results in samples.items()}
+    print(f"\nmedian of {args.rounds} rounds, requests/s (ratio to the same server's /health)")
+    for label in dict.fromkeys(label for label, _ in samples):
+        health = rates.get((label, "GET /health"))
+        for (other, name), rate in rates.items():
+            if other == label:
+                ratio = f"  {rate / health:.2f}x /health" if health else ""
+                print(f"{label:24} {name:34} {rate:8.1f}{ratio}")
+        bare_label = "bare, asyncio/h11" if label.startswith("before") else "bare, uvloop/httptools"
+        for variant in ("sync", "async"):
+            bare_rate = rates.get((bare_label, f"bare FastAPI, {variant}"))
+            if health and bare_rate:
+                print(
+                    f"{label:24} /health / bare {variant} ({bare_label}): {health / bare_rate:.2f}"
+                )
+
+
+if __name__ == "__main__":
+    main()

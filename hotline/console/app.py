@@ -9,6 +9,7 @@ from hotline.console import (
     agent,
     contacts,
     editor,
+    meeting_types,
     meetings,
     operator,
     reply_templates,
@@ -56,6 +57,7 @@ def create_console(parent: FastAPI) -> FastAPI:
         contacts,
         satisfaction,
         meetings,
+        meeting_types,
     ):
         console.include_router(module.router)
     return console

@@ -9,11 +9,12 @@ def _type_body() -> dict:
 
 
 def _existing_type(target: Target) -> dict:
+    body = _type_body()
     response = target.client.post(
-        "/api/v1/meetings/types", json=_type_body(), headers=target.operator_headers
+        "/api/v1/meetings/types", json=body, headers=target.operator_headers
     )
     assert response.status_code == 201, response.text
-    return {"id": response.json()["id"], "etag": response.headers["ETag"]}
+    return {"id": response.json()["id"], "etag": response.headers["ETag"], "body": body}
 
 
 def _create(target: Target) -> tuple[str, dict]:
@@ -23,7 +24,7 @@ def _create(target: Target) -> tuple[str, dict]:
 def _update(target: Target) -> tuple[str, dict]:
     made = _existing_type(target)
     return f"/api/v1/meetings/types/{made['id']}", {
-        "json": _type_body(),
+        "json": {**made["body"], "duration_minutes": 45},
         "headers": {"If-Match": made["etag"]},
     }
 

@@ -16,7 +16,13 @@ from hotline.auth.models import User
 from hotline.auth.permissions import Action, SignedLinkActor
 from hotline.config import Settings
 from hotline.db import make_sessionmaker, transaction
-from hotline.errors import Forbidden, InvalidInput, NotFound
+from hotline.errors import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+)
 from hotline.kit.cpr import CprNumberInReply
 from hotline.kit.signed_links import SignedLinkExpired, SignedLinkInvalid
 from hotline.meetings import service
@@ -127,11 +133,12 @@ def test_a_municipality_hides_a_type_and_adds_local_questions(
         "kind": "yes_no",
         "required": True,
     }
-    service.set_override(
+    first = service.set_override(
         session, admin, "0751", kind.id,
         OverrideIn(local_questions=[local_question], local_instructions="Ring fra 8920 0000"),
     )  # fmt: skip
     session.commit()
+    read = service.override_version(first)
     offered = service.offered_type(session, "0751", "folkepension")
     assert [q.key for q in offered.questions][-1] == "lokal"
     assert offered.local_instructions == "Ring fra 8920 0000"
@@ -144,7 +151,13 @@ def test_a_municipality_hides_a_type_and_adds_local_questions(
         book(engine, booking(answers={**GOOD_ANSWERS, "lokal": "no"})).answers[-1]["value"] == "no"
     )
 
-    service.set_override(session, admin, "0751", kind.id, OverrideIn(hidden=True))
+    with pytest.raises(PreconditionRequired):  # changing an override names the version read
+        service.set_override(session, admin, "0751", kind.id, OverrideIn(hidden=True))
+    session.rollback()
+    with pytest.raises(PreconditionFailed):
+        service.set_override(session, admin, "0751", kind.id, OverrideIn(hidden=True), '"x"')
+    session.rollback()
+    service.set_override(session, admin, "0751", kind.id, OverrideIn(hidden=True), read)
     session.commit()
     assert service.offered_types(session, "0751") == []
     with pytest.raises(NotFound):

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from hotline.deps import CurrentUser, DbSession, RowId
+from hotline.deps import CurrentUser, DbSession, RowId, csv_download
 from hotline.errors import NotFound
 from hotline.etags import IfMatch
 from hotline.meetings import reports, service
@@ -97,14 +97,6 @@ def free_slots(
     ]
 
 
-def _csv(body: bytes, filename: str) -> Response:
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 @router.get("/reports")
 def meeting_report(
     session: DbSession, user: CurrentUser,
@@ -117,7 +109,7 @@ def meeting_report(
     rows = reports.meeting_report(session, user, municipality_code=municipality,
                                   month_from=month_from, month_to=month_to)  # fmt: skip
     if format == "csv":
-        return _csv(reports.meeting_csv(rows), f"moeder-{month_from}-{month_to}.csv")
+        return csv_download(reports.meeting_csv(rows), f"moeder-{month_from}-{month_to}.csv")
     return [
         {"month": r.month, "meeting_type": r.meeting_type, "booked": r.booked,
          **{state.value: count for state, count in r.counts.items()}}
@@ -137,6 +129,6 @@ def start_report(
     report = reports.start_report(session, user, municipality_code=municipality,
                                   month_from=month_from, month_to=month_to)  # fmt: skip
     if format == "csv":
-        return _csv(reports.start_csv(report), f"moedestart-{month_from}-{month_to}.csv")
+        return csv_download(reports.start_csv(report), f"moedestart-{month_from}-{month_to}.csv")
     buckets = [{"label": label, "meetings": n} for label, n in report.buckets]
     return {"held": report.held, "median_minutes": report.median_minutes, "buckets": buckets}

@@ -30,6 +30,7 @@ PAGES = {
     "/console/redaktion/moedetyper": {"operator", "editor"},
     "/console/redaktion/moedetyper/ny": {"operator", "editor"},
     "/console/kommune/0751/moedetyper": {"operator", "admin.aarhus"},
+    "/console/moeder/tal": {"operator", "admin.aarhus"},
     "/console/drift/kommuner": {"operator"},
     "/console/drift/kommuner/0751": {"operator", "admin.aarhus"},
     "/console/drift/konti": {"operator", "admin.aarhus"},

@@ -190,15 +190,12 @@ def _type_data(values: Mapping[str, Any]) -> tuple[MeetingTypeIn | None, dict[st
         return None, danish_errors(exc, _field_of("questions", origin))
 
 
-# -- editors: the shared types ---------------------------------------------------------------
-
-
-def _type_page(
-    request: Request, meeting_type: MeetingType | None, values: dict[str, Any], *,
-    errors: dict[str, str] | None = None, saved: bool = False,
-) -> Response:  # fmt: skip
-    context: dict[str, Any] = {
-        "nav": "editor",
+def _form_context(
+    meeting_type: MeetingType | None, values: dict[str, Any], errors: dict[str, str] | None,
+    saved: bool,
+) -> dict[str, Any]:  # fmt: skip
+    """What both forms (the editor's type, the admin's override) show."""
+    return {
         "sub": "meeting_types",
         "meeting_type": meeting_type,
         "values": values | {"rows": _with_blank_rows(values.get("rows", []))},
@@ -207,6 +204,19 @@ def _type_page(
         "weekdays": WEEKDAYS,
         "channels": CHANNELS,
         "kinds": KINDS,
+    }
+
+
+# -- editors: the shared types ---------------------------------------------------------------
+
+
+def _type_page(
+    request: Request, meeting_type: MeetingType | None, values: dict[str, Any], *,
+    errors: dict[str, str] | None = None, saved: bool = False,
+) -> Response:  # fmt: skip
+    context: dict[str, Any] = {
+        **_form_context(meeting_type, values, errors, saved),
+        "nav": "editor",
         "action": console_path(request, "editor_meeting_type", type_id=meeting_type.id)
         if meeting_type
         else console_path(request, "editor_meeting_type_new"),
@@ -321,17 +331,10 @@ def _override_page(
     values: dict[str, Any], *, errors: dict[str, str] | None = None, saved: bool = False,
 ) -> Response:  # fmt: skip
     context: dict[str, Any] = {
+        **_form_context(meeting_type, values, errors, saved),
         "nav": "admin",
-        "sub": "meeting_types",
         "m": municipality,
         "may_edit": True,
-        "meeting_type": meeting_type,
-        "values": values | {"rows": _with_blank_rows(values.get("rows", []))},
-        "errors": errors or {},
-        "saved": saved,
-        "weekdays": WEEKDAYS,
-        "channels": CHANNELS,
-        "kinds": KINDS,
         "action": console_path(
             request, "admin_meeting_type", code=municipality.code, type_id=meeting_type.id
         ),

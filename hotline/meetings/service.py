@@ -176,6 +176,12 @@ def overrides_of(
 ) -> list[tuple[MeetingType, MeetingTypeOverride | None]]:
     """Every active type with what the municipality changed on it (None: nothing)."""
     require(user, Action.EDIT_LOCAL_MEETINGS, municipality_code)
+    return _active_types_with_override(session, municipality_code)
+
+
+def _active_types_with_override(
+    session: Session, municipality_code: str
+) -> list[tuple[MeetingType, MeetingTypeOverride | None]]:
     rows = session.execute(
         select(MeetingType, MeetingTypeOverride)
         .outerjoin(
@@ -258,16 +264,7 @@ def _offered(meeting_type: MeetingType, override: MeetingTypeOverride | None) ->
 
 def offered_types(session: Session, municipality_code: str) -> list[OfferedType]:
     """The active types the municipality has not hidden (the public page lists these)."""
-    rows = session.execute(
-        select(MeetingType, MeetingTypeOverride)
-        .outerjoin(
-            MeetingTypeOverride,
-            (MeetingTypeOverride.meeting_type_id == MeetingType.id)
-            & (MeetingTypeOverride.municipality_code == municipality_code),
-        )
-        .where(MeetingType.active.is_(True))
-        .order_by(MeetingType.title)
-    ).all()
+    rows = _active_types_with_override(session, municipality_code)
     return [_offered(t, o) for t, o in rows if not (o is not None and o.hidden)]
 
 

@@ -233,8 +233,7 @@ def _refusal(exc: Problem) -> dict[str, str]:
             else danish_message(412)
         )
         return {"slug" if exc.status == 409 else "form": message}
-    field = "article_slugs" if "artikel" in exc.detail else "form"
-    return {field: exc.detail}
+    return {"article_slugs" if isinstance(exc, service.UnknownArticles) else "form": exc.detail}
 
 
 @router.get("/redaktion/moedetyper", name="editor_meeting_types")

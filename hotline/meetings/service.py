@@ -63,6 +63,10 @@ class BookingClosed(Conflict):
     slug, title = "booking-closed", "The booking can no longer be changed"
 
 
+class UnknownArticles(InvalidInput):
+    slug, title = "unknown-articles", "A linked article does not exist"
+
+
 class FormTooFast(InvalidInput):
     slug, title = "form-check-failed", "The form could not be accepted"
 
@@ -110,7 +114,7 @@ def _check_type(session: Session, data: MeetingTypeIn) -> None:
     wanted = set(data.article_slugs)
     known = set(session.scalars(select(Article.slug).where(Article.slug.in_(wanted))))
     if wanted - known:
-        raise InvalidInput(
+        raise UnknownArticles(
             f"Der findes ingen fælles artikel med adressen: {', '.join(sorted(wanted - known))}."
         )
 

@@ -273,7 +273,7 @@ async def type_create(request: Request, user: ConsoleUser, session: DbSession) -
 
 @router.get("/redaktion/moedetyper/{type_id}", name="editor_meeting_type")
 def type_edit(request: Request, type_id: RowId, user: ConsoleUser, session: DbSession) -> Response:
-    meeting_type = service.meeting_type(session, user, type_id)
+    meeting_type = service.get_meeting_type(session, user, type_id)
     saved = request.query_params.get("gemt") == "1"
     return _type_page(request, meeting_type, _type_values(meeting_type), saved=saved)
 
@@ -282,7 +282,7 @@ def type_edit(request: Request, type_id: RowId, user: ConsoleUser, session: DbSe
 async def type_save(
     request: Request, type_id: RowId, user: ConsoleUser, session: DbSession
 ) -> Response:
-    meeting_type = service.meeting_type(session, user, type_id)
+    meeting_type = service.get_meeting_type(session, user, type_id)
     values = _posted_type(await request.form()) | {"slug": meeting_type.slug}
     data, errors = _type_data(values)
     if data is not None:
@@ -300,7 +300,7 @@ async def type_active(
     request: Request, type_id: RowId, user: ConsoleUser, session: DbSession
 ) -> Response:
     """Withdraw the type from the booking pages, or offer it again."""
-    meeting_type = service.meeting_type(session, user, type_id)
+    meeting_type = service.get_meeting_type(session, user, type_id)
     form = await request.form()
     version = str(form.get("version", "")) or None
     try:

@@ -163,7 +163,7 @@ def authorise_type_editing(user: Principal) -> None:
     require(user, Action.EDIT_MEETING_TYPES)
 
 
-def meeting_type(session: Session, user: Principal, type_id: int) -> MeetingType:
+def get_meeting_type(session: Session, user: Principal, type_id: int) -> MeetingType:
     """One type as its editors see it (withdrawn ones too)."""
     require(user, Action.EDIT_MEETING_TYPES)
     return _load_type(session, type_id)

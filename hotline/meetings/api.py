@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from hotline.deps import CurrentUser, DbSession, RowId, csv_download
+from hotline.deps import CSV_OR_JSON, CurrentUser, DbSession, RowId, csv_download
 from hotline.errors import NotFound
 from hotline.etags import IfMatch
 from hotline.meetings import reports, service
@@ -97,7 +97,7 @@ def free_slots(
     ]
 
 
-@router.get("/reports")
+@router.get("/reports", responses=CSV_OR_JSON)
 def meeting_report(
     session: DbSession, user: CurrentUser,
     month_from: Annotated[str, Query(alias="from", pattern=r"^[0-9]{4}-[0-9]{2}$")],
@@ -117,7 +117,7 @@ def meeting_report(
     ]  # fmt: skip
 
 
-@router.get("/start-report")
+@router.get("/start-report", responses=CSV_OR_JSON)
 def start_report(
     session: DbSession, user: CurrentUser,
     month_from: Annotated[str, Query(alias="from", pattern=r"^[0-9]{4}-[0-9]{2}$")],

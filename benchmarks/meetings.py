@@ -82,12 +82,15 @@ def prepare(url: str, directory: Path, prebooked: int) -> Settings:
     return settings
 
 
-def timings(action: Callable[[], object], count: int) -> list[float]:
-    result = []
-    for _ in range(count):
-        start = time.perf_counter()
-        action()
-        result.append((time.perf_counter() - start) * 1000)
+def interleaved(actions: dict[str, Callable[[], object]], rounds: int) -> dict[str, list[float]]:
+    """Each round times every action once, in turn, so a noisy moment of the machine (2 cores
+    shared with other work) falls on the baseline as much as on what is measured."""
+    result: dict[str, list[float]] = {name: [] for name in actions}
+    for _ in range(rounds):
+        for name, action in actions.items():
+            start = time.perf_counter()
+            action()
+            result[name].append((time.perf_counter() - start) * 1000)
     return result
 
 
@@ -103,18 +106,14 @@ def run(settings: Settings, rounds: int) -> None:
     engine = make_engine(settings.database_url)
     factory = make_sessionmaker(engine)
     with TestClient(app) as client:
-        health = timings(lambda: client.get("/health").raise_for_status(), rounds)
-
-        def slots() -> None:
-            with factory() as session:
-                service.available_slots(session, "0751", SLUG)
-
-        free = timings(slots, rounds)
-        page = timings(lambda: client.get(f"/book/0751/{SLUG}").raise_for_status(), rounds)
         with factory() as session:
             targets = service.available_slots(session, "0751", SLUG)
         seats = [s.starts_at.isoformat() for s in targets for _ in range(s.free_seats)]
         cursor = iter(seats[-rounds:])
+
+        def slots() -> None:
+            with factory() as session:
+                service.available_slots(session, "0751", SLUG)
 
         def submit() -> None:
             shown = utcnow() - timedelta(seconds=30)  # a person filled it in for 30 s
@@ -127,13 +126,21 @@ def run(settings: Settings, rounds: int) -> None:
             response = client.post(f"/book/0751/{SLUG}", data=form, follow_redirects=False)
             assert response.status_code == 303, response.text[:300]
 
-        booked = timings(submit, min(rounds, len(seats)))
+        measured = interleaved(
+            {
+                "GET /health (baseline)": lambda: client.get("/health").raise_for_status(),
+                "available_slots, 30 days (service)": slots,
+                f"GET /book/0751/{SLUG} (page)": lambda: client.get(
+                    f"/book/0751/{SLUG}"
+                ).raise_for_status(),
+                f"POST /book/0751/{SLUG} (submit + letter)": submit,
+            },
+            min(rounds, len(seats)),
+        )
     engine.dispose()
-    base = statistics.median(health)
-    print(summary("GET /health (baseline)", health, None))
-    print(summary("available_slots, 30 days (service)", free, base))
-    print(summary(f"GET /book/0751/{SLUG} (page)", page, base))
-    print(summary(f"POST /book/0751/{SLUG} (submit + letter)", booked, base))
+    base = statistics.median(measured["GET /health (baseline)"])
+    for name, values in measured.items():
+        print(summary(name, values, None if name.startswith("GET /health") else base))
 
 
 def main() -> None:

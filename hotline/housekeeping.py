@@ -1,4 +1,5 @@
-"""The periodic jobs every outbox worker runs in its hourly housekeeping transaction.
+"""The periodic jobs every outbox worker runs in its housekeeping transaction (hourly, or as
+often as a job's ``Every`` says: meeting reminders every few minutes).
 
 Composed here, above the domains, because the domains that need a periodic job (contacts'
 retention, satisfaction's comment erasure and partner rounds, meetings' reminders) send their
@@ -7,7 +8,7 @@ mail through the outbox: the worker gets the list from its front ends (``hotline
 contact's erasure; the report rollups come last and see the hour's other changes.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -15,7 +16,7 @@ from hotline.config import Settings
 from hotline.contacts.reports import refresh_contact_rollups
 from hotline.contacts.retention import erase_expired_contacts
 from hotline.meetings.confirmation import queue_due_reminders
-from hotline.replies.worker import HousekeepingJob
+from hotline.replies.worker import Every, HousekeepingJob
 from hotline.satisfaction.reports import refresh_satisfaction_rollup
 from hotline.satisfaction.retention import erase_expired_survey_comments
 from hotline.satisfaction.rounds import remind_and_close
@@ -28,6 +29,10 @@ def erase_survey_comments_and_old_rate_limits(
     return erase_expired_survey_comments(session, now)
 
 
+# Reminders go out within this long after they fall due (24 hours before the meeting).
+REMINDER_CHECK_INTERVAL = timedelta(minutes=5)
+
+
 def remind_of_meetings(session: Session, settings: Settings, now: datetime) -> int:
     """The reminder of every meeting starting within 24 hours (``hotline meetings remind`` runs
     the same on demand)."""
@@ -38,7 +43,7 @@ HOUSEKEEPING: tuple[HousekeepingJob, ...] = (
     erase_expired_contacts,
     erase_survey_comments_and_old_rate_limits,
     remind_and_close,
-    remind_of_meetings,
+    Every(REMINDER_CHECK_INTERVAL, remind_of_meetings),
     refresh_contact_rollups,
     refresh_satisfaction_rollup,
 )

@@ -10,6 +10,7 @@ from hotline.console import (
     contact_settings,
     contacts,
     editor,
+    meeting_types,
     meetings,
     operator,
     reply_templates,
@@ -58,6 +59,7 @@ def create_console(parent: FastAPI) -> FastAPI:
         contact_settings,
         satisfaction,
         meetings,
+        meeting_types,
     ):
         console.include_router(module.router)
     return console

@@ -1,6 +1,6 @@
 """HTML forms validated by the domain's Pydantic schemas, with errors in Danish per field."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -38,6 +38,9 @@ _MESSAGES = {
         "Kun en erstattende tekst har sin egen titel. Lad feltet stå tomt."
     ),
     "override_body_required": "Skriv den lokale tekst.",
+    "choice_options": "Et valgspørgsmål har svarmuligheder (én pr. linje); andre spørgsmål ingen.",
+    "question_keys_unique": "To spørgsmål har samme nøgle.",
+    "opening_window": "Skriv tidsrum som 09:00-12:00, adskilt af komma; start før slut.",
 }
 _EMAIL_HINT = "Skriv en gyldig e-mailadresse, fx navn@kommune.dk."
 
@@ -52,12 +55,15 @@ def _message(error: Mapping[str, Any]) -> str:
     return template.format(**({"max_length": "?"} | (error.get("ctx") or {})))
 
 
-def danish_errors(exc: ValidationError) -> dict[str, str]:
-    """The first error of each field, keyed by the field's top-level name ("form" for the rest)."""
+def danish_errors(
+    exc: ValidationError, field_of: Callable[[Mapping[str, Any]], str | None] | None = None
+) -> dict[str, str]:
+    """The first error of each field, keyed by the field's top-level name ("form" for the rest),
+    or by what ``field_of`` names (a form whose inputs are not the schema's top-level fields)."""
     errors: dict[str, str] = {}
     for error in exc.errors():
         # A rule over several fields names the field its message belongs next to.
-        named = (error.get("ctx") or {}).get("field")
+        named = (field_of and field_of(error)) or (error.get("ctx") or {}).get("field")
         field = str(named or (error["loc"][0] if error["loc"] else "form"))
         errors.setdefault(field, _message(error))
     return errors

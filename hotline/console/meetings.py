@@ -1,22 +1,26 @@
 """ "Dagens møder": the day's booked meetings for agents (their own and the team's), each with
 the answers, the linked articles as they read in the citizen's municipality, the local
 instructions and the contact details; "Start mødet" opens the filled-in meeting contact,
-"Udeblevet" records a no-show. Only translation here: the rules are in hotline/meetings."""
+"Udeblevet" records a no-show; "Mødetal" shows what became of the bookings and how early
+meetings start (chart beside its table, Danish CSV). Only translation here: the rules are in
+hotline/meetings."""
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.models import User
+from hotline.console.charts import bar_chart
+from hotline.console.contacts import local_today
 from hotline.console.errors import danish_message
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
-from hotline.deps import DbSession, RowId
+from hotline.deps import DbSession, RowId, csv_download
 from hotline.errors import Problem
-from hotline.meetings import agenda
+from hotline.meetings import agenda, reports
 from hotline.meetings.models import BookingState
 
 router = APIRouter()
@@ -66,3 +70,70 @@ def no_show(request: Request, user: ConsoleUser, session: DbSession, booking_id:
         session.rollback()
         return _page(request, session, user, error=exc.detail, status_code=exc.status)
     return RedirectResponse(with_query(console_path(request, "meetings_today")), status_code=303)
+
+
+Month = Annotated[str, Query(pattern=r"^[0-9]{4}-[0-9]{2}$")]
+MunicipalityCode = Annotated[str, Query(max_length=4)]
+
+
+def _months(fra: str | None, til: str | None) -> tuple[str, str]:
+    """Default: this year up to this month (Copenhagen)."""
+    this_month = local_today().strftime("%Y-%m")
+    return fra or f"{this_month[:4]}-01", til or this_month
+
+
+@router.get("/moeder/tal", name="meetings_reports")
+def report_page(
+    request: Request, user: ConsoleUser, session: DbSession,
+    fra: Month | None = None, til: Month | None = None, kommune: MunicipalityCode = "",
+) -> Response:  # fmt: skip
+    month_from, month_to = _months(fra, til)
+    code = kommune or None
+    rows = reports.meeting_report(session, user, municipality_code=code,
+                                  month_from=month_from, month_to=month_to)  # fmt: skip
+    start = reports.start_report(session, user, municipality_code=code,
+                                 month_from=month_from, month_to=month_to)  # fmt: skip
+    context: dict[str, Any] = {
+        "nav": "meeting_reports",
+        "month_from": month_from,
+        "month_to": month_to,
+        "municipality": kommune,
+        "columns": reports.REPORT_COLUMNS,
+        "cells": reports.meeting_cells(rows),
+        "start_columns": reports.START_COLUMNS,
+        "start_cells": reports.start_cells(start),
+        "held": start.held,
+        "chart": bar_chart(
+            "Hvornår møderne begynder i forhold til den bookede tid",
+            [label for label, _count in start.buckets],
+            [("Møder", [count for _label, count in start.buckets])],
+        )
+        if start.held
+        else None,
+        "csv_link": with_query(
+            console_path(request, "meetings_reports_csv"), fra=month_from, til=month_to,
+            kommune=kommune,
+        ),
+        "start_csv_link": with_query(
+            console_path(request, "meetings_reports_csv"), fra=month_from, til=month_to,
+            kommune=kommune, rapport="start",
+        ),
+    }  # fmt: skip
+    return render(request, "meetings_reports.html", context)
+
+
+@router.get("/moeder/tal.csv", name="meetings_reports_csv")
+def report_csv(
+    user: ConsoleUser, session: DbSession, fra: Month | None = None, til: Month | None = None,
+    kommune: MunicipalityCode = "", rapport: Annotated[str, Query(max_length=10)] = "",
+) -> Response:  # fmt: skip
+    month_from, month_to = _months(fra, til)
+    code = kommune or None
+    if rapport == "start":
+        start = reports.start_report(session, user, municipality_code=code,
+                                     month_from=month_from, month_to=month_to)  # fmt: skip
+        return csv_download(reports.start_csv(start), f"moedestart-{month_from}-{month_to}.csv")
+    rows = reports.meeting_report(session, user, municipality_code=code,
+                                  month_from=month_from, month_to=month_to)  # fmt: skip
+    body = reports.meeting_csv(rows)
+    return csv_download(body, f"moeder-{month_from}-{month_to}.csv")

@@ -5,21 +5,25 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from hotline.deps import CurrentUser, DbSession, RowId
-from hotline.etags import IfMatch, check_if_match
+from hotline.deps import CSV_OR_JSON, CurrentUser, DbSession, RowId, csv_download
+from hotline.errors import NotFound
+from hotline.etags import IfMatch
 from hotline.meetings import reports, service
 from hotline.meetings.models import MeetingType
-from hotline.meetings.schemas import MeetingTypeIn, MeetingTypeRead, OverrideIn, SlotRead
+from hotline.meetings.schemas import (
+    ActiveIn,
+    MeetingTypeIn,
+    MeetingTypeRead,
+    OverrideIn,
+    OverrideRead,
+    SlotRead,
+)
 
 router = APIRouter(prefix="/meetings", tags=["meetings"])
 
 
-def _etag(meeting_type: MeetingType) -> str:
-    return f'"meeting-type-v{meeting_type.version}"'
-
-
 def _read(meeting_type: MeetingType, response: Response) -> MeetingTypeRead:
-    response.headers["ETag"] = _etag(meeting_type)
+    response.headers["ETag"] = service.type_version(meeting_type)
     return MeetingTypeRead.model_validate(meeting_type)
 
 
@@ -35,18 +39,46 @@ def update_type(
     type_id: RowId, data: MeetingTypeIn, session: DbSession, user: CurrentUser,
     response: Response, if_match: IfMatch = None,
 ) -> MeetingTypeRead:  # fmt: skip
-    current = session.get(MeetingType, type_id)
-    version = current.version if current is not None else 0
-    if current is not None:
-        check_if_match(if_match, _etag(current), what="the meeting type")
-    return _read(service.update_meeting_type(session, user, type_id, version, data), response)
+    """Change a type (If-Match required: 428 without, 412 when stale); its slug stays."""
+    return _read(service.update_meeting_type(session, user, type_id, if_match, data), response)
+
+
+@router.put("/types/{type_id}/active", response_model=MeetingTypeRead)
+def set_active(
+    type_id: RowId, data: ActiveIn, session: DbSession, user: CurrentUser,
+    response: Response, if_match: IfMatch = None,
+) -> MeetingTypeRead:  # fmt: skip
+    """Withdraw a type from every booking page (``false``) or offer it again (If-Match)."""
+    return _read(service.set_active(session, user, type_id, if_match, data.active), response)
+
+
+@router.get("/types/{type_id}/municipalities/{code}", response_model=OverrideRead)
+def read_override(
+    type_id: RowId, code: str, session: DbSession, user: CurrentUser, response: Response
+) -> OverrideRead:
+    """What the municipality changed on the type (its ETag for the next PUT); 404: nothing."""
+    _meeting_type, override = service.override_for(session, user, code, type_id)
+    if override is None:
+        raise NotFound(f"Municipality {code} has not changed meeting type {type_id}.")
+    response.headers["ETag"] = service.override_version(override)
+    return OverrideRead.model_validate(override)
 
 
 @router.put("/types/{type_id}/municipalities/{code}", status_code=204)
 def set_override(
-    type_id: RowId, code: str, data: OverrideIn, session: DbSession, user: CurrentUser
-) -> Response:
-    service.set_override(session, user, code, type_id, data)
+    type_id: RowId, code: str, data: OverrideIn, session: DbSession, user: CurrentUser,
+    if_match: IfMatch = None,
+) -> Response:  # fmt: skip
+    """Create (no If-Match needed) or change (If-Match required) the municipality's override."""
+    override = service.set_override(session, user, code, type_id, data, if_match)
+    return Response(status_code=204, headers={"ETag": service.override_version(override)})
+
+
+@router.post("/bookings/{booking_id}/cancel", status_code=204)
+def cancel_booking(booking_id: RowId, session: DbSession, user: CurrentUser) -> Response:
+    """The municipality cancels a booked meeting (its admin, or an operator); the time is
+    free again, and the reports count it as cancelled by the municipality."""
+    service.cancel_by_municipality(session, user, booking_id)
     return Response(status_code=204)
 
 
@@ -65,15 +97,7 @@ def free_slots(
     ]
 
 
-def _csv(body: bytes, filename: str) -> Response:
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-@router.get("/reports")
+@router.get("/reports", responses=CSV_OR_JSON)
 def meeting_report(
     session: DbSession, user: CurrentUser,
     month_from: Annotated[str, Query(alias="from", pattern=r"^[0-9]{4}-[0-9]{2}$")],
@@ -85,7 +109,7 @@ def meeting_report(
     rows = reports.meeting_report(session, user, municipality_code=municipality,
                                   month_from=month_from, month_to=month_to)  # fmt: skip
     if format == "csv":
-        return _csv(reports.meeting_csv(rows), f"moeder-{month_from}-{month_to}.csv")
+        return csv_download(reports.meeting_csv(rows), f"moeder-{month_from}-{month_to}.csv")
     return [
         {"month": r.month, "meeting_type": r.meeting_type, "booked": r.booked,
          **{state.value: count for state, count in r.counts.items()}}
@@ -93,7 +117,7 @@ def meeting_report(
     ]  # fmt: skip
 
 
-@router.get("/start-report")
+@router.get("/start-report", responses=CSV_OR_JSON)
 def start_report(
     session: DbSession, user: CurrentUser,
     month_from: Annotated[str, Query(alias="from", pattern=r"^[0-9]{4}-[0-9]{2}$")],
@@ -105,6 +129,6 @@ def start_report(
     report = reports.start_report(session, user, municipality_code=municipality,
                                   month_from=month_from, month_to=month_to)  # fmt: skip
     if format == "csv":
-        return _csv(reports.start_csv(report), f"moedestart-{month_from}-{month_to}.csv")
+        return csv_download(reports.start_csv(report), f"moedestart-{month_from}-{month_to}.csv")
     buckets = [{"label": label, "meetings": n} for label, n in report.buckets]
     return {"held": report.held, "median_minutes": report.median_minutes, "buckets": buckets}

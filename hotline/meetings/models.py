@@ -99,6 +99,9 @@ class MeetingTypeOverride(Base):
     local_instructions: Mapped[str] = mapped_column(Text, default="")
     updated_by: Mapped[str] = mapped_column(String(254))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class Booking(Base):

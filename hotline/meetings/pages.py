@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from hotline.config import Settings
 from hotline.db import transaction, utcnow
-from hotline.deps import DbSession
+from hotline.deps import DbSession, client_address
 from hotline.errors import NotFound, Problem
 from hotline.kit.danish_calendar import COPENHAGEN
 from hotline.letterheads.service import letterhead_for
@@ -44,6 +44,15 @@ async def _form(request: Request) -> FormData:
 
 
 PostedForm = Annotated[FormData, Depends(_form)]
+
+
+def request_time() -> datetime:
+    """The one clock reading a submit uses for its rate limit, form check and booking (tests
+    set the clock with ``app.dependency_overrides``)."""
+    return utcnow()
+
+
+RequestTime = Annotated[datetime, Depends(request_time)]
 
 
 TEXT: dict[str, dict[str, str]] = {
@@ -297,17 +306,16 @@ def _validation_message(exc: ValidationError, lang: Language) -> str:
 
 @router.post("/{code}/{slug}", name="book_submit")
 def submit_booking(
-    request: Request, session: DbSession, form: PostedForm, code: str, slug: str
+    request: Request, session: DbSession, form: PostedForm, code: str, slug: str, now: RequestTime
 ) -> Response:
     settings = _settings(request)
     lang = language_of(request.query_params.get("lang"))
-    address = request.client.host if request.client else "unknown"
     with transaction(request.app.state.sessionmaker) as counting:  # kept even if booking fails
         count_request(
-            counting, "book", address,
+            counting, "book", client_address(request),
             limit=settings.booking_attempts_per_address,
             window_seconds=settings.booking_attempt_window_seconds,
-            now=utcnow(),
+            now=now,
         )  # fmt: skip
     offered = service.offered_type(session, code, slug)
     values = _form_values(form, offered.questions)
@@ -319,10 +327,10 @@ def submit_booking(
     )
     try:
         actor = service.form_actor(
-            settings, str(form.get("form_token", "")), str(form.get(HONEYPOT, ""))
+            settings, str(form.get("form_token", "")), str(form.get(HONEYPOT, "")), now=now
         )
         data = BookingIn.model_validate({**values, "meeting_type": slug, "language": lang})
-        booking = service.book_meeting(session, actor, code, data)
+        booking = service.book_meeting(session, actor, code, data, now=now)
         queue_confirmation(session, settings, booking)
     except ValidationError as exc:
         session.rollback()

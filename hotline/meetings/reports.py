@@ -1,18 +1,16 @@
 """The numbers of booked meetings: booked, held, no-show, cancelled (by the citizen, by the
 municipality) per month and meeting type; and how early meetings start against their slot
-(a pygal chart with its table twin, and Danish CSV for both).
+(the console draws the chart beside its table twin; Danish CSV for both).
 
 Authorised like the contact reports (READ_CONTACT_REPORTS): a municipality's admin sees their
 municipality, supervisors and operators every one. Bookings group by ``local_month`` (the
 Copenhagen month of the slot, written once at booking), a plain GROUP BY on both databases.
 """
 
-import base64
 from collections import Counter
 from dataclasses import dataclass
 from statistics import median
 
-import pygal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -60,7 +58,9 @@ class StartReport:
 
 
 def _authorised(user: User, municipality_code: str | None) -> None:
-    require(user, Action.READ_CONTACT_REPORTS, municipality_code)
+    """One municipality: who may read its numbers. All (None): those who read every
+    municipality's, or an admin, whose rows ``_scoped`` confines to their own."""
+    require(user, Action.READ_CONTACT_REPORTS, municipality_code or user.municipality_code)
 
 
 def _scoped(stmt, user: User, municipality_code: str | None):  # type: ignore[no-untyped-def]
@@ -120,29 +120,30 @@ def start_report(
     )
 
 
-def start_chart(report: StartReport) -> str:
-    """A bar chart (pygal, server-side SVG) as a data URI; ``start_table`` is its twin."""
-    chart = pygal.Bar(show_legend=False, height=320, width=900, x_label_rotation=20)
-    chart.title = "Hvornår møderne begynder i forhold til den bookede tid"
-    chart.x_labels = [label for label, _count in report.buckets]
-    chart.add("Møder", [count for _label, count in report.buckets])
-    return "data:image/svg+xml;base64," + base64.b64encode(chart.render()).decode("ascii")
-
-
 REPORT_COLUMNS = ("måned", "mødetype", "booket i alt", *(STATE_NAMES[s] for s in STATES))
 
 
+START_COLUMNS = ("start i forhold til tiden", "møder")
+
+
+def meeting_cells(rows: list[MeetingRow]) -> list[list[str]]:
+    """The report as text cells under REPORT_COLUMNS (the CSV and the console's table)."""
+    return [
+        [row.month, row.meeting_type, str(row.booked), *(str(row.counts[s]) for s in STATES)]
+        for row in rows
+    ]
+
+
+def start_cells(report: StartReport) -> list[list[str]]:
+    """How early meetings start, as text cells under START_COLUMNS, the median last."""
+    rows = [[label, str(count)] for label, count in report.buckets]
+    rows.append(["median (minutter, negativ = før tiden)", danish_number(report.median_minutes)])
+    return rows
+
+
 def meeting_csv(rows: list[MeetingRow]) -> bytes:
-    return danish_csv(
-        REPORT_COLUMNS,
-        (
-            [row.month, row.meeting_type, str(row.booked), *(str(row.counts[s]) for s in STATES)]
-            for row in rows
-        ),
-    )
+    return danish_csv(REPORT_COLUMNS, meeting_cells(rows))
 
 
 def start_csv(report: StartReport) -> bytes:
-    rows = [[label, str(count)] for label, count in report.buckets]
-    rows.append(["median (minutter, negativ = før tiden)", danish_number(report.median_minutes)])
-    return danish_csv(("start i forhold til tiden", "møder"), rows)
+    return danish_csv(START_COLUMNS, start_cells(report))

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from hotline.meetings.models import MeetingChannel
 
@@ -43,14 +44,18 @@ class Question(BaseModel):
     @model_validator(mode="after")
     def _choices_have_options(self) -> "Question":
         if (self.kind in CHOICE_KINDS) != bool(self.options):
-            raise ValueError("single and multiple choice questions (and only they) have options")
+            raise PydanticCustomError(
+                "choice_options",
+                "single and multiple choice questions (and only they) have options",
+                {"field": "options"},
+            )
         return self
 
 
 def _unique_keys(questions: list[Question]) -> list[Question]:
     keys = [q.key for q in questions]
     if len(keys) != len(set(keys)):
-        raise ValueError("question keys must be unique")
+        raise PydanticCustomError("question_keys_unique", "question keys must be unique")
     return questions
 
 
@@ -86,7 +91,11 @@ class MeetingTypeIn(BaseModel):
                 raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
             for start, end in windows:
                 if not (_HHMM.match(start) and _HHMM.match(end)) or start >= end:
-                    raise ValueError(f"opening window {start}-{end}: use HH:MM, start before end")
+                    raise PydanticCustomError(
+                        "opening_window",
+                        "opening window {window} on weekday {weekday}: use HH:MM, start before end",
+                        {"window": f"{start}-{end}", "weekday": weekday},
+                    )
         return value
 
 
@@ -142,7 +151,25 @@ class MeetingTypeRead(BaseModel):
     parallel_agents: int
     horizon_days: int
     min_notice_hours: int
+    active: bool
     version: int
+
+
+class OverrideRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    municipality_code: str
+    meeting_type_id: int
+    hidden: bool
+    local_questions: list[dict[str, object]]
+    local_instructions: str
+    version: int
+
+
+class ActiveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool
 
 
 class SlotRead(BaseModel):

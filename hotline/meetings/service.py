@@ -21,10 +21,12 @@ from hotline.auth.models import User
 from hotline.auth.permissions import Action, Principal, SignedLinkActor, require
 from hotline.config import Settings
 from hotline.db import utcnow
-from hotline.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from hotline.errors import Conflict, InvalidInput, NotFound
 from hotline.kit.cpr import refuse_cpr_numbers
 from hotline.kit.danish_calendar import COPENHAGEN
 from hotline.kit.signed_links import SignedLinkInvalid, sign_link, verify_link
+from hotline.kit.versions import check_version
+from hotline.knowledge.models import Article
 from hotline.meetings.models import (
     Booking,
     BookingState,
@@ -61,6 +63,10 @@ class BookingClosed(Conflict):
     slug, title = "booking-closed", "The booking can no longer be changed"
 
 
+class UnknownArticles(InvalidInput):
+    slug, title = "unknown-articles", "A linked article does not exist"
+
+
 class FormTooFast(InvalidInput):
     slug, title = "form-check-failed", "The form could not be accepted"
 
@@ -87,11 +93,37 @@ def _type_values(data: MeetingTypeIn) -> dict[str, Any]:
     }
 
 
+def type_version(meeting_type: MeetingType) -> str:
+    """The version a writer names (the API's ETag, the console's hidden field)."""
+    return f'"meeting-type-v{meeting_type.version}"'
+
+
+def override_version(override: MeetingTypeOverride) -> str:
+    return f'"meeting-override-v{override.version}"'
+
+
+def _check_type(session: Session, data: MeetingTypeIn) -> None:
+    """What the schema cannot see: no CPR number in any text, only existing articles linked."""
+    refuse_cpr_numbers(
+        data.title,
+        data.description,
+        *(q.label for q in data.questions),
+        *(q.label_en or "" for q in data.questions),
+        *(option for q in data.questions for option in q.options),
+    )
+    wanted = set(data.article_slugs)
+    known = set(session.scalars(select(Article.slug).where(Article.slug.in_(wanted))))
+    if wanted - known:
+        raise UnknownArticles(
+            f"Der findes ingen fælles artikel med adressen: {', '.join(sorted(wanted - known))}."
+        )
+
+
 def create_meeting_type(session: Session, user: Principal, data: MeetingTypeIn) -> MeetingType:
     require(user, Action.EDIT_MEETING_TYPES)
-    refuse_cpr_numbers(data.title, data.description, *(q.label for q in data.questions))
+    _check_type(session, data)
     if session.scalar(select(MeetingType.id).where(MeetingType.slug == data.slug)) is not None:
-        raise Conflict(f"A meeting type {data.slug!r} exists already.")
+        raise Conflict(f"Der findes allerede en mødetype med adressen {data.slug!r}.")
     meeting_type = MeetingType(**_type_values(data))
     session.add(meeting_type)
     session.flush()
@@ -99,19 +131,72 @@ def create_meeting_type(session: Session, user: Principal, data: MeetingTypeIn) 
 
 
 def update_meeting_type(
-    session: Session, user: Principal, type_id: int, expected_version: int, data: MeetingTypeIn
+    session: Session, user: Principal, type_id: int, expected: str | None, data: MeetingTypeIn
 ) -> MeetingType:
+    """Change every field but the address (slug): bookings and links name the type by it."""
     require(user, Action.EDIT_MEETING_TYPES)
     meeting_type = _load_type(session, type_id)
-    if meeting_type.version != expected_version:
-        raise PreconditionFailed(
-            f"Meeting type {type_id} changed since you read it; nothing was overwritten."
-        )
-    refuse_cpr_numbers(data.title, data.description, *(q.label for q in data.questions))
+    check_version(expected, type_version(meeting_type), what="the meeting type")
+    if data.slug != meeting_type.slug:
+        raise InvalidInput("En mødetypes adresse (slug) kan ikke ændres.")
+    _check_type(session, data)
     for field, value in _type_values(data).items():
         setattr(meeting_type, field, value)
     session.flush()
     return meeting_type
+
+
+def set_active(
+    session: Session, user: Principal, type_id: int, expected: str | None, active: bool
+) -> MeetingType:
+    """Withdraw a type from every booking page (booked meetings stay), or offer it again."""
+    require(user, Action.EDIT_MEETING_TYPES)
+    meeting_type = _load_type(session, type_id)
+    check_version(expected, type_version(meeting_type), what="the meeting type")
+    meeting_type.active = active
+    session.flush()
+    return meeting_type
+
+
+def authorise_type_editing(user: Principal) -> None:
+    """Before an editor's form is shown or read: only those who define types get that far."""
+    require(user, Action.EDIT_MEETING_TYPES)
+
+
+def get_meeting_type(session: Session, user: Principal, type_id: int) -> MeetingType:
+    """One type as its editors see it (withdrawn ones too)."""
+    require(user, Action.EDIT_MEETING_TYPES)
+    return _load_type(session, type_id)
+
+
+def meeting_types(session: Session, user: Principal) -> list[MeetingType]:
+    """Every type, withdrawn ones too, for the editors who define them."""
+    require(user, Action.EDIT_MEETING_TYPES)
+    return list(session.scalars(select(MeetingType).order_by(MeetingType.title)))
+
+
+def overrides_of(
+    session: Session, user: Principal, municipality_code: str
+) -> list[tuple[MeetingType, MeetingTypeOverride | None]]:
+    """Every active type with what the municipality changed on it (None: nothing)."""
+    require(user, Action.EDIT_LOCAL_MEETINGS, municipality_code)
+    return _active_types_with_override(session, municipality_code)
+
+
+def _active_types_with_override(
+    session: Session, municipality_code: str
+) -> list[tuple[MeetingType, MeetingTypeOverride | None]]:
+    rows = session.execute(
+        select(MeetingType, MeetingTypeOverride)
+        .outerjoin(
+            MeetingTypeOverride,
+            (MeetingTypeOverride.meeting_type_id == MeetingType.id)
+            & (MeetingTypeOverride.municipality_code == municipality_code),
+        )
+        .where(MeetingType.active.is_(True))
+        .order_by(MeetingType.title)
+    ).all()
+    return [(meeting_type, override) for meeting_type, override in rows]
 
 
 def _load_type(session: Session, type_id: int) -> MeetingType:
@@ -122,17 +207,29 @@ def _load_type(session: Session, type_id: int) -> MeetingType:
 
 
 def set_override(
-    session: Session, user: Principal, municipality_code: str, type_id: int, data: OverrideIn
-) -> MeetingTypeOverride:
-    """A municipality hides a type, adds local questions, or instructs the agents."""
+    session: Session, user: Principal, municipality_code: str, type_id: int, data: OverrideIn,
+    expected: str | None = None,
+) -> MeetingTypeOverride:  # fmt: skip
+    """A municipality hides a type, adds local questions, or instructs the agents. Creating
+    the first override needs no version; changing one needs the version that was read."""
     require(user, Action.EDIT_LOCAL_MEETINGS, municipality_code)
     meeting_type = _load_type(session, type_id)
+    override = session.get(MeetingTypeOverride, (municipality_code, type_id))
+    if override is not None:
+        check_version(expected, override_version(override), what="the municipality's override")
     shared_keys = {q["key"] for q in meeting_type.questions}
     clash = shared_keys & {q.key for q in data.local_questions}
     if clash:
-        raise InvalidInput(f"Local questions reuse shared keys: {', '.join(sorted(clash))}.")
-    refuse_cpr_numbers(data.local_instructions, *(q.label for q in data.local_questions))
-    override = session.get(MeetingTypeOverride, (municipality_code, type_id))
+        raise InvalidInput(
+            "Lokale spørgsmål kan ikke have samme nøgle som et fælles spørgsmål: "
+            f"{', '.join(sorted(clash))}."
+        )
+    refuse_cpr_numbers(
+        data.local_instructions,
+        *(q.label for q in data.local_questions),
+        *(q.label_en or "" for q in data.local_questions),
+        *(option for q in data.local_questions for option in q.options),
+    )
     if override is None:
         override = MeetingTypeOverride(municipality_code=municipality_code, meeting_type_id=type_id)
         session.add(override)
@@ -142,6 +239,15 @@ def set_override(
     override.updated_by = getattr(user, "email", user.role)
     session.flush()
     return override
+
+
+def override_for(
+    session: Session, user: Principal, municipality_code: str, type_id: int
+) -> tuple[MeetingType, MeetingTypeOverride | None]:
+    """The type and what the municipality has changed on it (None: nothing yet)."""
+    require(user, Action.EDIT_LOCAL_MEETINGS, municipality_code)
+    meeting_type = _load_type(session, type_id)
+    return meeting_type, session.get(MeetingTypeOverride, (municipality_code, type_id))
 
 
 @dataclass(frozen=True)
@@ -162,16 +268,7 @@ def _offered(meeting_type: MeetingType, override: MeetingTypeOverride | None) ->
 
 def offered_types(session: Session, municipality_code: str) -> list[OfferedType]:
     """The active types the municipality has not hidden (the public page lists these)."""
-    rows = session.execute(
-        select(MeetingType, MeetingTypeOverride)
-        .outerjoin(
-            MeetingTypeOverride,
-            (MeetingTypeOverride.meeting_type_id == MeetingType.id)
-            & (MeetingTypeOverride.municipality_code == municipality_code),
-        )
-        .where(MeetingType.active.is_(True))
-        .order_by(MeetingType.title)
-    ).all()
+    rows = _active_types_with_override(session, municipality_code)
     return [_offered(t, o) for t, o in rows if not (o is not None and o.hidden)]
 
 

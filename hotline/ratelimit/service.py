@@ -5,6 +5,7 @@ RETURNING, the same statement on SQLite and PostgreSQL) and refuses once the win
 Call it in its own short transaction, so a refused or failed request still counts.
 """
 
+import math
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete
@@ -22,6 +23,13 @@ class TooManyRequests(Problem):
 def _window_start(now: datetime, window_seconds: int) -> datetime:
     epoch = int(now.timestamp())
     return datetime.fromtimestamp(epoch - epoch % window_seconds, UTC)
+
+
+def seconds_until_window_ends(start: datetime, window_seconds: int, now: datetime) -> int:
+    """Whole seconds until the window that began at ``start`` ends, rounded up (a client that
+    waits that long is in the next window), never less than 1."""
+    left = (start + timedelta(seconds=window_seconds) - now).total_seconds()
+    return max(math.ceil(left), 1)
 
 
 def count_request(
@@ -46,11 +54,10 @@ def count_request(
     ).returning(RateLimitWindow.hits)
     hits = int(session.execute(count_hit).scalar_one())
     if hits > limit:
-        retry = int((start + timedelta(seconds=window_seconds) - now).total_seconds()) + 1
         raise TooManyRequests(
             "For mange forsøg fra din adresse. Prøv igen om lidt. / Too many requests; "
             "try again shortly.",
-            headers={"Retry-After": str(max(retry, 1))},
+            headers={"Retry-After": str(seconds_until_window_ends(start, window_seconds, now))},
         )
     return hits
 

@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
@@ -39,6 +40,18 @@ CONFIRM_WITHIN_SECONDS = 0.2  # a slow server gets each outcome written on its o
 HousekeepingJob = Callable[[Session, Settings, datetime], object]
 
 
+@dataclass(frozen=True)
+class Every:
+    """A housekeeping job that must run more often than hourly (a meeting's reminder is due
+    24 hours before the meeting, not up to an hour later)."""
+
+    interval: timedelta
+    job: HousekeepingJob
+
+    def __call__(self, session: Session, settings: Settings, now: datetime) -> object:
+        return self.job(session, settings, now)
+
+
 class Worker:
     """One delivery loop with its own engine and SMTP connection."""
 
@@ -54,6 +67,7 @@ class Worker:
         self._sent: list[Reply] = []  # sent, outcome not yet written
         self._first_sent_at = 0.0
         self._next_purge = utcnow()
+        self._next_run: dict[int, datetime] = {}  # per housekeeping job (by position)
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -187,16 +201,29 @@ class Worker:
         self._sent = []
 
     def _purge_when_due(self) -> None:
+        """The hourly purge and the housekeeping jobs that are due, in one transaction: each
+        job hourly, or as often as its ``Every`` says."""
         now = utcnow()
-        if now < self._next_purge:
+        purge = now >= self._next_purge
+        due = [
+            (index, job)
+            for index, job in enumerate(self.housekeeping)
+            if now >= self._next_run.get(index, now)
+        ]
+        if not (purge or due):
             return
         with self._transaction() as session:
-            erased = outbox.purge_expired(session, self.settings, now)
-            for job in self.housekeeping:
+            erased = outbox.purge_expired(session, self.settings, now) if purge else 0
+            for _index, job in due:
                 job(session, self.settings, now)
         if erased:
             log.info("erased recipient and content of replies past retention", replies=erased)
-        self._next_purge = now + PURGE_INTERVAL
+        for index, job in due:
+            self._next_run[index] = now + (
+                job.interval if isinstance(job, Every) else PURGE_INTERVAL
+            )
+        if purge:
+            self._next_purge = now + PURGE_INTERVAL
 
 
 @asynccontextmanager

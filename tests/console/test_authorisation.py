@@ -27,6 +27,10 @@ PAGES = {
     "/console/redaktion/fakta/gebyr_pas": {"operator", "editor"},
     "/console/redaktion/svarskabeloner": {"operator", "editor"},
     "/console/redaktion/svarskabeloner/ny": {"operator", "editor"},
+    "/console/redaktion/moedetyper": {"operator", "editor"},
+    "/console/redaktion/moedetyper/ny": {"operator", "editor"},
+    "/console/kommune/0751/moedetyper": {"operator", "admin.aarhus"},
+    "/console/moeder/tal": {"operator", "admin.aarhus"},
     "/console/drift/kommuner": {"operator"},
     "/console/drift/kommuner/0751": {"operator", "admin.aarhus"},
     "/console/drift/konti": {"operator", "admin.aarhus"},
@@ -124,7 +128,13 @@ def test_every_console_form_checks_the_role(
     token = csrf_token(client, "/console/")
     for code in ("0751", "0461"):
         path = route.format(
-            code=code, slug="pas", account_id=1, key="gebyr_pas", template_id=1, round_id=1
+            code=code,
+            slug="pas",
+            account_id=1,
+            key="gebyr_pas",
+            template_id=1,
+            round_id=1,
+            type_id=1,
         )
         response = client.request(method, "/console" + path, data={"csrf_token": token})
         assert response.status_code == 403, (path, response.text[:200])

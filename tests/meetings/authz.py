@@ -1,7 +1,11 @@
 import uuid
 
+from hotline.auth.permissions import Action, SignedLinkActor
+from hotline.db import transaction
+from hotline.meetings import service
+from hotline.meetings.schemas import BookingIn
 from tests.authz import Case, Role, Target, Visibility, roles
-from tests.meetings.conftest import type_data
+from tests.meetings.conftest import GOOD_ANSWERS, type_data
 
 
 def _type_body() -> dict:
@@ -9,11 +13,12 @@ def _type_body() -> dict:
 
 
 def _existing_type(target: Target) -> dict:
+    body = _type_body()
     response = target.client.post(
-        "/api/v1/meetings/types", json=_type_body(), headers=target.operator_headers
+        "/api/v1/meetings/types", json=body, headers=target.operator_headers
     )
     assert response.status_code == 201, response.text
-    return {"id": response.json()["id"], "etag": response.headers["ETag"]}
+    return {"id": response.json()["id"], "etag": response.headers["ETag"], "body": body}
 
 
 def _create(target: Target) -> tuple[str, dict]:
@@ -23,7 +28,7 @@ def _create(target: Target) -> tuple[str, dict]:
 def _update(target: Target) -> tuple[str, dict]:
     made = _existing_type(target)
     return f"/api/v1/meetings/types/{made['id']}", {
-        "json": _type_body(),
+        "json": {**made["body"], "duration_minutes": 45},
         "headers": {"If-Match": made["etag"]},
     }
 
@@ -33,6 +38,40 @@ def _override(target: Target) -> tuple[str, dict]:
     return f"/api/v1/meetings/types/{made['id']}/municipalities/{target.municipality}", {
         "json": {"hidden": True}
     }
+
+
+def _withdraw(target: Target) -> tuple[str, dict]:
+    made = _existing_type(target)
+    return f"/api/v1/meetings/types/{made['id']}/active", {
+        "json": {"active": False},
+        "headers": {"If-Match": made["etag"]},
+    }
+
+
+def _read_override(target: Target) -> tuple[str, dict]:
+    path, request = _override(target)
+    made = target.client.put(path, headers=target.operator_headers, **request)
+    assert made.status_code == 204, made.text
+    return path, {}
+
+
+def _cancel(target: Target) -> tuple[str, dict]:
+    """A booked meeting of the target municipality, booked as its citizens do."""
+    made = _existing_type(target)
+    with transaction(target.client.app.state.sessionmaker) as session:  # type: ignore[attr-defined]
+        slot = service.available_slots(session, target.municipality, made["body"]["slug"])[0]
+        booking = service.book_meeting(
+            session,
+            SignedLinkActor(Action.BOOK_MEETING, target.municipality),
+            target.municipality,
+            BookingIn(
+                meeting_type=made["body"]["slug"], starts_at=slot.starts_at.isoformat(),
+                answers=GOOD_ANSWERS, citizen_name="Birthe", citizen_phone="12345678",
+                privacy_accepted=True,
+            ),
+        )  # fmt: skip
+        booking_id = booking.id
+    return f"/api/v1/meetings/bookings/{booking_id}/cancel", {}
 
 
 def _report(path: str):  # type: ignore[no-untyped-def]
@@ -58,6 +97,26 @@ CASES = [
         build=_override,
     ),
     Case(
+        "PUT",
+        "/api/v1/meetings/types/{type_id}/active",
+        allowed_anywhere=EDITING,
+        build=_withdraw,
+    ),
+    Case(
+        "GET",
+        "/api/v1/meetings/types/{type_id}/municipalities/{code}",
+        allowed_anywhere=roles(Role.OPERATOR),
+        allowed_in_own=roles(Role.MUNICIPALITY_ADMIN),
+        build=_read_override,
+    ),
+    Case(
+        "POST",
+        "/api/v1/meetings/bookings/{booking_id}/cancel",
+        allowed_anywhere=roles(Role.OPERATOR),
+        allowed_in_own=roles(Role.MUNICIPALITY_ADMIN),
+        build=_cancel,
+    ),
+    Case(
         "GET",
         "/api/v1/meetings/reports",
         allowed_anywhere=COUNTING,
@@ -74,6 +133,7 @@ CASES = [
 ]
 
 READS = {
+    "/api/v1/meetings/types/{type_id}/municipalities/{code}": Visibility.RESTRICTED,
     "/api/v1/meetings/slots/{code}/{slug}": Visibility.EVERY_ROLE,  # public: no personal data
     "/api/v1/meetings/reports": Visibility.RESTRICTED,
     "/api/v1/meetings/start-report": Visibility.RESTRICTED,

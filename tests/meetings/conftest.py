@@ -49,7 +49,6 @@ def type_data(**overrides: Any) -> MeetingTypeIn:
         "duration_minutes": 30,
         "channel": "phone",
         "questions": QUESTIONS,
-        "article_slugs": ["folkepension"],
         "opening_hours": WEEKDAY_HOURS,
         "parallel_agents": 1,
         "horizon_days": 30,

@@ -22,16 +22,20 @@ MONDAY = date(2026, 11, 30)
 
 
 @pytest.fixture
-def booked(make_type: MakeType, engine: Engine, session: Session) -> Booking:
-    knowledge.create_article(
-        session,
-        ArticleCreate(
-            slug="folkepension", title="Folkepension", category="Pension", body="# Folkepension"
-        ),
-        "editor@hotline.example",
-    )
+def booked(
+    make_type: MakeType, engine: Engine, session: Session, demo_users: dict[str, User]
+) -> Booking:
+    for slug, title in (("folkepension", "Folkepension"), ("trukket-tilbage", "Trukket")):
+        knowledge.create_article(
+            session,
+            ArticleCreate(slug=slug, title=title, category="Pension", body=f"# {title}"),
+            "editor@hotline.example",
+        )
     session.commit()
     make_type(article_slugs=["folkepension", "trukket-tilbage"])
+    editor = session.get_one(User, demo_users["editor"].id)
+    knowledge.remove_article(session, editor, "trukket-tilbage", expected=None)  # withdrawn since
+    session.commit()
     return book(engine, booking(citizen_email="birthe@example.dk"))
 
 

@@ -16,7 +16,13 @@ from hotline.auth.models import User
 from hotline.auth.permissions import Action, SignedLinkActor
 from hotline.config import Settings
 from hotline.db import make_sessionmaker, transaction
-from hotline.errors import Forbidden, InvalidInput, NotFound
+from hotline.errors import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+)
 from hotline.kit.cpr import CprNumberInReply
 from hotline.kit.signed_links import SignedLinkExpired, SignedLinkInvalid
 from hotline.meetings import service
@@ -127,11 +133,12 @@ def test_a_municipality_hides_a_type_and_adds_local_questions(
         "kind": "yes_no",
         "required": True,
     }
-    service.set_override(
+    first = service.set_override(
         session, admin, "0751", kind.id,
         OverrideIn(local_questions=[local_question], local_instructions="Ring fra 8920 0000"),
     )  # fmt: skip
     session.commit()
+    read = service.override_version(first)
     offered = service.offered_type(session, "0751", "folkepension")
     assert [q.key for q in offered.questions][-1] == "lokal"
     assert offered.local_instructions == "Ring fra 8920 0000"
@@ -144,7 +151,13 @@ def test_a_municipality_hides_a_type_and_adds_local_questions(
         book(engine, booking(answers={**GOOD_ANSWERS, "lokal": "no"})).answers[-1]["value"] == "no"
     )
 
-    service.set_override(session, admin, "0751", kind.id, OverrideIn(hidden=True))
+    with pytest.raises(PreconditionRequired):  # changing an override names the version read
+        service.set_override(session, admin, "0751", kind.id, OverrideIn(hidden=True))
+    session.rollback()
+    with pytest.raises(PreconditionFailed):
+        service.set_override(session, admin, "0751", kind.id, OverrideIn(hidden=True), '"x"')
+    session.rollback()
+    service.set_override(session, admin, "0751", kind.id, OverrideIn(hidden=True), read)
     session.commit()
     assert service.offered_types(session, "0751") == []
     with pytest.raises(NotFound):
@@ -318,3 +331,31 @@ def test_the_reminder_is_queued_once_within_24_hours_of_the_meeting(
     reminder = session.scalars(select(Reply)).one()
     assert reminder.subject == "Påmindelse om dit møde" and reminder.agent_id is None
     assert "/book/manage/" in (reminder.text or "")
+
+
+def test_the_worker_queues_a_reminder_within_minutes_of_it_falling_due(
+    make_type: MakeType, engine: Engine, settings: Settings, session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """The worker's hourly housekeeping would send it up to an hour late; the reminder job
+    runs every REMINDER_CHECK_INTERVAL."""
+    from hotline.housekeeping import HOUSEKEEPING, REMINDER_CHECK_INTERVAL
+    from hotline.replies import worker as outbox_worker
+    from hotline.replies.models import Reply
+
+    make_type()
+    made = book(engine, booking(citizen_email="birthe@example.dk"))
+    clock = [made.starts_at - timedelta(hours=24, minutes=3)]  # three minutes before it is due
+    monkeypatch.setattr(outbox_worker, "utcnow", lambda: clock[0])
+    worker = outbox_worker.Worker(settings, HOUSEKEEPING)
+    try:
+        worker._purge_when_due()  # the start: every job runs once
+        assert session.scalars(select(Reply)).all() == []
+        clock[0] += REMINDER_CHECK_INTERVAL  # due two minutes ago; the hourly jobs are not
+        worker._purge_when_due()
+    finally:
+        worker._engine.dispose()
+    reminder = session.scalars(select(Reply)).one()
+    assert reminder.subject == "Påmindelse om dit møde"
+    queued_at = session.get_one(Booking, made.id).reminder_queued_at
+    assert queued_at == clock[0] and made.starts_at - queued_at == timedelta(hours=23, minutes=58)

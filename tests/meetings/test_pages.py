@@ -3,14 +3,16 @@ the form check, the rate limit per address, the confirmation with its calendar f
 concurrent requests for the last slot."""
 
 import email
+import math
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlalchemy import select
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session
 from hotline.app import create_app
 from hotline.config import Settings
 from hotline.db import utcnow
-from hotline.meetings import service
+from hotline.meetings import pages, service
 from hotline.meetings.models import Booking, BookingState
 from hotline.ratelimit.models import RateLimitWindow
 from hotline.replies.models import Reply
@@ -145,22 +147,44 @@ def test_a_refused_form_comes_back_with_the_answers_kept(
     assert session.scalars(select(Booking)).all() == []
 
 
+def at(settings: Settings, moment: datetime) -> FastAPI:
+    """The app with its request clock stopped at ``moment``."""
+    app = create_app(settings)
+    app.dependency_overrides[pages.request_time] = lambda: moment
+    return app
+
+
 def test_the_rate_limit_per_address_is_kept_in_the_database(
     open_type: None, session: Session, settings: Settings
 ) -> None:
     strict = settings.model_copy(update={"booking_attempts_per_address": 2})
-    with TestClient(create_app(strict), raise_server_exceptions=False) as client:
-        bot = form(settings, first_free(session), website="http://spam.example")
+    now = datetime(2026, 12, 1, 9, 17, 42, 250_000, tzinfo=UTC)
+    issued = service.form_token(settings, "0751", now=now - timedelta(seconds=30))
+    bot = form(settings, first_free(session), website="http://spam.example", form_token=issued)
+    with TestClient(at(strict, now), raise_server_exceptions=False) as client:
         assert [client.post("/book/0751/folkepension", data=bot).status_code for _ in range(3)] == [
             422,
             422,
             429,
         ]
-    assert session.scalars(select(RateLimitWindow.hits)).one() == 2  # the refusal adds none
-    with TestClient(create_app(strict), raise_server_exceptions=False) as restarted:
+    window = session.scalars(select(RateLimitWindow)).one()
+    assert window.hits == 2  # the refusal adds none
+    assert window.window_start == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # the hour's window
+    window_end = window.window_start + timedelta(seconds=strict.booking_attempt_window_seconds)
+
+    later = now + timedelta(minutes=10)
+    with TestClient(at(strict, later), raise_server_exceptions=False) as restarted:
         refused = restarted.post("/book/0751/folkepension", data=bot)
     assert refused.status_code == 429  # a restart (or another worker) remembers the address
-    assert 1 <= int(refused.headers["Retry-After"]) <= 3600  # until the hour's window ends
+    # Until the stored window ends: 10:00:00 - 09:27:42.25 is 1,937.75 s, rounded up.
+    assert int(refused.headers["Retry-After"]) == math.ceil((window_end - later).total_seconds())
+    assert refused.headers["Retry-After"] == "1938"
+
+    a_minute_before_the_end = window_end - timedelta(minutes=1)
+    with TestClient(at(strict, a_minute_before_the_end), raise_server_exceptions=False) as client:
+        assert client.post("/book/0751/folkepension", data=bot).headers["Retry-After"] == "60"
+    with TestClient(at(strict, window_end), raise_server_exceptions=False) as next_window:
+        assert next_window.post("/book/0751/folkepension", data=bot).status_code == 422
 
 
 def test_two_concurrent_requests_for_the_last_slot_get_one_booking_and_one_taken(

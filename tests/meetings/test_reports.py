@@ -1,10 +1,12 @@
 """The meeting numbers: what became of the bookings per month and type, and how early the
-held meetings started (chart, its table twin, Danish CSV)."""
+held meetings started (its table and Danish CSV; the console page draws the chart)."""
 
 import base64
+import re
 from datetime import date, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -12,10 +14,12 @@ from hotline.auth.models import User
 from hotline.errors import Forbidden
 from hotline.meetings import agenda, reports, service
 from hotline.meetings.models import BookingState
+from tests.console.conftest import SignIn, sign_in
 from tests.meetings.conftest import MakeType, local
 from tests.meetings.test_booking import book, booking
 
 MONDAY = date(2026, 11, 30)
+__all__ = ["sign_in"]
 
 
 @pytest.fixture
@@ -63,7 +67,7 @@ def test_bookings_are_counted_by_what_became_of_them(
                                month_from="2026-11", month_to="2026-11")  # fmt: skip
 
 
-def test_how_early_meetings_start_has_a_chart_and_its_table_twin(
+def test_how_early_meetings_start_is_counted_in_buckets_with_the_median(
     a_morning: None, session: Session, demo_users: dict[str, User]
 ) -> None:
     supervisor = session.get_one(User, demo_users["supervisor"].id)
@@ -74,7 +78,30 @@ def test_how_early_meetings_start_has_a_chart_and_its_table_twin(
         "mere end 5 min. før": 0, "2-5 min. før": 1, "0-2 min. før": 1,
         "0-2 min. efter": 0, "2-5 min. efter": 0, "mere end 5 min. efter": 0,
     }  # fmt: skip
-    svg = base64.b64decode(reports.start_chart(report).split(",", 1)[1]).decode()
-    assert "Hvornår møderne begynder" in svg and "0-2 min. før" in svg
     csv = reports.start_csv(report).decode("utf-8")
     assert "2-5 min. før;1\r\n" in csv and "før tiden);-2,0\r\n" in csv
+
+
+def test_the_console_page_shows_both_reports_with_a_chart_and_its_table(
+    a_morning: None, client: TestClient, sign_in: SignIn
+) -> None:
+    sign_in("supervisor")
+    page = client.get("/console/moeder/tal?fra=2026-11&til=2026-11")
+    assert page.status_code == 200
+    rows = re.findall(r"<tr>(.*?)</tr>", page.text, re.S)
+    cells = [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row) for row in rows]
+    assert ["2026-11", "Folkepension - telefonmøde", "5", "1", "2", "1", "0", "1"] in cells
+    assert ["2-5 min. før", "1"] in cells and ["0-2 min. før", "1"] in cells
+    chart = re.search(r'<img src="data:image/svg\+xml;base64,([^"]+)"', page.text)
+    assert chart is not None
+    svg = base64.b64decode(chart.group(1)).decode()
+    assert "Hvornår møderne begynder" in svg and "0-2 min. før" in svg
+    csv = client.get("/console/moeder/tal.csv?fra=2026-11&til=2026-11")
+    assert csv.content.startswith("\ufeffmåned;mødetype;booket i alt".encode())
+    sign_in("admin.aarhus")
+    own = client.get("/console/moeder/tal?fra=2026-11&til=2026-11")  # Aarhus' own numbers
+    assert own.status_code == 200 and "Folkepension - telefonmøde" in own.text
+    assert client.get("/console/moeder/tal?fra=2026-11&til=2026-11&kommune=0461").status_code == 403
+    sign_in("admin.kobenhavn")
+    other = client.get("/console/moeder/tal?fra=2026-11&til=2026-11")
+    assert other.status_code == 200 and "Ingen bookinger i perioden." in other.text

@@ -36,6 +36,13 @@ from hotline.knowledge.resolve import FACT_KEY
 from hotline.knowledge.schemas import ArticleCreate, FactCreate, FactFields
 
 router = APIRouter(prefix="/redaktion")
+EFFECT_NAMES = {
+    knowledge.Effect.OVERRIDE_STALE: "har en lokal tilpasning, som skal gennemses",
+    knowledge.Effect.OVERRIDE_ALREADY_STALE: "har en lokal tilpasning, der allerede venter på "
+    "gennemsyn",
+    knowledge.Effect.HIDDEN: "viser ikke artiklen (gælder ikke i kommunen)",
+    knowledge.Effect.MISSING_FACTS: "mangler fakta, som den nye tekst bruger",
+}
 
 
 def _editor(user: User) -> None:
@@ -61,7 +68,9 @@ def _article_page(
     errors: dict[str, str] | None = None,
     saved: bool = False,
     diff: tuple[int, int, str] | None = None,
+    confirm: knowledge.ChangeImpact | None = None,
 ) -> Response:
+    """``confirm``: the change is held until the editor confirms the municipalities it reaches."""
     context: dict[str, Any] = {
         "nav": "editor",
         "article": article,
@@ -69,9 +78,11 @@ def _article_page(
         "errors": errors or {},
         "saved": saved,
         "diff": diff,
+        "confirm": confirm,
+        "effects": EFFECT_NAMES,
     }
     if article is not None:
-        context["impact"] = knowledge.change_impact(session, article)
+        context["impact"] = confirm or knowledge.change_impact(session, article)
         context["revisions"] = knowledge.list_revisions(session, article)
     return render(request, "editor_article.html", context, status_code=422 if errors else 200)
 
@@ -125,13 +136,29 @@ async def article_save(
     article = knowledge.get_article(session, slug)
     form = await request.form()
     values = article_fields(form) | {"slug": slug}
+    reason = str(form.get("reason", ""))
+    confirmed = frozenset(str(form.get("confirmed", "")).split())
     data, errors = validate_article(values, ArticleCreate)
+    values["reason"] = reason
     if data is not None:
+        changes = data.model_dump(include=set(ARTICLE_TEXT_FIELDS))
         try:
-            changes = data.model_dump(include=set(ARTICLE_TEXT_FIELDS))
-            knowledge.edit_article(session, user, slug, changes, expected=form_version(form))
+            knowledge.edit_article(
+                session,
+                user,
+                slug,
+                changes,
+                expected=form_version(form),
+                reason=reason,
+                confirmed=confirmed,
+            )
+        except knowledge.ChangeNotConfirmed:
+            impact = knowledge.change_impact(session, article, changes)
+            return _article_page(request, session, article, values, confirm=impact)
         except (PreconditionFailed, PreconditionRequired):
             errors = {"form": danish_message(412)}
+        except knowledge.ReasonTooLong:
+            errors = {"reason": "Begrundelsen må højst være på 500 tegn."}
         except Problem as exc:
             errors = {"body": article_problem(exc)}
     if errors:

@@ -107,6 +107,7 @@ class RevisionRead(BaseModel):
     changed_fields: list[str]
     changed_by: str
     changed_at: datetime
+    reason: str | None = None  # the editor's reason for the change
 
 
 class RevisionDiff(BaseModel):
@@ -262,6 +263,8 @@ class OverrideRead(BaseModel):
     updated_at: datetime
     updated_by: str
     shared_diff: str | None  # what changed in the shared text since based_on_revision
+    # The shared revisions since based_on_revision, with the editors' reasons for them.
+    shared_changes: list[RevisionRead] = []
 
 
 class LocalArticleRead(ArticleRead):

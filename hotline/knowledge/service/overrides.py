@@ -22,8 +22,9 @@ from hotline.knowledge.models import (
 from hotline.knowledge.schemas import (
     OverrideRead,
     OverrideWrite,
+    RevisionRead,
 )
-from hotline.knowledge.service.articles import get_article, revision_diff
+from hotline.knowledge.service.articles import get_article, list_revisions, revision_diff
 from hotline.knowledge.service.text import check_text as _check_text
 
 # --- overrides -------------------------------------------------------------------------------
@@ -193,4 +194,9 @@ def override_read(session: Session, override: Override) -> OverrideRead:
             if stale
             else None
         ),
+        shared_changes=[
+            RevisionRead.model_validate(revision)
+            for revision in (list_revisions(session, article) if stale else [])
+            if revision.revision > override.based_on_revision
+        ],
     )

@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from hotline.auth.models import User
 from hotline.auth.permissions import Action, can, require
 from hotline.config import Settings
-from hotline.console.articles import highlight_facts
+from hotline.console.articles import highlight_facts, show_article
 from hotline.console.errors import danish_message
 from hotline.console.forms import (
     ARTICLE_TEXT_FIELDS,
@@ -102,6 +102,8 @@ def admin_home(request: Request, code: str, user: ConsoleUser, session: DbSessio
         locals=knowledge.list_local_articles(session, m.code),
         shared=knowledge.list_articles(session),
         mode_names=MODE_NAMES,
+        fact_names={fact.key: fact.description for fact in knowledge.list_facts(session)},
+        contradictions=knowledge.local_contradictions(session, m.code),
     )
 
 
@@ -118,11 +120,27 @@ def _override_page(
     errors: dict[str, str] | None = None,
     saved: str | None = None,
     status: int | None = None,
+    preview: knowledge.OverridePreview | None = None,
+    confirm_delete: bool = False,
 ) -> Response:
     article = knowledge.get_article(session, slug)
     override = knowledge.find_override(session, m.code, slug)
     facts = fact_values(session, m.code)
     text, _missing, used = render_facts(article.body, facts)
+    if preview is None and override is not None and not values:
+        saved_text = OverrideWrite(
+            mode=OverrideMode(override.mode), title=override.title, body=override.body
+        )
+        preview = knowledge.preview_override(
+            session, request.state.console_user, m.code, slug, saved_text
+        )
+    if preview is not None and not preview.hidden:
+        body = values.get("body", "") if values else (override.body if override else "")
+        flags = knowledge.contradictions_in(
+            knowledge.municipality_facts(session, m.code), slug, body
+        )
+    else:
+        flags = []
     return _page(
         request,
         "admin_override.html",
@@ -136,6 +154,11 @@ def _override_page(
         saved=saved,
         mode_names=MODE_NAMES,
         status_code=status,
+        preview=show_article(session, preview.article) if preview else None,
+        preview_starts=preview.starts if preview else None,
+        preview_hidden=preview.hidden if preview else False,
+        contradictions=flags,
+        confirm_delete=confirm_delete,
     )
 
 
@@ -151,7 +174,8 @@ def override_form(
 async def override_save(
     request: Request, code: str, slug: str, user: ConsoleUser, session: DbSession
 ) -> Response:
-    """Save, re-confirm (the shared text was read and the override still holds) or remove.
+    """Save, preview, re-confirm (the shared text was read and the override still holds) or
+    remove, which first asks (a page of its own: it works without JavaScript).
 
     The hidden ``version`` carries what the page showed: the override's revision and the
     shared article's, so a confirmation never covers a shared text the admin did not see.
@@ -162,7 +186,9 @@ async def override_save(
     values = {key: str(form.get(key, "")) for key in ("mode", "title", "body")}
     expected = str(form.get("version", "")) or None
     try:
-        if action == "delete":
+        if action == "delete":  # the question first; nothing is removed yet
+            return _override_page(request, session, m, slug, confirm_delete=True)
+        if action == "delete_confirmed":
             knowledge.remove_override(session, user, m.code, slug, expected=expected)
             saved = "Den lokale tilpasning er fjernet."
         elif action == "confirm":
@@ -174,6 +200,9 @@ async def override_save(
             )
             if data is None:
                 return _override_page(request, session, m, slug, values=values, errors=errors)
+            if action == "preview":
+                preview = knowledge.preview_override(session, user, m.code, slug, data)
+                return _override_page(request, session, m, slug, values=values, preview=preview)
             knowledge.save_override(session, user, m.code, slug, data, expected=expected)
             saved = "Tilpasningen er gemt."
     except (PreconditionFailed, PreconditionRequired) as exc:

@@ -37,7 +37,8 @@ from hotline.console.templating import (
 from hotline.deps import AppSettings, DbSession, RowId
 from hotline.errors import NotFound, Problem
 from hotline.kit.cpr import CprNumberInReply, contains_cpr_number
-from hotline.knowledge.resolve import resolve
+from hotline.knowledge.resolve import Source, resolve
+from hotline.knowledge.service import local_contradictions
 from hotline.letterheads.render import logo_data_uri
 from hotline.letterheads.service import letterhead_for
 from hotline.municipalities.models import Municipality
@@ -167,9 +168,11 @@ def _article_view(session: Session, slug: str | None, code: str) -> dict[str, An
     if not slug:
         return {}
     try:
-        return {"shown": show_article(session, resolve(session, slug, code))}
+        article = resolve(session, slug, code)
     except Problem as exc:
         return {"article_error": danish_message(exc.status, exc.slug)}
+    flags = [] if article.source is Source.SHARED else local_contradictions(session, code, slug)
+    return {"shown": show_article(session, article), "contradictions": flags}
 
 
 def _compose_context(

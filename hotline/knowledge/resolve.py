@@ -45,6 +45,7 @@ __all__ = [
     "render_facts",
     "resolve",
     "resolve_all",
+    "resolve_draft_override",
     "resolve_many",
     "today",
 ]
@@ -319,3 +320,25 @@ def resolve_many(
     queries; slugs not visible in the municipality are left out instead of raising."""
     resolved = _resolve_visible(session, municipality_code, at or today(), include_drafts, slugs)
     return {article.slug: article for article in resolved}
+
+
+def resolve_draft_override(
+    session: Session,
+    article: Article,
+    municipality_code: str,
+    mode: OverrideMode,
+    title: str | None,
+    body: str,
+) -> ResolvedArticle:
+    """The shared article as it would read with an unsaved override (the admin's preview);
+    nothing is written. Hiding shows the shared text: the preview says it does not apply."""
+    draft = Override(
+        municipality_code=municipality_code,
+        article_id=article.id,
+        mode=mode.value,
+        title=title,
+        body=body.strip(),
+        based_on_revision=article.revision,
+    )
+    applied = None if mode is OverrideMode.HIDE else draft
+    return _build(article, municipality_code, applied, fact_values(session, municipality_code))

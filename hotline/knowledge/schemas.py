@@ -320,9 +320,18 @@ class ArticleDue(BaseModel):
     review_by: date
 
 
+class ArticleRef(BaseModel):
+    """How a to-do list names and links an article: its title as read there, and its kind."""
+
+    title: str
+    source: Source
+
+
 class CoverageReport(BaseModel):
     municipality_code: str
     missing_facts: list[MissingFact]
     stale_overrides: list[StaleOverride]
     past_review_by: list[ArticleDue]
     overrides_of_unpublished: list[str]
+    # Every slug named above, by slug: people read titles, not slugs.
+    articles: dict[str, ArticleRef] = {}

@@ -55,7 +55,14 @@ def test_a_confirmed_change_must_cover_every_municipality_it_reaches(
     change = {"body": "Et pas koster {{ gebyr_pas }} kr."}
 
     with pytest.raises(service.ChangeNotConfirmed) as refused:
-        service.edit_article(kb, editor, "pas", change, expected=revision_version(pas.revision), confirmed=frozenset())
+        service.edit_article(
+            kb,
+            editor,
+            "pas",
+            change,
+            expected=revision_version(pas.revision),
+            confirmed=frozenset(),
+        )
     assert refused.value.extra["affected"] == [AARHUS]
     assert pas.revision == 1
 
@@ -72,14 +79,17 @@ def test_a_confirmed_change_must_cover_every_municipality_it_reaches(
     assert service.get_revision(kb, pas, 2).reason == "Gebyret er ændret ved lov."
 
 
-def test_the_admins_read_the_reason_with_the_diff(
-    kb: Session, demo_users: dict[str, User]
-) -> None:
+def test_the_admins_read_the_reason_with_the_diff(kb: Session, demo_users: dict[str, User]) -> None:
     editor = _editor(kb, demo_users)
     pas = service.get_article(kb, "pas")
     override = add_override(kb, AARHUS, pas, OverrideMode.APPEND, "Mød op i Dokk1.")
     service.edit_article(
-        kb, editor, "pas", {"body": "Ny tekst."}, expected=revision_version(pas.revision), reason="Ny lov fra 1. januar."
+        kb,
+        editor,
+        "pas",
+        {"body": "Ny tekst."},
+        expected=revision_version(pas.revision),
+        reason="Ny lov fra 1. januar.",
     )
     read = service.override_read(kb, override)
     assert read.stale and read.shared_diff

@@ -28,6 +28,11 @@ from hotline.knowledge.service.articles import (
     revision_diff,
     update_article,
 )
+from hotline.knowledge.service.contradictions import (
+    Contradiction,
+    contradictions_in,
+    local_contradictions,
+)
 from hotline.knowledge.service.coverage import (
     administered_codes,
     coverage,
@@ -64,6 +69,7 @@ from hotline.knowledge.service.local_articles import (
     update_local_article,
 )
 from hotline.knowledge.service.overrides import (
+    OverridePreview,
     confirm_override,
     delete_override,
     find_override,
@@ -72,6 +78,7 @@ from hotline.knowledge.service.overrides import (
     mark_override_changed,
     override_read,
     override_version,
+    preview_override,
     put_override,
     reconfirm_override,
     remove_override,
@@ -95,7 +102,9 @@ __all__ = [
     "AffectedMunicipality",
     "ChangeImpact",
     "ChangeNotConfirmed",
+    "Contradiction",
     "Effect",
+    "OverridePreview",
     "ReasonTooLong",
     "add_article",
     "add_fact",
@@ -105,6 +114,7 @@ __all__ = [
     "change_impact",
     "check_text",
     "confirm_override",
+    "contradictions_in",
     "coverage",
     "create_article",
     "create_fact",
@@ -131,11 +141,13 @@ __all__ = [
     "list_overrides",
     "list_revisions",
     "local_articles_for",
+    "local_contradictions",
     "mark_override_changed",
     "municipality_facts",
     "override_read",
     "override_version",
     "placeholder_problems",
+    "preview_override",
     "put_override",
     "readable_article",
     "readable_local_article",

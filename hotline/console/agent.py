@@ -423,4 +423,6 @@ def reply_status(
 @router.get("/svar", name="my_replies")
 def my_replies(request: Request, user: ConsoleUser, session: DbSession) -> Response:
     views = [_reply_view(reply) for reply in replies.list_replies(session, user, limit=30)]
-    return render(request, "replies.html", {"nav": "replies", "replies": views})
+    names = {m.code: m.name for m in list_municipalities(session)}
+    context = {"nav": "replies", "replies": views, "names": names}
+    return render(request, "replies.html", context)

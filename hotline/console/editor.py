@@ -1,6 +1,7 @@
 """Editors' pages: shared articles with revisions, diffs and the impact of a change; the fact
 catalogue the shared articles draw on."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -34,6 +35,8 @@ from hotline.knowledge import service as knowledge
 from hotline.knowledge.models import Article, Fact, FactType
 from hotline.knowledge.resolve import FACT_KEY
 from hotline.knowledge.schemas import ArticleCreate, FactCreate, FactFields
+from hotline.municipalities.service import list_municipalities
+from hotline.search.service import knowledge_gaps_for
 
 router = APIRouter(prefix="/redaktion")
 EFFECT_NAMES = {
@@ -164,6 +167,25 @@ async def article_save(
     if errors:
         return _article_page(request, session, article, values, errors=errors)
     return _article_page(request, session, article, article_values(article), saved=True)
+
+
+# ---------------------------------------------------------------------------- knowledge gaps
+
+
+@router.get("/huller", name="editor_gaps")
+def knowledge_gaps(
+    request: Request,
+    user: ConsoleUser,
+    session: DbSession,
+    kommune: Annotated[str | None, Query(max_length=4, pattern=r"^\d{4}$")] = None,
+    dage: Annotated[int, Query(ge=1, le=3660)] = 30,
+) -> Response:
+    """What agents searched for in vain, most asked first: the articles that are missing."""
+    since = datetime.now(UTC) - timedelta(days=dage)
+    gaps = knowledge_gaps_for(session, user, since=since, municipality_code=kommune)
+    names = {m.code: m.name for m in list_municipalities(session)}
+    context = {"nav": "editor", "gaps": gaps, "names": names, "kommune": kommune, "dage": dage}
+    return render(request, "editor_gaps.html", context)
 
 
 # ---------------------------------------------------------------------------- fact catalogue

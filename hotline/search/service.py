@@ -8,6 +8,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hotline.auth.permissions import Action, Principal, require
 from hotline.kit.cpr import contains_cpr_number
 from hotline.knowledge.resolve import render_facts, today
 from hotline.municipalities.service import get_municipality
@@ -163,3 +164,15 @@ def knowledge_gaps(
         GapRead(query=text, municipality_code=code, count=count, last_seen=last_seen)
         for text, code, count, last_seen in session.execute(stmt)
     ]
+
+
+def knowledge_gaps_for(
+    session: Session,
+    actor: Principal,
+    *,
+    since: datetime | None = None,
+    municipality_code: str | None = None,
+) -> Sequence[GapRead]:
+    """The knowledge-gaps report for those who write the knowledge (editors, operators)."""
+    require(actor, Action.READ_SEARCH_GAPS)
+    return knowledge_gaps(session, since=since, municipality_code=municipality_code)

@@ -93,6 +93,7 @@ def admin_home(request: Request, code: str, user: ConsoleUser, session: DbSessio
     overrides = [
         knowledge.override_read(session, o) for o in knowledge.list_overrides(session, m.code)
     ]
+    shared = knowledge.list_articles(session)
     return _page(
         request,
         "admin_home.html",
@@ -100,7 +101,8 @@ def admin_home(request: Request, code: str, user: ConsoleUser, session: DbSessio
         coverage=knowledge.coverage(session, m.code),
         overrides=overrides,
         locals=knowledge.list_local_articles(session, m.code),
-        shared=knowledge.list_articles(session),
+        shared=shared,
+        shared_titles={article.slug: article.title for article in shared},
         mode_names=MODE_NAMES,
         fact_names={fact.key: fact.description for fact in knowledge.list_facts(session)},
         contradictions=knowledge.local_contradictions(session, m.code),

@@ -8,6 +8,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from hotline.kit.markdown import markdown_to_html
+from hotline.knowledge.reading import reading_order
 from hotline.knowledge.resolve import (
     ResolvedArticle,
     Source,
@@ -70,7 +71,7 @@ def show_article(session: Session, article: ResolvedArticle) -> ShownArticle:
             local=part.source is not Source.SHARED,
             html=_html(part.markdown, values, article.facts_used, opening=index == 0),
         )
-        for index, part in enumerate(article.parts)
+        for index, part in enumerate(reading_order(article))
     ]
     shared_html = None
     if article.source is Source.OVERRIDE:

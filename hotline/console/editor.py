@@ -142,7 +142,8 @@ async def article_save(
     reason = str(form.get("reason", ""))
     confirmed = frozenset(str(form.get("confirmed", "")).split())
     data, errors = validate_article(values, ArticleCreate)
-    values["reason"] = reason
+    # The page drawn again (to confirm, or with errors) keeps the revision the editor read.
+    values |= {"reason": reason, "revision": str(form.get("revision", ""))}
     if data is not None:
         changes = data.model_dump(include=set(ARTICLE_TEXT_FIELDS))
         try:

@@ -62,6 +62,7 @@ def test_the_editor_confirms_the_municipalities_a_change_reaches_and_admins_read
     assert "Intet er gemt endnu." in held.text
     assert '<input type="hidden" name="confirmed" value="0751">' in held.text
     assert ">Lov</textarea>" in held.text  # the reason written so far is kept
+    assert '<input type="hidden" name="revision" value="1">' in held.text
     assert knowledge.get_article(kb, "pas").revision == 1
 
     reason = "Gebyret følger den nye bekendtgørelse."

@@ -34,7 +34,7 @@ _MIN_WORD = 3
 
 
 def _amounts(text: str) -> list[tuple[str, object]]:
-    found = []
+    found: list[tuple[str, object]] = []
     for match in _AMOUNT.finditer(text):
         whole, cents = match.group(1), match.group(2)
         written = whole + ("," + cents if cents and cents != "-" else "")

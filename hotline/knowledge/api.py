@@ -22,6 +22,7 @@ from hotline.knowledge.schemas import (
     ArticleCreate,
     ArticleRead,
     ArticleUpdate,
+    SharedArticleUpdate,
     CoverageReport,
     FactCreate,
     FactRead,
@@ -87,7 +88,7 @@ def get_article(slug: str, session: DbSession, user: CurrentUser, response: Resp
 @router.patch("/articles/{slug}", response_model=ArticleRead)
 def update_article(
     slug: str,
-    data: ArticleUpdate,
+    data: SharedArticleUpdate,
     session: DbSession,
     user: CurrentUser,
     response: Response,
@@ -95,7 +96,8 @@ def update_article(
 ) -> object:
     """A new revision when something changed; overrides of it become stale if the text did."""
     changes = data.model_dump(exclude_unset=True)
-    article = service.edit_article(session, user, slug, changes, expected=if_match)
+    reason = changes.pop("reason", None)
+    article = service.edit_article(session, user, slug, changes, expected=if_match, reason=reason)
     response.headers["ETag"] = etag_of(article)
     return article
 

@@ -16,7 +16,13 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from hotline.kit.money import parse_kroner
-from hotline.knowledge.models import ArticleStatus, FactType, OverrideMode, Source
+from hotline.knowledge.models import (
+    MAX_REASON_CHARS,
+    ArticleStatus,
+    FactType,
+    OverrideMode,
+    Source,
+)
 from hotline.knowledge.resolve import FACT_KEY
 
 Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
@@ -79,6 +85,11 @@ class ArticleUpdate(BaseModel):
     review_by: date | None = None
     valid_from: date | None = None
     valid_to: date | None = None
+
+
+class SharedArticleUpdate(ArticleUpdate):
+    # Why the text changes, for the municipalities that read the diff; kept with the revision.
+    reason: Annotated[str, Field(max_length=MAX_REASON_CHARS)] | None = None
 
 
 class ArticleRead(BaseModel):

@@ -279,3 +279,22 @@ def test_coverage_overview_lists_only_administered_municipalities(
     assert codes("agent.aarhus") == []
     everyone = codes("operator")
     assert {AARHUS, ODENSE, "0101"} <= set(everyone) and "0147" not in everyone
+
+
+def test_an_editor_gives_the_reason_for_a_change_and_it_is_kept_with_the_revision(
+    kb: Session, client: TestClient, editor: dict[str, str]
+) -> None:
+    changed = client.patch(
+        "/api/v1/articles/pas",
+        json={"body": "Ny tekst.", "reason": "Ny lov fra 1. januar."},
+        headers=with_etag(editor, '"1"'),
+    )
+    assert changed.status_code == 200
+    revisions = client.get("/api/v1/articles/pas/revisions", headers=editor).json()
+    assert [r["reason"] for r in revisions] == [None, "Ny lov fra 1. januar."]
+    too_long = client.patch(
+        "/api/v1/articles/pas",
+        json={"body": "Igen.", "reason": "x" * 501},
+        headers=with_etag(editor, '"2"'),
+    )
+    assert too_long.status_code == 422

@@ -22,7 +22,6 @@ from hotline.knowledge.schemas import (
     ArticleCreate,
     ArticleRead,
     ArticleUpdate,
-    SharedArticleUpdate,
     CoverageReport,
     FactCreate,
     FactRead,
@@ -35,6 +34,7 @@ from hotline.knowledge.schemas import (
     ResolvedArticleRead,
     RevisionDiff,
     RevisionRead,
+    SharedArticleUpdate,
 )
 from hotline.municipalities.service import get_municipality
 

@@ -319,7 +319,10 @@ def _local_page(
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
     saved: bool = False,
+    preview: knowledge.LocalPreview | None = None,
+    session: Session | None = None,
 ) -> Response:
+    shown = show_article(session, preview.article) if preview and session else None
     return _page(
         request,
         "admin_local.html",
@@ -328,7 +331,27 @@ def _local_page(
         values=values,
         errors=errors or {},
         saved=saved,
+        preview=shown,
+        preview_starts=preview.starts if preview else None,
     )
+
+
+def _local_preview(
+    request: Request,
+    session: Session,
+    user: User,
+    m: Municipality,
+    slug: str | None,
+    values: dict[str, Any],
+    data: ArticleCreate,
+) -> Response:
+    """The "Vis forhåndsvisning" button: the article as agents will read it; nothing saved."""
+    try:
+        preview = knowledge.preview_local_article(session, user, m.code, data)
+    except InvalidInput as exc:
+        errors = {"body": article_problem(exc)}
+        return _local_page(request, m, slug=slug, values=values, errors=errors)
+    return _local_page(request, m, slug=slug, values=values, preview=preview, session=session)
 
 
 @router.get("/lokale-artikler/ny", name="admin_local_new")
@@ -351,8 +374,11 @@ async def local_create(
     request: Request, code: str, user: ConsoleUser, session: DbSession
 ) -> Response:
     m = _municipality(session, user, code, Action.EDIT_LOCAL_KNOWLEDGE)
-    values = article_fields(await request.form())
+    form = await request.form()
+    values = article_fields(form)
     data, errors = validate_article(values, ArticleCreate)
+    if data is not None and form.get("action") == "preview":
+        return _local_preview(request, session, user, m, None, values, data)
     if data is not None:
         try:
             knowledge.add_local_article(session, user, m.code, data)
@@ -373,6 +399,9 @@ async def local_save(
     form = await request.form()
     values = article_fields(form) | {"slug": slug}
     data, errors = validate_article(values, ArticleCreate)
+    values["revision"] = str(form.get("revision", ""))  # what the editor read, kept on redraw
+    if data is not None and form.get("action") == "preview":
+        return _local_preview(request, session, user, m, slug, values, data)
     if data is not None:
         changes = data.model_dump(include=set(ARTICLE_TEXT_FIELDS))
         try:

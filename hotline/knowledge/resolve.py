@@ -45,6 +45,7 @@ __all__ = [
     "render_facts",
     "resolve",
     "resolve_all",
+    "resolve_draft",
     "resolve_draft_override",
     "resolve_many",
     "today",
@@ -340,5 +341,16 @@ def resolve_draft_override(
         body=body.strip(),
         based_on_revision=article.revision,
     )
-    applied = None if mode is OverrideMode.HIDE else draft
-    return _build(article, municipality_code, applied, fact_values(session, municipality_code))
+    return resolve_draft(
+        session, article, municipality_code, None if mode is OverrideMode.HIDE else draft
+    )
+
+
+def resolve_draft(
+    session: Session,
+    item: Article | LocalArticle,
+    municipality_code: str,
+    override: Override | None = None,
+) -> ResolvedArticle:
+    """An article (and override) not saved, as it would read: what previews show."""
+    return _build(item, municipality_code, override, fact_values(session, municipality_code))

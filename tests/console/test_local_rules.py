@@ -120,3 +120,26 @@ def test_admins_land_on_their_to_do_list_with_titles_not_slugs(
     todo = client.get("/console/kommune/0751").text.split('id="todo"')[1].split("</ul>")[0]
     assert f'<a href="{OVERRIDE_PAGE}">Pas til voksne</a> er ændret' in todo
     assert ">pas<" not in todo
+
+
+def test_a_local_article_is_previewed_with_its_start_date_before_saving(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("admin.aarhus")
+    page = "/console/kommune/0751/lokale-artikler/dokk1"
+    fields = {
+        "title": "Dokk1 om sommeren",
+        "category": "Borgerservice",
+        "status": "published",
+        "valid_from": "2030-06-01",
+        "body": "Dokk1 har sommeråbent. Pas koster {{ gebyr_pas }} kr.",
+        "revision": "1",
+        "action": "preview",
+    }
+    shown = client.post(page, data={"csrf_token": csrf_token(client, page), **fields})
+    assert shown.status_code == 200
+    preview = shown.text.split('id="local-preview"')[1]
+    assert "Dokk1 om sommeren" in preview and "1.234,50" in preview
+    assert "Gælder fra 1. juni 2030, når du gemmer." in preview
+    assert '<input type="hidden" name="revision" value="1">' in shown.text
+    assert knowledge.get_local_article(kb, AARHUS, "dokk1").title == "Dokk1 og Borgerservice"

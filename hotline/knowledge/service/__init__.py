@@ -57,6 +57,7 @@ from hotline.knowledge.service.facts import (
     write_fact_value,
 )
 from hotline.knowledge.service.local_articles import (
+    LocalPreview,
     add_local_article,
     create_local_article,
     delete_local_article,
@@ -64,6 +65,7 @@ from hotline.knowledge.service.local_articles import (
     get_local_article,
     list_local_articles,
     local_articles_for,
+    preview_local_article,
     readable_local_article,
     remove_local_article,
     update_local_article,
@@ -104,6 +106,7 @@ __all__ = [
     "ChangeNotConfirmed",
     "Contradiction",
     "Effect",
+    "LocalPreview",
     "OverridePreview",
     "ReasonTooLong",
     "add_article",
@@ -147,6 +150,7 @@ __all__ = [
     "override_read",
     "override_version",
     "placeholder_problems",
+    "preview_local_article",
     "preview_override",
     "put_override",
     "readable_article",

@@ -338,7 +338,15 @@ async def reply_draft(
         template = find_template(session, draft.template, draft.municipality)
         draft.subject = template.subject or draft.subject
         draft.body_markdown = template.body_markdown
-    return _agent_page(request, session, settings, user, kommune=draft.municipality, draft=draft)
+    return _agent_page(
+        request,
+        session,
+        settings,
+        user,
+        kommune=draft.municipality,
+        draft=draft,
+        focus_body=bool(form.get("apply_template")),  # continue writing in the template's text
+    )
 
 
 @router.post("/svar/forhaandsvisning", name="reply_preview")

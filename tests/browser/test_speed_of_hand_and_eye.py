@@ -99,6 +99,10 @@ def test_focus_follows_the_work_and_never_falls_back_to_the_page(page: Page) -> 
     page.get_by_role("button", name="Vedlæg artiklen i svaret").click()
     expect(page.get_by_role("checkbox", name="Pas til voksne")).to_be_checked()
     assert _focused(page) != "BODY"
+    page.get_by_label("Skabelon").select_option(index=1)
+    page.get_by_role("button", name="Brug skabelon").click()
+    expect(page.get_by_label("Svar", exact=True)).not_to_have_value("")
+    expect(page.get_by_label("Svar", exact=True)).to_be_focused()  # write on in the template
     page.get_by_label("Borgerens e-mailadresse").fill("karen@example.dk")
     page.get_by_label("Emne").fill("Om pas")
     page.get_by_label("Svar", exact=True).fill("Her er svaret.")

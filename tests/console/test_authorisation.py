@@ -27,6 +27,7 @@ PAGES = {
     "/console/redaktion/fakta/gebyr_pas": {"operator", "editor"},
     "/console/redaktion/svarskabeloner": {"operator", "editor"},
     "/console/redaktion/svarskabeloner/ny": {"operator", "editor"},
+    "/console/redaktion/huller": {"operator", "editor"},
     "/console/drift/kommuner": {"operator"},
     "/console/drift/kommuner/0751": {"operator", "admin.aarhus"},
     "/console/drift/konti": {"operator", "admin.aarhus"},

@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from hotline.auth.models import User
 from hotline.config import Settings
 from hotline.console.access import Action, open_page, shows
-from hotline.console.articles import highlight_facts
+from hotline.console.articles import highlight_facts, show_article
 from hotline.console.errors import danish_message
 from hotline.console.forms import (
     ARTICLE_TEXT_FIELDS,
@@ -98,6 +98,7 @@ def admin_home(request: Request, code: str, user: ConsoleUser, session: DbSessio
     overrides = [
         knowledge.override_read(session, o) for o in knowledge.list_overrides(session, m.code)
     ]
+    shared = knowledge.list_articles(session)
     return _page(
         request,
         "admin_home.html",
@@ -105,8 +106,11 @@ def admin_home(request: Request, code: str, user: ConsoleUser, session: DbSessio
         coverage=knowledge.coverage(session, m.code),
         overrides=overrides,
         locals=knowledge.list_local_articles(session, m.code),
-        shared=knowledge.list_articles(session),
+        shared=shared,
+        shared_titles={article.slug: article.title for article in shared},
         mode_names=MODE_NAMES,
+        fact_names={fact.key: fact.description for fact in knowledge.list_facts(session)},
+        contradictions=knowledge.local_contradictions(session, m.code),
     )
 
 
@@ -123,12 +127,28 @@ def _override_page(
     errors: dict[str, str] | None = None,
     saved: str | None = None,
     status: int | None = None,
+    preview: knowledge.OverridePreview | None = None,
+    confirm_delete: bool = False,
 ) -> Response:
     article = knowledge.get_article(session, slug)
     override = knowledge.find_override(session, m.code, slug)
     facts = fact_values(session, m.code)
     gaps = fact_gaps(session, m.code)
     text, _missing, used = render_facts(article.body, facts, gaps.substitutes())
+    if preview is None and override is not None and not values:
+        saved_text = OverrideWrite(
+            mode=OverrideMode(override.mode), title=override.title, body=override.body
+        )
+        preview = knowledge.preview_override(
+            session, request.state.console_user, m.code, slug, saved_text
+        )
+    if preview is not None and not preview.hidden:
+        body = values.get("body", "") if values else (override.body if override else "")
+        flags = knowledge.contradictions_in(
+            knowledge.municipality_facts(session, m.code), slug, body
+        )
+    else:
+        flags = []
     return _page(
         request,
         "admin_override.html",
@@ -142,6 +162,11 @@ def _override_page(
         saved=saved,
         mode_names=MODE_NAMES,
         status_code=status,
+        preview=show_article(session, preview.article) if preview else None,
+        preview_starts=preview.starts if preview else None,
+        preview_hidden=preview.hidden if preview else False,
+        contradictions=flags,
+        confirm_delete=confirm_delete,
     )
 
 
@@ -157,7 +182,8 @@ def override_form(
 async def override_save(
     request: Request, code: str, slug: str, user: ConsoleUser, session: DbSession
 ) -> Response:
-    """Save, re-confirm (the shared text was read and the override still holds) or remove.
+    """Save, preview, re-confirm (the shared text was read and the override still holds) or
+    remove, which first asks (a page of its own: it works without JavaScript).
 
     The hidden ``version`` carries what the page showed: the override's revision and the
     shared article's, so a confirmation never covers a shared text the admin did not see.
@@ -168,7 +194,9 @@ async def override_save(
     values = {key: str(form.get(key, "")) for key in ("mode", "title", "body", "agent_notes")}
     expected = str(form.get("version", "")) or None
     try:
-        if action == "delete":
+        if action == "delete":  # the question first; nothing is removed yet
+            return _override_page(request, session, m, slug, confirm_delete=True)
+        if action == "delete_confirmed":
             knowledge.remove_override(session, user, m.code, slug, expected=expected)
             saved = "Den lokale tilpasning er fjernet."
         elif action == "confirm":
@@ -182,6 +210,9 @@ async def override_save(
             )
             if data is None:
                 return _override_page(request, session, m, slug, values=values, errors=errors)
+            if action == "preview":
+                preview = knowledge.preview_override(session, user, m.code, slug, data)
+                return _override_page(request, session, m, slug, values=values, preview=preview)
             knowledge.save_override(session, user, m.code, slug, data, expected=expected)
             saved = "Tilpasningen er gemt."
     except (PreconditionFailed, PreconditionRequired) as exc:
@@ -306,7 +337,10 @@ def _local_page(
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
     saved: bool = False,
+    preview: knowledge.LocalPreview | None = None,
+    session: Session | None = None,
 ) -> Response:
+    shown = show_article(session, preview.article) if preview and session else None
     return _page(
         request,
         "admin_local.html",
@@ -315,7 +349,27 @@ def _local_page(
         values=values,
         errors=errors or {},
         saved=saved,
+        preview=shown,
+        preview_starts=preview.starts if preview else None,
     )
+
+
+def _local_preview(
+    request: Request,
+    session: Session,
+    user: User,
+    m: Municipality,
+    slug: str | None,
+    values: dict[str, Any],
+    data: ArticleCreate,
+) -> Response:
+    """The "Vis forhåndsvisning" button: the article as agents will read it; nothing saved."""
+    try:
+        preview = knowledge.preview_local_article(session, user, m.code, data)
+    except InvalidInput as exc:
+        errors = {"body": article_problem(exc)}
+        return _local_page(request, m, slug=slug, values=values, errors=errors)
+    return _local_page(request, m, slug=slug, values=values, preview=preview, session=session)
 
 
 @router.get("/lokale-artikler/ny", name="admin_local_new")
@@ -338,8 +392,11 @@ async def local_create(
     request: Request, code: str, user: ConsoleUser, session: DbSession
 ) -> Response:
     m = _municipality(session, user, code, Action.EDIT_LOCAL_KNOWLEDGE)
-    values = article_fields(await request.form())
+    form = await request.form()
+    values = article_fields(form)
     data, errors = validate_article(values, ArticleCreate)
+    if data is not None and form.get("action") == "preview":
+        return _local_preview(request, session, user, m, None, values, data)
     if data is not None:
         try:
             knowledge.add_local_article(session, user, m.code, data)
@@ -360,6 +417,9 @@ async def local_save(
     form = await request.form()
     values = article_fields(form) | {"slug": slug}
     data, errors = validate_article(values, ArticleCreate)
+    values["revision"] = str(form.get("revision", ""))  # what the editor read, kept on redraw
+    if data is not None and form.get("action") == "preview":
+        return _local_preview(request, session, user, m, slug, values, data)
     if data is not None:
         changes = data.model_dump(include=set(ARTICLE_TEXT_FIELDS))
         try:

@@ -39,7 +39,8 @@ from hotline.console.templating import (
 from hotline.deps import AppSettings, DbSession, RowId
 from hotline.errors import NotFound, Problem
 from hotline.kit.cpr import CprNumberInReply, contains_cpr_number
-from hotline.knowledge.service import resolved_article_for
+from hotline.knowledge.resolve import Source
+from hotline.knowledge.service import local_contradictions, resolved_article_for
 from hotline.knowledge.service.night import municipality_now
 from hotline.letterheads.render import logo_data_uri
 from hotline.letterheads.service import letterhead_for
@@ -178,9 +179,11 @@ def _article_view(session: Session, user: User, slug: str | None, code: str) -> 
     if not slug:
         return {}
     try:
-        return {"shown": show_article(session, resolved_article_for(session, user, code, slug))}
+        article = resolved_article_for(session, user, code, slug)
     except Problem as exc:
         return {"article_error": danish_message(exc.status, exc.slug)}
+    flags = [] if article.source is Source.SHARED else local_contradictions(session, code, slug)
+    return {"shown": show_article(session, article), "contradictions": flags}
 
 
 def _compose_context(
@@ -385,7 +388,15 @@ async def reply_draft(
         template = find_template(session, draft.template, draft.municipality)
         draft.subject = template.subject or draft.subject
         draft.body_markdown = template.body_markdown
-    return _agent_page(request, session, settings, user, kommune=draft.municipality, draft=draft)
+    return _agent_page(
+        request,
+        session,
+        settings,
+        user,
+        kommune=draft.municipality,
+        draft=draft,
+        focus_body=bool(form.get("apply_template")),  # continue writing in the template's text
+    )
 
 
 @router.post("/svar/forhaandsvisning", name="reply_preview")
@@ -472,4 +483,6 @@ def reply_status(
 @router.get("/svar", name="my_replies")
 def my_replies(request: Request, user: ConsoleUser, session: DbSession) -> Response:
     views = [_reply_view(reply) for reply in replies.list_replies(session, user, limit=30)]
-    return render(request, "replies.html", {"nav": "replies", "replies": views})
+    names = {m.code: m.name for m in list_municipalities(session)}
+    context = {"nav": "replies", "replies": views, "names": names}
+    return render(request, "replies.html", context)

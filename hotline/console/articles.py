@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from hotline.kit.markdown import markdown_to_html
 from hotline.knowledge.gaps import FactGaps, fact_gaps
+from hotline.knowledge.reading import reading_order
 from hotline.knowledge.resolve import (
     ResolvedArticle,
     Source,
@@ -101,7 +102,7 @@ def show_article(session: Session, article: ResolvedArticle) -> ShownArticle:
             local=part.source is not Source.SHARED,
             html=_html(part.markdown, values, article.facts_used, gaps, opening=index == 0),
         )
-        for index, part in enumerate(article.parts)
+        for index, part in enumerate(reading_order(article))
     ]
     shared_html = None
     if article.source is Source.OVERRIDE:

@@ -1,6 +1,7 @@
 """Editors' pages: shared articles with revisions, diffs and the impact of a change; the fact
 catalogue the shared articles draw on."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -35,8 +36,17 @@ from hotline.knowledge import service as knowledge
 from hotline.knowledge.models import Article, Fact, FactType
 from hotline.knowledge.resolve import FACT_KEY
 from hotline.knowledge.schemas import ArticleCreate, FactCreate, FactFields
+from hotline.municipalities.service import list_municipalities
+from hotline.search.service import gaps_for
 
 router = APIRouter(prefix="/redaktion")
+EFFECT_NAMES = {
+    knowledge.Effect.OVERRIDE_STALE: "har en lokal tilpasning, som skal gennemses",
+    knowledge.Effect.OVERRIDE_ALREADY_STALE: "har en lokal tilpasning, der allerede venter på "
+    "gennemsyn",
+    knowledge.Effect.HIDDEN: "viser ikke artiklen (gælder ikke i kommunen)",
+    knowledge.Effect.MISSING_FACTS: "mangler fakta, som den nye tekst bruger",
+}
 
 
 def _editor(user: User) -> None:
@@ -62,7 +72,9 @@ def _article_page(
     errors: dict[str, str] | None = None,
     saved: bool = False,
     diff: tuple[int, int, str] | None = None,
+    confirm: knowledge.ChangeImpact | None = None,
 ) -> Response:
+    """``confirm``: the change is held until the editor confirms the municipalities it reaches."""
     context: dict[str, Any] = {
         "nav": "editor",
         "article": article,
@@ -70,9 +82,11 @@ def _article_page(
         "errors": errors or {},
         "saved": saved,
         "diff": diff,
+        "confirm": confirm,
+        "effects": EFFECT_NAMES,
     }
     if article is not None:
-        context["impact"] = knowledge.change_impact(session, article)
+        context["impact"] = confirm or knowledge.change_impact(session, article)
         context["revisions"] = knowledge.list_revisions(session, article)
     return render(request, "editor_article.html", context, status_code=422 if errors else 200)
 
@@ -126,18 +140,54 @@ async def article_save(
     article = knowledge.get_article(session, slug)
     form = await request.form()
     values = article_fields(form) | {"slug": slug}
+    reason = str(form.get("reason", ""))
+    confirmed = frozenset(str(form.get("confirmed", "")).split())
     data, errors = validate_article(values, ArticleCreate)
+    # The page drawn again (to confirm, or with errors) keeps the revision the editor read.
+    values |= {"reason": reason, "revision": str(form.get("revision", ""))}
     if data is not None:
+        changes = data.model_dump(include=set(ARTICLE_TEXT_FIELDS))
         try:
-            changes = data.model_dump(include=set(ARTICLE_TEXT_FIELDS))
-            knowledge.edit_article(session, user, slug, changes, expected=form_version(form))
+            knowledge.edit_article(
+                session,
+                user,
+                slug,
+                changes,
+                expected=form_version(form),
+                reason=reason,
+                confirmed=confirmed,
+            )
+        except knowledge.ChangeNotConfirmed:
+            impact = knowledge.change_impact(session, article, changes)
+            return _article_page(request, session, article, values, confirm=impact)
         except (PreconditionFailed, PreconditionRequired):
             errors = {"form": danish_message(412)}
+        except knowledge.ReasonTooLong:
+            errors = {"reason": "Begrundelsen må højst være på 500 tegn."}
         except Problem as exc:
             errors = {"body": article_problem(exc)}
     if errors:
         return _article_page(request, session, article, values, errors=errors)
     return _article_page(request, session, article, article_values(article), saved=True)
+
+
+# ---------------------------------------------------------------------------- knowledge gaps
+
+
+@router.get("/huller", name="editor_gaps")
+def knowledge_gaps(
+    request: Request,
+    user: ConsoleUser,
+    session: DbSession,
+    kommune: Annotated[str | None, Query(max_length=4, pattern=r"^\d{4}$")] = None,
+    dage: Annotated[int, Query(ge=1, le=3660)] = 30,
+) -> Response:
+    """What agents searched for in vain, most asked first: the articles that are missing."""
+    since = datetime.now(UTC) - timedelta(days=dage)
+    gaps = gaps_for(session, user, since=since, municipality_code=kommune)
+    names = {m.code: m.name for m in list_municipalities(session)}
+    context = {"nav": "editor", "gaps": gaps, "names": names, "kommune": kommune, "dage": dage}
+    return render(request, "editor_gaps.html", context)
 
 
 # ---------------------------------------------------------------------------- fact catalogue

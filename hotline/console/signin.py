@@ -5,7 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
+from hotline.auth.models import User
 from hotline.auth.service import authenticate, sign_out_session
+from hotline.console.access import Action, shows
 from hotline.console.session import current_session, start_session
 from hotline.console.templating import console_path, render
 from hotline.deps import DbSession, client_address
@@ -14,12 +16,25 @@ from hotline.errors import TooManyRequests, Unauthorized
 router = APIRouter()
 
 
-def _safe_next(request: Request, next_path: str | None) -> str:
+def _landing(request: Request, user: User) -> str:
+    """Where a sign-in lands: a municipality admin (who answers no citizen) on their to-do
+    list, everyone else on the agent's screen."""
+    code = user.municipality_code
+    if (
+        code
+        and shows(user, Action.READ_LOCAL_ADMIN, code)
+        and not shows(user, Action.SEND_REPLY, code)
+    ):
+        return console_path(request, "admin_home", code=code) + "#todo"
+    return console_path(request, "home")
+
+
+def _safe_next(request: Request, next_path: str | None, user: User) -> str:
     """Only console paths: never an open redirect to another site."""
     prefix = console_path(request, "home")
     if next_path and next_path.startswith(prefix) and not next_path.startswith("//"):
         return next_path
-    return prefix
+    return _landing(request, user)
 
 
 @router.get("/login", name="login")
@@ -51,7 +66,7 @@ def login(
             errors["form"] = "E-mailadressen eller adgangskoden er forkert."
         else:
             start_session(request, user.id, user.session_epoch)
-            return RedirectResponse(_safe_next(request, next), status_code=303)
+            return RedirectResponse(_safe_next(request, next, user), status_code=303)
     return render(
         request,
         "login.html",

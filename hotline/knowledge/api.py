@@ -32,6 +32,7 @@ from hotline.knowledge.schemas import (
     ResolvedArticleRead,
     RevisionDiff,
     RevisionRead,
+    SharedArticleUpdate,
 )
 from hotline.municipalities.service import get_municipality
 
@@ -85,7 +86,7 @@ def get_article(slug: str, session: DbSession, user: CurrentUser, response: Resp
 @router.patch("/articles/{slug}", response_model=ArticleRead)
 def update_article(
     slug: str,
-    data: ArticleUpdate,
+    data: SharedArticleUpdate,
     session: DbSession,
     user: CurrentUser,
     response: Response,
@@ -93,7 +94,8 @@ def update_article(
 ) -> object:
     """A new revision when something changed; overrides of it become stale if the text did."""
     changes = data.model_dump(exclude_unset=True)
-    article = service.edit_article(session, user, slug, changes, expected=if_match)
+    reason = changes.pop("reason", None)
+    article = service.edit_article(session, user, slug, changes, expected=if_match, reason=reason)
     response.headers["ETag"] = etag_of(article)
     return article
 

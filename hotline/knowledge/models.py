@@ -79,6 +79,9 @@ class Article(Base):
     updated_by: Mapped[str] = mapped_column(String(254))
 
 
+MAX_REASON_CHARS = 500
+
+
 class ArticleRevision(Base):
     """A full snapshot of a shared article after one change: who, when, and which fields."""
 
@@ -101,6 +104,8 @@ class ArticleRevision(Base):
     changed_fields: Mapped[list[str]] = mapped_column(JSON)
     changed_by: Mapped[str] = mapped_column(String(254))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Why the editor changed it, in their words: the admins read it beside the diff.
+    reason: Mapped[str | None] = mapped_column(String(MAX_REASON_CHARS))
 
 
 # Who ``hotline kb sync`` writes as: a row last written by anyone else was edited in hotline.

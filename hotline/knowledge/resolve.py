@@ -50,6 +50,8 @@ __all__ = [
     "render_facts",
     "resolve",
     "resolve_all",
+    "resolve_draft",
+    "resolve_draft_override",
     "resolve_many",
     "today",
 ]
@@ -439,3 +441,44 @@ def resolve_many(
     queries; slugs not visible in the municipality are left out instead of raising."""
     resolved = _resolve_visible(session, municipality_code, at or today(), include_drafts, slugs)
     return {article.slug: article for article in resolved}
+
+
+def resolve_draft_override(
+    session: Session,
+    article: Article,
+    municipality_code: str,
+    mode: OverrideMode,
+    title: str | None,
+    body: str,
+    agent_notes: str = "",
+) -> ResolvedArticle:
+    """The shared article as it would read with an unsaved override (the admin's preview);
+    nothing is written. Hiding shows the shared text: the preview says it does not apply."""
+    draft = Override(
+        municipality_code=municipality_code,
+        article_id=article.id,
+        mode=mode.value,
+        title=title,
+        body=body.strip(),
+        agent_notes=agent_notes,
+        based_on_revision=article.revision,
+    )
+    return resolve_draft(
+        session, article, municipality_code, None if mode is OverrideMode.HIDE else draft
+    )
+
+
+def resolve_draft(
+    session: Session,
+    item: Article | LocalArticle,
+    municipality_code: str,
+    override: Override | None = None,
+) -> ResolvedArticle:
+    """An article (and override) not saved, as it would read: what previews show."""
+    return _build(
+        item,
+        municipality_code,
+        override,
+        fact_values(session, municipality_code),
+        fact_gaps(session, municipality_code).substitutes(),
+    )

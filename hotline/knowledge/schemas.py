@@ -20,7 +20,13 @@ from pydantic_core import PydanticCustomError
 
 from hotline.kit.money import parse_kroner
 from hotline.kit.text import StoredText, normalise_text
-from hotline.knowledge.models import ArticleStatus, FactType, OverrideMode, Source
+from hotline.knowledge.models import (
+    MAX_REASON_CHARS,
+    ArticleStatus,
+    FactType,
+    OverrideMode,
+    Source,
+)
 from hotline.knowledge.resolve import FACT_KEY
 
 Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
@@ -95,6 +101,11 @@ class ArticleUpdate(BaseModel):
     valid_to: date | None = None
 
 
+class SharedArticleUpdate(ArticleUpdate):
+    # Why the text changes, for the municipalities that read the diff; kept with the revision.
+    reason: Annotated[str, Field(max_length=MAX_REASON_CHARS)] | None = None
+
+
 class ArticleRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -122,6 +133,7 @@ class RevisionRead(BaseModel):
     changed_fields: list[str]
     changed_by: str
     changed_at: datetime
+    reason: str | None = None  # the editor's reason for the change
 
 
 class RevisionDiff(BaseModel):
@@ -298,6 +310,8 @@ class OverrideRead(BaseModel):
     updated_at: datetime
     updated_by: str
     shared_diff: str | None  # what changed in the shared text since based_on_revision
+    # The shared revisions since based_on_revision, with the editors' reasons for them.
+    shared_changes: list[RevisionRead] = []
 
 
 class LocalArticleRead(ArticleRead):
@@ -356,9 +370,18 @@ class ArticleDue(BaseModel):
     review_by: date
 
 
+class ArticleRef(BaseModel):
+    """How a to-do list names and links an article: its title as read there, and its kind."""
+
+    title: str
+    source: Source
+
+
 class CoverageReport(BaseModel):
     municipality_code: str
     missing_facts: list[MissingFact]
     stale_overrides: list[StaleOverride]
     past_review_by: list[ArticleDue]
     overrides_of_unpublished: list[str]
+    # Every slug named above, by slug: people read titles, not slugs.
+    articles: dict[str, ArticleRef] = {}

@@ -18,7 +18,7 @@ from alembic import op
 import hotline.db
 
 revision: str = "0017_report_rollups"
-down_revision: str | Sequence[str] | None = "0015_night_facts"
+down_revision: str | Sequence[str] | None = "0016_change_reasons"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

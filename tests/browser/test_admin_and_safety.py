@@ -19,7 +19,7 @@ def test_the_admins_override_edit_changes_what_the_agent_reads(
 
     sign_in(page, "admin.aarhus")
     page.goto("/console/kommune/0751")
-    page.get_by_role("link", name="pas", exact=True).click()
+    page.get_by_role("link", name="Pas til voksne", exact=True).click()
     expect(page.get_by_role("heading", name="Fælles tekst (udgave 1)")).to_be_visible()
     page.get_by_label("Erstatter den fælles tekst").check()
     page.get_by_label("Lokal titel (kun når teksten erstattes)").fill("Pas i Aarhus")

@@ -299,3 +299,28 @@ def test_the_template_fills_in_subject_and_text(
         "/console/svar/udkast", data=form, headers={**HTMX, "HX-Target": "compose"}
     ).text
     assert template.body_markdown.splitlines()[0][:30] in html.replace("&#34;", '"')
+
+
+def test_my_replies_name_the_municipality(client: TestClient, sign_in: SignIn, kb: Session) -> None:
+    sign_in("agent.odense")
+    client.post("/console/svar", data=_reply_form(client), follow_redirects=False)
+    mine = client.get("/console/svar").text
+    assert "<td>Aarhus Kommune</td>" in mine
+    assert "<td>0751</td>" not in mine
+
+
+def test_editors_read_the_knowledge_gaps_in_the_console(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("agent.aarhus")
+    client.get("/console/?kommune=0751&q=hvalrosser")  # a deliberate search that finds nothing
+    assert client.get("/console/redaktion/huller").status_code == 403
+    client.post("/console/logout", data={"csrf_token": csrf_token(client, "/console/")})
+
+    sign_in("editor")
+    page = client.get("/console/redaktion/huller").text
+    row = page.split("<tbody>")[1]
+    assert "<td>hvalrosser</td><td>Aarhus Kommune</td><td>1</td>" in row
+    assert 'href="/console/redaktion/huller" aria-current="true"' in page
+    other = client.get("/console/redaktion/huller?kommune=0461").text
+    assert "hvalrosser" not in other and "Ingen søgninger uden resultat" in other

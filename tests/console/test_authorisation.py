@@ -31,6 +31,7 @@ PAGES = {
     "/console/redaktion/moedetyper/ny": {"operator", "editor"},
     "/console/kommune/0751/moedetyper": {"operator", "admin.aarhus"},
     "/console/moeder/tal": {"operator", "admin.aarhus"},
+    "/console/redaktion/huller": {"operator", "editor"},
     "/console/drift/kommuner": {"operator"},
     "/console/drift/kommuner/0751": {"operator", "admin.aarhus"},
     "/console/drift/konti": {"operator", "admin.aarhus"},

@@ -30,11 +30,15 @@ def test_saving_a_new_text_makes_a_revision_with_a_diff(
 ) -> None:
     sign_in("editor")
     fields = {"title": "Pas til voksne", "category": "Borgerservice", "status": "published"}
+    change = {**fields, "body": "Et pas koster nu mere.", "revision": "1"}
+    held = client.post(ARTICLE_PAGE, data=_form(client, ARTICLE_PAGE, **change))
+    assert "Bekræft, hvem ændringen rammer" in held.text and "Artiklen er gemt." not in held.text
     saved = client.post(
         ARTICLE_PAGE,
-        data=_form(client, ARTICLE_PAGE, **fields, body="Et pas koster nu mere.", revision="1"),
+        data=_form(client, ARTICLE_PAGE, **change, confirmed="0751", reason="Nyt gebyr."),
     )
     assert "Artiklen er gemt." in saved.text
+    assert "Begrundelse: »Nyt gebyr.«" in saved.text
     assert "Tilpasset i 1 kommune; 0 tilpasninger bliver forældede" in saved.text
     diff = client.get(ARTICLE_PAGE + "?fra=1&til=2").text
     assert "<ins>+Et pas koster nu mere.</ins>" in diff
@@ -42,6 +46,37 @@ def test_saving_a_new_text_makes_a_revision_with_a_diff(
         ARTICLE_PAGE, data=_form(client, ARTICLE_PAGE, **fields, body="Igen.", revision="1")
     )
     assert "En anden har ændret oplysningerne" in stale.text
+
+
+def test_the_editor_confirms_the_municipalities_a_change_reaches_and_admins_read_why(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("editor")
+    fields = {"title": "Pas til voksne", "category": "Borgerservice", "status": "published"}
+    change = {**fields, "body": "Pas koster {{ gebyr_pas }} kr.", "revision": "1"}
+    page = client.get(ARTICLE_PAGE).text
+    assert "<strong>Aarhus Kommune</strong> har en lokal tilpasning, som skal gennemses" in page
+
+    held = client.post(ARTICLE_PAGE, data=_form(client, ARTICLE_PAGE, **change, reason="Lov"))
+    assert held.status_code == 200
+    assert "Intet er gemt endnu." in held.text
+    assert '<input type="hidden" name="confirmed" value="0751">' in held.text
+    assert ">Lov</textarea>" in held.text  # the reason written so far is kept
+    assert '<input type="hidden" name="revision" value="1">' in held.text
+    assert knowledge.get_article(kb, "pas").revision == 1
+
+    reason = "Gebyret følger den nye bekendtgørelse."
+    saved = client.post(
+        ARTICLE_PAGE, data=_form(client, ARTICLE_PAGE, **change, confirmed="0751", reason=reason)
+    )
+    assert "Artiklen er gemt." in saved.text
+
+    client.post("/console/logout", data=_form(client, ARTICLE_PAGE))
+    sign_in("admin.aarhus")
+    override = client.get("/console/kommune/0751/tilpasninger/pas").text
+    assert "Den fælles tekst er ændret" in override
+    assert f"<strong>Begrundelse:</strong> »{reason}«" in override
+    assert "<ins>+Pas koster {{ gebyr_pas }} kr.</ins>" in override
 
 
 def test_the_editor_sets_tags_and_the_review_date(
@@ -59,6 +94,7 @@ def test_the_editor_sets_tags_and_the_review_date(
             tags=" pas, rejsepas ,,",
             review_by="2027-03-01",
             revision="1",
+            confirmed="0751",  # the new text reaches Aarhus' override: the editor confirmed
         ),
     )
     assert "Artiklen er gemt." in saved.text

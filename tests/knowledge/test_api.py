@@ -330,3 +330,22 @@ def test_a_current_etag_answers_304_and_every_kind_of_edit_moves_it(
             assert after.headers["ETag"] != etag
             assert now_reads in after.json()["body_html"]
             etag = after.headers["ETag"]
+
+
+def test_an_editor_gives_the_reason_for_a_change_and_it_is_kept_with_the_revision(
+    kb: Session, client: TestClient, editor: dict[str, str]
+) -> None:
+    changed = client.patch(
+        "/api/v1/articles/pas",
+        json={"body": "Ny tekst.", "reason": "Ny lov fra 1. januar."},
+        headers=with_etag(editor, '"1"'),
+    )
+    assert changed.status_code == 200
+    revisions = client.get("/api/v1/articles/pas/revisions", headers=editor).json()
+    assert [r["reason"] for r in revisions] == [None, "Ny lov fra 1. januar."]
+    too_long = client.patch(
+        "/api/v1/articles/pas",
+        json={"body": "Igen.", "reason": "x" * 501},
+        headers=with_etag(editor, '"2"'),
+    )
+    assert too_long.status_code == 422

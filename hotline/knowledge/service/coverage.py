@@ -13,6 +13,7 @@ from hotline.auth.permissions import (
 )
 from hotline.knowledge.models import (
     ArticleStatus,
+    Source,
 )
 from hotline.knowledge.resolve import (
     resolve_all,
@@ -20,6 +21,7 @@ from hotline.knowledge.resolve import (
 )
 from hotline.knowledge.schemas import (
     ArticleDue,
+    ArticleRef,
     CoverageReport,
     MissingFact,
     StaleOverride,
@@ -46,6 +48,10 @@ def coverage(session: Session, municipality_code: str) -> CoverageReport:
             missing[key].append(article.slug)
     overrides = list_overrides(session, municipality_code)
     now = today()
+    articles = {a.slug: ArticleRef(title=a.title, source=a.source) for a in resolved}
+    for o in overrides:  # hidden or unpublished ones are not among the resolved
+        title = o.title or o.article.title
+        articles.setdefault(o.article.slug, ArticleRef(title=title, source=Source.OVERRIDE))
     return CoverageReport(
         municipality_code=municipality_code,
         missing_facts=[MissingFact(key=k, articles=v) for k, v in sorted(missing.items())],
@@ -66,4 +72,5 @@ def coverage(session: Session, municipality_code: str) -> CoverageReport:
         overrides_of_unpublished=[
             o.article.slug for o in overrides if o.article.status != ArticleStatus.PUBLISHED
         ],
+        articles=articles,
     )

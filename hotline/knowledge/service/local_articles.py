@@ -1,6 +1,8 @@
 """A municipality's own articles."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +21,7 @@ from hotline.knowledge.models import (
     ArticleStatus,
     LocalArticle,
 )
+from hotline.knowledge.resolve import ResolvedArticle, resolve_draft, today
 from hotline.knowledge.schemas import (
     ArticleCreate,
 )
@@ -143,3 +146,25 @@ def remove_local_article(
     local = get_local_article(session, municipality_code, slug)
     check_version(expected, revision_version(local.revision), required=False)
     delete_local_article(session, local)
+
+
+@dataclass(frozen=True)
+class LocalPreview:
+    """What agents will read once the local article is saved, and from which day."""
+
+    article: ResolvedArticle
+    starts: date  # its own "valid from", or the day it is saved
+
+
+def preview_local_article(
+    session: Session, actor: Author, municipality_code: str, data: ArticleCreate
+) -> LocalPreview:
+    """The local article as it would read with ``data`` saved (nothing is written)."""
+    require(actor, Action.READ_LOCAL_ADMIN, municipality_code)
+    _check_text(session, data.body)
+    draft = LocalArticle(
+        municipality_code=municipality_code,
+        **data.model_dump(include={"slug", "body", *ARTICLE_FIELDS}),
+    )
+    starts = max(data.valid_from or today(), today())
+    return LocalPreview(resolve_draft(session, draft, municipality_code), starts)

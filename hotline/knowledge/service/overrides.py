@@ -1,6 +1,8 @@
 """A municipality's overrides of shared articles: use cases with the acting subject."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -19,11 +21,13 @@ from hotline.knowledge.models import (
     Override,
     OverrideMode,
 )
+from hotline.knowledge.resolve import ResolvedArticle, resolve_draft_override, today
 from hotline.knowledge.schemas import (
     OverrideRead,
     OverrideWrite,
+    RevisionRead,
 )
-from hotline.knowledge.service.articles import get_article, revision_diff
+from hotline.knowledge.service.articles import get_article, list_revisions, revision_diff
 from hotline.knowledge.service.text import check_text as _check_text
 
 # --- overrides -------------------------------------------------------------------------------
@@ -200,4 +204,32 @@ def override_read(session: Session, override: Override) -> OverrideRead:
             if stale
             else None
         ),
+        shared_changes=[
+            RevisionRead.model_validate(revision)
+            for revision in (list_revisions(session, article) if stale else [])
+            if revision.revision > override.based_on_revision
+        ],
     )
+
+
+@dataclass(frozen=True)
+class OverridePreview:
+    """What agents will read once the override is saved, and from which day."""
+
+    article: ResolvedArticle
+    starts: date  # saving applies at once; not before the shared article itself is valid
+    hidden: bool
+
+
+def preview_override(
+    session: Session, actor: Author, municipality_code: str, slug: str, data: OverrideWrite
+) -> OverridePreview:
+    """The article as it would read with ``data`` saved (nothing is written)."""
+    require(actor, Action.READ_LOCAL_ADMIN, municipality_code)
+    article = get_article(session, slug)
+    _check_text(session, data.body)
+    resolved = resolve_draft_override(
+        session, article, municipality_code, data.mode, data.title, data.body, data.agent_notes
+    )
+    starts = max(article.valid_from or today(), today())
+    return OverridePreview(resolved, starts, data.mode is OverrideMode.HIDE)

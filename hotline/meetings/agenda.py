@@ -124,7 +124,7 @@ def start_meeting(
             municipality=booking.municipality_code,
             channel=Channel.MEETING,
             topic=meeting_type.title[:80],
-            citizen_name=booking.citizen_name,
+            citizen_name=booking.citizen_name or "",
             citizen_phone=booking.citizen_phone,
             citizen_email=booking.citizen_email,
         ),

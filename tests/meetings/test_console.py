@@ -69,3 +69,46 @@ def test_who_holds_no_meetings_cannot_start_one(
         refused = post_form(client, f"/console/moeder/{made.id}/{action}", {})
         assert refused.status_code == 403
     assert session.get_one(Booking, made.id).state == BookingState.BOOKED
+
+
+def test_the_municipality_admin_cancels_a_meeting_after_confirming_it_on_the_page(
+    client: TestClient, sign_in: SignIn, make_type: MakeType, engine: Engine, session: Session
+) -> None:
+    made = book_today(make_type, engine)
+    sign_in("admin.aarhus")
+    page = client.get("/console/moeder")
+    assert page.status_code == 200 and "Birthe Borger" in page.text
+    assert "Start mødet" not in page.text  # admins cancel meetings, they do not hold them
+    ask = f'href="/console/moeder?aflys={made.id}#meeting-{made.id}"'
+    assert ask in page.text
+
+    confirm = client.get(f"/console/moeder?aflys={made.id}")  # no script: the page asks
+    assert "Vil du aflyse mødet med Birthe Borger?" in confirm.text
+    assert f'action="/console/moeder/{made.id}/aflys"' in confirm.text
+    assert session.get_one(Booking, made.id).state == BookingState.BOOKED  # asking changes nothing
+
+    done = post_form(client, f"/console/moeder/{made.id}/aflys", {}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/console/moeder?aflyst=1"
+    session.expire_all()
+    cancelled = session.get_one(Booking, made.id)
+    assert (cancelled.state, cancelled.seat) == (BookingState.CANCELLED_BY_MUNICIPALITY, None)
+    after = client.get(done.headers["location"])
+    assert "Mødet er aflyst, og tiden er ledig igen." in after.text
+    assert "Birthe Borger" not in after.text
+    again = post_form(client, f"/console/moeder/{made.id}/aflys", {})
+    assert again.status_code == 409
+    assert "Mødet er allerede aflyst, holdt eller begyndt; intet blev ændret." in again.text
+
+
+def test_who_may_not_cancel_sees_no_button_and_is_refused(
+    client: TestClient, sign_in: SignIn, make_type: MakeType, engine: Engine, session: Session
+) -> None:
+    made = book_today(make_type, engine)
+    sign_in("agent.odense")
+    assert "Aflys mødet" not in client.get(f"/console/moeder?aflys={made.id}").text
+    assert post_form(client, f"/console/moeder/{made.id}/aflys", {}).status_code == 403
+    sign_in("admin.kobenhavn")
+    assert "Birthe Borger" not in client.get("/console/moeder").text  # another municipality's
+    assert post_form(client, f"/console/moeder/{made.id}/aflys", {}).status_code == 403
+    session.expire_all()
+    assert session.get_one(Booking, made.id).state == BookingState.BOOKED

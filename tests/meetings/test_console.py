@@ -78,6 +78,7 @@ def test_the_municipality_admin_cancels_a_meeting_after_confirming_it_on_the_pag
     sign_in("admin.aarhus")
     page = client.get("/console/moeder")
     assert page.status_code == 200 and "Birthe Borger" in page.text
+    assert ">Dagens møder</a>" in page.text.split("</nav>")[0]
     assert "Start mødet" not in page.text  # admins cancel meetings, they do not hold them
     ask = f'href="/console/moeder?aflys={made.id}#meeting-{made.id}"'
     assert ask in page.text

@@ -97,6 +97,8 @@ def test_an_admin_cancels_a_meeting_of_the_day_without_javascript(
     engine = make_engine(live_server.settings.database_url)
     today = utcnow().astimezone(COPENHAGEN).date()
     evening = datetime.combine(today, time(19, 30), tzinfo=COPENHAGEN)  # the day's last slot
+    if utcnow() >= evening:
+        pytest.skip("the day's last slot has begun: a begun meeting cannot be cancelled")
     with transaction(make_sessionmaker(engine)) as session:
         service.book_meeting(
             session, SignedLinkActor(Action.BOOK_MEETING, "0751"), "0751",

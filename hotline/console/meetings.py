@@ -20,9 +20,10 @@ from hotline.console.contacts import local_today
 from hotline.console.errors import danish_message
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
-from hotline.deps import DbSession, RowId, csv_download
+from hotline.deps import AppSettings, DbSession, RowId, csv_download
 from hotline.errors import Problem
-from hotline.meetings import agenda, reports, service
+from hotline.meetings import agenda, reports
+from hotline.meetings.confirmation import cancel_for_municipality
 from hotline.meetings.models import BookingState
 
 router = APIRouter()
@@ -78,10 +79,17 @@ def no_show(request: Request, user: ConsoleUser, session: DbSession, booking_id:
 
 
 @router.post("/moeder/{booking_id}/aflys", name="meeting_cancel")
-def cancel(request: Request, user: ConsoleUser, session: DbSession, booking_id: RowId) -> Response:
-    """The confirmed cancellation (the confirm step is the agenda with ``?aflys=<id>``)."""
+def cancel(
+    request: Request,
+    user: ConsoleUser,
+    session: DbSession,
+    settings: AppSettings,
+    booking_id: RowId,
+) -> Response:
+    """The confirmed cancellation (the confirm step is the agenda with ``?aflys=<id>``); the
+    citizen is told by mail."""
     try:
-        service.cancel_by_municipality(session, user, booking_id)
+        cancel_for_municipality(session, settings, user, booking_id)
     except Problem as exc:
         session.rollback()
         return _page(request, session, user, error=danish_message(exc.status, exc.slug),

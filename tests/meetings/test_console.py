@@ -13,6 +13,7 @@ from hotline.db import make_sessionmaker, transaction, utcnow
 from hotline.kit.danish_calendar import COPENHAGEN
 from hotline.meetings import service
 from hotline.meetings.models import Booking, BookingState
+from hotline.replies.models import Reply
 from tests.console.conftest import SignIn, post_form, sign_in
 from tests.meetings.conftest import GOOD_ANSWERS, MakeType
 from tests.meetings.test_booking import booking
@@ -95,6 +96,13 @@ def test_the_municipality_admin_cancels_a_meeting_after_confirming_it_on_the_pag
     assert (cancelled.state, cancelled.seat) == (BookingState.CANCELLED_BY_MUNICIPALITY, None)
     after = client.get(done.headers["location"])
     assert "Mødet er aflyst, og tiden er ledig igen." in after.text
+    letter = session.scalars(select(Reply)).one()  # the citizen is told, on the letterhead
+    assert (letter.to, letter.subject, letter.agent_id) == (
+        "birthe@example.dk", "Dit møde er aflyst", None,
+    )  # fmt: skip
+    assert "Kommunen har desværre måttet aflyse dit møde." in (letter.text or "")
+    assert "Book en ny tid: http://127.0.0.1:8000/book/0751" in (letter.text or "")
+    assert letter.mime is not None and b"text/calendar" not in letter.mime  # nothing to add
     assert "Birthe Borger" not in after.text
     again = post_form(client, f"/console/moeder/{made.id}/aflys", {})
     assert again.status_code == 409
@@ -108,8 +116,10 @@ def test_who_may_not_cancel_sees_no_button_and_is_refused(
     sign_in("agent.odense")
     assert "Aflys mødet" not in client.get(f"/console/moeder?aflys={made.id}").text
     assert post_form(client, f"/console/moeder/{made.id}/aflys", {}).status_code == 403
+    assert session.scalars(select(Reply)).all() == []  # a refused cancellation tells nobody
     sign_in("admin.kobenhavn")
     assert "Birthe Borger" not in client.get("/console/moeder").text  # another municipality's
     assert post_form(client, f"/console/moeder/{made.id}/aflys", {}).status_code == 403
+    assert session.scalars(select(Reply)).all() == []  # a refused cancellation tells nobody
     session.expire_all()
     assert session.get_one(Booking, made.id).state == BookingState.BOOKED

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     mail_max_attempts: int = 30
     reply_retention_days: int = 180  # then recipient and content of settled replies are erased
     contact_retention_days: int = 90  # then a contact's citizen details and note are erased
+    # After a booked meeting's end (or its slot's, if cancelled) the citizen's name, phone,
+    # email and answers are erased; the public booking page's privacy text states this period.
+    booking_retention_days: int = 90
     # Satisfaction (hotline/satisfaction): the citizen's survey link and the public page's limit.
     survey_link_days: int = 30  # a survey link works this long after it was mailed
     survey_change_days: int = 7  # the citizen may change their answer this long

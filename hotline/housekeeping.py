@@ -1,11 +1,12 @@
 """The periodic jobs every outbox worker runs in its housekeeping transaction (hourly, or as
 often as a job's ``Every`` says: meeting reminders every few minutes).
 
-Composed here, above the domains, because the domains that need a periodic job (contacts'
-retention, satisfaction's comment erasure and partner rounds, meetings' reminders) send their
-mail through the outbox: the worker gets the list from its front ends (``hotline.app`` and
-``hotline worker``) instead of importing them. Order matters: survey comments follow their
-contact's erasure; the report rollups come last and see the hour's other changes.
+Composed here, above the domains, because the domains that need a periodic job (contacts' and
+bookings' retention, satisfaction's comment erasure and partner rounds, meetings' reminders)
+send their mail through the outbox: the worker gets the list from its front ends
+(``hotline.app`` and ``hotline worker``) instead of importing them. Order matters: survey
+comments follow their contact's erasure; the report rollups come last and see the hour's
+other changes.
 """
 
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from hotline.config import Settings
 from hotline.contacts.reports import refresh_contact_rollups
 from hotline.contacts.retention import erase_expired_contacts
 from hotline.meetings.confirmation import queue_due_reminders
+from hotline.meetings.retention import erase_expired_bookings
 from hotline.replies.worker import Every, HousekeepingJob
 from hotline.satisfaction.reports import refresh_satisfaction_rollup
 from hotline.satisfaction.retention import erase_expired_survey_comments
@@ -41,6 +43,7 @@ def remind_of_meetings(session: Session, settings: Settings, now: datetime) -> i
 
 HOUSEKEEPING: tuple[HousekeepingJob, ...] = (
     erase_expired_contacts,
+    erase_expired_bookings,
     erase_survey_comments_and_old_rate_limits,
     remind_and_close,
     Every(REMINDER_CHECK_INTERVAL, remind_of_meetings),

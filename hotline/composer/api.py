@@ -13,6 +13,7 @@ from hotline.composer.schemas import (
 from hotline.deps import AppSettings, CurrentUser, DbSession, RowId
 from hotline.etags import IfMatch
 from hotline.municipalities.schemas import MunicipalityCode
+from hotline.satisfaction import service as satisfaction_service
 
 router = APIRouter(tags=["composer"])
 
@@ -21,8 +22,10 @@ router = APIRouter(tags=["composer"])
 def preview_reply(
     request: ReplyRequest, session: DbSession, settings: AppSettings, user: CurrentUser
 ) -> ReplyPreview:
-    """Exactly what POST /replies would send, without storing or sending anything."""
-    return service.preview_of(service.compose_reply(session, settings, request, user))
+    """Exactly what POST /replies would send, without storing or sending anything: with the
+    survey paragraph when the reply will carry one (its link in the preview opens nothing)."""
+    composed = satisfaction_service.compose_preview(session, settings, request, user)
+    return service.preview_of(composed)
 
 
 @router.get("/reply-templates", response_model=list[ReplyTemplateRead])

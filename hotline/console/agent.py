@@ -16,7 +16,6 @@ from hotline.composer.schemas import ReplyRequest
 from hotline.composer.service import (
     ComposedReply,
     UnfilledPlaceholder,
-    compose_reply,
     find_template,
     list_templates,
     preview_of,
@@ -54,7 +53,6 @@ from hotline.municipalities.service import (
 from hotline.replies import service as replies
 from hotline.replies.models import SETTLED, Reply, ReplyStatus
 from hotline.satisfaction import service as satisfaction_service
-from hotline.satisfaction.links import survey_preview_link
 from hotline.search.service import MAX_QUERY, CprNumberInSearch, search_for
 
 router = APIRouter()
@@ -346,11 +344,11 @@ def _draft_errors(draft: Draft, exc: Problem | ValidationError) -> dict[str, str
 
 
 def _compose(
-    session: Session, settings: Settings, user: User, draft: Draft, survey_link: str | None = None
+    session: Session, settings: Settings, user: User, draft: Draft
 ) -> tuple[ComposedReply | None, dict[str, str]]:
     try:
         request = ReplyRequest.model_validate(draft.request_data())
-        composed = compose_reply(session, settings, request, user, survey_link=survey_link)
+        composed = satisfaction_service.compose_preview(session, settings, request, user)
     except (Problem, ValidationError) as exc:
         return None, _draft_errors(draft, exc)
     try:  # the letter is shown, and beside the text what would stop it from being sent
@@ -405,9 +403,7 @@ async def reply_preview(
 ) -> Response:
     """The letter exactly as it will be sent, on the municipality's letterhead."""
     draft = await _draft_from(request)
-    # the survey paragraph the citizen will get (its link is signed only into the letter sent)
-    survey_link = survey_preview_link(session, settings, user, draft.municipality)
-    composed, errors = _compose(session, settings, user, draft, survey_link)
+    composed, errors = _compose(session, settings, user, draft)
     preview = preview_of(composed) if composed else None
     return _agent_page(
         request,

@@ -36,6 +36,7 @@ _BY_SLUG = {
     "not-applicable-in-municipality": "Artiklen gælder ikke i den valgte kommune.",
     "cpr-number-in-reply": "Svaret indeholder et CPR-nummer. Send aldrig CPR-numre med "
     "almindelig e-mail: brug Digital Post til personnumre.",
+    "booking-closed": "Mødet er allerede aflyst, holdt eller begyndt; intet blev ændret.",
 }
 
 

@@ -1,7 +1,9 @@
 """ "Dagens møder": the day's booked meetings for agents (their own and the team's), each with
 the answers, the linked articles as they read in the citizen's municipality, the local
 instructions and the contact details; "Start mødet" opens the filled-in meeting contact,
-"Udeblevet" records a no-show; "Mødetal" shows what became of the bookings and how early
+"Udeblevet" records a no-show; "Aflys mødet" (for who may cancel the municipality's meetings)
+asks to confirm on the page itself (``?aflys=<id>``, no script needed) and then cancels through
+the same use case as the API; "Mødetal" shows what became of the bookings and how early
 meetings start (chart beside its table, Danish CSV). Only translation here: the rules are in
 hotline/meetings."""
 
@@ -18,9 +20,10 @@ from hotline.console.contacts import local_today
 from hotline.console.errors import danish_message
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
-from hotline.deps import DbSession, RowId, csv_download
+from hotline.deps import AppSettings, DbSession, RowId, csv_download
 from hotline.errors import Problem
 from hotline.meetings import agenda, reports
+from hotline.meetings.confirmation import cancel_for_municipality
 from hotline.meetings.models import BookingState
 
 router = APIRouter()
@@ -36,10 +39,13 @@ def _page(
     error: str | None = None, status_code: int = 200,
 ) -> Response:  # fmt: skip
     mine_only = request.query_params.get("mine") == "1"
+    to_cancel = request.query_params.get("aflys", "")
     context: dict[str, Any] = {
         "nav": "meetings",
         "items": agenda.todays_meetings(session, user, day=day, mine_only=mine_only),
         "mine_only": mine_only,
+        "to_cancel": int(to_cancel) if to_cancel.isdigit() else None,
+        "cancelled": request.query_params.get("aflyst") == "1",
         "state_names": STATE_NAMES,
         "error": error,
     }
@@ -70,6 +76,26 @@ def no_show(request: Request, user: ConsoleUser, session: DbSession, booking_id:
         session.rollback()
         return _page(request, session, user, error=exc.detail, status_code=exc.status)
     return RedirectResponse(with_query(console_path(request, "meetings_today")), status_code=303)
+
+
+@router.post("/moeder/{booking_id}/aflys", name="meeting_cancel")
+def cancel(
+    request: Request,
+    user: ConsoleUser,
+    session: DbSession,
+    settings: AppSettings,
+    booking_id: RowId,
+) -> Response:
+    """The confirmed cancellation (the confirm step is the agenda with ``?aflys=<id>``); the
+    citizen is told by mail."""
+    try:
+        cancel_for_municipality(session, settings, user, booking_id)
+    except Problem as exc:
+        session.rollback()
+        return _page(request, session, user, error=danish_message(exc.status, exc.slug),
+                     status_code=exc.status)  # fmt: skip
+    done = with_query(console_path(request, "meetings_today"), aflyst="1")
+    return RedirectResponse(done, status_code=303)
 
 
 Month = Annotated[str, Query(pattern=r"^[0-9]{4}-[0-9]{2}$")]

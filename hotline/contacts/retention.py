@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from hotline.config import Settings
 from hotline.contacts.models import Contact, Forward
+from hotline.kit.retention import erase_rows_past
 from hotline.replies.models import SETTLED, Reply
 
 log = logging.getLogger(__name__)
@@ -18,22 +19,14 @@ log = logging.getLogger(__name__)
 
 def erase_expired_contacts(session: Session, settings: Settings, now: datetime) -> int:
     cutoff = now - timedelta(days=settings.contact_retention_days)
-    erased = session.execute(
-        update(Contact)
-        .where(
-            func.coalesce(Contact.ended_at, Contact.started_at) < cutoff,
-            Contact.erased_at.is_(None),
-        )
-        .values(
-            citizen_name=None,
-            citizen_phone=None,
-            citizen_email=None,
-            note=None,
-            erased_at=now,
-            version=Contact.version + 1,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
+    erased = erase_rows_past(
+        session,
+        Contact,
+        reference=func.coalesce(Contact.ended_at, Contact.started_at),
+        cutoff=cutoff,
+        now=now,
+        erased={"citizen_name": None, "citizen_phone": None, "citizen_email": None, "note": None},
+    )
     # The desk's copy of the forward carries the same details: erased with the contact once
     # the message has settled (a queued one is still to be delivered).
     session.execute(

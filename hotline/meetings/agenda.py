@@ -4,7 +4,8 @@ filled in from the booking) and recording a no-show.
 Agents hold meetings under SEND_REPLY (they answer citizens of every municipality); the day's
 list is the whole team's, each meeting marked with who started it, so an agent sees their own
 and the team's. Reading the list shows the citizens' details, so it is for those who hold
-meetings (SEND_REPLY) or see every contact (READ_ALL_CONTACTS).
+meetings (SEND_REPLY) or see every contact (READ_ALL_CONTACTS), and for a municipality's admins
+its own municipality's meetings (EDIT_LOCAL_MEETINGS: they may cancel them there).
 """
 
 from dataclasses import dataclass
@@ -45,11 +46,6 @@ class AgendaItem:
     mine: bool  # started by the reading agent
 
 
-def _may_hold_meetings(user: User) -> None:
-    if not (can(user, Action.SEND_REPLY) or can(user, Action.READ_ALL_CONTACTS)):
-        raise Forbidden(f"Your role ({user.role}) does not hold meetings.")
-
-
 def _articles(
     session: Session, slugs: list[str], municipality: str, day: date
 ) -> list[LinkedArticle]:
@@ -67,7 +63,9 @@ def todays_meetings(
 ) -> list[AgendaItem]:
     """The meetings of ``day`` (Copenhagen; default today) in time order, with the answers,
     the linked articles resolved for each citizen's municipality and its local instructions."""
-    _may_hold_meetings(user)
+    own_only = not (can(user, Action.SEND_REPLY) or can(user, Action.READ_ALL_CONTACTS))
+    if own_only and not can(user, Action.EDIT_LOCAL_MEETINGS, user.municipality_code):
+        raise Forbidden(f"Your role ({user.role}) neither holds nor cancels meetings.")
     day = day or utcnow().astimezone(COPENHAGEN).date()
     stmt = (
         select(Booking, MeetingType, MeetingTypeOverride)
@@ -84,6 +82,8 @@ def todays_meetings(
         )
         .order_by(Booking.starts_at, Booking.id)
     )
+    if own_only:
+        stmt = stmt.where(Booking.municipality_code == user.municipality_code)
     if mine_only:
         stmt = stmt.where(Booking.agent_id == user.id)
     return [
@@ -124,7 +124,7 @@ def start_meeting(
             municipality=booking.municipality_code,
             channel=Channel.MEETING,
             topic=meeting_type.title[:80],
-            citizen_name=booking.citizen_name,
+            citizen_name=booking.citizen_name or "",
             citizen_phone=booking.citizen_phone,
             citizen_email=booking.citizen_email,
         ),

@@ -5,10 +5,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from hotline.deps import CSV_OR_JSON, CurrentUser, DbSession, RowId, csv_download
+from hotline.deps import CSV_OR_JSON, AppSettings, CurrentUser, DbSession, RowId, csv_download
 from hotline.errors import NotFound
 from hotline.etags import IfMatch
 from hotline.meetings import reports, service
+from hotline.meetings.confirmation import cancel_for_municipality
 from hotline.meetings.models import MeetingType
 from hotline.meetings.schemas import (
     ActiveIn,
@@ -75,10 +76,13 @@ def set_override(
 
 
 @router.post("/bookings/{booking_id}/cancel", status_code=204)
-def cancel_booking(booking_id: RowId, session: DbSession, user: CurrentUser) -> Response:
+def cancel_booking(
+    booking_id: RowId, session: DbSession, settings: AppSettings, user: CurrentUser
+) -> Response:
     """The municipality cancels a booked meeting (its admin, or an operator); the time is
-    free again, and the reports count it as cancelled by the municipality."""
-    service.cancel_by_municipality(session, user, booking_id)
+    free again, the citizen gets a letter saying so, and the reports count it as cancelled by
+    the municipality."""
+    cancel_for_municipality(session, settings, user, booking_id)
     return Response(status_code=204)
 
 

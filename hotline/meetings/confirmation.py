@@ -16,6 +16,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.auth.models import User
 from hotline.composer.service import ComposedReply, InlineImage, letter_sender
 from hotline.config import Settings
 from hotline.db import utcnow
@@ -25,7 +26,7 @@ from hotline.letterheads.render import LetterContent, danish_date, render_letter
 from hotline.letterheads.service import letterhead_for
 from hotline.mail.message import Attachment
 from hotline.meetings.models import Booking, BookingState, MeetingChannel, MeetingType
-from hotline.meetings.service import manage_token
+from hotline.meetings.service import cancel_by_municipality, manage_token
 from hotline.municipalities.models import Municipality
 from hotline.replies.models import Reply
 from hotline.replies.service import enqueue
@@ -64,34 +65,55 @@ def calendar_file(
     return calendar.to_ical()
 
 
+def book_again_link(settings: Settings, booking: Booking) -> str:
+    """The municipality's public booking page, where a cancelled meeting can be booked anew."""
+    return f"{settings.public_base_url.rstrip('/')}/book/{booking.municipality_code}"
+
+
 def _letter(
-    settings: Settings, booking: Booking, meeting_type: MeetingType, subject: str, lead: str
+    settings: Settings,
+    booking: Booking,
+    meeting_type: MeetingType,
+    lead: str,
+    *,
+    cancelled: bool = False,
 ) -> tuple[Markup, str]:
     start = booking.starts_at.astimezone(COPENHAGEN)
     when = f"{danish_date(start.date())} kl. {start:%H.%M}"
-    link = manage_link(settings, booking)
-    lines = [
-        lead,
-        f"{meeting_type.title}: {when} ({meeting_type.duration_minutes} minutter).",
-        CHANNEL_WORDS[MeetingChannel(meeting_type.channel)],
-        "Mødet er også vedhæftet som kalenderfil.",
-    ]
+    meeting = f"{meeting_type.title}: {when} ({meeting_type.duration_minutes} minutter)."
+    if cancelled:  # no calendar file, and the link books a new time
+        lines = [lead, meeting]
+        link_text, link = "Book en ny tid", book_again_link(settings, booking)
+    else:
+        lines = [
+            lead,
+            meeting,
+            CHANNEL_WORDS[MeetingChannel(meeting_type.channel)],
+            "Mødet er også vedhæftet som kalenderfil.",
+        ]
+        link_text, link = "Aflys eller flyt mødet", manage_link(settings, booking)
     html = "".join(f"<p>{escape(line)}</p>" for line in lines) + (
-        f'<p><a href="{escape(link)}">Aflys eller flyt mødet</a></p>'
+        f'<p><a href="{escape(link)}">{escape(link_text)}</a></p>'
     )
-    text = "\n\n".join([*lines, f"Aflys eller flyt mødet: {link}"])
+    text = "\n\n".join([*lines, f"{link_text}: {link}"])
     return Markup(html), text  # noqa: S704 - every piece above is escaped
 
 
 def _queue(
-    session: Session, settings: Settings, booking: Booking, subject: str, lead: str
+    session: Session,
+    settings: Settings,
+    booking: Booking,
+    subject: str,
+    lead: str,
+    *,
+    cancelled: bool = False,
 ) -> Reply | None:
     if booking.citizen_email is None:
         return None
     meeting_type = session.get_one(MeetingType, booking.meeting_type_id)
     municipality = session.get_one(Municipality, booking.municipality_code)
     letterhead = letterhead_for(session, settings, municipality)
-    body_html, body_text = _letter(settings, booking, meeting_type, subject, lead)
+    body_html, body_text = _letter(settings, booking, meeting_type, lead, cancelled=cancelled)
     letter = LetterContent(
         subject=subject,
         day=utcnow().astimezone(COPENHAGEN).date(),
@@ -118,6 +140,8 @@ def _queue(
         else [InlineImage(letterhead.logo_cid, logo.content_type, logo.data, logo.filename)],
         article_slugs=[],
     )
+    if cancelled:
+        return enqueue(session, settings, composed, None, [])
     ics = calendar_file(settings, booking, meeting_type, municipality)
     return enqueue(
         session, settings, composed, None, [Attachment("moede.ics", "text/calendar", ics)]
@@ -130,6 +154,23 @@ def queue_confirmation(session: Session, settings: Settings, booking: Booking) -
     subject = "Dit møde er flyttet" if moved else "Bekræftelse: dit møde er booket"
     lead = "Dit møde er flyttet til det nye tidspunkt." if moved else "Tak, dit møde er booket."
     return _queue(session, settings, booking, subject, lead)
+
+
+def cancel_for_municipality(
+    session: Session,
+    settings: Settings,
+    user: User,
+    booking_id: int,
+    *,
+    now: datetime | None = None,
+) -> Booking:
+    """The municipality cancels (``service.cancel_by_municipality``) and the citizen is told,
+    in the same transaction, with the link to book a new time: a meeting must never silently
+    disappear from the citizen's day."""
+    booking = cancel_by_municipality(session, user, booking_id, now=now)
+    _queue(session, settings, booking, "Dit møde er aflyst",
+           "Kommunen har desværre måttet aflyse dit møde.", cancelled=True)  # fmt: skip
+    return booking
 
 
 def queue_due_reminders(

@@ -115,7 +115,10 @@ class Booking(Base):
             "(seat IS NULL) = (state IN ('cancelled_by_citizen', 'cancelled_by_municipality'))",
             name="cancelled_frees_seat",
         ),
-        CheckConstraint("citizen_phone IS NOT NULL OR citizen_email IS NOT NULL", name="reachable"),
+        CheckConstraint(
+            "citizen_phone IS NOT NULL OR citizen_email IS NOT NULL OR erased_at IS NOT NULL",
+            name="reachable",
+        ),
         Index("ix_meeting_bookings_starts_at", "starts_at"),
         Index("ix_meeting_bookings_municipality_month", "municipality_code", "local_month"),
     )
@@ -128,8 +131,9 @@ class Booking(Base):
     local_month: Mapped[str] = mapped_column(String(7))  # "2026-11": reports group by it
     seat: Mapped[int | None] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(30), default=BookingState.BOOKED.value)
-    # Personal data, as the citizen gave it (each answer passed the CPR guard).
-    citizen_name: Mapped[str] = mapped_column(String(120))
+    # Personal data, as the citizen gave it (each answer passed the CPR guard); erased
+    # HOTLINE_BOOKING_RETENTION_DAYS after the meeting's end (hotline/meetings/retention.py).
+    citizen_name: Mapped[str | None] = mapped_column(String(120))
     citizen_phone: Mapped[str | None] = mapped_column(String(40))
     citizen_email: Mapped[str | None] = mapped_column(String(254))
     answers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
@@ -141,6 +145,7 @@ class Booking(Base):
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

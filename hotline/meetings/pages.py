@@ -76,8 +76,9 @@ TEXT: dict[str, dict[str, str]] = {
         "phone_label": "Telefonnummer",
         "email_label": "E-mail",
         "reach_hint": "Giv telefonnummer, e-mail eller begge. Skriv aldrig dit CPR-nummer.",
+        # {days}: HOTLINE_BOOKING_RETENTION_DAYS, the period the worker really erases after.
         "privacy": "Jeg har læst, at kommunen gemmer mine svar og kontaktoplysninger til mødet "
-        "og sletter dem bagefter efter sine regler for persondata.",
+        "og sletter dem {days} dage efter mødet.",
         "book": "Book mødet",
         "honeypot": "Lad dette felt være tomt",
         "booked": "Dit møde er booket",
@@ -113,7 +114,7 @@ TEXT: dict[str, dict[str, str]] = {
         "email_label": "Email",
         "reach_hint": "Give a phone number, an email address or both. Never write your CPR number.",
         "privacy": "I have read that the municipality keeps my answers and contact details for "
-        "the meeting and deletes them afterwards under its personal data rules.",
+        "the meeting and deletes them {days} days after the meeting.",
         "book": "Book the meeting",
         "honeypot": "Leave this field empty",
         "booked": "Your meeting is booked",
@@ -261,6 +262,7 @@ def _form_page(
             "slots": by_day.get(day, []) if day else [],
             "form_token": service.form_token(_settings(request), code),
             "honeypot": HONEYPOT,
+            "retention_days": _settings(request).booking_retention_days,
             "error": error,
             "values": values or {},
         },

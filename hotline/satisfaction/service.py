@@ -18,7 +18,12 @@ from sqlalchemy.orm import Session
 from hotline.auth.models import User
 from hotline.auth.permissions import Action, SignedLinkActor, require
 from hotline.composer.schemas import ReplyRequest
-from hotline.composer.service import NEUTRAL_GREETING, ComposedReply, letter_sender
+from hotline.composer.service import (
+    NEUTRAL_GREETING,
+    ComposedReply,
+    compose_reply,
+    letter_sender,
+)
 from hotline.config import Settings
 from hotline.contacts import service as contacts_service
 from hotline.contacts.models import Channel, Contact
@@ -38,6 +43,7 @@ from hotline.satisfaction.links import (
     contact_of_survey_token,
     record_invitation,
     survey_for_reply,
+    survey_preview_link,
     survey_url,
 )
 from hotline.satisfaction.models import InvitedBy, SurveyInvitation, SurveyResponse
@@ -79,6 +85,18 @@ def send_reply(
     if survey is not None and not replayed and reply.contact_id == survey.contact_id:
         record_invitation(session, survey.contact_id, InvitedBy.REPLY, reply.id)
     return reply, replayed
+
+
+def compose_preview(
+    session: Session, settings: Settings, request: ReplyRequest, agent: User
+) -> ComposedReply:
+    """The letter as ``send_reply`` would send it now, for every preview (API and console): with
+    the survey paragraph when the reply will carry one, decided by the same rule
+    (``survey_for_reply``), but with a link that opens nothing; the real link is the citizen's
+    credential and is signed only into the letter sent."""
+    require(agent, Action.SEND_REPLY, request.municipality)  # before any contact is looked at
+    survey_link = survey_preview_link(session, settings, agent, request.municipality)
+    return compose_reply(session, settings, request, agent, survey_link=survey_link)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from hotline.db import make_sessionmaker, transaction, utcnow
 from hotline.kit.danish_calendar import COPENHAGEN
 from hotline.meetings import service
 from hotline.meetings.models import Booking, BookingState
+from hotline.replies.models import Reply
 from tests.console.conftest import SignIn, post_form, sign_in
 from tests.meetings.conftest import GOOD_ANSWERS, MakeType
 from tests.meetings.test_booking import booking
@@ -68,4 +69,57 @@ def test_who_holds_no_meetings_cannot_start_one(
     for action in ("start", "udeblevet"):
         refused = post_form(client, f"/console/moeder/{made.id}/{action}", {})
         assert refused.status_code == 403
+    assert session.get_one(Booking, made.id).state == BookingState.BOOKED
+
+
+def test_the_municipality_admin_cancels_a_meeting_after_confirming_it_on_the_page(
+    client: TestClient, sign_in: SignIn, make_type: MakeType, engine: Engine, session: Session
+) -> None:
+    made = book_today(make_type, engine)
+    sign_in("admin.aarhus")
+    page = client.get("/console/moeder")
+    assert page.status_code == 200 and "Birthe Borger" in page.text
+    assert ">Dagens møder</a>" in page.text.split("</nav>")[0]
+    assert "Start mødet" not in page.text  # admins cancel meetings, they do not hold them
+    ask = f'href="/console/moeder?aflys={made.id}#meeting-{made.id}"'
+    assert ask in page.text
+
+    confirm = client.get(f"/console/moeder?aflys={made.id}")  # no script: the page asks
+    assert "Vil du aflyse mødet med Birthe Borger?" in confirm.text
+    assert f'action="/console/moeder/{made.id}/aflys"' in confirm.text
+    assert session.get_one(Booking, made.id).state == BookingState.BOOKED  # asking changes nothing
+
+    done = post_form(client, f"/console/moeder/{made.id}/aflys", {}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/console/moeder?aflyst=1"
+    session.expire_all()
+    cancelled = session.get_one(Booking, made.id)
+    assert (cancelled.state, cancelled.seat) == (BookingState.CANCELLED_BY_MUNICIPALITY, None)
+    after = client.get(done.headers["location"])
+    assert "Mødet er aflyst, og tiden er ledig igen." in after.text
+    letter = session.scalars(select(Reply)).one()  # the citizen is told, on the letterhead
+    assert (letter.to, letter.subject, letter.agent_id) == (
+        "birthe@example.dk", "Dit møde er aflyst", None,
+    )  # fmt: skip
+    assert "Kommunen har desværre måttet aflyse dit møde." in (letter.text or "")
+    assert "Book en ny tid: http://127.0.0.1:8000/book/0751" in (letter.text or "")
+    assert letter.mime is not None and b"text/calendar" not in letter.mime  # nothing to add
+    assert "Birthe Borger" not in after.text
+    again = post_form(client, f"/console/moeder/{made.id}/aflys", {})
+    assert again.status_code == 409
+    assert "Mødet er allerede aflyst, holdt eller begyndt; intet blev ændret." in again.text
+
+
+def test_who_may_not_cancel_sees_no_button_and_is_refused(
+    client: TestClient, sign_in: SignIn, make_type: MakeType, engine: Engine, session: Session
+) -> None:
+    made = book_today(make_type, engine)
+    sign_in("agent.odense")
+    assert "Aflys mødet" not in client.get(f"/console/moeder?aflys={made.id}").text
+    assert post_form(client, f"/console/moeder/{made.id}/aflys", {}).status_code == 403
+    assert session.scalars(select(Reply)).all() == []  # a refused cancellation tells nobody
+    sign_in("admin.kobenhavn")
+    assert "Birthe Borger" not in client.get("/console/moeder").text  # another municipality's
+    assert post_form(client, f"/console/moeder/{made.id}/aflys", {}).status_code == 403
+    assert session.scalars(select(Reply)).all() == []  # a refused cancellation tells nobody
+    session.expire_all()
     assert session.get_one(Booking, made.id).state == BookingState.BOOKED

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -183,3 +184,30 @@ def test_after_a_phone_call_the_citizen_who_agreed_gets_one_survey_email(
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Reply)) == 1
     assert session.get_one(Contact, phone.id).citizen_email == "borger@example.dk"
+
+
+def test_the_api_preview_shows_the_survey_paragraph_the_reply_will_carry(
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    demo_users: dict[str, User],
+    auth_headers: dict[str, dict[str, str]],
+    open_contact: OpenContact,
+) -> None:
+    body = reply_request().model_dump(mode="json")
+    headers = auth_headers["agent.aarhus"]
+    outside = client.post("/api/v1/replies/preview", json=body, headers=headers).json()
+    assert "Hvor tilfreds er du med hjælpen?" not in outside["text"]  # no open contact
+
+    open_contact()  # the contact the reply will join
+    preview = client.post("/api/v1/replies/preview", json=body, headers=headers).json()
+    assert "Hvor tilfreds er du med hjælpen?" in preview["text"]
+    assert 'href="http://127.0.0.1:8000/tilfredshed/dit-personlige-link"' in preview["html"]
+    # The same letter as sent, but the link opens nothing: the real one is the citizen's.
+    agent = user(session, demo_users, "agent.aarhus")
+    sent, _ = service.send_reply(session, settings, reply_request(), agent)
+    real_link = f"/tilfredshed/{_token_from(sent.text)}"
+    assert real_link not in preview["text"]
+    paragraph = sent.text.split("Hvor tilfreds", 1)[1].split("\n-- ", 1)[0]
+    assert paragraph.replace(real_link, "/tilfredshed/dit-personlige-link") in preview["text"]
+    assert session.scalar(select(func.count()).select_from(Reply)) == 1  # the preview sent none

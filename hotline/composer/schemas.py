@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from hotline.kit.text import HeaderText, StoredText
+from hotline.kit.text import NORMALISED, HeaderText
 from hotline.municipalities.schemas import MunicipalityCode
 
 Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
@@ -21,7 +21,7 @@ class ReplyRequest(BaseModel):
     to: EmailStr
     citizen_name: Annotated[HeaderText, Field(max_length=120)] | None = None
     subject: Annotated[HeaderText, Field(min_length=1, max_length=200)]
-    body_markdown: Annotated[StoredText, Field(max_length=20_000)]
+    body_markdown: Annotated[str, Field(max_length=20_000), NORMALISED]
     article_slugs: Annotated[list[Slug], Field(max_length=10)] = []
     template: TemplateKey | None = Field(
         default=None, description="Reply template key; its body is used when given."
@@ -49,7 +49,7 @@ class ReplyTemplateCreate(BaseModel):
     municipality_code: MunicipalityCode | None = None
     title: Annotated[HeaderText, Field(min_length=1, max_length=120)]
     subject: Annotated[HeaderText, Field(max_length=200)] | None = None
-    body_markdown: Annotated[StoredText, Field(min_length=1, max_length=20_000)]
+    body_markdown: Annotated[str, Field(min_length=1, max_length=20_000), NORMALISED]
 
 
 class ReplyTemplateUpdate(BaseModel):
@@ -57,7 +57,7 @@ class ReplyTemplateUpdate(BaseModel):
 
     title: Annotated[HeaderText, Field(min_length=1, max_length=120)] | None = None
     subject: Annotated[HeaderText, Field(max_length=200)] | None = None
-    body_markdown: Annotated[StoredText, Field(min_length=1, max_length=20_000)] | None = None
+    body_markdown: Annotated[str, Field(min_length=1, max_length=20_000), NORMALISED] | None = None
 
 
 class ReplyTemplateRead(BaseModel):

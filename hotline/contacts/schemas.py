@@ -9,17 +9,19 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from hotline.composer.schemas import Slug
 from hotline.contacts.models import NOTE_MAX_CHARS, ArticleUse, Authority, Channel, Outcome
-from hotline.kit.text import StoredText
+from hotline.kit.text import NORMALISED
 
 MunicipalityCode = Annotated[str, Field(pattern=r"^[0-9]{4}$")]
 Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-Note = Annotated[StoredText, StringConstraints(strip_whitespace=True, max_length=NOTE_MAX_CHARS)]
+Note = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=NOTE_MAX_CHARS), NORMALISED
+]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Phone = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ]{8,20}$", max_length=40)
 ]
 ShortText = Annotated[
-    StoredText, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NORMALISED
 ]
 
 

@@ -32,9 +32,13 @@ def no_control_characters(value: str) -> str:
     return value
 
 
-# Any text that is kept or sent (article bodies, notes, templates): normalised before the
+# Any text that is kept or sent (article bodies, notes, templates) is normalised before the
 # length and other constraints are checked, so API, console forms and ``kb sync`` store the same.
-StoredText = Annotated[str, BeforeValidator(_normalised)]
+# With constraints, write ``Annotated[str, Field(max_length=...), NORMALISED]``: the constraints
+# stay string constraints ("at most 500 characters", ``string_too_long``), which they are not
+# when they follow a validator, and the validator still runs first.
+NORMALISED = BeforeValidator(_normalised)
+StoredText = Annotated[str, NORMALISED]
 
 # One line of text that may go into a mail header or a letterhead line.
 HeaderText = Annotated[

@@ -19,7 +19,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from hotline.kit.money import parse_kroner
-from hotline.kit.text import StoredText, normalise_text
+from hotline.kit.text import NORMALISED, normalise_text
 from hotline.knowledge.models import (
     MAX_REASON_CHARS,
     ArticleStatus,
@@ -31,9 +31,9 @@ from hotline.knowledge.resolve import FACT_KEY
 
 Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 FactKey = Annotated[str, Field(min_length=1, max_length=80, pattern=f"^{FACT_KEY}$")]
-Title = Annotated[StoredText, Field(min_length=1, max_length=200)]
-Category = Annotated[StoredText, Field(min_length=1, max_length=80)]
-Tag = Annotated[StoredText, Field(min_length=1, max_length=60)]
+Title = Annotated[str, Field(min_length=1, max_length=200), NORMALISED]
+Category = Annotated[str, Field(min_length=1, max_length=80), NORMALISED]
+Tag = Annotated[str, Field(min_length=1, max_length=60), NORMALISED]
 Locale = Annotated[str, Field(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")]
 # The longest shipped article is ~2,000 characters; 40,000 is a long guide. Beyond it search
 # slows for everyone (a 5 MB body took 3-14 s per search), so longer texts are refused.
@@ -41,15 +41,16 @@ MAX_BODY_CHARS = 40_000
 MAX_DESCRIPTION_CHARS = 500
 MAX_TAGS = 20
 MAX_FACT_VALUE_CHARS = 1_000
-Body = Annotated[StoredText, Field(min_length=1, max_length=MAX_BODY_CHARS)]
-Description = Annotated[StoredText, Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS)]
-Label = Annotated[StoredText, Field(min_length=1, max_length=120)]
+Body = Annotated[str, Field(min_length=1, max_length=MAX_BODY_CHARS), NORMALISED]
+Description = Annotated[str, Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS), NORMALISED]
+Label = Annotated[str, Field(min_length=1, max_length=120), NORMALISED]
 # Guidance for agents only (shown in the console, never mailed): "Aarhus-borgere, der ringer
 # efter kl. 15, ...". Markdown with {{ facts }} like the body; empty when there is none.
 AgentNotes = Annotated[
-    StoredText,
-    AfterValidator(str.strip),
+    str,
     Field(max_length=MAX_BODY_CHARS, description="For agents only: never sent to a citizen."),
+    NORMALISED,
+    AfterValidator(str.strip),
 ]
 
 
@@ -272,7 +273,7 @@ class OverrideWrite(BaseModel):
 
     mode: OverrideMode
     title: Title | None = None
-    body: Annotated[StoredText, Field(max_length=MAX_BODY_CHARS)] = ""
+    body: Annotated[str, Field(max_length=MAX_BODY_CHARS), NORMALISED] = ""
     agent_notes: AgentNotes = ""
 
     @model_validator(mode="after")

@@ -3,11 +3,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from hotline.kit.text import StoredText
+from hotline.kit.text import NORMALISED
 from hotline.satisfaction.models import COMMENT_MAX_CHARS, GotAnswer
 
 Score = Annotated[int, Field(ge=1, le=5)]
-Comment = Annotated[StoredText, Field(max_length=COMMENT_MAX_CHARS)]
+Comment = Annotated[str, Field(max_length=COMMENT_MAX_CHARS), NORMALISED]
 
 
 def _blank_is_none(value: str | None) -> str | None:

@@ -43,7 +43,9 @@ def _send(page: Page, live_server: LiveServer, subject: str) -> EmailMessage:
     """Send, wait for the status to say it reached the SMTP server, and return that mail."""
     page.get_by_role("button", name="Send svar").click()
     expect(page.locator("#reply-status")).to_contain_text("Sendt", timeout=20_000)
-    [message] = [m for m in live_server.smtp.messages if m["Subject"] == subject]
+    # The subject ends with the reply's reference, which the citizen can quote.
+    sent_subject = re.compile(re.escape(subject) + r" \[HL-[2-9A-Z]{5}\]")
+    [message] = [m for m in live_server.smtp.messages if sent_subject.fullmatch(m["Subject"])]
     return message
 
 

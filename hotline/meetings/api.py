@@ -101,12 +101,19 @@ def free_slots(
     ]
 
 
+# The two reports' period (YYYY-MM, both months included) and optional municipality.
+_MONTH = r"^[0-9]{4}-[0-9]{2}$"
+MonthFrom = Annotated[str, Query(alias="from", pattern=_MONTH)]
+MonthTo = Annotated[str, Query(alias="to", pattern=_MONTH)]
+MunicipalityFilter = Annotated[str | None, Query(pattern=r"^[0-9]{4}$")]
+
+
 @router.get("/reports", responses=CSV_OR_JSON)
 def meeting_report(
     session: DbSession, user: CurrentUser,
-    month_from: Annotated[str, Query(alias="from", pattern=r"^[0-9]{4}-[0-9]{2}$")],
-    month_to: Annotated[str, Query(alias="to", pattern=r"^[0-9]{4}-[0-9]{2}$")],
-    municipality: Annotated[str | None, Query(pattern=r"^[0-9]{4}$")] = None,
+    month_from: MonthFrom,
+    month_to: MonthTo,
+    municipality: MunicipalityFilter = None,
     format: Literal["json", "csv"] = "json",
 ) -> object:  # fmt: skip
     """Booked, held, no-show and cancelled (by citizen, by municipality) per month and type."""
@@ -124,9 +131,9 @@ def meeting_report(
 @router.get("/start-report", responses=CSV_OR_JSON)
 def start_report(
     session: DbSession, user: CurrentUser,
-    month_from: Annotated[str, Query(alias="from", pattern=r"^[0-9]{4}-[0-9]{2}$")],
-    month_to: Annotated[str, Query(alias="to", pattern=r"^[0-9]{4}-[0-9]{2}$")],
-    municipality: Annotated[str | None, Query(pattern=r"^[0-9]{4}$")] = None,
+    month_from: MonthFrom,
+    month_to: MonthTo,
+    municipality: MunicipalityFilter = None,
     format: Literal["json", "csv"] = "json",
 ) -> object:  # fmt: skip
     """How early held meetings started against their slot (the chart's table twin)."""

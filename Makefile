@@ -9,7 +9,8 @@ INSTALLED := $(VENV)/.installed
 POSTCODES ?= ../shared/data/postnord-postnumre.csv
 AXE_JS := var/npm/axe-core/axe.min.js
 
-# The tests run in parallel (pytest-xdist); `make test WORKERS=0` runs them in one process.
+# The tests run in parallel (pytest-xdist; an idle worker takes queued tests from a busy one);
+# `make test WORKERS=0` runs them in one process.
 WORKERS ?= auto
 
 # uv installs exactly what uv.lock pins (versions and hashes) into the venv, the venv's own
@@ -51,7 +52,7 @@ $(AXE_JS):
 		&& rm -rf axe-core && mv package axe-core && rm -f axe-core-*.tgz
 
 test: $(INSTALLED) $(AXE_JS)
-	HOTLINE_AXE_JS=$(abspath $(AXE_JS)) $(PY) -m pytest -n $(WORKERS) --durations=15
+	HOTLINE_AXE_JS=$(abspath $(AXE_JS)) $(PY) -m pytest -n $(WORKERS) --dist worksteal --durations=15
 
 # Style, then the architecture (import-linter contracts in pyproject.toml), then the types.
 lint: $(INSTALLED)

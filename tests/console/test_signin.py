@@ -8,6 +8,7 @@ from hotline.app import create_app
 from hotline.config import Settings
 from hotline.console.session import COOKIE_NAME, ConsoleSession, encode_session
 from hotline.demo import DEMO_PASSWORD
+from tests.conftest import app_for
 from tests.console.conftest import SignIn, csrf_token, post_form
 
 
@@ -40,7 +41,7 @@ def test_the_cookie_is_secure_when_the_console_is_served_over_https(
     settings: Settings, demo_users
 ) -> None:
     https = settings.model_copy(update={"public_base_url": "https://hotline.example"})
-    with TestClient(create_app(https), base_url="https://testserver") as client:
+    with TestClient(app_for(https), base_url="https://testserver") as client:
         response = client.get("/console/login")
     assert "Secure" in _cookie_header(response)
 

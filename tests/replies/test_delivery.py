@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.app import create_app
 from hotline.config import Settings
 from hotline.replies.models import Reply, SendAudit
 from hotline.replies.worker import Worker
+from tests.conftest import app_for
 from tests.mail.sink import REFUSED_FOR_NOW, REFUSED_PERMANENTLY, DkimKeys, SmtpSink
 from tests.replies.conftest import QueueReplies, deliver
 
@@ -135,7 +135,7 @@ def test_the_worker_runs_inside_the_app_when_configured(
     embedded = settings.model_copy(
         update={"smtp_url": smtp_sink.url, "run_worker": True, "mail_poll_seconds": 0.05}
     )
-    with TestClient(create_app(embedded)) as client:
+    with TestClient(app_for(embedded)) as client:
         response = client.post(
             "/api/v1/replies",
             json={

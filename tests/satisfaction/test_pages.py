@@ -10,14 +10,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from hotline.app import create_app
 from hotline.config import Settings
 from hotline.db import make_sessionmaker, transaction
 from hotline.ratelimit.models import RateLimitWindow
 from hotline.ratelimit.service import TooManyRequests, count_request
 from hotline.satisfaction.links import survey_token
 from hotline.satisfaction.models import SurveyResponse
-from tests.conftest import make_settings
+from tests.conftest import app_for, make_settings
 from tests.contacts.conftest import OpenContact
 
 
@@ -85,7 +84,7 @@ def test_bad_input_and_bad_links_get_a_page_never_a_5xx(
 @pytest.fixture
 def strict_client(database_url: str, engine: Engine, tmp_path: Path) -> Iterator[TestClient]:
     settings = make_settings(database_url, tmp_path / "var", survey_requests_per_address=2)
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+    with TestClient(app_for(settings), raise_server_exceptions=False) as client:
         yield client
 
 

@@ -196,7 +196,6 @@ def compose_reply(
     municipality = get_municipality(session, request.municipality)
     day = today or danish_today()
     letterhead = letterhead_for(session, settings, municipality)
-    sender_address, reply_to = letter_sender(settings, letterhead)
     source = _body_source(session, request, municipality.code)
     slugs = list(dict.fromkeys(request.article_slugs))
     titles: dict[str, str] = {}
@@ -243,15 +242,44 @@ def compose_reply(
         survey_link=survey_link,
         reference=reference,
     )
-    html, text = render_letter(settings, letterhead, letter, logo_src=f"cid:{letterhead.logo_cid}")
     # Templates, facts and excerpts may add text the request did not contain, and Markdown may
     # split a number that only joins up once rendered ("0101**90**1234").
-    refuse_cpr_numbers(subject, text, visible_text(body_html))
+    return letter_on_letterhead(
+        settings,
+        letterhead,
+        municipality.code,
+        str(request.to),
+        letter,
+        article_slugs=slugs,
+        reference=reference,
+        also_checked=(visible_text(body_html),),
+    )
+
+
+def letter_on_letterhead(
+    settings: Settings,
+    letterhead: Letterhead,
+    municipality_code: str,
+    to: str,
+    letter: LetterContent,
+    *,
+    article_slugs: Sequence[str] = (),
+    reference: str | None = None,
+    also_checked: Sequence[str] = (),
+) -> ComposedReply:
+    """A letter as every mail to a citizen leaves: rendered on the municipality's letterhead in
+    HTML and plain text, refused if a CPR number shows in its subject, its text or
+    ``also_checked``, and sent from the letterhead's sender with its logo inline. Agents'
+    replies and the system's letters (meeting confirmations, reminders, cancellations) are
+    built here alike, so a rule about what leaves the building is kept in one place."""
+    html, text = render_letter(settings, letterhead, letter, logo_src=f"cid:{letterhead.logo_cid}")
+    refuse_cpr_numbers(letter.subject, text, *also_checked)
+    sender_address, reply_to = letter_sender(settings, letterhead)
     logo = letterhead.logo
     return ComposedReply(
-        municipality_code=municipality.code,
-        to=str(request.to),
-        subject=subject,
+        municipality_code=municipality_code,
+        to=to,
+        subject=letter.subject,
         from_name=letterhead.sender_name,
         from_address=sender_address,
         reply_to=reply_to,
@@ -261,7 +289,7 @@ def compose_reply(
         inline_images=[]
         if logo is None
         else [InlineImage(letterhead.logo_cid, logo.content_type, logo.data, logo.filename)],
-        article_slugs=slugs,
+        article_slugs=list(article_slugs),
         reference=reference,
     )
 

@@ -17,12 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import User
-from hotline.composer.service import ComposedReply, InlineImage, letter_sender
+from hotline.composer.service import letter_on_letterhead
 from hotline.config import Settings
 from hotline.db import utcnow
-from hotline.kit.cpr import refuse_cpr_numbers
 from hotline.kit.danish_calendar import COPENHAGEN
-from hotline.letterheads.render import LetterContent, danish_date, render_letter
+from hotline.letterheads.render import LetterContent, danish_date
 from hotline.letterheads.service import letterhead_for
 from hotline.mail.message import Attachment
 from hotline.meetings.models import Booking, BookingState, MeetingChannel, MeetingType
@@ -121,24 +120,8 @@ def _queue(
         body_html=body_html,
         body_text=body_text,
     )
-    html, text = render_letter(settings, letterhead, letter, logo_src=f"cid:{letterhead.logo_cid}")
-    refuse_cpr_numbers(subject, text)
-    sender, reply_to = letter_sender(settings, letterhead)
-    logo = letterhead.logo
-    composed = ComposedReply(
-        municipality_code=municipality.code,
-        to=booking.citizen_email,
-        subject=subject,
-        from_name=letterhead.sender_name,
-        from_address=sender,
-        reply_to=reply_to,
-        sending_domain=sender.rsplit("@", 1)[1].lower(),
-        html=html,
-        text=text,
-        inline_images=[]
-        if logo is None
-        else [InlineImage(letterhead.logo_cid, logo.content_type, logo.data, logo.filename)],
-        article_slugs=[],
+    composed = letter_on_letterhead(
+        settings, letterhead, municipality.code, booking.citizen_email, letter
     )
     if cancelled:
         return enqueue(session, settings, composed, None, [])

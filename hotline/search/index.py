@@ -1,9 +1,13 @@
 """One tantivy index in memory per process, built from the database and kept fresh from its
 change log.
 
-tantivy ranks by BM25 per field (title x10, tags x4, body x1) with block-max pruning, so the
-top ten cost what they cost whatever the number of matches. The fields hold the stems of the
-project's own analyzer (space separated, split on whitespace): the index knows no language.
+tantivy ranks by BM25 per field (title x10, tags x4, body x1, a municipality's appended
+section x1) with block-max pruning, so the top ten cost what they cost whatever the number of
+matches. The fields hold the stems of the project's own analyzer (space separated, split on
+whitespace): the index knows no language. A municipality's own text is held as
+``<code>:<stem>`` terms (``_scoped``): in its own documents (a replacing override, a local
+article, a fact value) and in the ``appended`` field of the shared documents it appended a
+section to. A view's query is one disjunction of the shared terms and its own.
 
 Freshness: every knowledge edit writes ``search_changes`` rows in its own transaction
 (``hotline.search.indexing``). Before a search, an index that has not looked for
@@ -49,6 +53,10 @@ GAP_SECONDS = 120.0
 MAX_GAPS = 10_000
 # Title, tags, body: a title word weighs ten body words.
 FIELD_WEIGHTS = (("title", 10.0), ("keywords", 4.0), ("body", 1.0))
+# The sections municipalities appended to a shared article, scoped, weighed as its body; a
+# stem's IDF counts the documents holding it in either field (as one text).
+APPENDED = "appended"
+SECTION_OF = {"body": APPENDED}
 # An article showing a matching fact value gets a quarter of the best such value's score: fact
 # documents are a few words long, so their raw scores would drown the articles' own words.
 FACT_WEIGHT = 0.25
@@ -90,7 +98,7 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("category", tokenizer_name="raw", index_option="basic", fast=True)
     for name in ("valid_from", "valid_to"):
         builder.add_integer_field(name, indexed=True, fast=True)
-    for name in (*(name for name, _ in FIELD_WEIGHTS), "facts"):
+    for name in (*(name for name, _ in FIELD_WEIGHTS), APPENDED, "facts"):
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
     return builder.build()
 
@@ -168,6 +176,8 @@ class SearchIndex:
         self.index = tantivy.Index(self.schema)
         self.writer = self.index.writer(heap_size=BUILD_WRITER_HEAP, num_threads=1)
         self.displays: dict[str, Display] = {}
+        # shared document -> municipality -> what its hit shows there (it appended a section)
+        self.view_displays: dict[str, dict[str, Display]] = {}
         self.hidden: dict[str, set[str]] = {}  # municipality -> shared documents it does not see
         self._document_counts: dict[tuple[str, str], int] = {}
         self.vocabulary = Vocabulary()
@@ -247,6 +257,7 @@ class SearchIndex:
                     shared = f"shared:{ref.removeprefix('article:')}"
                     for hidden in self.hidden.values():
                         hidden.discard(shared)
+                    self.view_displays.pop(shared, None)
                 for document in documents_of(session, self.builder, ref):
                     self._add(document)
             self.commit()
@@ -269,9 +280,13 @@ class SearchIndex:
             fields["hidden_in"] = list(document.hidden_in)
             for code in document.hidden_in:
                 self.hidden.setdefault(code, set()).add(document.key)
-        if document.fact_keys:
-            keys = document.fact_keys
-            fields["fact_keys"] = [f"{document.view}:{key}" for key in keys] if own else list(keys)
+        fact_keys = [f"{document.view}:{key}" if own else key for key in document.fact_keys]
+        if document.appended:
+            fields[APPENDED] = " ".join(_scoped(a.view, a.body) for a in document.appended)
+            fact_keys += [f"{a.view}:{key}" for a in document.appended for key in a.fact_keys]
+            self.view_displays[document.key] = {a.view: a.display for a in document.appended}
+        if fact_keys:
+            fields["fact_keys"] = fact_keys
         if document.category:
             fields["category"] = document.category
         if document.valid_from != OPEN_START or document.valid_to != OPEN_END:
@@ -324,17 +339,20 @@ class SearchIndex:
         clauses = []
         for stems in stems_per_term:
             for field, weight in fields:
+                section = SECTION_OF.get(field) if municipality_code is not None else None
                 for stem in stems:
-                    forms = [stem] if field != "facts" else []
+                    forms = [(field, stem)] if field != "facts" else []
                     if municipality_code is not None:
-                        forms.append(f"{municipality_code}:{stem}")
-                    counts = [(form, self._holding(field, form)) for form in forms]
-                    counts = [(form, n) for form, n in counts if n]
+                        forms.append((field, f"{municipality_code}:{stem}"))
+                    if section is not None:
+                        forms.append((section, f"{municipality_code}:{stem}"))
+                    counts = [(f, form, self._holding(f, form)) for f, form in forms]
+                    counts = [(f, form, n) for f, form, n in counts if n]
                     if not counts:
                         continue
-                    idf = _idf(documents, sum(n for _, n in counts))
-                    for form, n in counts:
-                        query = Query.term_query(self.schema, field, form, index_option="freq")
+                    idf = _idf(documents, sum(n for _, _, n in counts))
+                    for f, form, n in counts:
+                        query = Query.term_query(self.schema, f, form, index_option="freq")
                         boost = weight * idf / _idf(documents, n)
                         clauses.append((Occur.Should, Query.boost_query(query, boost)))
         return Query.boolean_query(clauses) if clauses else None
@@ -444,7 +462,9 @@ class SearchIndex:
             hits = []
             for score, address in found:
                 key = searcher.doc(address)["key"][0]
-                display = self.displays[key]
+                display = self.view_displays.get(key, {}).get(municipality_code)
+                if display is None:
+                    display = self.displays[key]
                 if key in hidden or not display.valid_from <= day <= display.valid_to:
                     continue
                 hits.append(Hit(key, score, display))

@@ -242,7 +242,7 @@ class DocumentBuilder:
         own = self.analyse(locale, "", "", shown)
         return IndexDocument(
             key=f"value:{code}:{key}",
-            refs=(f"value:{code}:{key}", f"fact:{key}"),
+            refs=(f"value:{code}:{key}", f"fact:{key}", f"municipality:{code}"),
             kind="fact",
             view=code,
             body=own.body,
@@ -331,6 +331,9 @@ def documents_of(session: Session, builder: DocumentBuilder, ref: str) -> list[I
         return [builder.fact_value(*row) for row in _fact_values(session, *conditions)]
     if kind == "fact":
         rows = _fact_values(session, FactValue.fact_key == rest)
+        return [builder.fact_value(*row) for row in rows]
+    if kind == "municipality":  # its register entry: its values are analysed in its locale
+        rows = _fact_values(session, FactValue.municipality_code == rest)
         return [builder.fact_value(*row) for row in rows]
     raise ValueError(f"unknown search change {ref!r}")
 

@@ -15,6 +15,11 @@ Freshness: every knowledge edit writes ``search_changes`` rows in its own transa
 only committed edits), and rebuilds the documents they name from the database as it is now.
 A row committed late with a lower id (PostgreSQL hands ids out before commit) is caught by
 re-asking for the ids skipped over, for ``GAP_SECONDS``.
+
+What a result page needs of a municipality (its fact values, the words for its missing ones)
+is kept beside the index per municipality (``of_municipality``) and forgotten when a change
+names it (``value:<code>:<key>``, ``municipality:<code>``) or every municipality
+(``fact:<key>``, a rebuild): an edit another process committed shows as soon as its documents.
 """
 
 import bisect
@@ -24,10 +29,10 @@ import gc
 import math
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import tantivy
 from sqlalchemy import Engine, func, select
@@ -46,6 +51,8 @@ from hotline.search.documents import (
     documents_of,
 )
 from hotline.search.models import SearchChange
+
+T = TypeVar("T")
 
 REFRESH_SECONDS = 0.2
 REBUILD = "all"  # the change-log ref of `hotline search reindex`: every process rebuilds
@@ -170,6 +177,8 @@ class SearchIndex:
         self._gaps: dict[int, float] = {}  # skipped id -> when first skipped
         self._checked = 0.0
         self._stale = False  # this process committed an edit: look before the next search
+        self._municipalities: dict[str, Any] = {}  # code -> what ``of_municipality`` loaded
+        self._forgotten = 0  # how many times municipalities were forgotten
         self._reset()
 
     def _reset(self) -> None:
@@ -182,6 +191,35 @@ class SearchIndex:
         self._document_counts: dict[tuple[str, str], int] = {}
         self.vocabulary = Vocabulary()
         self.searcher = self.index.searcher()
+        self._forget_municipalities([REBUILD])
+
+    def of_municipality(self, engine: Engine, code: str, load: Callable[[Session], T]) -> T:
+        """What ``load`` reads of the municipality ``code``, kept until a change names it.
+
+        Read through a session of its own, opened after noting how often municipalities were
+        forgotten, and kept only if none was forgotten meanwhile: a change committed after the
+        read began is applied (and forgets) later, so what is kept is never older than what
+        the index has applied."""
+        found = self._municipalities.get(code)
+        if found is not None:
+            return found
+        forgotten = self._forgotten
+        with Session(engine) as session:
+            loaded = load(session)
+        with self._lock:
+            if forgotten == self._forgotten:
+                self._municipalities[code] = loaded
+        return loaded
+
+    def _forget_municipalities(self, refs: Iterable[str]) -> None:
+        with self._lock:
+            self._forgotten += 1
+            for ref in refs:
+                kind, _, rest = ref.partition(":")
+                if kind in ("value", "municipality"):
+                    self._municipalities.pop(rest.partition(":")[0], None)
+                elif kind in ("fact", REBUILD):
+                    self._municipalities.clear()
 
     # --- keeping it fresh ----------------------------------------------------------------
 
@@ -251,6 +289,8 @@ class SearchIndex:
     def apply(self, session: Session, refs: Iterable[str]) -> None:
         """Rebuild the documents the refs name from what ``session`` reads."""
         with self._lock:
+            refs = list(refs)
+            self._forget_municipalities(refs)
             for ref in refs:
                 self.writer.delete_documents_by_term("ref", ref)
                 if ref.startswith("article:"):

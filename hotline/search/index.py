@@ -29,16 +29,17 @@ import gc
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, TypeVar
 
 import tantivy
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 from tantivy import Occur, Query
 
+from hotline.db import SQLITE_MMAP_BYTES
 from hotline.search.analyzer import Analyzer
 from hotline.search.documents import (
     OPEN_END,
@@ -82,6 +83,22 @@ def _return_freed_memory() -> None:
     build and 246 MB after this. Elsewhere (no glibc) the memory simply stays reserved."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+@contextlib.contextmanager
+def _read_through_page_cache(session: Session) -> Iterator[None]:
+    """A build reads the whole database once. SQLite connections map the database file
+    (``hotline.db.SQLITE_MMAP_BYTES``), and each page read through the map stays resident in
+    the process: file-backed and reclaimable, but counted in its RSS (126 MB of a 468 MB
+    process at 5,000 articles). The build reads through SQLite's own small page cache."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        session.execute(text("PRAGMA mmap_size=0"))
+    try:
+        yield
+    finally:
+        if sqlite:
+            session.execute(text(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}"))
 
 
 def _scoped(view: str, stems: str) -> str:
@@ -246,7 +263,7 @@ class SearchIndex:
             collecting = gc.isenabled()
             gc.disable()  # a build makes millions of objects that live: collecting is waste
             try:
-                with Session(engine) as session:
+                with Session(engine) as session, _read_through_page_cache(session):
                     last = session.scalar(select(func.max(SearchChange.id))) or 0
                     self._reset()
                     count = 0

@@ -1,10 +1,10 @@
 """One tantivy index in memory per process, built from the database and kept fresh from its
 change log.
 
-tantivy ranks by BM25 per field (title x10, tags x4, body x1, a municipality's appended
-section x1) with block-max pruning, so the top ten cost what they cost whatever the number of
-matches. The fields hold the stems of the project's own analyzer (space separated, split on
-whitespace): the index knows no language. A municipality's own text is held as
+tantivy ranks by BM25 per field (title x10, tags x4, body x1; a word of a municipality's
+appended section as one body word) with block-max pruning, so the top ten cost what they cost
+whatever the number of matches. The fields hold the stems of the project's own analyzer (space
+separated, split on whitespace): the index knows no language. A municipality's own text is held as
 ``<code>:<stem>`` terms (``_scoped``): in its own documents (a replacing override, a local
 article, a fact value) and in the ``appended`` field of the shared documents it appended a
 section to. A view's query is one disjunction of the shared terms and its own.
@@ -61,8 +61,11 @@ GAP_SECONDS = 120.0
 MAX_GAPS = 10_000
 # Title, tags, body: a title word weighs ten body words.
 FIELD_WEIGHTS = (("title", 10.0), ("keywords", 4.0), ("body", 1.0))
-# The sections municipalities appended to a shared article, scoped, weighed as its body; a
-# stem's IDF counts the documents holding it in either field (as one text).
+# The sections municipalities appended to a shared article, scoped. One field holds the sections
+# of every municipality that appended to the article, and most documents have none, so its BM25
+# length norm would be meaningless: a stem found there scores as one occurrence in a body of
+# average length (weight x IDF, BM25's term frequency part being 1), its IDF counted over the
+# documents holding it in either field, as one text.
 APPENDED = "appended"
 SECTION_OF = {"body": APPENDED}
 # An article showing a matching fact value gets a quarter of the best such value's score: fact
@@ -122,8 +125,9 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("category", tokenizer_name="raw", index_option="basic", fast=True)
     for name in ("valid_from", "valid_to"):
         builder.add_integer_field(name, indexed=True, fast=True)
-    for name in (*(name for name, _ in FIELD_WEIGHTS), APPENDED, "facts"):
+    for name in (*(name for name, _ in FIELD_WEIGHTS), "facts"):
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
+    builder.add_text_field(APPENDED, tokenizer_name="whitespace", index_option="basic")
     return builder.build()
 
 
@@ -409,9 +413,12 @@ class SearchIndex:
                         continue
                     idf = _idf(documents, sum(n for _, _, n in counts))
                     for f, form, n in counts:
-                        query = Query.term_query(self.schema, f, form, index_option="freq")
-                        boost = weight * idf / _idf(documents, n)
-                        clauses.append((Occur.Should, Query.boost_query(query, boost)))
+                        if f == APPENDED:
+                            query = Query.const_score_query(self._term(f, form), weight * idf)
+                        else:
+                            query = Query.term_query(self.schema, f, form, index_option="freq")
+                            query = Query.boost_query(query, weight * idf / _idf(documents, n))
+                        clauses.append((Occur.Should, query))
         return Query.boolean_query(clauses) if clauses else None
 
     def expand(self, alternatives: Iterable[tuple[str, bool]]) -> list[str]:

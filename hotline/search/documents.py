@@ -1,15 +1,21 @@
-"""What the index holds, read from the knowledge tables: one document per article as one view
-reads it, one per municipality's fact value.
+"""What the index holds, read from the knowledge tables: one document per article, one per
+municipality's fact value.
 
-A shared article is one document for every municipality that keeps its shared text; a
-municipality that replaces it, appends to it or hides it does not see that document
-(``hidden_in``) but its own (replace, append: the shared text and the local section), or none
-(hide). So each view holds exactly one document per visible article, and the engine's top-k
-needs no grouping afterwards. Fact values are documents of their own per municipality: a
-value leads to the articles showing that fact (``fact_keys``).
+A shared article is one document. A municipality that replaces it or hides it does not see
+that document (``hidden_in``) but its own (replace: the local text) or none (hide). A
+municipality that appends a section keeps seeing the shared document: the section's stems are
+added to it as that municipality's own terms (``<code>:<stem>`` in the ``appended`` field, its
+fact keys as ``<code>:<key>``), so that municipality's query (the shared terms and its own)
+matches the article once and no other municipality ever matches the section. So each view
+holds exactly one document per visible article, the engine's top-k needs no grouping
+afterwards, and an appended section costs its own words only, not a copy of the shared text.
+Fact values are documents of their own per municipality: a value leads to the articles showing
+that fact (``fact_keys``).
 
 What a result page shows (title, category, source, stale, the Markdown of the snippet) is
-kept beside each document (``Display``), so a search resolves nothing per hit.
+kept beside each document (``Display``), and beside a shared document for each municipality
+that appended to it (source override, the shared text and the section), so a search resolves
+nothing per hit.
 """
 
 from collections.abc import Iterable, Iterator
@@ -55,6 +61,17 @@ class Display:
     valid_to: int
 
 
+@dataclass(frozen=True)
+class Appended:
+    """A municipality's section appended to a shared article: its stems and the fact keys only
+    it shows (the shared text's are the document's), and what that municipality's hit shows."""
+
+    view: str  # the municipality's code
+    body: str  # stems, space separated
+    fact_keys: tuple[str, ...]
+    display: Display
+
+
 @dataclass
 class IndexDocument:
     key: str
@@ -70,6 +87,7 @@ class IndexDocument:
     fact_keys: tuple[str, ...] = ()
     category: str = ""
     display: Display | None = None
+    appended: tuple[Appended, ...] = ()  # only a shared document: the municipalities' sections
 
 
 @dataclass(frozen=True)
@@ -104,7 +122,8 @@ class DocumentBuilder:
         )
 
     def article(self, article: Any, overrides: Iterable[Any]) -> list[IndexDocument]:
-        """The shared document and the documents of its replacing and appending overrides."""
+        """The shared document (with the sections appended to it) and the documents of its
+        replacing overrides."""
         if article.status != ArticleStatus.PUBLISHED:
             return []
         overrides = sorted(overrides, key=lambda o: o.municipality_code)
@@ -113,49 +132,45 @@ class DocumentBuilder:
         shared = self.analyse(article.locale, article.title, tags, article.body)
         valid_from, valid_to = _dates(article.valid_from, article.valid_to)
         keys = fact_keys_in(article.title) | fact_keys_in(article.body)
-        documents = [
-            IndexDocument(
-                key=f"shared:{article.id}",
-                refs=(ref,),
-                kind="article",
-                view=SHARED_VIEW,
-                title=shared.title,
-                keywords=shared.keywords,
-                body=shared.body,
-                hidden_in=tuple(o.municipality_code for o in overrides),
-                fact_keys=tuple(sorted(keys)),
-                category=article.category,
-                display=Display(
-                    article.slug,
-                    article.title,
-                    article.category,
-                    Source.SHARED,
-                    False,
-                    (article.body,),
-                    valid_from=valid_from,
-                    valid_to=valid_to,
-                ),
+
+        def display(title: str, source: Source, stale: bool, parts: tuple[str, ...]) -> Display:
+            return Display(
+                article.slug,
+                title,
+                article.category,
+                source,
+                stale,
+                parts,
                 valid_from=valid_from,
                 valid_to=valid_to,
             )
-        ]
+
+        own_documents: list[IndexDocument] = []
+        appended: list[Appended] = []
+        hidden_in: list[str] = []
         for override in overrides:
             mode = OverrideMode(override.mode)
             if mode is OverrideMode.HIDE:
+                hidden_in.append(override.municipality_code)
                 continue
             stale = override.based_on_revision < article.revision
-            if mode is OverrideMode.REPLACE:
-                title = override.title or article.title
-                own = self.analyse(article.locale, title, tags, override.body)
-                parts: tuple[str, ...] = (override.body,)
-                shown = fact_keys_in(title) | fact_keys_in(override.body)
-            else:  # append: the shared text and the local section, as the view reads it
-                title = article.title
-                added = self.analyse(article.locale, "", "", override.body)
-                own = Analysed(shared.title, shared.keywords, f"{shared.body} {added.body}".strip())
-                parts = (article.body, override.body)
-                shown = keys | fact_keys_in(override.body)
-            documents.append(
+            if mode is OverrideMode.APPEND:
+                section = self.analyse(article.locale, "", "", override.body)
+                appended.append(
+                    Appended(
+                        override.municipality_code,
+                        section.body,
+                        tuple(sorted(fact_keys_in(override.body) - keys)),
+                        display(
+                            article.title, Source.OVERRIDE, stale, (article.body, override.body)
+                        ),
+                    )
+                )
+                continue
+            hidden_in.append(override.municipality_code)
+            title = override.title or article.title
+            own = self.analyse(article.locale, title, tags, override.body)
+            own_documents.append(
                 IndexDocument(
                     key=f"override:{override.municipality_code}:{article.id}",
                     refs=(ref,),
@@ -164,23 +179,30 @@ class DocumentBuilder:
                     title=own.title,
                     keywords=own.keywords,
                     body=own.body,
-                    fact_keys=tuple(sorted(shown)),
+                    fact_keys=tuple(sorted(fact_keys_in(title) | fact_keys_in(override.body))),
                     category=article.category,
-                    display=Display(
-                        article.slug,
-                        title,
-                        article.category,
-                        Source.OVERRIDE,
-                        stale,
-                        parts,
-                        valid_from=valid_from,
-                        valid_to=valid_to,
-                    ),
+                    display=display(title, Source.OVERRIDE, stale, (override.body,)),
                     valid_from=valid_from,
                     valid_to=valid_to,
                 )
             )
-        return documents
+        shared_document = IndexDocument(
+            key=f"shared:{article.id}",
+            refs=(ref,),
+            kind="article",
+            view=SHARED_VIEW,
+            title=shared.title,
+            keywords=shared.keywords,
+            body=shared.body,
+            hidden_in=tuple(hidden_in),
+            fact_keys=tuple(sorted(keys)),
+            category=article.category,
+            display=display(article.title, Source.SHARED, False, (article.body,)),
+            valid_from=valid_from,
+            valid_to=valid_to,
+            appended=tuple(appended),
+        )
+        return [shared_document, *own_documents]
 
     def local(self, local: Any) -> list[IndexDocument]:
         if local.status != ArticleStatus.PUBLISHED:
@@ -220,7 +242,7 @@ class DocumentBuilder:
         own = self.analyse(locale, "", "", shown)
         return IndexDocument(
             key=f"value:{code}:{key}",
-            refs=(f"value:{code}:{key}", f"fact:{key}"),
+            refs=(f"value:{code}:{key}", f"fact:{key}", f"municipality:{code}"),
             kind="fact",
             view=code,
             body=own.body,
@@ -309,6 +331,9 @@ def documents_of(session: Session, builder: DocumentBuilder, ref: str) -> list[I
         return [builder.fact_value(*row) for row in _fact_values(session, *conditions)]
     if kind == "fact":
         rows = _fact_values(session, FactValue.fact_key == rest)
+        return [builder.fact_value(*row) for row in rows]
+    if kind == "municipality":  # its register entry: its values are analysed in its locale
+        rows = _fact_values(session, FactValue.municipality_code == rest)
         return [builder.fact_value(*row) for row in rows]
     raise ValueError(f"unknown search change {ref!r}")
 

@@ -1,7 +1,8 @@
 """Keeping every process's index in step with the knowledge base: the change log.
 
 The application's sessionmaker (and only it) is given listeners by ``listen``: ``after_flush``
-notes which knowledge rows changed, ``before_commit`` writes one ``search_changes`` row per
+notes which knowledge rows (and municipality register entries, whose name, website and locale
+search results show) changed, ``before_commit`` writes one ``search_changes`` row per
 changed piece of knowledge with the same session, so the edit and its change-log rows commit
 together or not at all. Each process's index reads the rows it has not applied
 (``hotline.search.index``); ``after_commit`` tells this process's index to look at once.
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.config import Settings
 from hotline.knowledge.models import Article, Fact, FactValue, LocalArticle, Override
+from hotline.municipalities.models import Municipality
 from hotline.search.analyzer import Analyzer, analyzer_for
 from hotline.search.documents import DocumentBuilder
 from hotline.search.index import REBUILD, SearchIndex
@@ -53,6 +55,8 @@ class Pending:
             self.refs.add(f"value:{obj.municipality_code}:{obj.fact_key}")
         elif isinstance(obj, Fact):
             self.refs.add(f"fact:{obj.key}")
+        elif isinstance(obj, Municipality):  # its name and website are facts of its texts
+            self.refs.add(f"municipality:{obj.code}")
 
 
 def _note_changes(session: Session, _context: Any) -> None:

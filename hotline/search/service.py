@@ -1,6 +1,7 @@
 """Searching the knowledge base as one municipality reads it; the knowledge-gaps report."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -12,6 +13,7 @@ from hotline.auth.permissions import Action, Principal, require
 from hotline.kit.cpr import CprNumberInText, refuse_cpr_numbers
 from hotline.knowledge.gaps import fact_gaps
 from hotline.knowledge.resolve import fact_values, render_facts, today
+from hotline.municipalities.schemas import normalise_code
 from hotline.municipalities.service import get_municipality
 from hotline.observability.metrics import SEARCH_SECONDS
 from hotline.search.analyzer import WORD, QueryTerm, analyzer_for, normalise
@@ -86,6 +88,39 @@ def _snippet_text(parts: tuple[str, ...], values: Pairs, gaps: Pairs) -> str:
     return text_of(markdown)
 
 
+@dataclass(frozen=True)
+class Reader:
+    """What a result page needs of the municipality it is searched for, kept by the index per
+    municipality (``SearchIndex.of_municipality``) until a change names it: no database read
+    per search."""
+
+    code: str
+    member: bool
+    locale: str
+    values: Pairs  # as resolve() reads them: its own, shared defaults, register names
+    gaps: Pairs  # the words standing for its missing values
+
+
+def _reader(session: Session, code: str) -> Reader:
+    municipality = get_municipality(session, code)
+    return Reader(
+        municipality.code,
+        municipality.member,
+        municipality.locale,
+        tuple(sorted(fact_values(session, municipality.code).items())),
+        tuple(sorted(fact_gaps(session, municipality.code).substitutes().items())),
+    )
+
+
+def reader_of(session: Session, index: SearchIndex, code: str) -> Reader:
+    """The municipality as the index keeps it (``NotFound`` for an unknown code)."""
+    try:
+        key = normalise_code(code)
+    except ValueError:
+        return _reader(session, code)  # raises NotFound
+    return index.of_municipality(session.get_bind(), key, lambda own: _reader(own, key))  # type: ignore[arg-type]
+
+
 @SEARCH_SECONDS.time()
 def search(
     session: Session,
@@ -105,10 +140,10 @@ def search(
     """
     # A CPR number is refused before anything is looked up or kept (never a knowledge gap).
     refuse_cpr_numbers(query, problem=CprNumberInSearch)
-    municipality = get_municipality(session, municipality_code)
+    index = index_of(session)
+    municipality = reader_of(session, index, municipality_code)
     at = at or today()
     query = query.strip()[:MAX_QUERY]
-    index = index_of(session)
     an = analyzer_for(municipality.locale, index.builder.synonyms_path)
     terms = an.query_terms(query)
 
@@ -133,9 +168,7 @@ def search(
     if log_gap and not found.facets and terms:
         session.add(SearchGap(query=query, municipality_code=municipality.code))
         session.flush()
-    # As resolve() reads them: the municipality's own values, shared defaults, register names.
-    values = tuple(sorted(fact_values(session, municipality.code).items()))
-    gaps = tuple(sorted(fact_gaps(session, municipality.code).substitutes().items()))
+    values, gaps = municipality.values, municipality.gaps
     snippets = Snippets.for_query(terms, index.words_of)
     results = [
         SearchResult(

@@ -15,10 +15,13 @@ from hotline.config import Settings
 from hotline.db import make_sessionmaker
 from hotline.knowledge import service as kb
 from hotline.knowledge.models import Article
+from hotline.municipalities.schemas import MunicipalityUpdate
+from hotline.municipalities.service import get_municipality, update_municipality
 from hotline.search import indexing, service
 from hotline.search.indexing import index_of, listen, new_index
+from hotline.search.models import SearchChange
 from tests.conftest import PROJECT_ROOT
-from tests.search.conftest import AARHUS, EDITOR, ODENSE, slugs
+from tests.search.conftest import AARHUS, ADMIN, EDITOR, FREDERIKSBERG, ODENSE, slugs
 
 
 class OtherProcess:
@@ -111,3 +114,53 @@ def test_a_change_committed_after_a_later_one_is_still_applied(
     index.mark_stale()
     assert slugs(service.search(corpus, "isslag", ODENSE)) == ["baal"]
     corpus.rollback()
+
+
+def _snippet(session: Session, query: str, code: str) -> str:
+    result = service.search(session, query, code)
+    session.commit()
+    return result.results[0].snippet
+
+
+def test_what_a_page_shows_of_a_municipality_follows_its_edits_in_every_process(
+    corpus: Session, engine: Engine, settings: Settings
+) -> None:
+    """The municipality's fact values and register entry are kept beside each index, not read
+    per search: an edit committed through one process shows in the next search's snippet
+    there, and in another process's (its own index) once that index has looked."""
+    other = listen(make_sessionmaker(engine), new_index(settings))
+
+    def seen_elsewhere(query: str, code: str, text: str) -> None:
+        start = time.perf_counter()
+        with other() as session:
+            while text not in _snippet(session, query, code):
+                assert time.perf_counter() - start < 10, f"{text!r} never shown"
+                time.sleep(0.01)
+
+    for session in (corpus, other()):
+        assert "+45 89 40 20 00" in _snippet(session, "borgerservice", AARHUS)
+        assert "https://www.frederiksberg.dk" in _snippet(session, "borgerservice", FREDERIKSBERG)
+        session.close()
+
+    kb.set_fact_value(corpus, AARHUS, "telefon", "+45 87 13 00 00", ADMIN)
+    corpus.commit()
+    assert "+45 87 13 00 00" in _snippet(corpus, "borgerservice", AARHUS)
+    seen_elsewhere("borgerservice", AARHUS, "+45 87 13 00 00")
+
+    # A register edit (Frederiksberg has no phone value: its website stands in its place).
+    frederiksberg = get_municipality(corpus, FREDERIKSBERG)
+    update_municipality(
+        corpus, frederiksberg, MunicipalityUpdate(website="https://kommune.frederiksberg.dk")
+    )
+    corpus.commit()
+    assert corpus.scalar(
+        select(SearchChange.id).where(SearchChange.ref == f"municipality:{FREDERIKSBERG}")
+    )
+    assert "kommune.frederiksberg.dk" in _snippet(corpus, "borgerservice", FREDERIKSBERG)
+    seen_elsewhere("borgerservice", FREDERIKSBERG, "kommune.frederiksberg.dk")
+
+    # A fact's label is every municipality's: its gap words change everywhere.
+    telefon = kb.get_fact(corpus, "telefon")
+    kb.update_fact(corpus, telefon, {"label": "borgerservices nummer"}, EDITOR)
+    corpus.commit()
+    seen_elsewhere("borgerservice", FREDERIKSBERG, "nummer oplyses af Frederiksberg")

@@ -243,17 +243,18 @@ def test_drafts_and_articles_out_of_force_are_not_found(search: Search, corpus: 
 def test_the_index_holds_one_document_per_text_not_a_copy_per_municipality(
     corpus: Session,
 ) -> None:
-    """Shared articles, overrides that show text (replace, append; a hide shows none), local
-    articles and fact values: 98 municipalities do not make 98 copies."""
+    """Shared articles, replacing overrides, local articles and fact values: 98 municipalities
+    do not make 98 copies, and an appended section is no document of its own (it is part of
+    the shared document, as the appending municipality's own terms); a hide shows no text."""
     texts = sum(
         corpus.scalar(select(func.count()).select_from(model)) or 0
         for model in (Article, LocalArticle)
     )
-    shown = corpus.scalar(
-        select(func.count()).select_from(Override).where(Override.mode != OverrideMode.HIDE)
+    replacing = corpus.scalar(
+        select(func.count()).select_from(Override).where(Override.mode == OverrideMode.REPLACE)
     )
     documents = index_of(corpus).searcher.num_docs
-    assert documents == texts + (shown or 0) + 2  # two municipalities have a fact value
+    assert documents == texts + (replacing or 0) + 2  # two municipalities have a fact value
     assert reindex(corpus) == documents
     corpus.commit()
 
@@ -278,3 +279,64 @@ def test_totals_above_the_cap_say_at_least_the_cap(
     capped = search("kommunen rydder zonen", ODENSE)
     assert (capped.total, capped.total_relation) == (1, "gte")
     assert len(capped.results) == 2  # the cap is on counting, not on the results
+
+
+def test_an_appended_section_is_found_only_where_it_was_appended_and_shown_as_the_override(
+    search: Search,
+) -> None:
+    """Aarhus appended "saltbil" to the shared snow article: Aarhus finds the article once, as
+    its override (the shared text and the section, the section in the snippet); the other
+    municipalities neither find the section's words nor see the article as overridden."""
+    result = search("saltbil", AARHUS)
+    [hit] = result.results
+    assert (hit.slug, hit.source, hit.stale) == ("snerydning", "override", False)
+    assert "<mark>saltbil</mark>" in hit.snippet
+    for code in (ODENSE, KOBENHAVN, FREDERIKSBERG):
+        assert search("saltbil", code).total == 0
+        [shared] = search("ruteplan", code).results
+        assert shared.source == "shared"
+        assert "saltbil" not in shared.snippet
+
+
+def test_an_article_with_an_appended_section_counts_once(search: Search) -> None:
+    """Words of the shared text and of the section together match one article, once."""
+    both = search("ruteplan saltbil", AARHUS)
+    assert slugs(both) == ["snerydning"]
+    assert (both.total, both.facets) == (1, {"Trafik": 1})
+    # The section's words add to the score of the view that appended them, not another's.
+    assert both.results[0].score > search("ruteplan", AARHUS).results[0].score
+    shared = search("ruteplan", AARHUS)
+    assert (shared.total, shared.facets) == (1, {"Trafik": 1})
+
+
+def test_an_edit_removing_the_appended_section_makes_its_words_unfindable(
+    search: Search, corpus: Session
+) -> None:
+    snow = corpus.scalar(select(Article).where(Article.slug == "snerydning"))
+    assert snow is not None
+    add_override(corpus, AARHUS, snow, OverrideMode.APPEND, "Aarhus rydder også Bruuns Bro.")
+    corpus.commit()
+    assert slugs(search("saltbil", AARHUS)) == []
+    assert slugs(search("bruun", AARHUS)) == ["snerydning"]
+
+    kb.delete_override(corpus, kb.get_override(corpus, AARHUS, "snerydning"))
+    corpus.commit()
+    assert slugs(search("bruun", AARHUS)) == []
+    [hit] = search("ruteplan", AARHUS).results
+    assert hit.source == "shared"  # no longer shown as Aarhus' override
+    assert "Bruuns" not in hit.snippet
+
+
+def test_fact_values_lead_to_an_article_whose_appended_section_shows_the_fact(
+    search: Search, corpus: Session
+) -> None:
+    """A placeholder only in Odense's section: Odense's phone number finds the article there,
+    Aarhus' number does not find it in Aarhus (its shared text shows no phone)."""
+    bonfire = corpus.scalar(select(Article).where(Article.slug == "baal"))
+    assert bonfire is not None
+    add_override(corpus, ODENSE, bonfire, OverrideMode.APPEND, "Spørg Odense på {{ telefon }}.")
+    corpus.commit()
+    result = search("65512500", ODENSE)
+    assert sorted(slugs(result)) == ["baal", "sundhedskort-nyt"]
+    assert result.total == 2
+    assert "baal" not in slugs(search("89402000", AARHUS))

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
+from hotline.knowledge.resolve import MarkedFacts, mark_facts
 from hotline.search.analyzer import WORD, Analyzer, QueryTerm
 
 WINDOW = 28  # words in a snippet
@@ -38,6 +39,13 @@ def text_of(markdown: str) -> str:
     if "*" in text or "_" in text or "`" in text:
         text = _EMPHASIS.sub(r"\2", text)
     return text
+
+
+def words_of_markdown(markdown: str) -> MarkedFacts:
+    """A text as snippets read it: its words without Markdown, the fact placeholders kept as
+    markers to fill with a municipality's values (``MarkedFacts.fill``). Made once when the
+    text is indexed, so a search strips nothing per hit."""
+    return mark_facts(markdown).transformed(text_of)
 
 
 def _digits_pattern(digits: str) -> str:

@@ -18,7 +18,6 @@ from hotline.search.analyzer import WORD, Analyzer, QueryTerm
 WINDOW = 28  # words in a snippet
 WINDOW_CHARS = 180  # where the most distinct terms are looked for (about WINDOW words)
 LEAD_IN = 3  # words shown before the first match
-TEXTS_CACHED = 4096
 _DIGIT_GAP = r"[ .\-\u00a0]?"
 
 # Markdown markup a snippet leaves out: images and links keep their text, emphasis, code,
@@ -29,9 +28,8 @@ _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$",
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|`+)(?=\S)(.+?)(?<=\S)\1")
 
 
-@lru_cache(maxsize=TEXTS_CACHED)
 def text_of(markdown: str) -> str:
-    """The words of resolved Markdown without its markup; cached by content."""
+    """The words of Markdown without its markup (once per text, when it is indexed)."""
     text = _IMAGE_OR_LINK.sub(r"\1", markdown) if "](" in markdown else markdown
     if "|" in text:
         text = _TABLE_RULE.sub("", text).replace("|", " ")

@@ -6,7 +6,7 @@ here, so the API, search indexing, mail composition and the console can never di
 
 import hashlib
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -117,21 +117,6 @@ def missing_marker(key: str) -> str:
     return f"[mangler: {key}]"
 
 
-def _fact_text(
-    key: str,
-    unit: str,
-    sentence_ends: bool,
-    values: Mapping[str, str],
-    gaps: Mapping[str, str] | None,
-) -> str:
-    """What one placeholder (with the unit written after it) reads as."""
-    if key in values:
-        return values[key] + unit
-    if gaps is not None and key in gaps:
-        return gaps[key] + ("." if unit and sentence_ends else "")
-    return missing_marker(key) + unit
-
-
 def render_facts(
     markdown: str, values: dict[str, str], gaps: Mapping[str, str] | None = None
 ) -> tuple[str, list[str], list[str]]:
@@ -150,53 +135,14 @@ def render_facts(
     def value_of(match: re.Match[str]) -> str:
         key, unit = match.group(1), match.group(2) or ""
         used.add(key)
-        ends = bool(unit) and _SENTENCE_ENDS.match(markdown, match.end()) is not None
-        return _fact_text(key, unit, ends, values, gaps)
+        if key in values:
+            return values[key] + unit
+        if gaps is not None and key in gaps:
+            return gaps[key] + ("." if unit and _SENTENCE_ENDS.match(markdown, match.end()) else "")
+        return missing_marker(key) + unit
 
     text = _PLACEHOLDER_AND_UNIT.sub(value_of, markdown)
     return text, sorted(used - values.keys()), sorted(used)
-
-
-# A placeholder kept in place while a text is transformed once for every municipality: its
-# number between two private-use characters, which no Markdown rule reads or removes.
-_MARKER = re.compile("\ue000([0-9]+)\ue001")
-
-
-@dataclass(frozen=True)
-class MarkedFacts:
-    """A text whose placeholders are markers, with what each stands for (key, unit, whether a
-    sentence ends after it): it can be transformed once, e.g. stripped of its Markdown for
-    search snippets, and then filled in per municipality exactly as ``render_facts`` fills
-    the original (``fill``)."""
-
-    text: str
-    occurrences: tuple[tuple[str, str, bool], ...] = ()
-
-    def fill(self, values: Mapping[str, str], gaps: Mapping[str, str] | None = None) -> str:
-        if not self.occurrences:
-            return self.text
-        occurrences = self.occurrences
-        return _MARKER.sub(
-            lambda m: _fact_text(*occurrences[int(m.group(1))], values, gaps), self.text
-        )
-
-    def transformed(self, transform: Callable[[str], str]) -> "MarkedFacts":
-        return MarkedFacts(transform(self.text), self.occurrences)
-
-
-def mark_facts(markdown: str) -> MarkedFacts:
-    """``markdown`` with its placeholders as markers; the two marker characters, should a text
-    contain them, are left out first (they show nothing), so every marker is one of ours."""
-    markdown = markdown.replace("\ue000", "").replace("\ue001", "")
-    occurrences: list[tuple[str, str, bool]] = []
-
-    def marker(match: re.Match[str]) -> str:
-        unit = match.group(2) or ""
-        ends = bool(unit) and _SENTENCE_ENDS.match(markdown, match.end()) is not None
-        occurrences.append((match.group(1), unit, ends))
-        return f"\ue000{len(occurrences) - 1}\ue001"
-
-    return MarkedFacts(_PLACEHOLDER_AND_UNIT.sub(marker, markdown), tuple(occurrences))
 
 
 @lru_cache(maxsize=8192)

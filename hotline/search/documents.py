@@ -37,10 +37,9 @@ from hotline.knowledge.models import (
     OverrideMode,
     Source,
 )
-from hotline.knowledge.resolve import PLACEHOLDER, MarkedFacts, fact_keys_in, format_fact
+from hotline.knowledge.resolve import PLACEHOLDER, fact_keys_in, format_fact
 from hotline.municipalities.models import Municipality
 from hotline.search.analyzer import Analyzer, language_of, read_synonyms
-from hotline.search.snippets import words_of_markdown
 
 SHARED_VIEW = "shared"
 # Dates as days (date.toordinal); a document without a start or an end is open on that side.
@@ -49,16 +48,15 @@ OPEN_START, OPEN_END = 0, date.max.toordinal()
 
 @dataclass(frozen=True)
 class Display:
-    """What a result shows of a document. ``parts`` are its texts as snippets read them: the
-    words without Markdown, stripped once when indexed, whose fact placeholders are filled
-    with the municipality's values only for the hits of a page."""
+    """What a result shows of a document: the Markdown parts are joined (and their fact
+    placeholders filled with the municipality's values) only for the hits of a page."""
 
     slug: str
     title: str
     category: str
     source: Source
     stale: bool
-    parts: tuple[MarkedFacts, ...]
+    parts: tuple[str, ...]
     valid_from: int
     valid_to: int
 
@@ -135,11 +133,7 @@ class DocumentBuilder:
         valid_from, valid_to = _dates(article.valid_from, article.valid_to)
         keys = fact_keys_in(article.title) | fact_keys_in(article.body)
 
-        body = words_of_markdown(article.body)  # one copy for the shared and appended views
-
-        def display(
-            title: str, source: Source, stale: bool, parts: tuple[MarkedFacts, ...]
-        ) -> Display:
+        def display(title: str, source: Source, stale: bool, parts: tuple[str, ...]) -> Display:
             return Display(
                 article.slug,
                 title,
@@ -168,10 +162,7 @@ class DocumentBuilder:
                         section.body,
                         tuple(sorted(fact_keys_in(override.body) - keys)),
                         display(
-                            article.title,
-                            Source.OVERRIDE,
-                            stale,
-                            (body, words_of_markdown(override.body)),
+                            article.title, Source.OVERRIDE, stale, (article.body, override.body)
                         ),
                     )
                 )
@@ -190,9 +181,7 @@ class DocumentBuilder:
                     body=own.body,
                     fact_keys=tuple(sorted(fact_keys_in(title) | fact_keys_in(override.body))),
                     category=article.category,
-                    display=display(
-                        title, Source.OVERRIDE, stale, (words_of_markdown(override.body),)
-                    ),
+                    display=display(title, Source.OVERRIDE, stale, (override.body,)),
                     valid_from=valid_from,
                     valid_to=valid_to,
                 )
@@ -208,7 +197,7 @@ class DocumentBuilder:
             hidden_in=tuple(hidden_in),
             fact_keys=tuple(sorted(keys)),
             category=article.category,
-            display=display(article.title, Source.SHARED, False, (body,)),
+            display=display(article.title, Source.SHARED, False, (article.body,)),
             valid_from=valid_from,
             valid_to=valid_to,
             appended=tuple(appended),
@@ -237,7 +226,7 @@ class DocumentBuilder:
                     local.category,
                     Source.LOCAL,
                     False,
-                    (words_of_markdown(local.body),),
+                    (local.body,),
                     valid_from=valid_from,
                     valid_to=valid_to,
                 ),

@@ -1,9 +1,9 @@
 """Searching the knowledge base as one municipality reads it; the knowledge-gaps report."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from types import MappingProxyType
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from hotline.auth.permissions import Action, Principal, require
 from hotline.kit.cpr import CprNumberInText, refuse_cpr_numbers
 from hotline.knowledge.gaps import fact_gaps
-from hotline.knowledge.resolve import MarkedFacts, fact_values, today
+from hotline.knowledge.resolve import fact_values, render_facts, today
 from hotline.municipalities.schemas import normalise_code
 from hotline.municipalities.service import get_municipality
 from hotline.observability.metrics import SEARCH_SECONDS
@@ -21,7 +21,7 @@ from hotline.search.index import Found, SearchIndex
 from hotline.search.indexing import index_of
 from hotline.search.models import SearchGap
 from hotline.search.schemas import GapRead, SearchRead, SearchResult
-from hotline.search.snippets import Snippets
+from hotline.search.snippets import Snippets, text_of
 
 MAX_QUERY = 200
 
@@ -75,13 +75,17 @@ def _stems(index: SearchIndex, terms: list[QueryTerm]) -> list[list[str]]:
     return [index.expand((a.stem, a.prefix) for a in term.alternatives) for term in terms]
 
 
-def _snippet_text(
-    parts: tuple[MarkedFacts, ...], values: Mapping[str, str], gaps: Mapping[str, str]
-) -> str:
-    """The words a municipality reads (a missing value in the words of
-    ``hotline.knowledge.gaps``, never its key): the texts were stripped of their Markdown
-    when indexed, so only their placeholders are filled here."""
-    return "\n\n".join(part.fill(values, gaps) for part in parts)
+Pairs = tuple[tuple[str, str], ...]
+
+
+@lru_cache(maxsize=4096)
+def _snippet_text(parts: tuple[str, ...], values: Pairs, gaps: Pairs) -> str:
+    """The words of the resolved Markdown a municipality reads (a missing value in the words of
+    ``hotline.knowledge.gaps``, never its key); cached by content, so an edit (a new text, a
+    new fact value) is a new entry and nothing is re-read per hit."""
+    words = dict(gaps)
+    markdown = "\n\n".join(render_facts(part, dict(values), words)[0] for part in parts)
+    return text_of(markdown)
 
 
 @dataclass(frozen=True)
@@ -93,8 +97,8 @@ class Reader:
     code: str
     member: bool
     locale: str
-    values: Mapping[str, str]  # as resolve() reads them: own, shared defaults, register names
-    gaps: Mapping[str, str]  # the words standing for its missing values
+    values: Pairs  # as resolve() reads them: its own, shared defaults, register names
+    gaps: Pairs  # the words standing for its missing values
 
 
 def _reader(session: Session, code: str) -> Reader:
@@ -103,8 +107,8 @@ def _reader(session: Session, code: str) -> Reader:
         municipality.code,
         municipality.member,
         municipality.locale,
-        MappingProxyType(fact_values(session, municipality.code)),
-        MappingProxyType(dict(fact_gaps(session, municipality.code).substitutes())),
+        tuple(sorted(fact_values(session, municipality.code).items())),
+        tuple(sorted(fact_gaps(session, municipality.code).substitutes().items())),
     )
 
 

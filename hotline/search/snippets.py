@@ -12,12 +12,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from hotline.knowledge.resolve import MarkedFacts, mark_facts
 from hotline.search.analyzer import WORD, Analyzer, QueryTerm
 
 WINDOW = 28  # words in a snippet
 WINDOW_CHARS = 180  # where the most distinct terms are looked for (about WINDOW words)
 LEAD_IN = 3  # words shown before the first match
+TEXTS_CACHED = 4096
 _DIGIT_GAP = r"[ .\-\u00a0]?"
 
 # Markdown markup a snippet leaves out: images and links keep their text, emphasis, code,
@@ -28,8 +28,9 @@ _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$",
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|`+)(?=\S)(.+?)(?<=\S)\1")
 
 
+@lru_cache(maxsize=TEXTS_CACHED)
 def text_of(markdown: str) -> str:
-    """The words of Markdown without its markup (once per text, when it is indexed)."""
+    """The words of resolved Markdown without its markup; cached by content."""
     text = _IMAGE_OR_LINK.sub(r"\1", markdown) if "](" in markdown else markdown
     if "|" in text:
         text = _TABLE_RULE.sub("", text).replace("|", " ")
@@ -37,13 +38,6 @@ def text_of(markdown: str) -> str:
     if "*" in text or "_" in text or "`" in text:
         text = _EMPHASIS.sub(r"\2", text)
     return text
-
-
-def words_of_markdown(markdown: str) -> MarkedFacts:
-    """A text as snippets read it: its words without Markdown, the fact placeholders kept as
-    markers to fill with a municipality's values (``MarkedFacts.fill``). Made once when the
-    text is indexed, so a search strips nothing per hit."""
-    return mark_facts(markdown).transformed(text_of)
 
 
 def _digits_pattern(digits: str) -> str:

@@ -3,7 +3,7 @@
 import pytest
 
 from hotline.knowledge.models import FactType
-from hotline.knowledge.resolve import format_fact, mark_facts, markdown_to_html, render_facts
+from hotline.knowledge.resolve import format_fact, markdown_to_html, render_facts
 
 ATTACKS = [
     "{{ ''.__class__.__mro__[1].__subclasses__() }}",
@@ -58,34 +58,3 @@ def test_money_is_a_danish_amount(value: str, shown: str) -> None:
 
 def test_other_types_are_shown_as_written() -> None:
     assert format_fact(FactType.PHONE, "+45 89 40 20 00") == "+45 89 40 20 00"
-
-
-MARKED_TEXTS = [
-    "Pas koster {{ gebyr_pas }} kr. Ring på {{ telefon }}.",
-    "Gebyret er {{ gebyr_pas }} kr.\n\nSe {{ hjemmeside }}",
-    "Prisen: {{ gebyr_pas }} kr. og {{ gebyr_pas }} kr. igen, {{ ukendt_noegle }}",
-    "Ingen fakta her, kun **fed** tekst.",
-]
-
-
-@pytest.mark.parametrize("markdown", MARKED_TEXTS)
-def test_a_marked_text_fills_in_exactly_as_render_facts(markdown: str) -> None:
-    values = {"telefon": "89 40 20 00", "hjemmeside": "https://aarhus.dk"}
-    gaps = {"gebyr_pas": "gebyret, som kommunen oplyser"}
-    for known in (values, {**values, "gebyr_pas": "1.600,50"}):
-        expected, _, _ = render_facts(markdown, known, gaps)
-        assert mark_facts(markdown).fill(known, gaps) == expected
-        assert mark_facts(markdown).fill(known) == render_facts(markdown, known)[0]
-
-
-def test_a_marked_text_can_be_stripped_once_and_filled_per_municipality() -> None:
-    marked = mark_facts("**Pas** koster {{ gebyr_pas }} kr.").transformed(
-        lambda text: text.replace("**", "")
-    )
-    assert marked.fill({"gebyr_pas": "660"}) == "Pas koster 660 kr."
-    assert marked.fill({"gebyr_pas": "1.600,50"}) == "Pas koster 1.600,50 kr."
-
-
-def test_marker_characters_written_in_a_text_are_left_out_not_read_as_markers() -> None:
-    planted = "Se \ue0007\ue001 og {{ telefon }}"
-    assert mark_facts(planted).fill({"telefon": "112"}) == "Se 7 og 112"

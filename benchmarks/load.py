@@ -1,6 +1,7 @@
 """A shift under load: simulated agents against 2 app processes and 1 worker on PostgreSQL.
 
     .venv/bin/python -u -m benchmarks.load [--agents 64] [--seconds 60] [--think 1.0]
+        [--search-delay 0.2]
         [--port 18010] [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
 Loopback only and bounded: ``--agents`` clients for ``--seconds`` (every request has a 10 s
@@ -14,8 +15,11 @@ sink on ``--port`` + 1. Each agent (an account of its own, with a token) works c
 loop, the mix of a shift:
 
 1. register the call: ``POST /api/v1/contacts`` (municipality, phone);
-2. search as you type: ``GET /api/v1/search`` for every prefix of a word from 3 letters on,
-   a keystroke apart (0.15 s x ``--think``);
+2. search as you type, as the console does it: the agent types a word a keystroke apart
+   (0.15 s x ``--think``, varied by half either way), and the console's search field sends
+   ``GET /api/v1/search`` for what is typed (from 3 letters on) when the typing pauses for
+   ``--search-delay`` (its ``hx-trigger="input changed delay:200ms"``) and when the word is
+   done. ``--search-delay 0`` sends a search at every keystroke (the runs before 2026-11-29);
 3. open the top hit: ``GET /api/v1/municipalities/{code}/articles/{slug}`` and record it on the
    contact (``POST .../articles``); read it (1 s x ``--think``);
 4. every other call: preview the reply (``POST /api/v1/replies/preview``), look at it
@@ -140,11 +144,27 @@ def percentile(values: list[float], share: float) -> float:
 # ---------------------------------------------------------------------------- the shift
 
 
+@dataclass(frozen=True)
+class Pace:
+    """How fast the agents work: ``think`` scales their pauses (0: none), ``search_delay`` is
+    the console's wait for a pause in the typing before it searches (0: every keystroke)."""
+
+    think: float = 1.0
+    search_delay: float = 0.2
+
+
 async def agent(
-    base: str, token: str, codes: list[str], deadline: float, think: float, tally: Tally, seed: int
+    base: str,
+    token: str,
+    codes: list[str],
+    deadline: float,
+    pace: Pace,
+    tally: Tally,
+    seed: int,
 ) -> None:
     """One agent taking calls until the deadline; a call in progress when it passes is left."""
     rng = random.Random(seed)  # a workload, not security
+    think = pace.think
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=10) as http:
         for call in itertools.count():
@@ -160,12 +180,18 @@ async def agent(
             contact, etag = opened.json()["id"], opened.headers["ETag"]
             word = rng.choice(WORDS)
             found = None
-            for end in range(3, len(word) + 1):
-                await asyncio.sleep(0.15 * think * rng.uniform(0.5, 1.5))
-                found = await tally.call(
-                    http, "search", "GET", "/api/v1/search", 200,
-                    params={"q": word[:end], "municipality": code},
-                )  # fmt: skip
+            for end in range(1, len(word) + 1):
+                done = end == len(word)
+                pause = 0.15 * think * rng.uniform(0.5, 1.5)  # before the next letter
+                if end >= 3 and (done or pause >= pace.search_delay):
+                    await asyncio.sleep(pace.search_delay if think else 0.0)
+                    found = await tally.call(
+                        http, "search", "GET", "/api/v1/search", 200,
+                        params={"q": word[:end], "municipality": code},
+                    )  # fmt: skip
+                    pause -= pace.search_delay
+                if not done:
+                    await asyncio.sleep(max(0.0, pause))
             results = found.json()["results"] if found is not None else []
             slug = results[0]["slug"] if results else None
             attach = []
@@ -209,13 +235,13 @@ async def agent(
 
 
 async def shift(
-    base: str, tokens: list[str], codes: list[str], seconds: float, think: float
+    base: str, tokens: list[str], codes: list[str], seconds: float, pace: Pace
 ) -> tuple[Tally, float]:
     tally = Tally()
     started = time.perf_counter()
     await asyncio.gather(
         *(
-            agent(base, token, codes, started + seconds, think, tally, seed)
+            agent(base, token, codes, started + seconds, pace, tally, seed)
             for seed, token in enumerate(tokens)
         )
     )
@@ -346,7 +372,7 @@ def run(args: argparse.Namespace, url: str, directory: Path) -> None:
     ]  # fmt: skip
     try:
         wait_until_up(base)
-        warm, _ = asyncio.run(shift(base, tokens, codes, 3, 0))  # both processes' caches
+        warm, _ = asyncio.run(shift(base, tokens, codes, 3, Pace(0, 0)))  # both processes' caches
         sink.wait_for(warm.accepted_sends)
         sink.reset()
         print(f"load average before: {' '.join(f'{n:.2f}' for n in os.getloadavg())}"
@@ -356,9 +382,15 @@ def run(args: argparse.Namespace, url: str, directory: Path) -> None:
             f"baseline GET /health, {args.agents} clients without pauses", health, health_seconds
         )
         before = server_buckets(base)
-        tally, elapsed = asyncio.run(shift(base, tokens, codes, args.seconds, args.think))
+        pace = Pace(args.think, args.search_delay)
+        tally, elapsed = asyncio.run(shift(base, tokens, codes, args.seconds, pace))
         load_after = os.getloadavg()
-        report(f"shift: {args.agents} agents, think x{args.think}", tally, elapsed)
+        report(
+            f"shift: {args.agents} agents, think x{args.think}, search delay "
+            f"{args.search_delay * 1000:.0f} ms",
+            tally,
+            elapsed,
+        )
         server_report(before, server_buckets(base))
         health_rate = health.count() / health_seconds
         print(f"  shift requests/s / GET /health requests/s: "
@@ -378,6 +410,12 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--think", type=float, default=1.0, help="scale of the pauses; 0: none")
+    parser.add_argument(
+        "--search-delay",
+        type=float,
+        default=0.2,
+        help="seconds the console waits for a pause in typing before searching; 0: every key",
+    )
     parser.add_argument("--port", type=int, default=18010, help="app; the SMTP sink gets +1")
     parser.add_argument(
         "--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -2,8 +2,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from hotline.migrate import is_at_head
-
 router = APIRouter(tags=["health"])
 
 
@@ -16,6 +14,10 @@ async def health() -> dict[str, str]:
 @router.get("/ready")
 def ready(request: Request) -> JSONResponse:
     """Readiness: the database answers and its schema is at the newest migration."""
+    # Alembic is imported on the first readiness check, not when the app starts: it costs
+    # ~0.7 s, a fifth of the app's start-up.
+    from hotline.migrate import is_at_head
+
     engine = request.app.state.engine
     try:
         with engine.connect() as connection:

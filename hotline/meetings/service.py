@@ -206,6 +206,13 @@ def _load_type(session: Session, type_id: int) -> MeetingType:
     return meeting_type
 
 
+def _require_municipality(session: Session, municipality_code: str) -> None:
+    """An unknown municipality is a 404, never a broken foreign key: an operator may act for
+    any code, so the permission check alone does not tell."""
+    if session.get(Municipality, municipality_code) is None:
+        raise NotFound(f"No municipality {municipality_code}.")
+
+
 def set_override(
     session: Session, user: Principal, municipality_code: str, type_id: int, data: OverrideIn,
     expected: str | None = None,
@@ -213,6 +220,7 @@ def set_override(
     """A municipality hides a type, adds local questions, or instructs the agents. Creating
     the first override needs no version; changing one needs the version that was read."""
     require(user, Action.EDIT_LOCAL_MEETINGS, municipality_code)
+    _require_municipality(session, municipality_code)
     meeting_type = _load_type(session, type_id)
     override = session.get(MeetingTypeOverride, (municipality_code, type_id))
     if override is not None:
@@ -246,6 +254,7 @@ def override_for(
 ) -> tuple[MeetingType, MeetingTypeOverride | None]:
     """The type and what the municipality has changed on it (None: nothing yet)."""
     require(user, Action.EDIT_LOCAL_MEETINGS, municipality_code)
+    _require_municipality(session, municipality_code)
     meeting_type = _load_type(session, type_id)
     return meeting_type, session.get(MeetingTypeOverride, (municipality_code, type_id))
 
@@ -456,8 +465,7 @@ def book_meeting(
     """A citizen books a free slot, with the answers and how to reach them."""
     now = now or utcnow()
     require(actor, Action.BOOK_MEETING, municipality_code)
-    if session.get(Municipality, municipality_code) is None:
-        raise NotFound(f"No municipality {municipality_code}.")
+    _require_municipality(session, municipality_code)
     if not data.privacy_accepted:
         raise InvalidInput("Accepter teksten om behandling af personoplysninger for at booke.")
     offered = offered_type(session, municipality_code, data.meeting_type)

@@ -54,6 +54,29 @@ def test_admins_hide_a_type_for_their_own_municipality_only(
     assert client.get("/api/v1/meetings/slots/0101/folkepension").status_code == 200
 
 
+def test_an_unknown_municipality_is_not_found_never_a_server_error(
+    client: TestClient, auth_headers: dict[str, dict[str, str]]
+) -> None:
+    """An operator may act for any code, so only the register tells an unknown one (found by
+    schemathesis: the insert broke the foreign key)."""
+    body = type_data().model_dump(mode="json")
+    type_id = client.post(
+        "/api/v1/meetings/types", json=body, headers=auth_headers["editor"]
+    ).json()["id"]
+    path = f"/api/v1/meetings/types/{type_id}/municipalities/9999"
+    put = client.put(path, json={"hidden": True}, headers=auth_headers["operator"])
+    assert put.status_code == 404, put.text
+    assert put.headers["content-type"] == "application/problem+json"
+    assert put.json()["detail"] == "No municipality 9999."
+    got = client.get(path, headers=auth_headers["operator"])
+    assert (got.status_code, got.json()["detail"]) == (404, "No municipality 9999.")
+    known = f"/api/v1/meetings/types/{type_id}/municipalities/0751"
+    assert (
+        client.put(known, json={"hidden": True}, headers=auth_headers["operator"]).status_code
+        == 204
+    )
+
+
 def test_the_numbers_come_as_json_or_danish_csv(
     client: TestClient, auth_headers: dict[str, dict[str, str]]
 ) -> None:

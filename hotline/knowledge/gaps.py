@@ -29,7 +29,7 @@ class Labelled(Protocol):
     def description(self) -> str: ...
 
 
-def fact_label(fact: "Labelled") -> str:
+def fact_label(fact: Labelled) -> str:
     """The fact as a phrase inside a sentence: its label as written, else its description
     (whose capital opens a sentence: lowered, unless the second letter says it is a name)."""
     if fact.label:

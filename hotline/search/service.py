@@ -1,6 +1,7 @@
 """Searching the knowledge base as one municipality reads it; the knowledge-gaps report."""
 
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -113,12 +114,11 @@ def _reader(session: Session, code: str) -> Reader:
 
 
 def reader_of(session: Session, index: SearchIndex, code: str) -> Reader:
-    """The municipality as the index keeps it (``NotFound`` for an unknown code)."""
-    try:
-        key = normalise_code(code)
-    except ValueError:
-        return _reader(session, code)  # raises NotFound
-    return index.of_municipality(session.get_bind(), key, lambda own: _reader(own, key))  # type: ignore[arg-type]
+    """The municipality as the index keeps it, one entry however its code is written
+    (``NotFound`` for an unknown code: a failed read is not kept)."""
+    with suppress(ValueError):  # not a code at all: get_municipality says so
+        code = normalise_code(code)
+    return index.of_municipality(session.get_bind(), code, lambda own: _reader(own, code))  # type: ignore[arg-type]
 
 
 @SEARCH_SECONDS.time()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cached_property, lru_cache
+from types import MappingProxyType
 
 from babel.numbers import format_decimal
 from sqlalchemy import bindparam, select
@@ -118,7 +119,7 @@ def missing_marker(key: str) -> str:
 
 
 def render_facts(
-    markdown: str, values: dict[str, str], gaps: Mapping[str, str] | None = None
+    markdown: str, values: Mapping[str, str], gaps: Mapping[str, str] | None = None
 ) -> tuple[str, list[str], list[str]]:
     """Substitute fact values -> (text, missing keys, used keys); a gap shows, never crashes.
 
@@ -199,6 +200,39 @@ def fact_values(session: Session, municipality_code: str) -> dict[str, str]:
     return values
 
 
+@dataclass(frozen=True)
+class MunicipalityFacts:
+    """What a municipality's texts are filled with: its fact values (``fact_values``) and the
+    words standing for its missing ones (``hotline.knowledge.gaps``). Read-only: a process may
+    keep one and hand it to every request."""
+
+    values: Mapping[str, str]
+    gaps: Mapping[str, str]
+
+
+# In a sessionmaker's ``info``: a function ``(session, code) -> MunicipalityFacts`` that keeps
+# them per process and forgets them when the change log names them (the search index does:
+# ``hotline.search.indexing.listen``). Without one, every call reads them.
+FACTS_KEEPER = "hotline.knowledge.facts_keeper"
+
+
+def read_municipality_facts(session: Session, municipality_code: str) -> MunicipalityFacts:
+    return MunicipalityFacts(
+        MappingProxyType(fact_values(session, municipality_code)),
+        MappingProxyType(fact_gaps(session, municipality_code).substitutes()),
+    )
+
+
+def municipality_facts(session: Session, municipality_code: str) -> MunicipalityFacts:
+    """The municipality's facts as its texts read them now: kept by the session's sessionmaker
+    if it keeps them (two queries and formatting saved on every resolved article), else read."""
+    keeper = session.info.get(FACTS_KEEPER)
+    if keeper is None:
+        return read_municipality_facts(session, municipality_code)
+    facts: MunicipalityFacts = keeper(session, municipality_code)
+    return facts
+
+
 def _parts_html(parts: list[ResolvedPart]) -> str:
     return "\n".join(_part_html(part) for part in parts)
 
@@ -233,8 +267,7 @@ def _build(
     item: Article | LocalArticle,
     municipality_code: str,
     override: Override | None,
-    values: dict[str, str],
-    gaps: dict[str, str],
+    facts: MunicipalityFacts,
 ) -> ResolvedArticle:
     """Combine one visible article with its (non-hiding) override and the fact values."""
     title = item.title
@@ -259,13 +292,13 @@ def _build(
     else:
         raw_notes = [(Source.SHARED, item.agent_notes), (Source.OVERRIDE, override.agent_notes)]
     notes = [
-        ResolvedPart(note_source, render_facts(text, values, gaps)[0])
+        ResolvedPart(note_source, render_facts(text, facts.values, facts.gaps)[0])
         for note_source, text in raw_notes
         if text.strip()
     ]
     parts, missing, used = [], set(), set()
     for part_source, text in raw_parts:
-        rendered, part_missing, part_used = render_facts(text, values, gaps)
+        rendered, part_missing, part_used = render_facts(text, facts.values, facts.gaps)
         parts.append(ResolvedPart(part_source, rendered))
         missing.update(part_missing)
         used.update(part_used)
@@ -302,8 +335,7 @@ class ArticleSources:
     item: Article | LocalArticle
     municipality_code: str
     override: Override | None
-    values: dict[str, str]
-    gaps: dict[str, str]  # a missing value's words (``hotline.knowledge.gaps``)
+    facts: MunicipalityFacts
 
     @property
     def version(self) -> str:
@@ -324,12 +356,12 @@ class ArticleSources:
         if override is not None:
             key += [override.id, override.revision, override.based_on_revision]
             key.append(override.updated_at.isoformat())
-        key += sorted(self.values.items())
-        key += sorted(self.gaps.items())
+        key += sorted(self.facts.values.items())
+        key += sorted(self.facts.gaps.items())
         return '"' + hashlib.sha256(repr(key).encode()).hexdigest()[:32] + '"'
 
     def resolved(self) -> ResolvedArticle:
-        return _build(self.item, self.municipality_code, self.override, self.values, self.gaps)
+        return _build(self.item, self.municipality_code, self.override, self.facts)
 
 
 def article_sources(
@@ -358,9 +390,9 @@ def article_sources(
         )
     if not _in_force(item, at):
         raise NotFound(f"The article '{slug}' is not in force on {at.isoformat()}.")
-    values = fact_values(session, municipality_code)
-    gaps = fact_gaps(session, municipality_code).substitutes()
-    return ArticleSources(item, municipality_code, override, values, gaps)
+    return ArticleSources(
+        item, municipality_code, override, municipality_facts(session, municipality_code)
+    )
 
 
 def resolve(
@@ -386,8 +418,7 @@ def _resolve_visible(
 ) -> list[ResolvedArticle]:
     """The visible articles of the municipality (all, or those with the given slugs), in four
     queries whatever the count. Shared and local slugs never collide (the service refuses it)."""
-    values = fact_values(session, municipality_code)
-    gaps = fact_gaps(session, municipality_code).substitutes()
+    facts = municipality_facts(session, municipality_code)
     articles_query = select(Article).order_by(Article.slug)
     locals_query = (
         select(LocalArticle)
@@ -405,13 +436,13 @@ def _resolve_visible(
         )
     overrides = {override.article_id: override for override in session.scalars(overrides_query)}
     resolved = [
-        _build(article, municipality_code, overrides.get(article.id), values, gaps)
+        _build(article, municipality_code, overrides.get(article.id), facts)
         for article in articles
         if _visible(article, at, include_drafts)
         and getattr(overrides.get(article.id), "mode", None) != OverrideMode.HIDE
     ]
     resolved += [
-        _build(local, municipality_code, None, values, gaps)
+        _build(local, municipality_code, None, facts)
         for local in session.scalars(locals_query)
         if _visible(local, at, include_drafts)
     ]
@@ -479,6 +510,5 @@ def resolve_draft(
         item,
         municipality_code,
         override,
-        fact_values(session, municipality_code),
-        fact_gaps(session, municipality_code).substitutes(),
+        municipality_facts(session, municipality_code),
     )

@@ -16,8 +16,9 @@ only committed edits), and rebuilds the documents they name from the database as
 A row committed late with a lower id (PostgreSQL hands ids out before commit) is caught by
 re-asking for the ids skipped over, for ``GAP_SECONDS``.
 
-What a result page needs of a municipality (its fact values, the words for its missing ones)
-is kept beside the index per municipality (``of_municipality``) and forgotten when a change
+What a result page or a resolved article needs of a municipality (its fact values, the words
+for its missing ones: ``hotline.search.readers``) is kept beside the index per municipality
+(``of_municipality``) and forgotten when a change
 names it (``value:<code>:<key>``, ``municipality:<code>``) or every municipality
 (``fact:<key>``, a rebuild): an edit another process committed shows as soon as its documents.
 """
@@ -243,6 +244,10 @@ class SearchIndex:
                     self._municipalities.clear()
 
     # --- keeping it fresh ----------------------------------------------------------------
+
+    @property
+    def built(self) -> bool:
+        return self._built
 
     def mark_stale(self) -> None:
         self._stale = True

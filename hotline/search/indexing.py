@@ -16,12 +16,15 @@ from sqlalchemy import event, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.config import Settings
+from hotline.errors import NotFound
 from hotline.knowledge.models import Article, Fact, FactValue, LocalArticle, Override
+from hotline.knowledge.resolve import FACTS_KEEPER, MunicipalityFacts, read_municipality_facts
 from hotline.municipalities.models import Municipality
 from hotline.search.analyzer import Analyzer, analyzer_for
 from hotline.search.documents import DocumentBuilder
 from hotline.search.index import REBUILD, SearchIndex
 from hotline.search.models import SearchChange
+from hotline.search.readers import reader_of
 
 PENDING = "hotline.search.pending"
 INDEX = "hotline.search.index"
@@ -90,12 +93,30 @@ def _look_now(session: Session) -> None:
 
 def listen(factory: sessionmaker[Session], index: SearchIndex) -> sessionmaker[Session]:
     """Sessions of ``factory`` log their knowledge edits and search ``index``."""
-    factory.configure(info={**factory.kw.get("info", {}), INDEX: index})
+    factory.configure(info={**factory.kw.get("info", {}), INDEX: index, FACTS_KEEPER: _kept_facts})
     event.listen(factory, "after_flush", _note_changes)
     event.listen(factory, "before_commit", _log_changes)
     event.listen(factory, "after_soft_rollback", _forget_changes)
     event.listen(factory, "after_commit", _look_now)
     return factory
+
+
+def _kept_facts(session: Session, code: str) -> MunicipalityFacts:
+    """A municipality's facts for ``hotline.knowledge.resolve``, as the index keeps them.
+
+    Read in ``session`` instead where the index cannot answer for it: the session changed
+    something it has not committed (only it sees that), the process has not built its index
+    yet (a demo before its first search; production builds at start), or the code is in no
+    register (nothing is kept of those)."""
+    index: SearchIndex = session.info[INDEX]
+    pending: Pending | None = session.info.get(PENDING)
+    changed = session.new or session.dirty or session.deleted or (pending and pending.refs)
+    if changed or not index.built:
+        return read_municipality_facts(session, code)
+    try:
+        return reader_of(session, index_of(session), code).facts
+    except NotFound:
+        return read_municipality_facts(session, code)
 
 
 def index_of(session: Session) -> SearchIndex:

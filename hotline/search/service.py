@@ -1,8 +1,6 @@
 """Searching the knowledge base as one municipality reads it; the knowledge-gaps report."""
 
 from collections.abc import Sequence
-from contextlib import suppress
-from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -12,15 +10,13 @@ from sqlalchemy.orm import Session
 
 from hotline.auth.permissions import Action, Principal, require
 from hotline.kit.cpr import CprNumberInText, refuse_cpr_numbers
-from hotline.knowledge.gaps import fact_gaps
-from hotline.knowledge.resolve import fact_values, render_facts, today
-from hotline.municipalities.schemas import normalise_code
-from hotline.municipalities.service import get_municipality
+from hotline.knowledge.resolve import render_facts, today
 from hotline.observability.metrics import SEARCH_SECONDS
 from hotline.search.analyzer import WORD, QueryTerm, analyzer_for, normalise
 from hotline.search.index import Found, SearchIndex
 from hotline.search.indexing import index_of
 from hotline.search.models import SearchGap
+from hotline.search.readers import Pairs, reader_of
 from hotline.search.schemas import GapRead, SearchRead, SearchResult
 from hotline.search.snippets import Snippets, text_of
 
@@ -76,9 +72,6 @@ def _stems(index: SearchIndex, terms: list[QueryTerm]) -> list[list[str]]:
     return [index.expand((a.stem, a.prefix) for a in term.alternatives) for term in terms]
 
 
-Pairs = tuple[tuple[str, str], ...]
-
-
 @lru_cache(maxsize=4096)
 def _snippet_text(parts: tuple[str, ...], values: Pairs, gaps: Pairs) -> str:
     """The words of the resolved Markdown a municipality reads (a missing value in the words of
@@ -87,38 +80,6 @@ def _snippet_text(parts: tuple[str, ...], values: Pairs, gaps: Pairs) -> str:
     words = dict(gaps)
     markdown = "\n\n".join(render_facts(part, dict(values), words)[0] for part in parts)
     return text_of(markdown)
-
-
-@dataclass(frozen=True)
-class Reader:
-    """What a result page needs of the municipality it is searched for, kept by the index per
-    municipality (``SearchIndex.of_municipality``) until a change names it: no database read
-    per search."""
-
-    code: str
-    member: bool
-    locale: str
-    values: Pairs  # as resolve() reads them: its own, shared defaults, register names
-    gaps: Pairs  # the words standing for its missing values
-
-
-def _reader(session: Session, code: str) -> Reader:
-    municipality = get_municipality(session, code)
-    return Reader(
-        municipality.code,
-        municipality.member,
-        municipality.locale,
-        tuple(sorted(fact_values(session, municipality.code).items())),
-        tuple(sorted(fact_gaps(session, municipality.code).substitutes().items())),
-    )
-
-
-def reader_of(session: Session, index: SearchIndex, code: str) -> Reader:
-    """The municipality as the index keeps it, one entry however its code is written
-    (``NotFound`` for an unknown code: a failed read is not kept)."""
-    with suppress(ValueError):  # not a code at all: get_municipality says so
-        code = normalise_code(code)
-    return index.of_municipality(session.get_bind(), code, lambda own: _reader(own, code))  # type: ignore[arg-type]
 
 
 @SEARCH_SECONDS.time()

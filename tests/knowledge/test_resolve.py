@@ -17,6 +17,7 @@ from hotline.knowledge.resolve import (
     resolve_many,
 )
 from hotline.knowledge.schemas import ArticleCreate, FactCreate
+from hotline.search.indexing import index_of
 from tests.knowledge.conftest import (
     AARHUS,
     ADMIN,
@@ -234,3 +235,21 @@ def test_texts_may_only_use_known_facts_as_plain_placeholders(kb: Session) -> No
 
 def test_fact_keys_in_lists_plain_placeholders_only() -> None:
     assert fact_keys_in(PAS_BODY + " {{ x.y }} {%raw%}") == {"kommune_navn", "gebyr_pas", "telefon"}
+
+
+def test_kept_fact_values_never_hide_the_sessions_own_uncommitted_edit(kb: Session) -> None:
+    """With the process's index built, a municipality's facts are kept beside it. A session
+    that changed a value reads its own change until it commits or rolls back; afterwards the
+    kept values are those committed."""
+    index_of(kb)  # builds the index: from now on the facts are kept
+    assert "1.234,50 kr." in resolve(kb, "pas", AARHUS).body_markdown
+
+    service.set_fact_value(kb, AARHUS, "gebyr_pas", 950, ADMIN)
+    assert "950 kr." in resolve(kb, "pas", AARHUS).body_markdown
+    kb.rollback()
+    assert "1.234,50 kr." in resolve(kb, "pas", AARHUS).body_markdown
+
+    service.set_fact_value(kb, AARHUS, "gebyr_pas", 975, ADMIN)
+    kb.commit()
+    assert "975 kr." in resolve(kb, "pas", AARHUS).body_markdown
+    assert "975 kr." in resolve_all(kb, AARHUS)[0].body_markdown

@@ -1,0 +1,52 @@
+"""What the index keeps of each municipality beside its documents: what a result page and a
+resolved article need of it (member, locale, fact values, the words for missing values).
+
+Kept per process by ``SearchIndex.of_municipality`` and forgotten when the change log names the
+municipality, one of its values or a fact: no database read per search or per resolved article
+for what changes only with an edit.
+"""
+
+from contextlib import suppress
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from hotline.knowledge.resolve import MunicipalityFacts, read_municipality_facts
+from hotline.municipalities.schemas import normalise_code
+from hotline.municipalities.service import get_municipality
+from hotline.search.index import SearchIndex
+
+Pairs = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One municipality as the index keeps it."""
+
+    code: str
+    member: bool
+    locale: str
+    facts: MunicipalityFacts  # as resolve() reads them: its own, shared defaults, register names
+    values: Pairs  # the same, hashable: the snippet cache's key
+    gaps: Pairs
+
+
+def _reader(session: Session, code: str) -> Reader:
+    municipality = get_municipality(session, code)
+    facts = read_municipality_facts(session, municipality.code)
+    return Reader(
+        municipality.code,
+        municipality.member,
+        municipality.locale,
+        facts,
+        tuple(sorted(facts.values.items())),
+        tuple(sorted(facts.gaps.items())),
+    )
+
+
+def reader_of(session: Session, index: SearchIndex, code: str) -> Reader:
+    """The municipality as the index keeps it, one entry however its code is written
+    (``NotFound`` for an unknown code: a failed read is not kept)."""
+    with suppress(ValueError):  # not a code at all: get_municipality says so
+        code = normalise_code(code)
+    return index.of_municipality(session.get_bind(), code, lambda own: _reader(own, code))  # type: ignore[arg-type]

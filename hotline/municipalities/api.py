@@ -26,11 +26,7 @@ def list_municipalities(
 
 @router.get("/municipalities/{code}", response_model=MunicipalityRead)
 async def get_municipality(code: str, api: SignedInApi) -> MunicipalityRead:
-    return await api.run(
-        lambda session, _caller: MunicipalityRead.model_validate(
-            service.get_municipality(session, code)
-        )
-    )
+    return await api.run(lambda session, _caller: service.municipality_read(session, code))
 
 
 @router.patch("/municipalities/{code}", response_model=MunicipalityRead)

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from hotline.errors import InvalidInput, NotFound
 from hotline.kit.email_domains import in_email_domain
 from hotline.municipalities.models import Municipality, Postcode
 from hotline.municipalities.schemas import (
+    MunicipalityRead,
     MunicipalityUpdate,
     PostalDistrict,
     PostcodeCandidate,
@@ -177,17 +178,35 @@ def list_municipalities(
     return session.scalars(stmt).all()
 
 
-def get_municipality(session: Session, code: str) -> Municipality:
+def _register_code(code: str) -> str:
+    """The code as the register keys it; a string that is no code is simply not found."""
     try:
-        normalised = normalise_code(code)
+        return normalise_code(code)
     except ValueError as exc:
         raise NotFound(
             f"No municipality has the code {code[:20]!r}: codes are 1-4 digits."
         ) from exc
-    municipality = session.get(Municipality, normalised)
+
+
+def get_municipality(session: Session, code: str) -> Municipality:
+    municipality = session.get(Municipality, _register_code(code))
     if municipality is None:
         raise NotFound(f"No municipality has the code {code}.")
     return municipality
+
+
+_REGISTER_ENTRY = select(
+    *(getattr(Municipality, name) for name in MunicipalityRead.model_fields)
+).where(Municipality.code == bindparam("code"))
+
+
+def municipality_read(session: Session, code: str) -> MunicipalityRead:
+    """The register entry as every signed-in user reads it: one row of the columns shown,
+    not an ORM object (read on every agent's screen, so it costs what the row costs)."""
+    row = session.execute(_REGISTER_ENTRY, {"code": _register_code(code)}).one_or_none()
+    if row is None:
+        raise NotFound(f"No municipality has the code {code}.")
+    return MunicipalityRead.model_validate(row._mapping)
 
 
 def update_municipality(

@@ -195,6 +195,18 @@ def get_municipality(session: Session, code: str) -> Municipality:
     return municipality
 
 
+_REGISTERED_CODE = select(Municipality.code).where(Municipality.code == bindparam("code"))
+
+
+def registered_code(session: Session, code: str) -> str:
+    """The code as the register keys it, checked to be there (``NotFound`` if not), with one
+    plain query: for reads that need only to know the municipality exists."""
+    found = session.scalar(_REGISTERED_CODE, {"code": _register_code(code)})
+    if found is None:
+        raise NotFound(f"No municipality has the code {code}.")
+    return found
+
+
 _REGISTER_ENTRY = select(
     *(getattr(Municipality, name) for name in MunicipalityRead.model_fields)
 ).where(Municipality.code == bindparam("code"))

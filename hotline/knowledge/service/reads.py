@@ -24,12 +24,12 @@ from hotline.knowledge.service.facts import (
 )
 from hotline.knowledge.service.overrides import get_override, list_overrides, override_read
 from hotline.knowledge.service.visibility import drafts_wanted
-from hotline.municipalities.service import get_municipality
+from hotline.municipalities.service import registered_code
 
 
 def _code(session: Session, code: str) -> str:
     """The municipality's normalised code; 404 when there is none."""
-    return get_municipality(session, code).code
+    return registered_code(session, code)
 
 
 def facts_for(session: Session, actor: Principal) -> Sequence[Fact]:

@@ -292,8 +292,9 @@ def test_a_current_etag_answers_304_and_every_kind_of_edit_moves_it(
     through another app process (same database) move it, and the new text is served.
 
     Once the process has built its search index, the municipality's fact values are kept
-    beside it and forgotten through the change log: another process's edit then shows within
-    the index's refresh interval, as it does in search results."""
+    beside it and forgotten through the change log: another process's edit then shows once
+    the index has looked (every 0.2 s; benchmarks/search.py measures how soon), as it does in
+    search results. The wait here is only a bound against a loaded test machine."""
     agent, admin, editor = (auth_headers[k] for k in ("agent.aarhus", "admin.aarhus", "editor"))
     url = f"/api/v1/municipalities/{AARHUS}/articles/pas"
     if index_built:
@@ -336,7 +337,7 @@ def test_a_current_etag_answers_304_and_every_kind_of_edit_moves_it(
             edit()
             started = time.monotonic()
             after = client.get(url, headers={**agent, "If-None-Match": etag})
-            while after.status_code == 304 and time.monotonic() - started < 1:
+            while after.status_code == 304 and time.monotonic() - started < 5:
                 time.sleep(0.02)
                 after = client.get(url, headers={**agent, "If-None-Match": etag})
             assert after.status_code == 200, edit.__name__

@@ -127,11 +127,11 @@ class SignedInCall:
     check (a plain row, ``SignedIn``), the work and the commit run in one worker thread, and
     the endpoint, its dependencies and the response's validation in the event loop.
 
-    For the cheap hot reads (a municipality, a resolved article): with ``DbSession`` and
+    For the hot reads (a municipality, a resolved article, search): with ``DbSession`` and
     ``CurrentUser`` a sync endpoint pays a hop for the account, the endpoint, the response's
-    validation and the commit, ~0.3 ms each. Not for search: measured with wrk, its
-    CPU-heavy work ran ~1.5x slower this way than as a sync endpoint (benchmarks/README.md,
-    "Requests"; cause not found).
+    validation and the commit, ~0.3 ms each. (An early measurement had search slower this
+    way; an A/B of the same code alone later gave it 1.2x the requests/s: benchmarks/README.md,
+    "Requests".)
     """
 
     def __init__(self, request: Request, token: str) -> None:

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from hotline.deps import CurrentUser, DbSession
+from hotline.deps import CurrentUser, DbSession, SignedInApi
 from hotline.municipalities.schemas import MunicipalityCode
 from hotline.search import service
 from hotline.search.schemas import GapRead, SearchRead
@@ -14,9 +14,8 @@ router = APIRouter(tags=["search"])
 
 
 @router.get("/search", response_model=SearchRead)
-def search(
-    session: DbSession,
-    user: CurrentUser,
+async def search(
+    api: SignedInApi,
     q: Annotated[str, Query(min_length=1, max_length=service.MAX_QUERY)],
     municipality: Annotated[MunicipalityCode, Query(description="Kommunekode of the citizen")],
     category: Annotated[str | None, Query(max_length=80)] = None,
@@ -24,8 +23,10 @@ def search(
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
 ) -> SearchRead:
     """The knowledge as the citizen's municipality has it, member or not."""
-    return service.search_for(
-        session, user, q, municipality, category=category, limit=limit, offset=offset
+    return await api.run(
+        lambda session, caller: service.search_for(
+            session, caller, q, municipality, category=category, limit=limit, offset=offset
+        )
     )
 
 

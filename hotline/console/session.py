@@ -85,6 +85,7 @@ def load_session(settings: Settings, cookie: str | None) -> ConsoleSession:
 
 
 def write_cookie(response: Response, settings: Settings, session: ConsoleSession) -> None:
+    """Set the session's cookie on ``response`` (a new expiry, and the token as it is now)."""
     response.set_cookie(
         COOKIE_NAME,
         encode_session(settings, session),

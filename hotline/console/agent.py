@@ -30,7 +30,7 @@ from hotline.console.forms import danish_errors
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import (
     console_path,
-    fragment_target,
+    drawn_block,
     is_htmx,
     render,
     with_query,
@@ -56,6 +56,7 @@ from hotline.satisfaction import service as satisfaction_service
 from hotline.search.service import MAX_QUERY, CprNumberInSearch, search_for
 
 router = APIRouter()
+AGENT_PAGE = "agent.html"
 MAX_CANDIDATES = 12
 NEUTRAL_COLOUR = "#3d4650"
 COMPOSE_FIELDS = ("to", "citizen_name", "subject", "body_markdown", "template")
@@ -234,7 +235,7 @@ def _agent_page(
 ) -> Response:
     municipality = find_chosen(session, kommune)
     # An htmx request draws one block: compute only what that block shows.
-    target = fragment_target(request)
+    target = drawn_block(request, AGENT_PAGE)
     context: dict[str, Any] = {
         "nav": "agent",
         "find": find or "",
@@ -270,7 +271,12 @@ def _agent_page(
             context.update(_article_view(session, user, artikel, code))
         if target in (None, "main", "article", "compose", "preview"):
             context.update(_compose_context(session, user, municipality, draft))
-    return render(request, "agent.html", context, status_code=status_code)
+    return render(request, AGENT_PAGE, context, status_code=status_code)
+
+
+def _draws_panel(request: Request) -> bool:
+    """Whether the answer draws the open contact's panel (the whole page or its main block)."""
+    return drawn_block(request, AGENT_PAGE) in (None, "main")
 
 
 @router.get("/", name="home")
@@ -302,7 +308,8 @@ def home(
         q=q,
         kategori=kategori,
         artikel=artikel,
-        **agent_page_contact(session, user, kommune, artikel),  # contacts: open + record
+        # contacts: open + record, and the panel when the page draws it
+        **agent_page_contact(session, user, kommune, artikel, panel=_draws_panel(request)),
     )
 
 
@@ -324,7 +331,9 @@ async def search_submit(
         q=words["q"],
         kategori=words["kategori"] or None,
         artikel=words["artikel"] or None,
-        **agent_page_contact(session, user, words["kommune"] or None, None),
+        **agent_page_contact(
+            session, user, words["kommune"] or None, None, panel=_draws_panel(request)
+        ),
     )
 
 

@@ -73,11 +73,14 @@ def _labels() -> dict[str, Any]:
 
 
 def agent_page_contact(
-    session: Session, user: User, code: str | None, article: str | None
+    session: Session, user: User, code: str | None, article: str | None, *, panel: bool = True
 ) -> dict[str, Any]:
     """Choosing the municipality opens a contact (unless one is open); an article read while
-    it is open is recorded. Returns what ``contacts_panel.html`` shows."""
+    it is open is recorded. Returns what ``contacts_panel.html`` shows, when the page draws
+    the panel (``panel``): a fragment without it (search results) only opens the contact."""
     if not code or not shows(user, Action.SEND_REPLY, code):
+        return {}
+    if not panel and not article and service.has_open_contact(session, user):
         return {}
     contact = service.open_contact_of(session, user)
     if contact is None:

@@ -168,6 +168,18 @@ def open_contact_of(session: Session, user: User) -> Contact | None:
     )
 
 
+def has_open_contact(session: Session, user: User) -> bool:
+    """Whether the agent has an open contact (one indexed row, nothing loaded)."""
+    return (
+        session.scalar(
+            select(Contact.id)
+            .where(Contact.agent_id == user.id, Contact.ended_at.is_(None))
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def record_article(
     session: Session, user: User, contact_id: int, slug: str, use: ArticleUse
 ) -> Contact:

@@ -264,6 +264,13 @@ def main() -> None:
         "of code alone",
     )
     parser.add_argument(
+        "--hotline",
+        type=Path,
+        default=Path(sys.executable).with_name("hotline"),
+        help="the hotline command to serve with (a copy elsewhere keeps a shared machine's "
+        "`pkill -f 'hotline serve'` off the measured servers)",
+    )
+    parser.add_argument(
         "--only", action="append", help="measure only the cases whose name contains this"
     )
     args = parser.parse_args()
@@ -284,7 +291,7 @@ def main() -> None:
         }
         log = directory / "servers.log"
         ports = itertools.count(args.port)
-        hotline = str(Path(sys.executable).with_name("hotline"))
+        hotline = str(args.hotline)
         bare, app = "benchmarks.bare_fastapi:create_app", "hotline.app:create_app"
 
         def hotline_serve(workers: int) -> Callable[[int], list[str]]:

@@ -5,6 +5,7 @@ against cross-site posting. The cookie is a JWT signed with the app's key: no se
 session store, and a new token (with a new CSRF secret) is issued at sign-in and sign-out.
 """
 
+import functools
 import hmac
 import secrets
 from collections.abc import Iterator
@@ -69,23 +70,31 @@ def load_session(settings: Settings, cookie: str | None) -> ConsoleSession:
     if not cookie:
         return new_session(settings)
     try:
-        claims = jwt.decode(
-            cookie,
-            settings.signing_key,
-            algorithms=[_ALGORITHM],
-            audience=_AUDIENCE,
-            options={"require": ["exp", "csrf"]},
-        )
-        user_id = int(claims["sub"]) if "sub" in claims else None
-        epoch = int(claims.get("ep", 0))
-    except jwt.ExpiredSignatureError:
+        csrf, expiry, user_id, epoch = _verified_cookie(settings.signing_key, cookie)
+    except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
+        return new_session(settings)
+    if expiry <= datetime.now(UTC).timestamp():
         fresh = new_session(settings)
         fresh.expired = True
         return fresh
-    except (jwt.PyJWTError, ValueError, TypeError):
-        return new_session(settings)
-    expires = datetime.fromtimestamp(claims["exp"], UTC)
-    return ConsoleSession(claims["csrf"], expires, user_id, epoch)
+    return ConsoleSession(csrf, datetime.fromtimestamp(expiry, UTC), user_id, epoch)
+
+
+@functools.lru_cache(maxsize=4096)
+def _verified_cookie(signing_key: str, cookie: str) -> tuple[str, int, int | None, int]:
+    """(CSRF token, expiry, account id, session epoch) of a cookie whose signature is checked
+    once per process, as the API's tokens (``hotline.auth.service._verified_claims``): the
+    browser sends the same cookie all shift. Only what cannot change is cached; the expiry is
+    compared on every request, and the account (active, epoch) is read from the database."""
+    claims = jwt.decode(
+        cookie,
+        signing_key,
+        algorithms=[_ALGORITHM],
+        audience=_AUDIENCE,
+        options={"require": ["exp", "csrf"], "verify_exp": False},
+    )
+    user_id = int(claims["sub"]) if "sub" in claims else None
+    return str(claims["csrf"]), int(claims["exp"]), user_id, int(claims.get("ep", 0))
 
 
 def write_cookie(response: Response, settings: Settings, session: ConsoleSession) -> None:

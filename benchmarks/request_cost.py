@@ -125,8 +125,9 @@ def run_wrk(base: str, case: Case, args: argparse.Namespace, directory: Path) ->
         [*command, "-s", str(script), base], capture_output=True, text=True, check=True
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = re.search(r"50%\s+(\S+)", output).group(1)  # type: ignore[union-attr]
-    p99 = re.search(r"99%\s+(\S+)", output).group(1)  # type: ignore[union-attr]
+    # The distribution's own lines ("    50%    1.50ms"), not a "+/- Stdev" column (68.50%).
+    p50 = re.search(r"^\s*50%\s+(\S+)", output, re.MULTILINE).group(1)  # type: ignore[union-attr]
+    p99 = re.search(r"^\s*99%\s+(\S+)", output, re.MULTILINE).group(1)  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return Result(rate, _milliseconds(p50), _milliseconds(p99), int(bad.group(1)) if bad else 0)
 

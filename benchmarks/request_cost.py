@@ -44,7 +44,13 @@ from sqlalchemy import select
 from benchmarks.search_http import AGENT, RELEVANCE_SET, SECRET, prepare
 from hotline.auth.models import User
 from hotline.config import PROJECT_ROOT, Settings
-from hotline.console.session import COOKIE_NAME, encode_session, new_session
+from hotline.console.session import (
+    COOKIE_NAME,
+    CSRF_FIELD,
+    CSRF_HEADER,
+    encode_session,
+    new_session,
+)
 from hotline.db import make_engine, make_sessionmaker, transaction
 from hotline.knowledge.resolve import resolve_all
 
@@ -52,9 +58,19 @@ MUNICIPALITY = "0751"
 
 
 @dataclass(frozen=True)
+class Call:
+    """One prepared request: a GET unless a method (and a body) is given."""
+
+    path: str
+    headers: dict[str, str]
+    method: str = "GET"
+    body: str | None = None
+
+
+@dataclass(frozen=True)
 class Case:
     name: str
-    requests: list[tuple[str, dict[str, str]]]  # path, headers
+    requests: list[Call]
 
 
 @dataclass(frozen=True)
@@ -65,16 +81,20 @@ class Result:
     bad: int
 
 
-def lua_script(requests: list[tuple[str, dict[str, str]]]) -> str:
-    """A wrk script cycling through prepared requests (each with its own headers)."""
+def lua_script(requests: list[Call]) -> str:
+    """A wrk script cycling through prepared requests (each with its own headers and body)."""
 
     def quoted(text: str) -> str:
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     rows = []
-    for path, headers in requests:
+    for call in requests:
+        headers = call.headers
         header_table = ", ".join(f"[{quoted(k)}] = {quoted(v)}" for k, v in headers.items())
-        rows.append(f'wrk.format("GET", {quoted(path)}, {{{header_table}}})')
+        body = "nil" if call.body is None else quoted(call.body)
+        rows.append(
+            f"wrk.format({quoted(call.method)}, {quoted(call.path)}, {{{header_table}}}, {body})"
+        )
     return (
         "local requests = {}\n"
         "local i = 0\n"
@@ -105,8 +125,9 @@ def run_wrk(base: str, case: Case, args: argparse.Namespace, directory: Path) ->
         [*command, "-s", str(script), base], capture_output=True, text=True, check=True
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = re.search(r"50%\s+(\S+)", output).group(1)  # type: ignore[union-attr]
-    p99 = re.search(r"99%\s+(\S+)", output).group(1)  # type: ignore[union-attr]
+    # The distribution's own lines ("    50%    1.50ms"), not a "+/- Stdev" column (68.50%).
+    p50 = re.search(r"^\s*50%\s+(\S+)", output, re.MULTILINE).group(1)  # type: ignore[union-attr]
+    p99 = re.search(r"^\s*99%\s+(\S+)", output, re.MULTILINE).group(1)  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return Result(rate, _milliseconds(p50), _milliseconds(p99), int(bad.group(1)) if bad else 0)
 
@@ -146,7 +167,8 @@ def hotline_cases(settings: Settings, token: str, base: str) -> list[Case]:
     engine = make_engine(settings.database_url)
     with transaction(make_sessionmaker(engine)) as session:
         agent = session.scalars(select(User).where(User.email == AGENT)).one()
-        cookie = encode_session(settings, new_session(settings, agent.id, agent.session_epoch))
+        console_session = new_session(settings, agent.id, agent.session_epoch)
+        cookie = encode_session(settings, console_session)
         slugs = [article.slug for article in resolve_all(session, MUNICIPALITY)][:12]
     engine.dispose()
     bearer = {"Authorization": f"Bearer {token}"}
@@ -162,23 +184,47 @@ def hotline_cases(settings: Settings, token: str, base: str) -> list[Case]:
         "/api/v1/search?" + urlencode({"q": c["query"], "municipality": c["municipality"]})
         for c in queries
     ]
-    fragments = [
-        "/console/?" + urlencode({"kommune": c["municipality"], "q": c["query"]}) for c in queries
+    # The console's search box as htmx sends it while the agent types (agent.html): a POST of
+    # the search form (CSRF field, municipality, words) with the page's CSRF header, into
+    # #results, fired by the box itself (``HX-Trigger-Name: q``, so no gap is logged).
+    typing = {
+        "HX-Request": "true",
+        "HX-Target": "results",
+        "HX-Trigger-Name": "q",
+        "HX-Trigger": "q",
+        CSRF_HEADER: console_session.csrf,
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": f"{COOKIE_NAME}={cookie}",
+    }
+    posts = [
+        Call(
+            "/console/soeg",
+            typing,
+            "POST",
+            urlencode(
+                {CSRF_FIELD: console_session.csrf, "kommune": c["municipality"], "q": c["query"]}
+            ),
+        )
+        for c in queries
     ]
-    htmx = {"HX-Request": "true", "HX-Target": "results", "Cookie": f"{COOKIE_NAME}={cookie}"}
+    with httpx.Client(base_url=base) as http:  # every case must answer what a browser gets
+        for call in posts[:3]:
+            answer = http.post(call.path, headers=call.headers, content=call.body)
+            if answer.status_code != 200 or "<html" in answer.text:
+                raise RuntimeError(f"the console's search answered {answer.status_code}")
     return [
-        Case("GET /health", [("/health", {})]),
-        Case("GET /api/v1/municipalities/0751", [(municipality, bearer)]),
-        Case("resolved article (200)", [(path, bearer) for path in articles]),
+        Case("GET /health", [Call("/health", {})]),
+        Case("GET /api/v1/municipalities/0751", [Call(municipality, bearer)]),
+        Case("resolved article (200)", [Call(path, bearer) for path in articles]),
         Case(
             "resolved article, If-None-Match",
             [
-                (path, {**bearer, "If-None-Match": etag})
+                Call(path, {**bearer, "If-None-Match": etag})
                 for path, etag in zip(articles, etags, strict=True)
             ],
         ),
-        Case("GET /api/v1/search", [(path, bearer) for path in searches]),
-        Case("console search fragment", [(path, htmx) for path in fragments]),
+        Case("GET /api/v1/search", [Call(path, bearer) for path in searches]),
+        Case("console search (POST /soeg)", posts),
     ]
 
 
@@ -215,6 +261,22 @@ def main() -> None:
     parser.add_argument("--compare", type=Path, help="another checkout, served as main serves")
     parser.add_argument("--port", type=int, default=19000)
     parser.add_argument("--skip-workers", action="store_true")
+    parser.add_argument(
+        "--compare-serve",
+        action="store_true",
+        help="serve the --compare checkout as this one is served (hotline serve), for an A/B "
+        "of code alone",
+    )
+    parser.add_argument(
+        "--hotline",
+        type=Path,
+        default=Path(sys.executable).with_name("hotline"),
+        help="the hotline command to serve with (a copy elsewhere keeps a shared machine's "
+        "`pkill -f 'hotline serve'` off the measured servers)",
+    )
+    parser.add_argument(
+        "--only", action="append", help="measure only the cases whose name contains this"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk)")
@@ -233,7 +295,7 @@ def main() -> None:
         }
         log = directory / "servers.log"
         ports = itertools.count(args.port)
-        hotline = str(Path(sys.executable).with_name("hotline"))
+        hotline = str(args.hotline)
         bare, app = "benchmarks.bare_fastapi:create_app", "hotline.app:create_app"
 
         def hotline_serve(workers: int) -> Callable[[int], list[str]]:
@@ -249,10 +311,13 @@ def main() -> None:
         plan: list[tuple[str, Callable[[int], list[str]], Path, str, int]] = []
         if args.compare:
             compare = args.compare.resolve()
-            plan.append(
-                ("bare, asyncio/h11", uvicorn(bare, "asyncio/h11"), PROJECT_ROOT, "bare", 1)
-            )
-            plan.append(("before", uvicorn(app, "asyncio/h11"), compare, "hotline", 1))
+            if args.compare_serve:
+                plan.append(("before", hotline_serve(1), compare, "hotline", 1))
+            else:
+                plan.append(
+                    ("bare, asyncio/h11", uvicorn(bare, "asyncio/h11"), PROJECT_ROOT, "bare", 1)
+                )
+                plan.append(("before", uvicorn(app, "asyncio/h11"), compare, "hotline", 1))
         plan.append(
             ("bare, uvloop/httptools", uvicorn(bare, "uvloop/httptools"), PROJECT_ROOT, "bare", 1)
         )
@@ -275,12 +340,14 @@ def main() -> None:
                 environment["PROMETHEUS_MULTIPROC_DIR"] = str(multiproc)
             server = servers.enter_context(Server(command(port), environment, cwd, port, log))
             if cases == "bare":
-                chosen = [Case("bare FastAPI, sync", [("/sync", {})])]
-                chosen.append(Case("bare FastAPI, async", [("/async", {})]))
+                chosen = [Case("bare FastAPI, sync", [Call("/sync", {})])]
+                chosen.append(Case("bare FastAPI, async", [Call("/async", {})]))
             elif cases == "health":
-                chosen = [Case("GET /health", [("/health", {})])]
+                chosen = [Case("GET /health", [Call("/health", {})])]
             else:
                 chosen = hotline_cases(settings, token, server.base)
+            if args.only:
+                chosen = [c for c in chosen if any(part in c.name for part in args.only)]
             measured += [(label, server, case) for case in chosen]
         warm_up = argparse.Namespace(seconds=1, connections=2)
         for _label, server, case in measured:

@@ -307,6 +307,19 @@ def signed_in_from_token(session: Session, settings: Settings, token: str) -> Si
     )
 
 
+def signed_in_account(session: Session, user_id: int, epoch: int) -> SignedIn | None:
+    """The account a console session names, as one plain row (see ``SignedIn``); None when it
+    is gone or blocked, or its sessions were ended (sign-out, new password) after ``epoch``."""
+    row = (
+        session.execute(_SIGNED_IN_ROW, {"user_id": user_id}).one_or_none()
+        if _storable_id(user_id)
+        else None
+    )
+    if row is None or not row.active or row.session_epoch != epoch:
+        return None
+    return SignedIn(row.id, row.email, row.full_name, row.role, row.municipality_code)
+
+
 def create_user(session: Session, data: UserCreate) -> User:
     if data.municipality_code is not None:
         get_municipality(session, data.municipality_code)

@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.models import User
+from hotline.auth.service import SignedIn
 from hotline.composer.schemas import ReplyRequest
 from hotline.composer.service import (
     ComposedReply,
@@ -24,13 +25,13 @@ from hotline.composer.service import (
 from hotline.config import Settings
 from hotline.console.access import Action, open_page, shows
 from hotline.console.articles import show_article
-from hotline.console.contacts import agent_page_contact
+from hotline.console.contacts import agent_page_contact, fragment_contact
 from hotline.console.errors import danish_message
 from hotline.console.forms import danish_errors
-from hotline.console.session import ConsoleUser
+from hotline.console.session import ConsoleUser, signed_in_transaction
 from hotline.console.templating import (
     console_path,
-    fragment_target,
+    drawn_block,
     is_htmx,
     render,
     with_query,
@@ -56,6 +57,7 @@ from hotline.satisfaction import service as satisfaction_service
 from hotline.search.service import MAX_QUERY, CprNumberInSearch, search_for
 
 router = APIRouter()
+AGENT_PAGE = "agent.html"
 MAX_CANDIDATES = 12
 NEUTRAL_COLOUR = "#3d4650"
 COMPOSE_FIELDS = ("to", "citizen_name", "subject", "body_markdown", "template")
@@ -215,26 +217,18 @@ def search_as_you_type(request: Request) -> bool:
     return is_htmx(request) and request.headers.get("HX-Trigger-Name") == "q"
 
 
-def _agent_page(
-    request: Request,
-    session: Session,
-    settings: Settings,
-    user: User,
-    *,
+def _page_context(
     kommune: str | None,
+    municipality: Municipality | None,
+    *,
     find: str | None = None,
     candidates: list[Candidate] | None = None,
     q: str | None = None,
     kategori: str | None = None,
     artikel: str | None = None,
-    draft: Draft | None = None,
     errors: dict[str, str] | None = None,
-    status_code: int = 200,
     **extra: Any,
-) -> Response:
-    municipality = find_chosen(session, kommune)
-    # An htmx request draws one block: compute only what that block shows.
-    target = fragment_target(request)
+) -> dict[str, Any]:
     context: dict[str, Any] = {
         "nav": "agent",
         "find": find or "",
@@ -248,29 +242,89 @@ def _agent_page(
     }
     if municipality is not None:
         context["m"] = municipality
+    return context
+
+
+def _search_context(
+    request: Request,
+    session: Session,
+    user: User | SignedIn,
+    code: str,
+    q: str | None,
+    kategori: str | None,
+) -> dict[str, Any]:
+    """The results block's search: a knowledge gap only for a submitted search (not for the
+    words typed so far); a CPR number refused in Danish and not written back into the page."""
+    if not (q and q.strip()):
+        return {}
+    try:
+        found = search_for(
+            session,
+            user,
+            q,
+            code,
+            category=kategori or None,
+            limit=10,
+            log_gap=not search_as_you_type(request),
+        )
+    except CprNumberInSearch as exc:
+        return {"q": "", "search_error": exc.detail.split(" / ")[0]}
+    return {"found": found}
+
+
+def _agent_page(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    user: User,
+    *,
+    kommune: str | None,
+    q: str | None = None,
+    kategori: str | None = None,
+    artikel: str | None = None,
+    draft: Draft | None = None,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    municipality = find_chosen(session, kommune)
+    # An htmx request draws one block: compute only what that block shows.
+    target = drawn_block(request, AGENT_PAGE)
+    context = _page_context(kommune, municipality, q=q, kategori=kategori, artikel=artikel, **extra)
+    if municipality is not None:
         code = municipality.code
         if target in (None, "main"):
             context["chosen"] = branding(session, settings, municipality)
             context["night"] = municipality_now(session, user, code)
-        if q and q.strip() and target in (None, "main", "results"):
-            try:
-                context["found"] = search_for(
-                    session,
-                    user,
-                    q,
-                    code,
-                    category=kategori or None,
-                    limit=10,
-                    log_gap=not search_as_you_type(request),
-                )
-            except CprNumberInSearch as exc:
-                # Said in Danish, and the number is not written back into the page.
-                context.update(q="", search_error=exc.detail.split(" / ")[0])
+        if target in (None, "main", "results"):
+            context.update(_search_context(request, session, user, code, q, kategori))
         if target in (None, "main", "article"):
             context.update(_article_view(session, user, artikel, code))
         if target in (None, "main", "article", "compose", "preview"):
             context.update(_compose_context(session, user, municipality, draft))
-    return render(request, "agent.html", context, status_code=status_code)
+    return render(request, AGENT_PAGE, context, status_code=status_code)
+
+
+def _results_fragment(
+    request: Request,
+    session: Session,
+    agent: SignedIn,
+    kommune: str | None,
+    q: str,
+    kategori: str | None,
+) -> Response:
+    """The search box's htmx answer: the results block alone, with only what it draws (and the
+    contact that choosing the municipality opens, as the whole page does)."""
+    fragment_contact(session, agent, kommune)
+    municipality = find_chosen(session, kommune)
+    context = _page_context(kommune, municipality, q=q, kategori=kategori)
+    if municipality is not None:
+        context.update(_search_context(request, session, agent, municipality.code, q, kategori))
+    return render(request, AGENT_PAGE, context)
+
+
+def _draws_panel(request: Request) -> bool:
+    """Whether the answer draws the open contact's panel (the whole page or its main block)."""
+    return drawn_block(request, AGENT_PAGE) in (None, "main")
 
 
 @router.get("/", name="home")
@@ -302,30 +356,38 @@ def home(
         q=q,
         kategori=kategori,
         artikel=artikel,
-        **agent_page_contact(session, user, kommune, artikel),  # contacts: open + record
+        # contacts: open + record, and the panel when the page draws it
+        **agent_page_contact(session, user, kommune, artikel, panel=_draws_panel(request)),
     )
 
 
 @router.post("/soeg", name="search")
-async def search_submit(
-    request: Request, user: ConsoleUser, session: DbSession, settings: AppSettings
-) -> Response:
+async def search_submit(request: Request) -> Response:
     """The search box posts its words: they never stand in a URL, so neither the browser's
-    history nor any log of requested addresses (proxies, servers) holds what was searched."""
-    open_page(user, Action.READ_KNOWLEDGE)
+    history nor any log of requested addresses (proxies, servers) holds what was searched.
+
+    Typing asks for this many times a minute: the account is one plain row and the results
+    block is drawn from what it shows (``_results_fragment``); only a form posted without
+    JavaScript draws (and computes) the whole page."""
     form = await request.form()
     words = {key: str(form.get(key, ""))[:limit] for key, limit in SEARCH_FIELDS.items()}
-    return _agent_page(
-        request,
-        session,
-        settings,
-        user,
-        kommune=words["kommune"] or None,
-        q=words["q"],
-        kategori=words["kategori"] or None,
-        artikel=words["artikel"] or None,
-        **agent_page_contact(session, user, words["kommune"] or None, None),
-    )
+    kommune, kategori = words["kommune"] or None, words["kategori"] or None
+    with signed_in_transaction(request) as (session, agent):
+        open_page(agent, Action.READ_KNOWLEDGE)
+        if drawn_block(request, AGENT_PAGE) == "results":
+            return _results_fragment(request, session, agent, kommune, words["q"], kategori)
+        user = session.get_one(User, agent.id)
+        return _agent_page(
+            request,
+            session,
+            request.app.state.settings,
+            user,
+            kommune=kommune,
+            q=words["q"],
+            kategori=kategori,
+            artikel=words["artikel"] or None,
+            **agent_page_contact(session, user, kommune, None, panel=_draws_panel(request)),
+        )
 
 
 # ---------------------------------------------------------------------------- replies

@@ -1,8 +1,11 @@
 """The console sub-app mounted at ``/console``: pages, static files, session and headers."""
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
+from starlette.datastructures import MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hotline.console import (
     admin,
@@ -18,7 +21,7 @@ from hotline.console import (
     signin,
 )
 from hotline.console.errors import install_error_pages
-from hotline.console.headers import apply_security_headers
+from hotline.console.headers import SECURITY_HEADERS
 from hotline.console.session import COOKIE_NAME, load_session, verify_csrf, write_cookie
 
 
@@ -34,19 +37,7 @@ def create_console(parent: FastAPI) -> FastAPI:
     console.state = parent.state
     install_error_pages(console)
 
-    @console.middleware("http")
-    async def _session_and_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
-        settings = request.app.state.settings
-        # Before routing, which rewrites the scope's root_path for the static mount.
-        static = request.url.path.startswith(request.scope.get("root_path", "") + "/static/")
-        request.state.console_session = load_session(settings, request.cookies.get(COOKIE_NAME))
-        response: Response = await call_next(request)
-        session = request.state.console_session
-        if session.renewed and not static:
-            write_cookie(response, settings, session)
-        response.headers["Cache-Control"] = "public, max-age=3600" if static else "no-store"
-        return apply_security_headers(response)
-
+    console.add_middleware(SessionAndHeaders)
     console.mount("/static", StaticFiles(packages=[("hotline.console", "static")]), name="static")
     for module in (
         signin,
@@ -63,3 +54,49 @@ def create_console(parent: FastAPI) -> FastAPI:
     ):
         console.include_router(module.router)
     return console
+
+
+class SessionAndHeaders:
+    """The console's session (read from its cookie before routing, the cookie rewritten when
+    the session was renewed), ``Cache-Control`` and the security headers of every response.
+
+    Pure ASGI, as the app's own middleware (``hotline/middleware.py``): a ``BaseHTTPMiddleware``
+    costs each console request an extra task and a streamed copy of the response.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        settings = scope["app"].state.settings
+        # Before routing, which rewrites the scope's root_path for the static mount.
+        static = scope["path"].startswith(scope.get("root_path", "") + "/static/")
+        state = scope.setdefault("state", {})
+        state["console_session"] = load_session(settings, _session_cookie(scope))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                session = state["console_session"]
+                if session.renewed and not static:
+                    cookie = Response()
+                    write_cookie(cookie, settings, session)
+                    for name, value in cookie.raw_headers:
+                        if name == b"set-cookie":
+                            headers.append("set-cookie", value.decode("latin-1"))
+                headers["Cache-Control"] = "public, max-age=3600" if static else "no-store"
+                headers.update(SECURITY_HEADERS)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _session_cookie(scope: Scope) -> str | None:
+    cookies: dict[str, str] = {}
+    for name, value in scope["headers"]:
+        if name == b"cookie":
+            cookies.update(cookie_parser(value.decode("latin-1")))
+    return cookies.get(COOKIE_NAME)

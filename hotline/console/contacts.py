@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.models import User
+from hotline.auth.service import SignedIn
 from hotline.console.access import Action, open_page, shows
 from hotline.console.charts import bar_chart
 from hotline.console.errors import danish_message
@@ -73,11 +74,14 @@ def _labels() -> dict[str, Any]:
 
 
 def agent_page_contact(
-    session: Session, user: User, code: str | None, article: str | None
+    session: Session, user: User, code: str | None, article: str | None, *, panel: bool = True
 ) -> dict[str, Any]:
     """Choosing the municipality opens a contact (unless one is open); an article read while
-    it is open is recorded. Returns what ``contacts_panel.html`` shows."""
+    it is open is recorded. Returns what ``contacts_panel.html`` shows, when the page draws
+    the panel (``panel``): a fragment without it (search results) only opens the contact."""
     if not code or not shows(user, Action.SEND_REPLY, code):
+        return {}
+    if not panel and not article and service.has_open_contact(session, user.id):
         return {}
     contact = service.open_contact_of(session, user)
     if contact is None:
@@ -89,6 +93,18 @@ def agent_page_contact(
         with suppress(Problem):  # reading never fails because of the record
             service.record_article(session, user, contact.id, article, ArticleUse.OPENED)
     return {"contact": contact, **_labels()}
+
+
+def fragment_contact(session: Session, agent: SignedIn, code: str | None) -> None:
+    """``agent_page_contact`` for a fragment without the panel (the search results), signed in
+    as a plain row: only opens the contact when none is open (the account is loaded then)."""
+    if not code or not shows(agent, Action.SEND_REPLY, code):
+        return
+    if service.has_open_contact(session, agent.id):
+        return
+    user = session.get(User, agent.id)
+    if user is not None:
+        agent_page_contact(session, user, code, None, panel=False)
 
 
 @router.post("/henvendelser/{contact_id}/luk", name="contact_close")

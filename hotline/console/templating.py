@@ -75,6 +75,15 @@ def fragment_target(request: Request) -> str | None:
     return (request.headers.get("HX-Target") or FULL_PAGE_BLOCK).replace("-", "_")
 
 
+def drawn_block(request: Request, name: str) -> str | None:
+    """The block of template ``name`` that ``render`` draws for this request: the htmx
+    target's, ``main`` for a target the template has no block for, None for the whole page."""
+    target = fragment_target(request)
+    if target is None:
+        return None
+    return target if target in templates.get_template(name).blocks else FULL_PAGE_BLOCK
+
+
 def render(
     request: Request,
     name: str,
@@ -91,12 +100,11 @@ def render(
         discard_changes(request)
     values = dict(context or {})
     response_headers = {"Vary": "HX-Request, HX-Target", **(headers or {})}
-    target = fragment_target(request)
-    if target is None:
+    block = drawn_block(request, name)
+    if block is None:
         return templates.TemplateResponse(
             request, name, values, status_code=status_code, headers=response_headers
         )
-    block = target if target in templates.get_template(name).blocks else FULL_PAGE_BLOCK
     return templates.TemplateResponse(
         request, name, values, status_code=status_code, headers=response_headers, block_name=block
     )

@@ -12,7 +12,7 @@ The shift: an agent may correct their own contact until CORRECTION_WINDOW after 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -166,6 +166,20 @@ def open_contact_of(session: Session, user: User) -> Contact | None:
         .order_by(Contact.started_at.desc(), Contact.id.desc())
         .limit(1)
     )
+
+
+_contacts = Contact.__table__
+_OPEN_CONTACT = (
+    select(_contacts.c.id)
+    .where(_contacts.c.agent_id == bindparam("agent_id"), _contacts.c.ended_at.is_(None))
+    .limit(1)
+)
+
+
+def has_open_contact(session: Session, agent_id: int) -> bool:
+    """Whether the agent has an open contact: one plain row through an index, nothing loaded
+    (asked on every search the agent types)."""
+    return session.execute(_OPEN_CONTACT, {"agent_id": agent_id}).first() is not None
 
 
 def record_article(

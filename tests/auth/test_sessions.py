@@ -3,6 +3,7 @@ every cookie and token at once; a guesser slows only themself; every process cou
 
 from collections.abc import Iterator
 
+import jwt
 import pytest
 from fastapi.testclient import TestClient
 
@@ -58,9 +59,22 @@ def app_client(settings: Settings) -> Iterator[callable]:
 
 
 def still_signed_in(app_client, cookie: str) -> bool:
+    """Whether a copy of the cookie still opens the console: a page (the account loaded as an
+    object) and the search box's fragment (as a plain row) must agree."""
     thief = app_client()
     thief.cookies.set(COOKIE_NAME, cookie, path="/console")
-    return thief.get("/console/", follow_redirects=False).status_code == 200
+    page = thief.get("/console/", follow_redirects=False).status_code == 200
+    csrf = jwt.decode(cookie, options={"verify_signature": False})["csrf"]
+    typing = {"HX-Request": "true", "HX-Target": "results", "HX-Trigger-Name": "q"}
+    search = thief.post(
+        "/console/soeg",
+        data={"csrf_token": csrf, "kommune": "0751", "q": "pas"},
+        headers={**typing, "X-CSRF-Token": csrf},
+        follow_redirects=False,
+    )
+    assert search.status_code == (200 if page else 204), search.text
+    assert page or search.headers["HX-Redirect"].startswith("/console/login")
+    return page
 
 
 def test_signing_out_of_the_console_ends_copied_cookies_and_the_accounts_tokens(

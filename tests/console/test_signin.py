@@ -1,11 +1,13 @@
 """Signing in and out of the console: cookie, CSRF, expiry, readable errors."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
+import pytest
 from fastapi.testclient import TestClient
 
 from hotline.app import create_app
 from hotline.config import Settings
+from hotline.console import session as console_session
 from hotline.console.session import COOKIE_NAME, ConsoleSession, encode_session
 from hotline.demo import DEMO_PASSWORD
 from tests.conftest import app_for
@@ -159,6 +161,27 @@ def test_an_expired_session_asks_to_sign_in_again(
         user_id=demo_users["agent.aarhus"].id,
     )
     client.cookies.set(COOKIE_NAME, encode_session(settings, old), path="/console")
+    response = client.get("/console/")
+    assert response.url.path == "/console/login"
+    assert "Din session er udløbet" in response.text
+
+
+def test_a_session_in_use_still_expires_on_time(
+    client: TestClient, settings: Settings, demo_users, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cookie's signature is checked once per process; its expiry on every request."""
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)
+    agent = demo_users["agent.aarhus"]
+    live = ConsoleSession(csrf="x", expires=expires, user_id=agent.id, epoch=agent.session_epoch)
+    client.cookies.set(COOKIE_NAME, encode_session(settings, live), path="/console")
+    assert client.get("/console/", follow_redirects=False).status_code == 200
+
+    class AfterExpiry(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> "AfterExpiry":
+            return cls.fromtimestamp(expires.timestamp() + 1, tz)
+
+    monkeypatch.setattr(console_session, "datetime", AfterExpiry)
     response = client.get("/console/")
     assert response.url.path == "/console/login"
     assert "Din session er udløbet" in response.text

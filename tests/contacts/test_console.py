@@ -45,6 +45,20 @@ def test_choosing_the_municipality_opens_a_contact_and_an_outcome_closes_it(
     assert "Mine henvendelser i dag" in today.text and "henvist" in today.text
 
 
+def test_a_search_into_the_results_opens_a_contact_when_none_is_open_and_draws_no_panel(
+    client: TestClient, sign_in: SignIn, session: Session
+) -> None:
+    sign_in("agent.aarhus")
+    typing = {"HX-Request": "true", "HX-Target": "results", "HX-Trigger-Name": "q"}
+    found = post_form(client, "/console/soeg", {"kommune": "0461", "q": "affald"}, headers=typing)
+    assert found.status_code == 200
+    assert 'accesskey="1"' not in found.text  # the results only: the panel is not drawn
+    contact = only_contact(session)
+    assert (contact.municipality_code, contact.is_open) == ("0461", True)
+    post_form(client, "/console/soeg", {"kommune": "0461", "q": "pas"}, headers=typing)
+    assert only_contact(session).id == contact.id  # the same contact, not a second one
+
+
 def test_send_til_kommunen_and_the_desk_marks_it_handled_without_an_account(
     client: TestClient, sign_in: SignIn, session: Session
 ) -> None:

@@ -288,36 +288,34 @@ _SIGNED_IN_ROW = select(
 ).where(_users.c.id == bindparam("user_id"))
 
 
+def _account_row(session: Session, user_id: int) -> Row[Any] | None:
+    if not _storable_id(user_id):
+        return None
+    return session.execute(_SIGNED_IN_ROW, {"user_id": user_id}).one_or_none()
+
+
 def _signed_in_row(session: Session, settings: Settings, token: str) -> Row[Any]:
     """The account row the token names, checked (active, same session epoch)."""
     user_id, epoch = _token_subject(settings, token)
-    row = (
-        session.execute(_SIGNED_IN_ROW, {"user_id": user_id}).one_or_none()
-        if _storable_id(user_id)
-        else None
-    )
-    return _checked(row, epoch)
+    return _checked(_account_row(session, user_id), epoch)
+
+
+def _signed_in(row: Row[Any]) -> SignedIn:
+    return SignedIn(row.id, row.email, row.full_name, row.role, row.municipality_code)
 
 
 def signed_in_from_token(session: Session, settings: Settings, token: str) -> SignedIn:
     """What ``user_from_token`` checks, as a plain ``Principal`` (no ORM object at all)."""
-    account = _signed_in_row(session, settings, token)
-    return SignedIn(
-        account.id, account.email, account.full_name, account.role, account.municipality_code
-    )
+    return _signed_in(_signed_in_row(session, settings, token))
 
 
 def signed_in_account(session: Session, user_id: int, epoch: int) -> SignedIn | None:
     """The account a console session names, as one plain row (see ``SignedIn``); None when it
     is gone or blocked, or its sessions were ended (sign-out, new password) after ``epoch``."""
-    row = (
-        session.execute(_SIGNED_IN_ROW, {"user_id": user_id}).one_or_none()
-        if _storable_id(user_id)
-        else None
-    )
+    row = _account_row(session, user_id)
     if row is None or not row.active or row.session_epoch != epoch:
         return None
-    return SignedIn(row.id, row.email, row.full_name, row.role, row.municipality_code)
+    return _signed_in(row)
 
 
 def create_user(session: Session, data: UserCreate) -> User:

@@ -2,12 +2,14 @@
 
 import base64
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
@@ -45,11 +47,12 @@ from hotline.knowledge.service.night import municipality_now
 from hotline.letterheads.render import logo_data_uri
 from hotline.letterheads.service import letterhead_for
 from hotline.municipalities.models import Municipality
-from hotline.municipalities.schemas import PostalDistrict
+from hotline.municipalities.schemas import MunicipalityRead, PostalDistrict
 from hotline.municipalities.service import (
     get_municipality,
     list_municipalities,
     lookup_postcode,
+    municipality_read,
 )
 from hotline.replies import service as replies
 from hotline.replies.models import SETTLED, Reply, ReplyStatus
@@ -154,11 +157,19 @@ def find_municipalities(session: Session, text: str) -> list[Candidate]:
     return list(found.values())[:MAX_CANDIDATES]
 
 
-def find_chosen(session: Session, code: str | None) -> Municipality | None:
+_Chosen = TypeVar("_Chosen", Municipality, MunicipalityRead)
+
+
+def find_chosen(
+    session: Session,
+    code: str | None,
+    read: Callable[[Session, str], _Chosen] = get_municipality,  # type: ignore[assignment]
+) -> _Chosen | None:
+    """The municipality the agent chose, as ``read`` reads it; None for no or an unknown code."""
     if not code:
         return None
     try:
-        return get_municipality(session, code)
+        return read(session, code)
     except (NotFound, ValueError):
         return None
 
@@ -219,7 +230,7 @@ def search_as_you_type(request: Request) -> bool:
 
 def _page_context(
     kommune: str | None,
-    municipality: Municipality | None,
+    municipality: Municipality | MunicipalityRead | None,
     *,
     find: str | None = None,
     candidates: list[Candidate] | None = None,
@@ -315,7 +326,7 @@ def _results_fragment(
     """The search box's htmx answer: the results block alone, with only what it draws (and the
     contact that choosing the municipality opens, as the whole page does)."""
     fragment_contact(session, agent, kommune)
-    municipality = find_chosen(session, kommune)
+    municipality = find_chosen(session, kommune, municipality_read)  # the register row alone
     context = _page_context(kommune, municipality, q=q, kategori=kategori)
     if municipality is not None:
         context.update(_search_context(request, session, agent, municipality.code, q, kategori))
@@ -371,6 +382,12 @@ async def search_submit(request: Request) -> Response:
     JavaScript draws (and computes) the whole page."""
     form = await request.form()
     words = {key: str(form.get(key, ""))[:limit] for key, limit in SEARCH_FIELDS.items()}
+    # The database work in one worker thread: on PostgreSQL its round trips would otherwise
+    # hold up every other request of this process.
+    return await run_in_threadpool(_searched_page, request, words)
+
+
+def _searched_page(request: Request, words: dict[str, str]) -> Response:
     kommune, kategori = words["kommune"] or None, words["kategori"] or None
     with signed_in_transaction(request) as (session, agent):
         open_page(agent, Action.READ_KNOWLEDGE)

@@ -170,8 +170,9 @@ def signed_in_row(request: Request, session: Session) -> SignedIn:
 def signed_in_transaction(request: Request) -> Iterator[tuple[Session, SignedIn]]:
     """A request's transaction (as ``DbSession``: committed when the block succeeds, rolled
     back when it raises or the page answered a refusal) with the signed-in account as a plain
-    row, without FastAPI's dependencies: no thread-pool hop for the account nor for the end of
-    the transaction, for the fragment the agent's typing asks for many times a minute."""
+    row, without FastAPI's dependencies: the account, the work and the end of the transaction
+    take one thread-pool hop together (the caller's), for the fragment the agent's typing asks
+    for many times a minute."""
     with request.app.state.sessionmaker() as session:
         try:
             yield session, signed_in_row(request, session)

@@ -74,6 +74,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     app.state.engine = engine
     app.state.search_index = new_index(settings)
+    index_engine = make_engine(
+        settings.database_url,
+        pool_size=1,
+        max_overflow=1,
+        pool_timeout=settings.database_pool_timeout_seconds,
+    )
+    app.state.search_index.read_through(index_engine)
     app.state.sessionmaker = listen(make_sessionmaker(engine), app.state.search_index)
     try:
         if settings.migrate_on_start:
@@ -91,6 +98,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             yield
     finally:
         engine.dispose()
+        index_engine.dispose()
 
 
 class HotlineApp(FastAPI):

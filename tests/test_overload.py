@@ -83,3 +83,20 @@ def test_the_pool_follows_the_settings(one_connection: Settings) -> None:
     with TestClient(create_app(one_connection)) as client:
         pool = client.app.state.engine.pool  # type: ignore[attr-defined]
         assert (pool.size(), pool._max_overflow, pool._timeout) == (1, 0, 0.1)
+
+
+def test_a_search_holding_the_only_request_connection_still_builds_the_index(
+    client_of_one: TestClient, auth_headers: dict[str, dict[str, str]]
+) -> None:
+    """The first search holds its request's connection (the account row) while the index is
+    built; the build reads through the index's own pool, so it never waits for that one.
+    (Through the request pool, a burst of first searches holding every connection left the
+    build without one: 503s after the pool's timeout, in the load benchmark's warm-up.)"""
+    found = client_of_one.get(
+        "/api/v1/search",
+        params={"q": "pas", "municipality": "0751"},
+        headers=auth_headers["agent.aarhus"],
+    )
+
+    assert found.status_code == 200, found.text
+    assert client_of_one.app.state.search_index.built  # type: ignore[attr-defined]

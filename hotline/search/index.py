@@ -201,6 +201,7 @@ class SearchIndex:
         self._stale = False  # this process committed an edit: look before the next search
         self._municipalities: dict[str, Any] = {}  # code -> what ``of_municipality`` loaded
         self._forgotten = 0  # how many times municipalities were forgotten
+        self._own_engine: Engine | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -215,6 +216,19 @@ class SearchIndex:
         self.searcher = self.index.searcher()
         self._forget_municipalities([REBUILD])
 
+    def read_through(self, engine: Engine) -> None:
+        """Read the database (build, change log, what ``of_municipality`` keeps) through
+        ``engine``, a small pool of the index's own, instead of the caller's.
+
+        Requests wait for the index (its lock, a municipality being read) each holding a
+        connection of the request pool; when they held them all, the one doing the index's
+        read waited for a connection too, until the pool's timeout: a burst of first searches
+        answered 503s after 10 s."""
+        self._own_engine = engine
+
+    def _engine(self, engine: Engine) -> Engine:
+        return self._own_engine or engine
+
     def of_municipality(self, engine: Engine, code: str, load: Callable[[Session], T]) -> T:
         """What ``load`` reads of the municipality ``code``, kept until a change names it.
 
@@ -226,7 +240,7 @@ class SearchIndex:
         if found is not None:
             return found
         forgotten = self._forgotten
-        with Session(engine) as session:
+        with Session(self._engine(engine)) as session:
             loaded = load(session)
         with self._lock:
             if forgotten == self._forgotten:
@@ -257,6 +271,7 @@ class SearchIndex:
         now = time.monotonic()
         if self._built and not self._stale and now - self._checked < REFRESH_SECONDS:
             return
+        engine = self._engine(engine)
         with self._lock:
             if not self._built:
                 self.build(engine)
@@ -268,6 +283,7 @@ class SearchIndex:
     def build(self, engine: Engine) -> int:
         """Everything from the database; the change log's position is read first, so an edit
         committed while building is applied again afterwards (applying is idempotent)."""
+        engine = self._engine(engine)
         with self._lock:
             collecting = gc.isenabled()
             gc.disable()  # a build makes millions of objects that live: collecting is waste

@@ -48,8 +48,9 @@ class Settings(BaseSettings):
     survey_requests_per_address: int = 30  # survey page requests per address and window
     survey_rate_window_seconds: int = 600
     # Database connections per process. 10 + 30 = 40, the threads each process runs sync
-    # endpoints in, so a burst waits for a thread rather than for a connection; size
-    # PostgreSQL's max_connections for (processes x 40) + workers. A request that still waits
+    # endpoints in, so a burst waits for a thread rather than for a connection; the search
+    # index reads through 2 more of its own. Size PostgreSQL's max_connections for
+    # (processes x 42) + workers. A request that still waits
     # longer than the timeout for a connection is told 503 with Retry-After, never 500.
     database_pool_size: int = 10
     database_max_overflow: int = 30

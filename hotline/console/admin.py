@@ -22,6 +22,7 @@ from hotline.console.errors import danish_message
 from hotline.console.forms import (
     ARTICLE_TEXT_FIELDS,
     FACT_TYPES,
+    ConsoleForm,
     article_fields,
     article_problem,
     article_values,
@@ -179,8 +180,8 @@ def override_form(
 
 
 @router.post("/tilpasninger/{slug}")
-async def override_save(
-    request: Request, code: str, slug: str, user: ConsoleUser, session: DbSession
+def override_save(
+    request: Request, code: str, slug: str, user: ConsoleUser, session: DbSession, form: ConsoleForm
 ) -> Response:
     """Save, preview, re-confirm (the shared text was read and the override still holds) or
     remove, which first asks (a page of its own: it works without JavaScript).
@@ -189,7 +190,6 @@ async def override_save(
     shared article's, so a confirmation never covers a shared text the admin did not see.
     """
     m = _municipality(session, user, code, Action.EDIT_LOCAL_KNOWLEDGE)
-    form = await request.form()
     action = str(form.get("action", "save"))
     values = {key: str(form.get(key, "")) for key in ("mode", "title", "body", "agent_notes")}
     expected = str(form.get("version", "")) or None
@@ -285,12 +285,11 @@ def _amounts_to_confirm(facts: Any, form: FormData, errors: dict[str, str]) -> d
 
 
 @router.post("/fakta")
-async def facts_save(
-    request: Request, code: str, user: ConsoleUser, session: DbSession
+def facts_save(
+    request: Request, code: str, user: ConsoleUser, session: DbSession, form: ConsoleForm
 ) -> Response:
     """Only changed values are written; each refused one is explained next to its input."""
     m = _municipality(session, user, code, Action.EDIT_LOCAL_KNOWLEDGE)
-    form = await request.form()
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
     facts = knowledge.municipality_facts(session, m.code)
@@ -388,11 +387,10 @@ def local_form(
 
 
 @router.post("/lokale-artikler/ny")
-async def local_create(
-    request: Request, code: str, user: ConsoleUser, session: DbSession
+def local_create(
+    request: Request, code: str, user: ConsoleUser, session: DbSession, form: ConsoleForm
 ) -> Response:
     m = _municipality(session, user, code, Action.EDIT_LOCAL_KNOWLEDGE)
-    form = await request.form()
     values = article_fields(form)
     data, errors = validate_article(values, ArticleCreate)
     if data is not None and form.get("action") == "preview":
@@ -409,12 +407,11 @@ async def local_create(
 
 
 @router.post("/lokale-artikler/{slug}")
-async def local_save(
-    request: Request, code: str, slug: str, user: ConsoleUser, session: DbSession
+def local_save(
+    request: Request, code: str, slug: str, user: ConsoleUser, session: DbSession, form: ConsoleForm
 ) -> Response:
     m = _municipality(session, user, code, Action.EDIT_LOCAL_KNOWLEDGE)
     local = knowledge.get_local_article(session, m.code, slug)
-    form = await request.form()
     values = article_fields(form) | {"slug": slug}
     data, errors = validate_article(values, ArticleCreate)
     values["revision"] = str(form.get("revision", ""))  # what the editor read, kept on redraw
@@ -545,22 +542,31 @@ def _theme_form(form: FormData) -> tuple[ThemeUpdate | None, dict[str, str]]:
 
 
 @router.post("/brevpapir/forhaandsvisning", name="admin_letterhead_preview")
-async def letterhead_preview(
-    request: Request, code: str, user: ConsoleUser, session: DbSession, settings: AppSettings
+def letterhead_preview(
+    request: Request,
+    code: str,
+    user: ConsoleUser,
+    session: DbSession,
+    settings: AppSettings,
+    form: ConsoleForm,
 ) -> Response:
     """The letter with the unsaved changes, while the admin edits; colours the save would
     refuse are shown with the pairs that fail."""
     m = _municipality(session, user, code, Action.EDIT_LETTERHEAD)
-    changes, errors = _theme_form(await request.form())
+    changes, errors = _theme_form(form)
     return _letterhead_page(request, session, settings, user, m, changes=changes, errors=errors)
 
 
 @router.post("/brevpapir")
-async def letterhead_save(
-    request: Request, code: str, user: ConsoleUser, session: DbSession, settings: AppSettings
+def letterhead_save(
+    request: Request,
+    code: str,
+    user: ConsoleUser,
+    session: DbSession,
+    settings: AppSettings,
+    form: ConsoleForm,
 ) -> Response:
     m = _municipality(session, user, code, Action.EDIT_LETTERHEAD)
-    form = await request.form()
     etag = form.get("etag")
     changes, errors = _theme_form(form)
     if errors or changes is None:
@@ -577,13 +583,18 @@ async def letterhead_save(
 
 
 @router.post("/brevpapir/logo", name="admin_logo")
-async def logo_upload(
-    request: Request, code: str, user: ConsoleUser, session: DbSession, settings: AppSettings
+def logo_upload(
+    request: Request,
+    code: str,
+    user: ConsoleUser,
+    session: DbSession,
+    settings: AppSettings,
+    form: ConsoleForm,
 ) -> Response:
     """A PNG or JPEG logo; the letterheads package checks its type and size from the bytes."""
     m = _municipality(session, user, code, Action.EDIT_LETTERHEAD)
-    upload = (await request.form()).get("logo")
-    data = await upload.read(MAX_LOGO_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    upload = form.get("logo")
+    data = upload.file.read(MAX_LOGO_BYTES + 1) if isinstance(upload, UploadFile) else b""
     try:
         if not data:
             raise InvalidInput("No file was chosen.")
@@ -597,12 +608,17 @@ async def logo_upload(
 
 
 @router.post("/brevpapir/nulstil", name="admin_letterhead_reset")
-async def letterhead_reset(
-    request: Request, code: str, user: ConsoleUser, session: DbSession, settings: AppSettings
+def letterhead_reset(
+    request: Request,
+    code: str,
+    user: ConsoleUser,
+    session: DbSession,
+    settings: AppSettings,
+    form: ConsoleForm,
 ) -> Response:
     """Drop the admin's changes: the municipality's theme files apply again."""
     m = _municipality(session, user, code, Action.EDIT_LETTERHEAD)
-    etag = (await request.form()).get("etag")
+    etag = form.get("etag")
     try:
         reset_letterhead(session, settings, m, user, if_match=str(etag) if etag else None)
     except Problem as exc:

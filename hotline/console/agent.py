@@ -29,7 +29,7 @@ from hotline.console.access import Action, open_page, shows
 from hotline.console.articles import show_article
 from hotline.console.contacts import agent_page_contact, fragment_contact
 from hotline.console.errors import danish_message
-from hotline.console.forms import danish_errors
+from hotline.console.forms import ConsoleForm, danish_errors
 from hotline.console.session import ConsoleUser, signed_in_transaction
 from hotline.console.templating import (
     console_path,
@@ -446,17 +446,16 @@ def browser_html(composed: ComposedReply) -> str:
     return html
 
 
-async def _draft_from(request: Request) -> Draft:
-    return Draft.from_form(await request.form())
-
-
 @router.post("/svar/udkast", name="reply_draft")
-async def reply_draft(
-    request: Request, user: ConsoleUser, session: DbSession, settings: AppSettings
+def reply_draft(
+    request: Request,
+    user: ConsoleUser,
+    session: DbSession,
+    settings: AppSettings,
+    form: ConsoleForm,
 ) -> Response:
     """Re-draw the reply form with a template applied or an article attached (unticking an
     attached article's box removes it)."""
-    form = await request.form()
     draft = Draft.from_form(form)
     attach = str(form.get("attach", ""))
     if attach and attach not in draft.article_slugs:
@@ -477,11 +476,15 @@ async def reply_draft(
 
 
 @router.post("/svar/forhaandsvisning", name="reply_preview")
-async def reply_preview(
-    request: Request, user: ConsoleUser, session: DbSession, settings: AppSettings
+def reply_preview(
+    request: Request,
+    user: ConsoleUser,
+    session: DbSession,
+    settings: AppSettings,
+    form: ConsoleForm,
 ) -> Response:
     """The letter exactly as it will be sent, on the municipality's letterhead."""
-    draft = await _draft_from(request)
+    draft = Draft.from_form(form)
     composed, errors = _compose(session, settings, user, draft)
     preview = preview_of(composed) if composed else None
     return _agent_page(
@@ -498,10 +501,14 @@ async def reply_preview(
 
 
 @router.post("/svar", name="reply_send")
-async def reply_send(
-    request: Request, user: ConsoleUser, session: DbSession, settings: AppSettings
+def reply_send(
+    request: Request,
+    user: ConsoleUser,
+    session: DbSession,
+    settings: AppSettings,
+    form: ConsoleForm,
 ) -> Response:
-    draft = await _draft_from(request)
+    draft = Draft.from_form(form)
     try:
         reply_request = ReplyRequest.model_validate(draft.request_data())
         reply, _replayed = satisfaction_service.send_reply(

@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.models import User
 from hotline.console.access import Action, open_page
-from hotline.console.forms import danish_errors, form_errors, form_version
+from hotline.console.forms import ConsoleForm, danish_errors, form_errors, form_version
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render
 from hotline.contacts import reports, routing
@@ -71,9 +71,10 @@ def shared_routing_page(
 
 
 @router.post("/videresendelse", name="contacts_shared_routing_save")
-async def shared_routing_save(request: Request, user: ConsoleUser, session: DbSession) -> Response:
-    open_page(user, Action.EDIT_SHARED_ROUTING)  # before reading the form: no hints to others
-    form = await request.form()
+def shared_routing_save(
+    request: Request, user: ConsoleUser, session: DbSession, form: ConsoleForm
+) -> Response:
+    open_page(user, Action.EDIT_SHARED_ROUTING)  # before using the form: no hints to others
     values = {name: str(form.get(name, "")).strip() for name in ROUTE_FIELDS}
     try:
         routing.set_shared_route(
@@ -125,9 +126,10 @@ def _month(sent: str) -> date | None:
 
 
 @router.post("/pris", name="contacts_prices_save")
-async def prices_save(request: Request, user: ConsoleUser, session: DbSession) -> Response:
-    open_page(user, Action.SET_CONTACT_PRICE)  # before reading the form: no hints to others
-    form = await request.form()
+def prices_save(
+    request: Request, user: ConsoleUser, session: DbSession, form: ConsoleForm
+) -> Response:
+    open_page(user, Action.SET_CONTACT_PRICE)  # before using the form: no hints to others
     values = {name: str(form.get(name, "")).strip() for name in PRICE_FIELDS}
     errors: dict[str, str] = {}
     month = _month(values["month"])

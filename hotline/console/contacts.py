@@ -20,7 +20,7 @@ from hotline.auth.service import SignedIn
 from hotline.console.access import Action, open_page, shows
 from hotline.console.charts import bar_chart
 from hotline.console.errors import danish_message
-from hotline.console.forms import danish_errors
+from hotline.console.forms import ConsoleForm, danish_errors
 from hotline.console.report_pages import GROUP_NAMES, Filter, ReportPage, local_today
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
@@ -108,11 +108,10 @@ def fragment_contact(session: Session, agent: SignedIn, code: str | None) -> Non
 
 
 @router.post("/henvendelser/{contact_id}/luk", name="contact_close")
-async def close(
-    request: Request, contact_id: RowId, user: ConsoleUser, session: DbSession
+def close(
+    request: Request, contact_id: RowId, user: ConsoleUser, session: DbSession, form: ConsoleForm
 ) -> Response:
     """One button per outcome (accesskey 1-6); a referral takes the chosen authority."""
-    form = await request.form()
     outcome = str(form.get("outcome", ""))
     fields: dict[str, Any] = {"outcome": outcome, "note": str(form.get("note", "")) or None}
     if outcome == Outcome.REFERRED:
@@ -190,15 +189,15 @@ def forward_form(
 
 
 @router.post("/henvendelser/{contact_id}/videresend", name="contact_forward_send")
-async def forward_send(
+def forward_send(
     request: Request,
     contact_id: RowId,
     user: ConsoleUser,
     session: DbSession,
     settings: AppSettings,
+    form: ConsoleForm,
 ) -> Response:
     """ "Send til kommunen"."""
-    form = await request.form()
     names = ("question", "action_taken", "citizen_name", "citizen_phone", "citizen_email")
     values = {name: str(form.get(name, "")).strip() for name in names}
     values["promise"] = str(form.get("promise", Promise.NEXT_WORKING_DAY.value))
@@ -410,13 +409,12 @@ def routing_page(request: Request, code: str, user: ConsoleUser, session: DbSess
 
 
 @router.post("/kommune/{code}/videresendelse", name="contacts_routing_save")
-async def routing_save(
-    request: Request, code: str, user: ConsoleUser, session: DbSession
+def routing_save(
+    request: Request, code: str, user: ConsoleUser, session: DbSession, form: ConsoleForm
 ) -> Response:
     """Set the desk of a category (``*``: the default desk), or with ``remove`` go back to
     the shared routing for it."""
-    open_page(user, Action.EDIT_ROUTING, code)  # before reading the form: no hints to others
-    form = await request.form()
+    open_page(user, Action.EDIT_ROUTING, code)  # before using the form: no hints to others
     category = str(form.get("category", "")).strip()
     values = {name: str(form.get(name, "")) for name in ("category", "desk_name", "mailbox")}
     try:

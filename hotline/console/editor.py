@@ -15,6 +15,7 @@ from hotline.console.errors import danish_message
 from hotline.console.forms import (
     ARTICLE_TEXT_FIELDS,
     FACT_TYPES,
+    ConsoleForm,
     article_fields,
     article_problem,
     article_values,
@@ -98,9 +99,11 @@ def article_new(request: Request, user: ConsoleUser, session: DbSession) -> Resp
 
 
 @router.post("/artikler/ny")
-async def article_create(request: Request, user: ConsoleUser, session: DbSession) -> Response:
+def article_create(
+    request: Request, user: ConsoleUser, session: DbSession, form: ConsoleForm
+) -> Response:
     _editor(user)
-    values = article_fields(await request.form())
+    values = article_fields(form)
     data, errors = validate_article(values, ArticleCreate)
     if data is not None:
         try:
@@ -133,12 +136,11 @@ def article_form(
 
 
 @router.post("/artikler/{slug}")
-async def article_save(
-    request: Request, slug: str, user: ConsoleUser, session: DbSession
+def article_save(
+    request: Request, slug: str, user: ConsoleUser, session: DbSession, form: ConsoleForm
 ) -> Response:
     _editor(user)
     article = knowledge.get_article(session, slug)
-    form = await request.form()
     values = article_fields(form) | {"slug": slug}
     reason = str(form.get("reason", ""))
     confirmed = frozenset(str(form.get("confirmed", "")).split())
@@ -257,9 +259,10 @@ def fact_new(request: Request, user: ConsoleUser, session: DbSession) -> Respons
 
 
 @router.post("/fakta/ny")
-async def fact_create(request: Request, user: ConsoleUser, session: DbSession) -> Response:
+def fact_create(
+    request: Request, user: ConsoleUser, session: DbSession, form: ConsoleForm
+) -> Response:
     _editor(user)
-    form = await request.form()
     values = _fact_form(form, ("key", *FACT_FORM_FIELDS))
     data, errors = validate_form(FactCreate, values)
     if data is not None:
@@ -280,11 +283,12 @@ def fact_form(request: Request, key: str, user: ConsoleUser, session: DbSession)
 
 
 @router.post("/fakta/{key}")
-async def fact_save(request: Request, key: str, user: ConsoleUser, session: DbSession) -> Response:
+def fact_save(
+    request: Request, key: str, user: ConsoleUser, session: DbSession, form: ConsoleForm
+) -> Response:
     """A new type must fit every value already given; the refusal names the municipalities."""
     _editor(user)
     fact = knowledge.get_fact(session, key)
-    form = await request.form()
     values = _fact_form(form, FACT_FORM_FIELDS)
     data, errors = validate_form(FactFields, values)
     if data is not None:

@@ -1,8 +1,9 @@
 """HTML forms validated by the domain's Pydantic schemas, with errors in Danish per field."""
 
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple, TypeVar
+from typing import Annotated, Any, NamedTuple, TypeVar
 
+from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
@@ -43,6 +44,21 @@ _MESSAGES = {
     "opening_window": "Skriv tidsrum som 09:00-12:00, adskilt af komma; start før slut.",
 }
 _EMAIL_HINT = "Skriv en gyldig e-mailadresse, fx navn@kommune.dk."
+
+
+async def read_form(request: Request) -> FormData:
+    """The posted form, read in the event loop (once: Starlette keeps it on the request, and
+    the CSRF check may have read it already)."""
+    return await request.form()
+
+
+ConsoleForm = Annotated[FormData, Depends(read_form)]
+"""The posted form for a plain ``def`` endpoint: the form is read by this dependency, in the
+event loop, and the endpoint's database work and template rendering run in FastAPI's worker
+thread. An ``async def`` endpoint would run them in the event loop, holding up every other
+request of the process during each PostgreSQL round trip, and on SQLite while it waits for
+the write lock (which the holder's own thread-pool hop then cannot release: a stall until the
+busy timeout). Nothing but reading the form needs the loop."""
 
 
 def _message(error: Mapping[str, Any]) -> str:

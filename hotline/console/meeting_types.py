@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from hotline.console.errors import danish_message
-from hotline.console.forms import danish_errors
+from hotline.console.forms import ConsoleForm, danish_errors
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
 from hotline.deps import DbSession, RowId
@@ -256,9 +256,11 @@ def type_new(request: Request, user: ConsoleUser, session: DbSession) -> Respons
 
 
 @router.post("/redaktion/moedetyper/ny")
-async def type_create(request: Request, user: ConsoleUser, session: DbSession) -> Response:
+def type_create(
+    request: Request, user: ConsoleUser, session: DbSession, form: ConsoleForm
+) -> Response:
     service.authorise_type_editing(user)
-    values = _posted_type(await request.form())
+    values = _posted_type(form)
     data, errors = _type_data(values)
     if data is not None:
         try:
@@ -279,11 +281,11 @@ def type_edit(request: Request, type_id: RowId, user: ConsoleUser, session: DbSe
 
 
 @router.post("/redaktion/moedetyper/{type_id}")
-async def type_save(
-    request: Request, type_id: RowId, user: ConsoleUser, session: DbSession
+def type_save(
+    request: Request, type_id: RowId, user: ConsoleUser, session: DbSession, form: ConsoleForm
 ) -> Response:
     meeting_type = service.get_meeting_type(session, user, type_id)
-    values = _posted_type(await request.form()) | {"slug": meeting_type.slug}
+    values = _posted_type(form) | {"slug": meeting_type.slug}
     data, errors = _type_data(values)
     if data is not None:
         try:
@@ -296,12 +298,11 @@ async def type_save(
 
 
 @router.post("/redaktion/moedetyper/{type_id}/tilbyd", name="editor_meeting_type_active")
-async def type_active(
-    request: Request, type_id: RowId, user: ConsoleUser, session: DbSession
+def type_active(
+    request: Request, type_id: RowId, user: ConsoleUser, session: DbSession, form: ConsoleForm
 ) -> Response:
     """Withdraw the type from the booking pages, or offer it again."""
     meeting_type = service.get_meeting_type(session, user, type_id)
-    form = await request.form()
     version = str(form.get("version", "")) or None
     try:
         service.set_active(session, user, type_id, version, form.get("active") == "yes")
@@ -368,11 +369,15 @@ def local_edit(
 
 
 @router.post("/kommune/{code}/moedetyper/{type_id}")
-async def local_save(
-    request: Request, code: str, type_id: RowId, user: ConsoleUser, session: DbSession
+def local_save(
+    request: Request,
+    code: str,
+    type_id: RowId,
+    user: ConsoleUser,
+    session: DbSession,
+    form: ConsoleForm,
 ) -> Response:
     meeting_type, _override = service.override_for(session, user, code, type_id)
-    form = await request.form()
     values: dict[str, Any] = {
         "hidden": form.get("hidden") == "yes",
         "local_instructions": str(form.get("local_instructions", "")).strip(),

@@ -6,7 +6,7 @@ from starlette.responses import RedirectResponse, Response
 from hotline.auth import service as accounts
 from hotline.auth.schemas import UserCreate
 from hotline.console.access import Action, Role, open_page, shows
-from hotline.console.forms import blank_to_none, validate_form
+from hotline.console.forms import ConsoleForm, blank_to_none, validate_form
 from hotline.console.session import CSRF_FIELD, ConsoleUser
 from hotline.console.templating import console_path, render
 from hotline.deps import DbSession, RowId
@@ -66,12 +66,11 @@ def _municipality_page(
 
 
 @router.post("/kommuner/{code}")
-async def municipality_save(
-    request: Request, code: str, user: ConsoleUser, session: DbSession
+def municipality_save(
+    request: Request, code: str, user: ConsoleUser, session: DbSession, form: ConsoleForm
 ) -> Response:
     municipality = municipalities.get_municipality(session, code)
     open_page(user, Action.EDIT_MUNICIPALITY_CONTACT, municipality.code)
-    form = await request.form()
     columns = set(CONTACT_COLUMNS)
     if shows(user, Action.EDIT_MUNICIPALITY_HOTLINE_COLUMNS, municipality.code):
         columns |= HOTLINE_COLUMNS
@@ -114,11 +113,13 @@ def _accounts_page(
 
 
 @router.post("/konti")
-async def account_create(request: Request, user: ConsoleUser, session: DbSession) -> Response:
+def account_create(
+    request: Request, user: ConsoleUser, session: DbSession, form: ConsoleForm
+) -> Response:
     open_page(user, Action.MANAGE_ACCOUNTS)
-    form = {key: str(value).strip() for key, value in (await request.form()).items()}
-    form.pop(CSRF_FIELD, None)
-    values = blank_to_none(form)
+    sent = {key: str(value).strip() for key, value in form.items()}
+    sent.pop(CSRF_FIELD, None)
+    values = blank_to_none(sent)
     data, errors = validate_form(UserCreate, values)
     if "password" in errors:
         errors["password"] = "Adgangskoden skal have mindst 12 tegn."  # noqa: S105 (a message)
@@ -134,7 +135,7 @@ async def account_create(request: Request, user: ConsoleUser, session: DbSession
 
 
 @router.post("/konti/{account_id}/aktiv", name="operator_account_active")
-async def account_toggle(
+def account_toggle(
     request: Request, account_id: RowId, user: ConsoleUser, session: DbSession
 ) -> Response:
     accounts.toggle_account(session, user, account_id)

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.models import User
@@ -14,7 +15,7 @@ from hotline.composer.models import ReplyTemplate
 from hotline.composer.rendering import TemplateProblem
 from hotline.composer.schemas import TEMPLATE_KEY, ReplyTemplateCreate, ReplyTemplateUpdate
 from hotline.console.errors import danish_message
-from hotline.console.forms import blank_to_none, validate_form
+from hotline.console.forms import ConsoleForm, blank_to_none, validate_form
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
 from hotline.deps import DbSession, RowId
@@ -140,9 +141,10 @@ def _new(
     return _form_page(request, owner, None, values)
 
 
-async def _create(request: Request, session: Session, user: User, code: str | None) -> Response:
+def _create(
+    request: Request, session: Session, user: User, code: str | None, form: FormData
+) -> Response:
     owner = _owner(session, user, code)
-    form = await request.form()
     values = {name: str(form.get(name, "")).strip() for name in ("key", *FIELDS)}
     data, errors = validate_form(
         ReplyTemplateCreate, blank_to_none(values) | {"municipality_code": code}
@@ -168,12 +170,16 @@ def _edit(
     return _form_page(request, owner, template, _values(template))
 
 
-async def _save(
-    request: Request, session: Session, user: User, code: str | None, template_id: int
+def _save(
+    request: Request,
+    session: Session,
+    user: User,
+    code: str | None,
+    template_id: int,
+    form: FormData,
 ) -> Response:
     owner = _owner(session, user, code)
     template = _template(session, template_id, code)
-    form = await request.form()
     values = {name: str(form.get(name, "")).strip() for name in FIELDS}
     seen = str(form.get("version", ""))  # the version the page showed; the service compares
     values |= {"key": template.key, "version": seen}
@@ -237,15 +243,17 @@ def own_new(
 
 
 @router.post(SHARED + "/ny")
-async def shared_create(request: Request, user: ConsoleUser, session: DbSession) -> Response:
-    return await _create(request, session, user, None)
+def shared_create(
+    request: Request, user: ConsoleUser, session: DbSession, form: ConsoleForm
+) -> Response:
+    return _create(request, session, user, None, form)
 
 
 @router.post(OWN + "/ny")
-async def own_create(
-    request: Request, code: str, user: ConsoleUser, session: DbSession
+def own_create(
+    request: Request, code: str, user: ConsoleUser, session: DbSession, form: ConsoleForm
 ) -> Response:
-    return await _create(request, session, user, code)
+    return _create(request, session, user, code, form)
 
 
 @router.get(SHARED + "/{template_id}", name="editor_template")
@@ -263,17 +271,22 @@ def own_edit(
 
 
 @router.post(SHARED + "/{template_id}")
-async def shared_save(
-    request: Request, template_id: RowId, user: ConsoleUser, session: DbSession
+def shared_save(
+    request: Request, template_id: RowId, user: ConsoleUser, session: DbSession, form: ConsoleForm
 ) -> Response:
-    return await _save(request, session, user, None, template_id)
+    return _save(request, session, user, None, template_id, form)
 
 
 @router.post(OWN + "/{template_id}")
-async def own_save(
-    request: Request, code: str, template_id: RowId, user: ConsoleUser, session: DbSession
+def own_save(
+    request: Request,
+    code: str,
+    template_id: RowId,
+    user: ConsoleUser,
+    session: DbSession,
+    form: ConsoleForm,
 ) -> Response:
-    return await _save(request, session, user, code, template_id)
+    return _save(request, session, user, code, template_id, form)
 
 
 @router.post(SHARED + "/{template_id}/slet", name="editor_template_delete")

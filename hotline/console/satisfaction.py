@@ -12,7 +12,7 @@ from hotline.console.access import Action, open_page, shows
 from hotline.console.charts import bar_chart
 from hotline.console.contacts import today_page
 from hotline.console.errors import danish_message
-from hotline.console.forms import form_errors
+from hotline.console.forms import ConsoleForm, form_errors
 from hotline.console.report_pages import GROUP_NAMES, Filter, ReportPage
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
@@ -132,11 +132,14 @@ def rounds_page(
 
 
 @router.post("/tilfredshed/runder", name="satisfaction_round_open")
-async def round_open(
-    request: Request, user: ConsoleUser, session: DbSession, settings: AppSettings
+def round_open(
+    request: Request,
+    user: ConsoleUser,
+    session: DbSession,
+    settings: AppSettings,
+    form: ConsoleForm,
 ) -> Response:
-    open_page(user, Action.OPEN_FEEDBACK_ROUND)  # before reading the form: no hints to others
-    form = await request.form()
+    open_page(user, Action.OPEN_FEEDBACK_ROUND)  # before using the form: no hints to others
     try:
         data = RoundOpen.model_validate(
             {"title": form.get("title", ""), "closes_on": form.get("closes_on") or None}
@@ -157,11 +160,10 @@ async def round_open(
 
 
 @router.post("/tilfredshed/runder/{round_id}/svar", name="satisfaction_round_answer")
-async def round_answer(
-    request: Request, round_id: RowId, user: ConsoleUser, session: DbSession
+def round_answer(
+    request: Request, round_id: RowId, user: ConsoleUser, session: DbSession, form: ConsoleForm
 ) -> Response:
     open_page(user, Action.ANSWER_FEEDBACK_ROUND, user.municipality_code)  # before the form
-    form = await request.form()
     fields = ("quality_of_answers", "quality_of_forwards", "cooperation", "comment")
     try:
         data = PartnerAnswerWrite.model_validate({k: form.get(k) or None for k in fields})
@@ -181,15 +183,15 @@ async def round_answer(
 
 
 @router.post("/henvendelser/{contact_id}/tilfredshedsmail", name="contact_phone_survey")
-async def phone_survey(
+def phone_survey(
     request: Request,
     contact_id: RowId,
     user: ConsoleUser,
     session: DbSession,
     settings: AppSettings,
+    form: ConsoleForm,
 ) -> Response:
     """The survey email after a phone contact; the box records that the citizen agreed."""
-    form = await request.form()
     fields = {
         "citizen_agreed": form.get("citizen_agreed") == "1",
         "email": str(form.get("email", "")).strip() or None,

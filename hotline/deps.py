@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from hotline.auth.models import User
 from hotline.auth.service import SignedIn, signed_in_from_token, user_from_token
 from hotline.config import Settings
+from hotline.db import transaction
 from hotline.errors import Unauthorized
 
 
@@ -144,14 +145,8 @@ class SignedInCall:
         return await run_in_threadpool(self._run, work)
 
     def _run(self, work: Callable[[Session, SignedIn], T]) -> T:
-        with self._sessionmaker() as session:
-            try:
-                result = work(session, signed_in_from_token(session, self._settings, self._token))
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-        return result
+        with transaction(self._sessionmaker) as session:
+            return work(session, signed_in_from_token(session, self._settings, self._token))
 
 
 async def _signed_in_call(

@@ -255,7 +255,12 @@ def user_from_token(session: Session, settings: Settings, token: str) -> User:
     (``merge(load=False)``, ~50 µs) instead of read again through the ORM (~250 µs, on every
     API request that acts). Columns not in the row (password hash, creation time) load when a
     use case touches them."""
-    user = User(**_signed_in_row(session, settings, token)._mapping)
+    return _as_session_user(session, _signed_in_row(session, settings, token))
+
+
+def _as_session_user(session: Session, row: Row[Any]) -> User:
+    """The checked account row as the session's ``User``, without reading it again."""
+    user = User(**row._mapping)
     make_transient_to_detached(user)
     return session.merge(user, load=False)
 
@@ -309,13 +314,26 @@ def signed_in_from_token(session: Session, settings: Settings, token: str) -> Si
     return _signed_in(_signed_in_row(session, settings, token))
 
 
-def signed_in_account(session: Session, user_id: int, epoch: int) -> SignedIn | None:
-    """The account a console session names, as one plain row (see ``SignedIn``); None when it
-    is gone or blocked, or its sessions were ended (sign-out, new password) after ``epoch``."""
+def _live_account_row(session: Session, user_id: int, epoch: int) -> Row[Any] | None:
+    """The account a console session names; None when it is gone or blocked, or its sessions
+    were ended (sign-out, new password) after ``epoch``."""
     row = _account_row(session, user_id)
     if row is None or not row.active or row.session_epoch != epoch:
         return None
-    return _signed_in(row)
+    return row
+
+
+def signed_in_account(session: Session, user_id: int, epoch: int) -> SignedIn | None:
+    """The account a console session names, as one plain row (see ``SignedIn``)."""
+    row = _live_account_row(session, user_id, epoch)
+    return _signed_in(row) if row is not None else None
+
+
+def session_user(session: Session, user_id: int, epoch: int) -> User | None:
+    """The account a console session names, as the session's ``User``: the same one-row check
+    as ``signed_in_account``, handed to the session as ``user_from_token`` does."""
+    row = _live_account_row(session, user_id, epoch)
+    return _as_session_user(session, row) if row is not None else None
 
 
 def create_user(session: Session, data: UserCreate) -> User:

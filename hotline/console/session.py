@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from hotline.auth.models import User
-from hotline.auth.service import SignedIn, signed_in_account
+from hotline.auth.service import SignedIn, session_user, signed_in_account
 from hotline.config import Settings
+from hotline.db import transaction
 from hotline.deps import DbSession
 from hotline.errors import Forbidden, Unauthorized
 
@@ -173,23 +174,19 @@ def signed_in_transaction(request: Request) -> Iterator[tuple[Session, SignedIn]
     row, without FastAPI's dependencies: the account, the work and the end of the transaction
     take one thread-pool hop together (the caller's), for the fragment the agent's typing asks
     for many times a minute."""
-    with request.app.state.sessionmaker() as session:
-        try:
-            yield session, signed_in_row(request, session)
-        except BaseException:
-            session.rollback()
-            raise
+    with transaction(request.app.state.sessionmaker) as session:
+        yield session, signed_in_row(request, session)
         if getattr(request.state, "discard_changes", False):
-            session.rollback()
-        else:
-            session.commit()
+            session.rollback()  # the commit that follows has nothing to write
 
 
 def _signed_in_user(request: Request, session: DbSession) -> User:
     console_session = current_session(request)
-    user = session.get(User, console_session.user_id) if console_session.user_id else None
-    if user is None or not user.active or user.session_epoch != console_session.epoch:
-        user = None
+    user = (
+        session_user(session, console_session.user_id, console_session.epoch)
+        if console_session.user_id
+        else None
+    )
     return _admitted(request, user)
 
 

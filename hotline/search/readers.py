@@ -8,6 +8,7 @@ for what changes only with an edit.
 
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy.orm import Session
 
@@ -27,20 +28,24 @@ class Reader:
     member: bool
     locale: str
     facts: MunicipalityFacts  # as resolve() reads them: its own, shared defaults, register names
-    values: Pairs  # the same, hashable: the snippet cache's key
-    gaps: Pairs
+
+    @cached_property
+    def values(self) -> Pairs:
+        """The facts' values, hashable: the snippet cache's key."""
+        return tuple(sorted(self.facts.values.items()))
+
+    @cached_property
+    def gaps(self) -> Pairs:
+        return tuple(sorted(self.facts.gaps.items()))
 
 
 def _reader(session: Session, code: str) -> Reader:
     municipality = get_municipality(session, code)
-    facts = read_municipality_facts(session, municipality.code)
     return Reader(
         municipality.code,
         municipality.member,
         municipality.locale,
-        facts,
-        tuple(sorted(facts.values.items())),
-        tuple(sorted(facts.gaps.items())),
+        read_municipality_facts(session, municipality.code),
     )
 
 

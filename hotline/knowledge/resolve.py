@@ -209,6 +209,13 @@ class MunicipalityFacts:
     values: Mapping[str, str]
     gaps: Mapping[str, str]
 
+    @cached_property
+    def fingerprint(self) -> str:
+        """What the values and the words for missing ones are, in one string for an ETag:
+        computed once for a kept instance instead of sorted and hashed on every read."""
+        key = (sorted(self.values.items()), sorted(self.gaps.items()))
+        return hashlib.sha256(repr(key).encode()).hexdigest()
+
 
 # In a sessionmaker's ``info``: a function ``(session, code) -> MunicipalityFacts`` that keeps
 # them per process and forgets them when the change log names them (the search index does:
@@ -356,8 +363,7 @@ class ArticleSources:
         if override is not None:
             key += [override.id, override.revision, override.based_on_revision]
             key.append(override.updated_at.isoformat())
-        key += sorted(self.facts.values.items())
-        key += sorted(self.facts.gaps.items())
+        key.append(self.facts.fingerprint)
         return '"' + hashlib.sha256(repr(key).encode()).hexdigest()[:32] + '"'
 
     def resolved(self) -> ResolvedArticle:

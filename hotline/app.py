@@ -112,6 +112,23 @@ class HotlineApp(FastAPI):
         return RequestContextMiddleware(inner, access_log=settings.writes_access_log)
 
 
+# Matched in this order on every request, one route at a time (~5 µs each): what a shift
+# asks for most (search, articles, contacts, replies) comes first. No two of these routers
+# share a path and method, so the order changes nothing else.
+API_ROUTERS: tuple[APIRouter, ...] = (
+    search_router,
+    municipalities_router,  # four routes, one of them the municipality's card
+    knowledge_router,
+    contacts_router,
+    composer_router,  # before replies: POST /replies/preview
+    replies_router,
+    auth_router,
+    letterheads_router,
+    satisfaction_router,
+    meetings_router,
+)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     app = HotlineApp(
@@ -139,22 +156,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_api_route("/metrics", metrics, include_in_schema=False, response_class=Response)
 
-    api = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
-    api.include_router(auth_router)
-    api.include_router(municipalities_router)
-    api.include_router(knowledge_router)
-    api.include_router(letterheads_router)
-    api.include_router(composer_router)  # before replies: POST /replies/preview
-    api.include_router(replies_router)
-    api.include_router(search_router)
-    api.include_router(contacts_router)
-    api.include_router(satisfaction_router)
-    api.include_router(meetings_router)
     app.include_router(health_router)
     app.include_router(satisfaction_pages)  # public: /tilfredshed/<token>, /partner/<token>
     app.include_router(booking_pages)  # the public booking page /book/<code>
     # The console before the API: its requests (search-as-you-type) skip matching every API
     # route first (~8 % of a search fragment), and an API request pays one prefix check.
     app.mount("/console", create_console(app))
-    app.include_router(api)
+    for router in API_ROUTERS:
+        app.include_router(router, prefix="/api/v1", responses=PROBLEM_RESPONSES)
     return app

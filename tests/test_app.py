@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 from fastapi import APIRouter
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
+from starlette.routing import compile_path
 
-from hotline.app import ProductionSafetyError, create_app
+from hotline.app import API_ROUTERS, ProductionSafetyError, create_app
 from hotline.config import Environment, Settings
 from hotline.demo import seed_demo_accounts
 from tests.conftest import create_throwaway_database, drop_throwaway_database, make_settings
@@ -41,6 +43,27 @@ def test_unknown_route_is_problem_json(client: TestClient) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["type"] == "/problems/not-found"
+
+
+@pytest.mark.parametrize("sample", ["0751", "preview", "7"])
+def test_no_two_api_routers_answer_the_same_request(sample: str) -> None:
+    """The API's routers are included hottest first (hotline.app.API_ROUTERS): that is only
+    safe while no route of one router could take a request meant for another's."""
+    routes = [
+        (number, route)
+        for number, router in enumerate(API_ROUTERS)
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    ]
+    taken = []
+    for number, route in routes:
+        _, path_format, parameters = compile_path(route.path)
+        path = path_format.format(**dict.fromkeys(parameters, sample))
+        for other_number, other in routes:
+            shared_methods = (route.methods or set()) & (other.methods or set())
+            if other_number != number and shared_methods and other.path_regex.match(path):
+                taken.append((sorted(shared_methods), route.path, other.path))
+    assert taken == []
 
 
 def test_unexpected_errors_never_leak_a_stack_trace(settings: Settings) -> None:

@@ -35,9 +35,11 @@ from hotline.knowledge.models import (
 from hotline.municipalities.models import Municipality
 
 __all__ = [
+    "ARTICLES_KEEPER",
     "DANISH_TIME",
     "ArticleNotApplicable",
     "ArticleSources",
+    "KeptArticle",
     "OverrideMode",
     "ResolvedArticle",
     "ResolvedPart",
@@ -370,6 +372,25 @@ class ArticleSources:
         return _build(self.item, self.municipality_code, self.override, self.facts)
 
 
+@dataclass(frozen=True)
+class KeptArticle:
+    """A published article as a municipality reads it on a day, combined once and kept by the
+    process (``ARTICLES_KEEPER``) with the ETag its sources gave. Shared by every request that
+    reads it: nothing may change it."""
+
+    version: str
+    article: ResolvedArticle
+
+    def resolved(self) -> ResolvedArticle:
+        return self.article
+
+
+# In a sessionmaker's ``info``: a function ``(session, key, load) -> KeptArticle`` that keeps
+# what ``load(session)`` returns per process until the change log names any change (the search
+# index does: ``hotline.search.indexing.listen``). Without one, every read loads and combines.
+ARTICLES_KEEPER = "hotline.knowledge.articles_keeper"
+
+
 def article_sources(
     session: Session,
     slug: str,
@@ -377,10 +398,26 @@ def article_sources(
     *,
     at: date | None = None,
     include_drafts: bool = False,
-) -> ArticleSources:
-    """Load what ``resolve`` combines; refuses as ``resolve`` does (404, or 404
-    ``not-applicable-in-municipality`` when the municipality hid the article)."""
+) -> ArticleSources | KeptArticle:
+    """What ``resolve`` combines, loaded (or the published article kept combined); refuses as
+    ``resolve`` does (404, or 404 ``not-applicable-in-municipality`` when the municipality hid
+    the article). Either way ``version`` is the ETag and ``resolved()`` the article."""
     at = at or today()
+    keeper = session.info.get(ARTICLES_KEEPER)
+    if keeper is None or include_drafts:
+        return _loaded_sources(session, slug, municipality_code, at, include_drafts)
+
+    def combined(own: Session) -> KeptArticle:
+        sources = _loaded_sources(own, slug, municipality_code, at, False)
+        return KeptArticle(sources.version, sources.resolved())
+
+    kept: KeptArticle = keeper(session, ("article", municipality_code, slug, at), combined)
+    return kept
+
+
+def _loaded_sources(
+    session: Session, slug: str, municipality_code: str, at: date, include_drafts: bool
+) -> ArticleSources:
     article = session.scalar(_ARTICLE, {"slug": slug})
     item: Article | LocalArticle | None = article
     override = None

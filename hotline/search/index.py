@@ -21,6 +21,9 @@ for its missing ones: ``hotline.search.readers``) is kept beside the index per m
 (``of_municipality``) and forgotten when a change
 names it (``value:<code>:<key>``, ``municipality:<code>``) or every municipality
 (``fact:<key>``, a rebuild): an edit another process committed shows as soon as its documents.
+Articles as a municipality reads them (resolved, with their ETag) are kept the same way
+(``of_article``), at most ``MAX_KEPT_ARTICLES``, and all forgotten on any change: an article
+reads rows, facts and the register, and edits are rare beside reads.
 """
 
 import bisect
@@ -30,7 +33,8 @@ import gc
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, TypeVar
@@ -60,6 +64,7 @@ REFRESH_SECONDS = 0.2
 REBUILD = "all"  # the change-log ref of `hotline search reindex`: every process rebuilds
 GAP_SECONDS = 120.0
 MAX_GAPS = 10_000
+MAX_KEPT_ARTICLES = 2_048  # resolved articles kept per process, the least recently read go first
 # Title, tags, body: a title word weighs ten body words.
 FIELD_WEIGHTS = (("title", 10.0), ("keywords", 4.0), ("body", 1.0))
 # The sections municipalities appended to a shared article, scoped. One field holds the sections
@@ -200,6 +205,7 @@ class SearchIndex:
         self._checked = 0.0
         self._stale = False  # this process committed an edit: look before the next search
         self._municipalities: dict[str, Any] = {}  # code -> what ``of_municipality`` loaded
+        self._articles: OrderedDict[Hashable, Any] = OrderedDict()  # what ``of_article`` loaded
         self._forgotten = 0  # how many times municipalities were forgotten
         self._own_engine: Engine | None = None
         self._reset()
@@ -214,7 +220,7 @@ class SearchIndex:
         self._document_counts: dict[tuple[str, str], int] = {}
         self.vocabulary = Vocabulary()
         self.searcher = self.index.searcher()
-        self._forget_municipalities([REBUILD])
+        self._forget([REBUILD])
 
     def read_through(self, engine: Engine) -> None:
         """Read the database (build, change log, what ``of_municipality`` keeps) through
@@ -230,26 +236,46 @@ class SearchIndex:
         return self._own_engine or engine
 
     def of_municipality(self, engine: Engine, code: str, load: Callable[[Session], T]) -> T:
-        """What ``load`` reads of the municipality ``code``, kept until a change names it.
-
-        Read through a session of its own, opened after noting how often municipalities were
-        forgotten, and kept only if none was forgotten meanwhile: a change committed after the
-        read began is applied (and forgets) later, so what is kept is never older than what
-        the index has applied."""
+        """What ``load`` reads of the municipality ``code``, kept until a change names it."""
         found = self._municipalities.get(code)
         if found is not None:
             return found
+        return self._kept(engine, load, lambda loaded: self._municipalities.update({code: loaded}))
+
+    def of_article(self, engine: Engine, key: Hashable, load: Callable[[Session], T]) -> T:
+        """What ``load`` reads of one article (as one municipality reads it on one day), kept
+        until the next change is applied, whatever it names."""
+        with self._lock:
+            found = self._articles.get(key)
+            if found is not None:
+                self._articles.move_to_end(key)
+                return found
+        return self._kept(engine, load, lambda loaded: self._keep_article(key, loaded))
+
+    def _keep_article(self, key: Hashable, loaded: object) -> None:
+        self._articles[key] = loaded
+        if len(self._articles) > MAX_KEPT_ARTICLES:
+            self._articles.popitem(last=False)
+
+    def _kept(self, engine: Engine, load: Callable[[Session], T], keep: Callable[[T], None]) -> T:
+        """What ``load`` reads, handed to ``keep`` unless a change was applied meanwhile.
+
+        Read through a session of its own, opened after noting how often changes were applied
+        (never the caller's, whose snapshot may predate a change already applied), and kept only
+        if none was applied meanwhile: a change committed after the read began is applied (and
+        forgets) later, so what is kept is never older than what the index has applied."""
         forgotten = self._forgotten
         with Session(self._engine(engine)) as session:
             loaded = load(session)
         with self._lock:
             if forgotten == self._forgotten:
-                self._municipalities[code] = loaded
+                keep(loaded)
         return loaded
 
-    def _forget_municipalities(self, refs: Iterable[str]) -> None:
+    def _forget(self, refs: Iterable[str]) -> None:
         with self._lock:
             self._forgotten += 1
+            self._articles.clear()
             for ref in refs:
                 kind, _, rest = ref.partition(":")
                 if kind in ("value", "municipality"):
@@ -332,7 +358,7 @@ class SearchIndex:
         """Rebuild the documents the refs name from what ``session`` reads."""
         with self._lock:
             refs = list(refs)
-            self._forget_municipalities(refs)
+            self._forget(refs)
             for ref in refs:
                 self.writer.delete_documents_by_term("ref", ref)
                 if ref.startswith("article:"):

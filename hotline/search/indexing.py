@@ -8,6 +8,7 @@ together or not at all. Each process's index reads the rows it has not applied
 (``hotline.search.index``); ``after_commit`` tells this process's index to look at once.
 """
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from hotline.config import Settings
 from hotline.errors import NotFound
 from hotline.knowledge.models import Article, Fact, FactValue, LocalArticle, Override
-from hotline.knowledge.resolve import FACTS_KEEPER, MunicipalityFacts, read_municipality_facts
+from hotline.knowledge.resolve import (
+    ARTICLES_KEEPER,
+    FACTS_KEEPER,
+    KeptArticle,
+    MunicipalityFacts,
+    read_municipality_facts,
+)
 from hotline.municipalities.models import Municipality
 from hotline.search.analyzer import Analyzer, analyzer_for
 from hotline.search.documents import DocumentBuilder
@@ -93,7 +100,8 @@ def _look_now(session: Session) -> None:
 
 def listen(factory: sessionmaker[Session], index: SearchIndex) -> sessionmaker[Session]:
     """Sessions of ``factory`` log their knowledge edits and search ``index``."""
-    factory.configure(info={**factory.kw.get("info", {}), INDEX: index, FACTS_KEEPER: _kept_facts})
+    keepers = {FACTS_KEEPER: _kept_facts, ARTICLES_KEEPER: _kept_article}
+    factory.configure(info={**factory.kw.get("info", {}), INDEX: index, **keepers})
     event.listen(factory, "after_flush", _note_changes)
     event.listen(factory, "before_commit", _log_changes)
     event.listen(factory, "after_soft_rollback", _forget_changes)
@@ -101,22 +109,39 @@ def listen(factory: sessionmaker[Session], index: SearchIndex) -> sessionmaker[S
     return factory
 
 
-def _kept_facts(session: Session, code: str) -> MunicipalityFacts:
-    """A municipality's facts for ``hotline.knowledge.resolve``, as the index keeps them.
-
-    Read in ``session`` instead where the index cannot answer for it: the session changed
-    something it has not committed (only it sees that), the process has not built its index
-    yet (a demo before its first search; production builds at start), or the code is in no
-    register (nothing is kept of those)."""
+def _index_answering_for(session: Session) -> SearchIndex | None:
+    """The index, if what it keeps may stand for what ``session`` would read: not when the
+    session changed something it has not committed (only it sees that), nor before the process
+    has built its index (a demo before its first search; production builds at start)."""
     index: SearchIndex = session.info[INDEX]
     pending: Pending | None = session.info.get(PENDING)
     changed = session.new or session.dirty or session.deleted or (pending and pending.refs)
-    if changed or not index.built:
+    return None if changed or not index.built else index_of(session)
+
+
+def _kept_facts(session: Session, code: str) -> MunicipalityFacts:
+    """A municipality's facts for ``hotline.knowledge.resolve``, as the index keeps them; read
+    in ``session`` where the index cannot answer for it, or for a code in no register (nothing
+    is kept of those)."""
+    index = _index_answering_for(session)
+    if index is None:
         return read_municipality_facts(session, code)
     try:
-        return reader_of(session, index_of(session), code).facts
+        return reader_of(session, index, code).facts
     except NotFound:
         return read_municipality_facts(session, code)
+
+
+def _kept_article(
+    session: Session, key: Hashable, load: Callable[[Session], KeptArticle]
+) -> KeptArticle:
+    """A published article as ``hotline.knowledge.resolve`` reads it, as the index keeps it
+    (``load`` reads it in a session of the index's own); read in ``session`` where the index
+    cannot answer for it."""
+    index = _index_answering_for(session)
+    if index is None:
+        return load(session)
+    return index.of_article(session.get_bind(), key, load)  # type: ignore[arg-type]
 
 
 def index_of(session: Session) -> SearchIndex:

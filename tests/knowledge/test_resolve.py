@@ -253,3 +253,32 @@ def test_kept_fact_values_never_hide_the_sessions_own_uncommitted_edit(kb: Sessi
     kb.commit()
     assert "975 kr." in resolve(kb, "pas", AARHUS).body_markdown
     assert "975 kr." in resolve_all(kb, AARHUS)[0].body_markdown
+
+
+def test_a_published_article_is_combined_once_and_kept_until_a_change_is_committed(
+    kb: Session,
+) -> None:
+    """With the process's index built, a published article is kept as a municipality reads
+    it. A session that changed it reads its own change; a rolled-back change leaves the kept
+    article standing, a committed one (any knowledge edit) has it read again."""
+    index_of(kb)  # builds the index: from now on articles are kept
+    kept = resolve(kb, "pas", AARHUS)
+    assert resolve(kb, "pas", AARHUS) is kept
+    assert resolve(kb, "pas", ODENSE) is not kept
+    assert resolve(kb, "pas", AARHUS, include_drafts=True) is not kept
+
+    article = service.get_article(kb, "pas")
+    service.update_article(kb, article, {"body": PAS_BODY + " Nyt gebyr."}, EDITOR)
+    assert "Nyt gebyr." in resolve(kb, "pas", AARHUS).body_markdown
+    kb.rollback()
+    assert resolve(kb, "pas", AARHUS) is kept
+
+    service.set_fact_value(kb, ODENSE, "gebyr_pas", 975, ADMIN)  # another municipality's fact
+    kb.commit()
+    again = resolve(kb, "pas", AARHUS)
+    assert again is not kept and again.body_markdown == kept.body_markdown
+
+    article = service.get_article(kb, "pas")
+    service.update_article(kb, article, {"body": PAS_BODY + " Nyt gebyr."}, EDITOR)
+    kb.commit()
+    assert "Nyt gebyr." in resolve(kb, "pas", AARHUS).body_markdown

@@ -10,6 +10,7 @@ from hotline.auth.permissions import Action, Principal, require
 from hotline.knowledge.models import Fact, FactValue, Override
 from hotline.knowledge.resolve import (
     ArticleSources,
+    KeptArticle,
     ResolvedArticle,
     article_sources,
     resolve_all,
@@ -79,7 +80,7 @@ def resolved_article_sources_for(
     *,
     at: date | None = None,
     drafts: bool = False,
-) -> ArticleSources:
+) -> ArticleSources | KeptArticle:
     """What the article is made of here, loaded and checked but not rendered: its ``version``
     answers a client's ``If-None-Match`` before any rendering."""
     require(actor, Action.READ_KNOWLEDGE)

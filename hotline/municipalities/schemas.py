@@ -29,7 +29,8 @@ CONTACT_COLUMNS = frozenset({"sender_email", "phone", "website"})
 
 
 class MunicipalityRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    # frozen: a process keeps one per municipality and hands it to every request
+    model_config = ConfigDict(from_attributes=True, frozen=True)
 
     code: str
     name: str

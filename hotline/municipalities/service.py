@@ -199,8 +199,10 @@ _REGISTERED_CODE = select(Municipality.code).where(Municipality.code == bindpara
 
 
 def registered_code(session: Session, code: str) -> str:
-    """The code as the register keys it, checked to be there (``NotFound`` if not), with one
-    plain query: for reads that need only to know the municipality exists."""
+    """The code as the register keys it, checked to be there (``NotFound`` if not): the kept
+    register entry where the session's sessionmaker keeps them, else one plain query."""
+    if session.info.get(REGISTER_KEEPER) is not None:
+        return municipality_read(session, code).code
     found = session.scalar(_REGISTERED_CODE, {"code": _register_code(code)})
     if found is None:
         raise NotFound(f"No municipality has the code {code}.")
@@ -211,10 +213,24 @@ _REGISTER_ENTRY = select(
     *(getattr(Municipality, name) for name in MunicipalityRead.model_fields)
 ).where(Municipality.code == bindparam("code"))
 
+# In a sessionmaker's ``info``: a function ``(session, code) -> MunicipalityRead`` that keeps
+# register entries per process and forgets one when the change log names it (the search index
+# does: ``hotline.search.indexing.listen``). Without one, every call reads the row.
+REGISTER_KEEPER = "hotline.municipalities.register_keeper"
+
 
 def municipality_read(session: Session, code: str) -> MunicipalityRead:
-    """The register entry as every signed-in user reads it: one row of the columns shown,
-    not an ORM object (read on every agent's screen, so it costs what the row costs)."""
+    """The register entry as every signed-in user reads it (on every agent's screen): kept by
+    the session's sessionmaker if it keeps them, else read."""
+    keeper = session.info.get(REGISTER_KEEPER)
+    if keeper is None:
+        return read_register_entry(session, code)
+    entry: MunicipalityRead = keeper(session, code)
+    return entry
+
+
+def read_register_entry(session: Session, code: str) -> MunicipalityRead:
+    """One row of the columns shown, not an ORM object: it costs what the row costs."""
     row = session.execute(_REGISTER_ENTRY, {"code": _register_code(code)}).one_or_none()
     if row is None:
         raise NotFound(f"No municipality has the code {code}.")

@@ -27,6 +27,8 @@ from hotline.knowledge.resolve import (
     read_municipality_facts,
 )
 from hotline.municipalities.models import Municipality
+from hotline.municipalities.schemas import MunicipalityRead
+from hotline.municipalities.service import REGISTER_KEEPER, read_register_entry
 from hotline.search.analyzer import Analyzer, analyzer_for
 from hotline.search.documents import DocumentBuilder
 from hotline.search.index import REBUILD, SearchIndex
@@ -100,7 +102,11 @@ def _look_now(session: Session) -> None:
 
 def listen(factory: sessionmaker[Session], index: SearchIndex) -> sessionmaker[Session]:
     """Sessions of ``factory`` log their knowledge edits and search ``index``."""
-    keepers = {FACTS_KEEPER: _kept_facts, ARTICLES_KEEPER: _kept_article}
+    keepers = {
+        FACTS_KEEPER: _kept_facts,
+        ARTICLES_KEEPER: _kept_article,
+        REGISTER_KEEPER: _kept_register_entry,
+    }
     factory.configure(info={**factory.kw.get("info", {}), INDEX: index, **keepers})
     event.listen(factory, "after_flush", _note_changes)
     event.listen(factory, "before_commit", _log_changes)
@@ -130,6 +136,15 @@ def _kept_facts(session: Session, code: str) -> MunicipalityFacts:
         return reader_of(session, index, code).facts
     except NotFound:
         return read_municipality_facts(session, code)
+
+
+def _kept_register_entry(session: Session, code: str) -> MunicipalityRead:
+    """A municipality's register entry, as the index keeps it beside its facts; read in
+    ``session`` where the index cannot answer for it (``NotFound`` for an unknown code)."""
+    index = _index_answering_for(session)
+    if index is None:
+        return read_register_entry(session, code)
+    return reader_of(session, index, code).entry
 
 
 def _kept_article(

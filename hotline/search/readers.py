@@ -1,5 +1,6 @@
 """What the index keeps of each municipality beside its documents: what a result page and a
-resolved article need of it (member, locale, fact values, the words for missing values).
+resolved article need of it (its register entry with member and locale, fact values, the words
+for missing values).
 
 Kept per process by ``SearchIndex.of_municipality`` and forgotten when the change log names the
 municipality, one of its values or a fact: no database read per search or per resolved article
@@ -13,8 +14,8 @@ from functools import cached_property
 from sqlalchemy.orm import Session
 
 from hotline.knowledge.resolve import MunicipalityFacts, read_municipality_facts
-from hotline.municipalities.schemas import normalise_code
-from hotline.municipalities.service import get_municipality
+from hotline.municipalities.schemas import MunicipalityRead, normalise_code
+from hotline.municipalities.service import read_register_entry
 from hotline.search.index import SearchIndex
 
 Pairs = tuple[tuple[str, str], ...]
@@ -24,10 +25,20 @@ Pairs = tuple[tuple[str, str], ...]
 class Reader:
     """One municipality as the index keeps it."""
 
-    code: str
-    member: bool
-    locale: str
+    entry: MunicipalityRead  # its register entry, as every signed-in user reads it
     facts: MunicipalityFacts  # as resolve() reads them: its own, shared defaults, register names
+
+    @property
+    def code(self) -> str:
+        return self.entry.code
+
+    @property
+    def member(self) -> bool:
+        return self.entry.member
+
+    @property
+    def locale(self) -> str:
+        return self.entry.locale
 
     @cached_property
     def values(self) -> Pairs:
@@ -40,13 +51,8 @@ class Reader:
 
 
 def _reader(session: Session, code: str) -> Reader:
-    municipality = get_municipality(session, code)
-    return Reader(
-        municipality.code,
-        municipality.member,
-        municipality.locale,
-        read_municipality_facts(session, municipality.code),
-    )
+    entry = read_register_entry(session, code)
+    return Reader(entry, read_municipality_facts(session, entry.code))
 
 
 def reader_of(session: Session, index: SearchIndex, code: str) -> Reader:

@@ -1,9 +1,13 @@
 """The municipalities and postcodes API as agents, admins and operators use it."""
 
+import time
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from hotline.app import create_app
+from hotline.config import Settings
 from hotline.municipalities.service import import_postcodes
 from tests.municipalities.test_loading import _postnord
 
@@ -29,6 +33,30 @@ def test_get_accepts_short_codes_and_404s_unknown_ones(client: TestClient, auth_
     missing = client.get("/api/v1/municipalities/9999", headers=agent)
     assert missing.status_code == 404
     assert missing.json()["type"] == "/problems/not-found"
+
+
+def test_an_edit_through_another_process_shows_in_the_kept_register_entry(
+    client: TestClient, settings: Settings, auth_headers
+) -> None:
+    """Once a process has built its search index, it keeps each register entry beside it (no
+    query per agent's screen) and forgets it when the change log names the municipality: an
+    edit another process committed shows once the index has looked (every 0.2 s; the wait is
+    only a bound against a loaded test machine)."""
+    agent, admin = auth_headers["agent.aarhus"], auth_headers["admin.aarhus"]
+    search = {"q": "pas", "municipality": "0751"}
+    assert client.get("/api/v1/search", params=search, headers=agent).is_success
+    url = "/api/v1/municipalities/0751"
+    assert client.get(url, headers=agent).json()["phone"] == "+45 89 40 20 00"
+
+    with TestClient(create_app(settings)) as other_process:
+        edited = other_process.patch(url, json={"phone": "+45 89 40 20 02"}, headers=admin)
+        assert edited.is_success
+    started = time.monotonic()
+    phone = client.get(url, headers=agent).json()["phone"]
+    while phone != "+45 89 40 20 02" and time.monotonic() - started < 5:
+        time.sleep(0.02)
+        phone = client.get(url, headers=agent).json()["phone"]
+    assert phone == "+45 89 40 20 02"
 
 
 def test_admin_updates_own_contact_columns_only(client: TestClient, auth_headers) -> None:

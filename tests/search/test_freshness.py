@@ -16,7 +16,11 @@ from hotline.db import make_sessionmaker
 from hotline.knowledge import service as kb
 from hotline.knowledge.models import Article
 from hotline.municipalities.schemas import MunicipalityUpdate
-from hotline.municipalities.service import get_municipality, update_municipality
+from hotline.municipalities.service import (
+    get_municipality,
+    municipality_read,
+    update_municipality,
+)
 from hotline.search import indexing, service
 from hotline.search.indexing import index_of, listen, new_index
 from hotline.search.models import SearchChange
@@ -164,3 +168,24 @@ def test_what_a_page_shows_of_a_municipality_follows_its_edits_in_every_process(
     kb.update_fact(corpus, telefon, {"label": "borgerservices nummer"}, EDITOR)
     corpus.commit()
     seen_elsewhere("borgerservice", FREDERIKSBERG, "nummer oplyses af Frederiksberg")
+
+
+def test_a_register_entry_is_read_once_per_process_until_an_edit_names_it(
+    corpus: Session,
+) -> None:
+    """Every agent's screen shows the municipality's register entry: with the index built it is
+    kept beside it. A session that edited it reads its own edit; a rolled-back edit leaves the
+    kept entry standing, a committed one has it read again."""
+    index_of(corpus)
+    kept = municipality_read(corpus, AARHUS)
+    assert municipality_read(corpus, "751") is kept
+
+    new_phone = MunicipalityUpdate(phone="+45 89 40 20 09")
+    update_municipality(corpus, get_municipality(corpus, AARHUS), new_phone)
+    assert municipality_read(corpus, AARHUS).phone == "+45 89 40 20 09"
+    corpus.rollback()
+    assert municipality_read(corpus, AARHUS) is kept
+
+    update_municipality(corpus, get_municipality(corpus, AARHUS), new_phone)
+    corpus.commit()
+    assert municipality_read(corpus, AARHUS).phone == "+45 89 40 20 09"

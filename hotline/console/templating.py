@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -9,6 +10,7 @@ from urllib.parse import urlencode
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from hotline.console.access import Action, shows
 from hotline.console.session import CSRF_FIELD, CSRF_HEADER, current_session
@@ -21,7 +23,14 @@ FULL_PAGE_BLOCK = "main"
 
 def console_path(request: Request, name: str, /, **path_params: Any) -> str:
     """A console route's path (mount prefix included), relative to the host."""
+    if not path_params:  # the same every time: found once instead of route by route
+        return request.scope.get("root_path", "") + _plain_route_path(request.app, name)
     return request.scope.get("root_path", "") + str(request.app.url_path_for(name, **path_params))
+
+
+@lru_cache(maxsize=512)
+def _plain_route_path(app: ASGIApp, name: str) -> str:
+    return str(app.url_path_for(name))  # type: ignore[attr-defined]
 
 
 def with_query(path: str, **params: Any) -> str:
@@ -55,6 +64,8 @@ def _console_context(request: Request) -> dict[str, Any]:
 templates = Jinja2Blocks(
     directory=Path(__file__).parent / "templates", context_processors=[_console_context]
 )
+# The templates ship with the package: looked up once, not checked on disk on every render.
+templates.env.auto_reload = False
 templates.env.globals["with_query"] = with_query
 templates.env.filters["dkdate"] = danish_when
 # Context-free macros (form fields, badges), usable in every page and fragment as ``ui``.

@@ -206,7 +206,7 @@ class SearchIndex:
         self._stale = False  # this process committed an edit: look before the next search
         self._municipalities: dict[str, Any] = {}  # code -> what ``of_municipality`` loaded
         self._articles: OrderedDict[Hashable, Any] = OrderedDict()  # what ``of_article`` loaded
-        self._forgotten = 0  # how many times municipalities were forgotten
+        self._forgotten = 0  # how many times changes were applied (and what is kept forgotten)
         self._own_engine: Engine | None = None
         self._reset()
 
@@ -245,11 +245,11 @@ class SearchIndex:
     def of_article(self, engine: Engine, key: Hashable, load: Callable[[Session], T]) -> T:
         """What ``load`` reads of one article (as one municipality reads it on one day), kept
         until the next change is applied, whatever it names."""
-        with self._lock:
-            found = self._articles.get(key)
-            if found is not None:
+        found = self._articles.get(key)  # no lock: a rebuild holding it must not stall reads
+        if found is not None:
+            with contextlib.suppress(KeyError):  # forgotten meanwhile: this read began before
                 self._articles.move_to_end(key)
-                return found
+            return found
         return self._kept(engine, load, lambda loaded: self._keep_article(key, loaded))
 
     def _keep_article(self, key: Hashable, loaded: object) -> None:

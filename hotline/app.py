@@ -16,7 +16,7 @@ from hotline.composer.api import router as composer_router
 from hotline.config import Settings
 from hotline.console.app import create_console
 from hotline.contacts.api import router as contacts_router
-from hotline.db import make_engine, make_sessionmaker, transaction
+from hotline.db import LoopReads, make_engine, make_sessionmaker, transaction
 from hotline.demo import accounts_with_demo_password
 from hotline.errors import PROBLEM_RESPONSES, install_problem_handlers
 from hotline.health import router as health_router
@@ -82,6 +82,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     app.state.search_index.read_through(index_engine)
     app.state.sessionmaker = listen(make_sessionmaker(engine), app.state.search_index)
+    app.state.loop_reads = LoopReads.available_for(settings.database_url)
     try:
         if settings.migrate_on_start:
             from hotline import migrate  # Alembic (~0.7 s to import) only where it is used
@@ -99,6 +100,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         engine.dispose()
         index_engine.dispose()
+        if app.state.loop_reads is not None:
+            await app.state.loop_reads.dispose()
 
 
 class HotlineApp(FastAPI):

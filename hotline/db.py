@@ -8,13 +8,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, Executable, MetaData, Row, create_engine, event, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from hotline.kit.time import utcnow as utcnow  # where models and services stamp rows
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -74,6 +79,10 @@ SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 HIDE_PARAMETERS = True
 
 
+# Asking PostgreSQL for a statement's plan never pays here; see ``make_engine``.
+_POSTGRES_CONNECT_ARGS = {"options": "-c jit=off"}
+
+
 def make_engine(
     url: str, *, pool_size: int = 10, max_overflow: int = 30, pool_timeout: float = 10.0
 ) -> Engine:
@@ -109,7 +118,7 @@ def make_engine(
         **pool,
         # No JIT: a search over a common word is estimated dear enough to be compiled, which
         # took 570 ms of a 690 ms query; JIT pays off for analytics, not for these.
-        connect_args={"options": "-c jit=off"},
+        connect_args=_POSTGRES_CONNECT_ARGS,
     )
 
 
@@ -127,3 +136,91 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+class NeedsDatabase(Exception):
+    """Work tried where it may not wait (on the event loop) would have had to ask the
+    database: run it again where waiting is allowed (a worker thread)."""
+
+
+class NoDatabaseSession(Session):
+    """A session for work tried on the event loop: anything it would read or write through
+    the database raises ``NeedsDatabase`` before a connection is taken. What the process keeps
+    (the search index, kept register entries and articles, found through ``info``) answers as
+    in any session, so a hot read needs no thread at all."""
+
+    def get_bind(self, *_args: Any, **_kwargs: Any) -> Engine:
+        raise NeedsDatabase
+
+
+def session_without_database(factory: sessionmaker[Session]) -> Session:
+    """A ``NoDatabaseSession`` knowing what ``factory``'s sessions keep (their ``info``)."""
+    return NoDatabaseSession(info=dict(factory.kw.get("info", {})))
+
+
+# Connections for ``LoopReads``: each read holds one for a single short query.
+LOOP_READ_CONNECTIONS = 4
+
+
+class LoopReads:
+    """One-row reads from the event loop, without a thread-pool hop (which costs more than the
+    read: benchmarks/README.md, "Requests"). PostgreSQL is asked through psycopg's asyncio
+    connections, so the loop serves others while the answer travels; a SQLite file is read in
+    place (a row by its key, microseconds), through a connection that never waits for a lock.
+    Whatever cannot be answered at once (a locked file, a full pool, a database that is down)
+    raises ``NeedsDatabase``: the caller asks again from a worker thread, as before."""
+
+    def __init__(self, url: str) -> None:
+        self._sqlite: Engine | None = None
+        self._postgres: AsyncEngine | None = None
+        if url.startswith("sqlite"):
+            self._sqlite = create_engine(
+                url,
+                connect_args={"check_same_thread": False, "timeout": 0},
+                hide_parameters=HIDE_PARAMETERS,
+                # The loop's thread reads one row at a time, start to end, with no await between.
+                pool_size=1,
+                max_overflow=0,
+                pool_timeout=0,
+            )
+        else:
+            from sqlalchemy.ext.asyncio import create_async_engine  # only where it is used
+
+            self._postgres = create_async_engine(
+                url,
+                hide_parameters=HIDE_PARAMETERS,
+                pool_pre_ping=True,
+                pool_size=LOOP_READ_CONNECTIONS,
+                max_overflow=0,
+                pool_timeout=0.05,
+                connect_args=_POSTGRES_CONNECT_ARGS,
+            )
+
+    @classmethod
+    def available_for(cls, url: str) -> "LoopReads | None":
+        """Reads for ``url``, or None where a second engine would not see the same database
+        (SQLite in memory) or the driver has no asyncio mode."""
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            return cls(url) if parsed.database not in (None, "", ":memory:") else None
+        if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg":
+            return cls(url)
+        return None
+
+    async def one(self, statement: Executable, parameters: dict[str, Any]) -> Row[Any] | None:
+        """The statement's one row or None; ``NeedsDatabase`` if it cannot be read at once."""
+        try:
+            if self._sqlite is not None:
+                with self._sqlite.connect() as connection:
+                    return connection.execute(statement, parameters).one_or_none()
+            assert self._postgres is not None
+            async with self._postgres.connect() as connection:
+                return (await connection.execute(statement, parameters)).one_or_none()
+        except (DBAPIError, PoolTimeout) as exc:
+            raise NeedsDatabase from exc
+
+    async def dispose(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.dispose()
+        if self._postgres is not None:
+            await self._postgres.dispose()

@@ -10,9 +10,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from hotline.auth.models import User
-from hotline.auth.service import SignedIn, signed_in_from_token, user_from_token
+from hotline.auth.service import (
+    SignedIn,
+    signed_in_from_loop,
+    signed_in_from_token,
+    user_from_token,
+)
 from hotline.config import Settings
-from hotline.db import transaction
+from hotline.db import LoopReads, NeedsDatabase, session_without_database, transaction
 from hotline.errors import Unauthorized
 
 
@@ -124,24 +129,33 @@ T = TypeVar("T")
 
 
 class SignedInCall:
-    """A signed-in API read whose whole database work takes one thread-pool hop: the account
-    check (a plain row, ``SignedIn``), the work and the commit run in one worker thread, and
-    the endpoint, its dependencies and the response's validation in the event loop.
+    """A signed-in API read, for the hot reads (a municipality, a resolved article, search).
 
-    For the hot reads (a municipality, a resolved article, search): with ``DbSession`` and
-    ``CurrentUser`` a sync endpoint pays a hop for the account, the endpoint, the response's
-    validation and the commit, ~0.3 ms each. (An early measurement had search slower this
-    way; an A/B of the same code alone later gave it 1.2x the requests/s: benchmarks/README.md,
-    "Requests".)
+    Tried on the event loop first: the account checked through ``LoopReads`` and the work run
+    in a ``NoDatabaseSession``, so what the process keeps (the index, kept register entries
+    and articles) answers without any thread-pool hop, which costs more than such a read
+    (benchmarks/README.md, "Requests"). Work that needs the database (a kept entry missing, the
+    index due to look at the change log, a search gap to log) raises ``NeedsDatabase`` before
+    it touches it, and runs again as before: the account check, the work and the commit in
+    one transaction in one worker thread.
     """
 
     def __init__(self, request: Request, token: str) -> None:
         self._sessionmaker: sessionmaker[Session] = request.app.state.sessionmaker
         self._settings: Settings = request.app.state.settings
+        self._loop_reads: LoopReads | None = request.app.state.loop_reads
         self._token = token
 
     async def run(self, work: Callable[[Session, SignedIn], T]) -> T:
-        """``work(session, caller)`` in one transaction: committed, or rolled back if it raises."""
+        """``work(session, caller)``: on the loop if it needs no database (so there is nothing
+        to commit), else in one transaction: committed, or rolled back if it raises."""
+        if self._loop_reads is not None:
+            try:
+                caller = await signed_in_from_loop(self._loop_reads, self._settings, self._token)
+                with session_without_database(self._sessionmaker) as session:
+                    return work(session, caller)
+            except NeedsDatabase:
+                pass
         return await run_in_threadpool(self._run, work)
 
     def _run(self, work: Callable[[Session, SignedIn], T]) -> T:

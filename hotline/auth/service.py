@@ -19,6 +19,7 @@ from hotline.auth.models import LoginFailure, User
 from hotline.auth.permissions import Action, Principal, require, scope_to_municipalities
 from hotline.auth.schemas import UserCreate, UserUpdate
 from hotline.config import Settings
+from hotline.db import LoopReads
 from hotline.errors import Conflict, NotFound, TooManyRequests, Unauthorized
 from hotline.kit.time import utcnow
 from hotline.municipalities.models import Municipality
@@ -312,6 +313,15 @@ def _signed_in(row: Row[Any]) -> SignedIn:
 def signed_in_from_token(session: Session, settings: Settings, token: str) -> SignedIn:
     """What ``user_from_token`` checks, as a plain ``Principal`` (no ORM object at all)."""
     return _signed_in(_signed_in_row(session, settings, token))
+
+
+async def signed_in_from_loop(reads: LoopReads, settings: Settings, token: str) -> SignedIn:
+    """``signed_in_from_token`` from the event loop: the same one-row check of the same row (a
+    sign-out or a blocked account stops the next request, in every process), read without a
+    thread hop; ``NeedsDatabase`` where ``reads`` cannot answer at once."""
+    user_id, epoch = _token_subject(settings, token)
+    row = await reads.one(_SIGNED_IN_ROW, {"user_id": user_id}) if _storable_id(user_id) else None
+    return _signed_in(_checked(row, epoch))
 
 
 def _live_account_row(session: Session, user_id: int, epoch: int) -> Row[Any] | None:

@@ -235,22 +235,27 @@ class SearchIndex:
     def _engine(self, engine: Engine) -> Engine:
         return self._own_engine or engine
 
-    def of_municipality(self, engine: Engine, code: str, load: Callable[[Session], T]) -> T:
-        """What ``load`` reads of the municipality ``code``, kept until a change names it."""
+    def of_municipality(
+        self, bind: Callable[[], Engine], code: str, load: Callable[[Session], T]
+    ) -> T:
+        """What ``load`` reads of the municipality ``code``, kept until a change names it.
+        ``bind`` is asked for the caller's engine only when it must be read."""
         found = self._municipalities.get(code)
         if found is not None:
             return found
-        return self._kept(engine, load, lambda loaded: self._municipalities.update({code: loaded}))
+        return self._kept(bind(), load, lambda loaded: self._municipalities.update({code: loaded}))
 
-    def of_article(self, engine: Engine, key: Hashable, load: Callable[[Session], T]) -> T:
+    def of_article(
+        self, bind: Callable[[], Engine], key: Hashable, load: Callable[[Session], T]
+    ) -> T:
         """What ``load`` reads of one article (as one municipality reads it on one day), kept
-        until the next change is applied, whatever it names."""
+        until the next change is applied, whatever it names. ``bind`` as above."""
         found = self._articles.get(key)  # no lock: a rebuild holding it must not stall reads
         if found is not None:
             with contextlib.suppress(KeyError):  # forgotten meanwhile: this read began before
                 self._articles.move_to_end(key)
             return found
-        return self._kept(engine, load, lambda loaded: self._keep_article(key, loaded))
+        return self._kept(bind(), load, lambda loaded: self._keep_article(key, loaded))
 
     def _keep_article(self, key: Hashable, loaded: object) -> None:
         self._articles[key] = loaded
@@ -292,10 +297,17 @@ class SearchIndex:
     def mark_stale(self) -> None:
         self._stale = True
 
+    @property
+    def fresh(self) -> bool:
+        """Built, and the change log read less than ``REFRESH_SECONDS`` ago with no edit of
+        this process's committed since: what ``ensure_fresh`` would do nothing about."""
+        return (
+            self._built and not self._stale and time.monotonic() - self._checked < REFRESH_SECONDS
+        )
+
     def ensure_fresh(self, engine: Engine) -> None:
         """Built, and every committed change applied (at most ``REFRESH_SECONDS`` ago)."""
-        now = time.monotonic()
-        if self._built and not self._stale and now - self._checked < REFRESH_SECONDS:
+        if self.fresh:
             return
         engine = self._engine(engine)
         with self._lock:

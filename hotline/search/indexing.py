@@ -156,7 +156,7 @@ def _kept_article(
     index = _index_answering_for(session)
     if index is None:
         return load(session)
-    return index.of_article(session.get_bind(), key, load)  # type: ignore[arg-type]
+    return index.of_article(session.get_bind, key, load)  # type: ignore[arg-type]
 
 
 def index_of(session: Session) -> SearchIndex:
@@ -166,7 +166,8 @@ def index_of(session: Session) -> SearchIndex:
         raise RuntimeError(
             "this session's sessionmaker has no search index: use hotline.search.indexing.listen"
         )
-    index.ensure_fresh(session.get_bind())  # type: ignore[arg-type]
+    if not index.fresh:  # asks for the session's bind only when it must read
+        index.ensure_fresh(session.get_bind())  # type: ignore[arg-type]
     return index
 
 

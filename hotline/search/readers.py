@@ -60,4 +60,4 @@ def reader_of(session: Session, index: SearchIndex, code: str) -> Reader:
     (``NotFound`` for an unknown code: a failed read is not kept)."""
     with suppress(ValueError):  # not a code at all: get_municipality says so
         code = normalise_code(code)
-    return index.of_municipality(session.get_bind(), code, lambda own: _reader(own, code))  # type: ignore[arg-type]
+    return index.of_municipality(session.get_bind, code, lambda own: _reader(own, code))  # type: ignore[arg-type]

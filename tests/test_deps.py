@@ -1,0 +1,87 @@
+"""The signed-in hot reads: answered on the event loop from what the process keeps, in a
+worker thread where the database must be asked, and the same either way."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+import hotline.deps
+import hotline.search.index
+
+MUNICIPALITY = "/api/v1/municipalities/0751"
+SEARCH = {"q": "pas", "municipality": "0751"}
+
+
+@pytest.fixture
+def thread_hops(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The hot reads that went to a worker thread, in order (other requests' hops, such as
+    ending an edit's transaction, are not counted)."""
+    hops: list[str] = []
+    run_in_threadpool = hotline.deps.run_in_threadpool
+
+    async def counted(function: Callable[..., Any], *args: Any) -> Any:
+        if getattr(function, "__qualname__", "").startswith("SignedInCall."):
+            hops.append(function.__name__)
+        return await run_in_threadpool(function, *args)
+
+    monkeypatch.setattr(hotline.deps, "run_in_threadpool", counted)
+    return hops
+
+
+def test_a_read_of_what_the_process_keeps_takes_no_thread_and_an_edit_shows_at_once(
+    client: TestClient,
+    auth_headers: dict[str, dict[str, str]],
+    thread_hops: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The index looks at the change log every 0.2 s, through a thread: not within this test
+    # (a loaded machine may take longer between two requests), except after its own edit.
+    monkeypatch.setattr(hotline.search.index, "REFRESH_SECONDS", 60.0)
+    agent, admin = auth_headers["agent.aarhus"], auth_headers["admin.aarhus"]
+    assert client.get("/api/v1/search", params=SEARCH, headers=agent).is_success  # builds
+    first = client.get(MUNICIPALITY, headers=agent).json()  # reads and keeps the entry
+    thread_hops.clear()
+    assert client.get(MUNICIPALITY, headers=agent).json() == first
+    assert thread_hops == []
+
+    edited = client.patch(MUNICIPALITY, json={"phone": "+45 89 40 20 09"}, headers=admin)
+    assert edited.is_success
+    assert client.get(MUNICIPALITY, headers=agent).json()["phone"] == "+45 89 40 20 09"
+    assert thread_hops == ["_run"]  # this process's edit: the index looks before the next read
+    assert client.get(MUNICIPALITY, headers=agent).json()["phone"] == "+45 89 40 20 09"
+    assert thread_hops == ["_run"]
+
+
+def test_what_the_process_does_not_keep_is_read_in_a_thread_with_the_same_answer(
+    client: TestClient, auth_headers: dict[str, dict[str, str]], thread_hops: list[str]
+) -> None:
+    agent = auth_headers["agent.aarhus"]
+    unknown = client.get("/api/v1/municipalities/9999", headers=agent)  # nothing kept of it
+    assert unknown.status_code == 404
+    assert unknown.json()["type"] == "/problems/not-found"
+    assert thread_hops == ["_run"]
+
+
+@pytest.mark.parametrize("path", [MUNICIPALITY, "/api/v1/search?q=pas&municipality=0751"])
+def test_a_hot_read_stops_at_once_when_the_account_is_signed_out_or_blocked(
+    client: TestClient,
+    auth_headers: dict[str, dict[str, str]],
+    thread_hops: list[str],
+    path: str,
+) -> None:
+    agent, operator = auth_headers["agent.aarhus"], auth_headers["operator"]
+    agent_two = auth_headers["agent.odense"]
+    for _ in range(2):
+        assert client.get(path, headers=agent).is_success
+        assert client.get(path, headers=agent_two).is_success
+    assert client.post("/api/v1/auth/logout", headers=agent).status_code == 204
+    refused = client.get(path, headers=agent)
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"] == "Bearer"
+
+    me = client.get("/api/v1/users/me", headers=agent_two).json()
+    blocked = client.patch(f"/api/v1/users/{me['id']}", json={"active": False}, headers=operator)
+    assert blocked.is_success
+    assert client.get(path, headers=agent_two).status_code == 401

@@ -324,19 +324,31 @@ async def signed_in_from_loop(reads: LoopReads, settings: Settings, token: str) 
     return _signed_in(_checked(row, epoch))
 
 
-def _live_account_row(session: Session, user_id: int, epoch: int) -> Row[Any] | None:
+def _live(row: Row[Any] | None, epoch: int) -> Row[Any] | None:
     """The account a console session names; None when it is gone or blocked, or its sessions
     were ended (sign-out, new password) after ``epoch``."""
-    row = _account_row(session, user_id)
     if row is None or not row.active or row.session_epoch != epoch:
         return None
     return row
+
+
+def _live_account_row(session: Session, user_id: int, epoch: int) -> Row[Any] | None:
+    return _live(_account_row(session, user_id), epoch)
 
 
 def signed_in_account(session: Session, user_id: int, epoch: int) -> SignedIn | None:
     """The account a console session names, as one plain row (see ``SignedIn``)."""
     row = _live_account_row(session, user_id, epoch)
     return _signed_in(row) if row is not None else None
+
+
+async def signed_in_account_from_loop(
+    reads: LoopReads, user_id: int, epoch: int
+) -> SignedIn | None:
+    """``signed_in_account`` from the event loop (see ``signed_in_from_loop``)."""
+    row = await reads.one(_SIGNED_IN_ROW, {"user_id": user_id}) if _storable_id(user_id) else None
+    live = _live(row, epoch)
+    return _signed_in(live) if live is not None else None
 
 
 def session_user(session: Session, user_id: int, epoch: int) -> User | None:

@@ -1,6 +1,7 @@
 """The agent's one screen: citizen's municipality, search, article, reply, delivery status."""
 
 import base64
+import contextlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from hotline.console.articles import show_article
 from hotline.console.contacts import agent_page_contact, fragment_contact
 from hotline.console.errors import danish_message
 from hotline.console.forms import ConsoleForm, danish_errors
-from hotline.console.session import ConsoleUser, signed_in_transaction
+from hotline.console.session import ConsoleUser, signed_in_from_loop, signed_in_transaction
 from hotline.console.templating import (
     console_path,
     drawn_block,
@@ -38,6 +39,8 @@ from hotline.console.templating import (
     render,
     with_query,
 )
+from hotline.contacts.service import has_open_contact_from_loop
+from hotline.db import LoopReads, NeedsDatabase, session_without_database
 from hotline.deps import AppSettings, DbSession, RowId
 from hotline.errors import NotFound, Problem
 from hotline.kit.cpr import CprNumberInReply, contains_cpr_number
@@ -322,10 +325,13 @@ def _results_fragment(
     kommune: str | None,
     q: str,
     kategori: str | None,
+    *,
+    open_contact: bool | None = None,
 ) -> Response:
     """The search box's htmx answer: the results block alone, with only what it draws (and the
-    contact that choosing the municipality opens, as the whole page does)."""
-    fragment_contact(session, agent, kommune)
+    contact that choosing the municipality opens, as the whole page does). ``open_contact`` as
+    ``fragment_contact`` takes it."""
+    fragment_contact(session, agent, kommune, open_contact=open_contact)
     municipality = find_chosen(session, kommune, municipality_read)  # the register row alone
     context = _page_context(kommune, municipality, q=q, kategori=kategori)
     if municipality is not None:
@@ -379,12 +385,35 @@ async def search_submit(request: Request) -> Response:
 
     Typing asks for this many times a minute: the account is one plain row and the results
     block is drawn from what it shows (``_results_fragment``); only a form posted without
-    JavaScript draws (and computes) the whole page."""
+    JavaScript draws (and computes) the whole page. The results block is drawn on the event
+    loop where what the process keeps answers it, as the API's hot reads are
+    (``hotline.deps.SignedInCall``); anything else runs in one worker thread: on PostgreSQL its
+    round trips would otherwise hold up every other request of this process."""
     form = await request.form()
     words = {key: str(form.get(key, ""))[:limit] for key, limit in SEARCH_FIELDS.items()}
-    # The database work in one worker thread: on PostgreSQL its round trips would otherwise
-    # hold up every other request of this process.
+    reads: LoopReads | None = request.app.state.loop_reads
+    if reads is not None and drawn_block(request, AGENT_PAGE) == "results":
+        with contextlib.suppress(NeedsDatabase):
+            return await _results_on_loop(request, reads, words)
     return await run_in_threadpool(_searched_page, request, words)
+
+
+async def _results_on_loop(request: Request, reads: LoopReads, words: dict[str, str]) -> Response:
+    """The results block without a thread: ``NeedsDatabase`` where it must ask the database
+    (a contact to open, a search gap to log, what the index is due to look up)."""
+    agent = await signed_in_from_loop(request, reads)
+    open_page(agent, Action.READ_KNOWLEDGE)
+    open_contact = await has_open_contact_from_loop(reads, agent.id)
+    with session_without_database(request.app.state.sessionmaker) as session:
+        return _results_fragment(
+            request,
+            session,
+            agent,
+            words["kommune"] or None,
+            words["q"],
+            words["kategori"] or None,
+            open_contact=open_contact,
+        )
 
 
 def _searched_page(request: Request, words: dict[str, str]) -> Response:

@@ -95,12 +95,15 @@ def agent_page_contact(
     return {"contact": contact, **_labels()}
 
 
-def fragment_contact(session: Session, agent: SignedIn, code: str | None) -> None:
+def fragment_contact(
+    session: Session, agent: SignedIn, code: str | None, *, open_contact: bool | None = None
+) -> None:
     """``agent_page_contact`` for a fragment without the panel (the search results), signed in
-    as a plain row: only opens the contact when none is open (the account is loaded then)."""
+    as a plain row: only opens the contact when none is open (the account is loaded then).
+    ``open_contact``: whether one is, where the caller has asked already."""
     if not code or not shows(agent, Action.SEND_REPLY, code):
         return
-    if service.has_open_contact(session, agent.id):
+    if service.has_open_contact(session, agent.id) if open_contact is None else open_contact:
         return
     user = session.get(User, agent.id)
     if user is not None:

@@ -20,9 +20,14 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from hotline.auth.models import User
-from hotline.auth.service import SignedIn, session_user, signed_in_account
+from hotline.auth.service import (
+    SignedIn,
+    session_user,
+    signed_in_account,
+    signed_in_account_from_loop,
+)
 from hotline.config import Settings
-from hotline.db import transaction
+from hotline.db import LoopReads, transaction
 from hotline.deps import DbSession
 from hotline.errors import Forbidden, Unauthorized
 
@@ -161,6 +166,18 @@ def signed_in_row(request: Request, session: Session) -> SignedIn:
     console_session = current_session(request)
     account = (
         signed_in_account(session, console_session.user_id, console_session.epoch)
+        if console_session.user_id is not None
+        else None
+    )
+    return _admitted(request, account)
+
+
+async def signed_in_from_loop(request: Request, reads: LoopReads) -> SignedIn:
+    """``signed_in_row`` from the event loop: the same check of the same row, without a thread
+    hop (``NeedsDatabase`` where ``reads`` cannot answer at once)."""
+    console_session = current_session(request)
+    account = (
+        await signed_in_account_from_loop(reads, console_session.user_id, console_session.epoch)
         if console_session.user_id is not None
         else None
     )

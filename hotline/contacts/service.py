@@ -30,7 +30,7 @@ from hotline.contacts.models import (
     Outcome,
 )
 from hotline.contacts.schemas import ContactClose, ContactOpen, ContactUpdate
-from hotline.db import utcnow
+from hotline.db import LoopReads, utcnow
 from hotline.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from hotline.kit.cpr import refuse_cpr_numbers
 from hotline.municipalities.models import Municipality
@@ -180,6 +180,12 @@ def has_open_contact(session: Session, agent_id: int) -> bool:
     """Whether the agent has an open contact: one plain row through an index, nothing loaded
     (asked on every search the agent types)."""
     return session.execute(_OPEN_CONTACT, {"agent_id": agent_id}).first() is not None
+
+
+async def has_open_contact_from_loop(reads: LoopReads, agent_id: int) -> bool:
+    """``has_open_contact`` from the event loop, without a thread hop (``NeedsDatabase`` where
+    ``reads`` cannot answer at once)."""
+    return await reads.one(_OPEN_CONTACT, {"agent_id": agent_id}) is not None
 
 
 def record_article(

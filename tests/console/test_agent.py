@@ -1,9 +1,19 @@
 """The agent's screen: municipality, search, article, reply and its delivery status."""
 
+from collections.abc import Callable
+from typing import Any
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import hotline.console.agent
+import hotline.search.index
+from hotline.auth.models import User
+from hotline.auth.service import issue_token
+from hotline.config import Settings
+from hotline.contacts.service import has_open_contact
 from hotline.replies.models import Reply
 from hotline.search.service import knowledge_gaps
 from tests.console.conftest import LOCAL_PART, SignIn, csrf_token, post_form
@@ -89,6 +99,47 @@ def test_search_as_you_type_returns_only_the_results_fragment(
     assert "Pas til voksne" in fragment
     assert "Lokal regel" in fragment  # Aarhus adds to the shared article
     assert "Borgerservice (" in fragment  # the category facet with its count
+
+
+def test_typing_draws_its_results_from_what_the_process_keeps_without_a_thread(
+    client: TestClient,
+    sign_in: SignIn,
+    kb: Session,
+    settings: Settings,
+    demo_users: dict[str, User],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first search for a municipality opens the agent's contact (a write: a worker
+    thread); the keystrokes after it are drawn on the event loop, and a blocked account is
+    stopped at the very next one."""
+    monkeypatch.setattr(hotline.search.index, "REFRESH_SECONDS", 60.0)  # no look meanwhile
+    hops: list[str] = []
+    run_in_threadpool = hotline.console.agent.run_in_threadpool
+
+    async def counted(function: Callable[..., Any], *args: Any) -> Any:
+        hops.append(function.__name__)
+        return await run_in_threadpool(function, *args)
+
+    monkeypatch.setattr(hotline.console.agent, "run_in_threadpool", counted)
+    sign_in("agent.aarhus")
+    results = {**HTMX, "HX-Target": "results", "HX-Trigger-Name": "q"}
+    typed = [
+        post_form(client, "/console/soeg", {"kommune": "0751", "q": q}, headers=results)
+        for q in ("pa", "pas", "pas ")
+    ]
+    assert all("Pas til voksne" in answer.text for answer in typed[1:])
+    assert hops == ["_searched_page"]  # the first: it opened the contact
+    kb.rollback()
+    assert has_open_contact(kb, demo_users["agent.aarhus"].id)
+
+    operator = {"Authorization": f"Bearer {issue_token(settings, demo_users['operator']).token}"}
+    agent_id = demo_users["agent.aarhus"].id
+    blocked = client.patch(f"/api/v1/users/{agent_id}", json={"active": False}, headers=operator)
+    assert blocked.is_success
+    stopped = post_form(client, "/console/soeg", {"kommune": "0751", "q": "pas"}, headers=results)
+    assert stopped.status_code == 204
+    assert stopped.headers["HX-Redirect"].startswith("/console/login")
+    assert hops == ["_searched_page"]
 
 
 def test_search_works_without_javascript_as_a_plain_form(

@@ -61,6 +61,10 @@ from hotline.search.models import SearchChange
 T = TypeVar("T")
 
 REFRESH_SECONDS = 0.2
+# A read that may not wait (on the event loop) answers from the index as it is while another
+# read looks at the change log, for at most this long: an edit of another process's is then
+# searchable here within REFRESH_SECONDS + LOOKING_SECONDS (< 1 s).
+LOOKING_SECONDS = 0.5
 REBUILD = "all"  # the change-log ref of `hotline search reindex`: every process rebuilds
 GAP_SECONDS = 120.0
 MAX_GAPS = 10_000
@@ -203,6 +207,7 @@ class SearchIndex:
         self._last_id = 0
         self._gaps: dict[int, float] = {}  # skipped id -> when first skipped
         self._checked = 0.0
+        self._looking_since = -LOOKING_SECONDS  # when a read that may not wait left to look
         self._stale = False  # this process committed an edit: look before the next search
         self._municipalities: dict[str, Any] = {}  # code -> what ``of_municipality`` loaded
         self._articles: OrderedDict[Hashable, Any] = OrderedDict()  # what ``of_article`` loaded
@@ -305,6 +310,21 @@ class SearchIndex:
             self._built and not self._stale and time.monotonic() - self._checked < REFRESH_SECONDS
         )
 
+    def looked_at_meanwhile(self) -> bool:
+        """For a read that may not wait: whether it may answer from the index as it is,
+        although the index is due to look at the change log. Yes while another read is looking
+        (for at most ``LOOKING_SECONDS``); the first to find it due is told no and looks (from
+        a worker thread), so eight agents typing at once send one look there, not eight. Never
+        before the index is built, nor after an edit of this process's (its author reads it
+        next)."""
+        if not self._built or self._stale:
+            return False
+        now = time.monotonic()
+        if now - self._looking_since < LOOKING_SECONDS:
+            return True
+        self._looking_since = now
+        return False
+
     def ensure_fresh(self, engine: Engine) -> None:
         """Built, and every committed change applied (at most ``REFRESH_SECONDS`` ago)."""
         if self.fresh:
@@ -317,6 +337,7 @@ class SearchIndex:
                 self._stale = False
                 self._apply_changes(engine)
             self._checked = time.monotonic()
+            self._looking_since = -LOOKING_SECONDS
 
     def build(self, engine: Engine) -> int:
         """Everything from the database; the change log's position is read first, so an edit

@@ -17,6 +17,7 @@ from sqlalchemy import event, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.config import Settings
+from hotline.db import may_wait
 from hotline.errors import NotFound
 from hotline.knowledge.models import Article, Fact, FactValue, LocalArticle, Override
 from hotline.knowledge.resolve import (
@@ -166,8 +167,9 @@ def index_of(session: Session) -> SearchIndex:
         raise RuntimeError(
             "this session's sessionmaker has no search index: use hotline.search.indexing.listen"
         )
-    if not index.fresh:  # asks for the session's bind only when it must read
-        index.ensure_fresh(session.get_bind())  # type: ignore[arg-type]
+    if index.fresh or (not may_wait(session) and index.looked_at_meanwhile()):
+        return index
+    index.ensure_fresh(session.get_bind())  # type: ignore[arg-type]
     return index
 
 

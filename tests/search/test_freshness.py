@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+import hotline.search.index
 from hotline.config import Settings
-from hotline.db import make_sessionmaker
+from hotline.db import NeedsDatabase, NoDatabaseSession, make_sessionmaker
 from hotline.knowledge import service as kb
 from hotline.knowledge.models import Article
 from hotline.municipalities.schemas import MunicipalityUpdate
@@ -189,3 +190,33 @@ def test_a_register_entry_is_read_once_per_process_until_an_edit_names_it(
     update_municipality(corpus, get_municipality(corpus, AARHUS), new_phone)
     corpus.commit()
     assert municipality_read(corpus, AARHUS).phone == "+45 89 40 20 09"
+
+
+def test_of_reads_that_may_not_wait_one_looks_at_the_change_log_while_the_others_answer(
+    corpus: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Agents typing at once, answered on the event loop: when the index is due to look at the
+    change log, the first read is sent to look (from a worker thread) and the others answer
+    from the index as it is meanwhile, for at most ``LOOKING_SECONDS``. After a look the next
+    due read looks again; after an edit of this process's, none answers before a look."""
+    index = index_of(corpus)
+    index_of(corpus)  # and applies the corpus's own commit (built before it was looked at)
+    on_the_loop = NoDatabaseSession(info=dict(corpus.info))
+    assert index_of(on_the_loop) is index  # fresh: nothing to look at
+    monkeypatch.setattr(hotline.search.index, "REFRESH_SECONDS", 0.0)  # due from now on
+
+    with pytest.raises(NeedsDatabase):
+        index_of(on_the_loop)  # the first is sent to look
+    assert index_of(on_the_loop) is index  # the others answer meanwhile
+    assert index_of(corpus) is index  # the look, from a session that may wait
+    with pytest.raises(NeedsDatabase):
+        index_of(on_the_loop)  # due again: the next read looks again
+
+    index.mark_stale()  # this process committed an edit
+    with pytest.raises(NeedsDatabase):
+        index_of(on_the_loop)
+    index_of(corpus)
+    monkeypatch.setattr(hotline.search.index, "LOOKING_SECONDS", 0.0)  # a look that never ends
+    for _ in range(2):
+        with pytest.raises(NeedsDatabase):
+            index_of(on_the_loop)

@@ -7,8 +7,10 @@ sum over all of them (the heartbeat gauge: the latest per worker). Values that l
 database (the outbox backlog) are read from it when scraped, so every process reports the same.
 """
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+import functools
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, ParamSpec, TypeVar
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -42,6 +44,27 @@ SEARCH_SECONDS = Histogram(
     "Time of one knowledge-base search (API and console).",
     buckets=LATENCY_BUCKETS,
 )
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def time_completed(histogram: Histogram) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Times the calls that return: one that raises (work tried on the event loop that needed
+    the database, and is timed again where it runs) is not a second observation."""
+
+    def decorate(function: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(function)
+        def timed(*args: P.args, **kwargs: P.kwargs) -> R:
+            started = time.perf_counter()
+            result = function(*args, **kwargs)
+            histogram.observe(time.perf_counter() - started)
+            return result
+
+        return timed
+
+    return decorate
+
+
 DELIVERIES = Counter("hotline_mail_deliveries", "Replies the mail server accepted.")
 DELIVERY_FAILURES = Counter(
     "hotline_mail_delivery_failures",

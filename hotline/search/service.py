@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from hotline.auth.permissions import Action, Principal, require
 from hotline.kit.cpr import CprNumberInText, refuse_cpr_numbers
 from hotline.knowledge.resolve import render_facts, today
-from hotline.observability.metrics import SEARCH_SECONDS
+from hotline.observability.metrics import SEARCH_SECONDS, time_completed
 from hotline.search.analyzer import WORD, QueryTerm, analyzer_for, normalise
 from hotline.search.index import Found, SearchIndex
 from hotline.search.indexing import index_of
@@ -82,7 +82,7 @@ def _snippet_text(parts: tuple[str, ...], values: Pairs, gaps: Pairs) -> str:
     return text_of(markdown)
 
 
-@SEARCH_SECONDS.time()
+@time_completed(SEARCH_SECONDS)
 def search(
     session: Session,
     query: str,

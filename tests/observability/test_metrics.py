@@ -61,3 +61,22 @@ def test_deliveries_and_failures_are_counted_by_kind_and_the_worker_beats(
     )
     beats = [v for n, _, v in samples(registry) if n == WORKER_HEARTBEAT._name]
     assert beats and max(beats) > 0
+
+
+def test_every_search_is_timed_once_wherever_it_ran(
+    client: TestClient, auth_headers: dict[str, dict[str, str]]
+) -> None:
+    """A search that finds nothing (this database holds no articles) is tried on the event loop
+    and then run again in a worker thread, which logs the knowledge gap: timed once."""
+    agent = auth_headers["agent.aarhus"]
+    before = client.get("/metrics").text
+    for words in ("pas", "pas", "hvalrosser"):
+        searched = client.get(
+            "/api/v1/search", params={"q": words, "municipality": "0751"}, headers=agent
+        )
+        assert searched.is_success
+    gaps = client.get("/api/v1/search/gaps", headers=auth_headers["editor"]).json()
+    assert sorted((gap["query"], gap["count"]) for gap in gaps) == [("hvalrosser", 1), ("pas", 2)]
+    after = client.get("/metrics").text
+    count = "hotline_search_duration_seconds_count"
+    assert sample(after, count) - sample(before, count) == 3

@@ -257,8 +257,10 @@ class LoopReads:
         values = {**read.defaults, **parameters}
         try:
             if self._sqlite is None:
+                # mode=rw: a read never creates the file (the app's engine and migrations do)
                 self._sqlite = sqlite3.connect(
-                    self._sqlite_file or "",
+                    Path(self._sqlite_file or "").absolute().as_uri() + "?mode=rw",
+                    uri=True,
                     timeout=0,
                     isolation_level=None,
                     check_same_thread=False,

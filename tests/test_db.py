@@ -56,6 +56,7 @@ def test_loop_reads_answer_the_row_the_database_holds(
     [
         "postgresql+psycopg://postgres@127.0.0.1:1/test",  # nothing listens: a database down
         "sqlite:///{directory}/not-a-database.db",
+        "sqlite:///{directory}/no-such-file.db",  # never created by a read
     ],
 )
 def test_loop_reads_that_cannot_answer_at_once_send_the_work_to_a_thread(
@@ -73,6 +74,7 @@ def test_loop_reads_that_cannot_answer_at_once_send_the_work_to_a_thread(
 
     with pytest.raises(NeedsDatabase):
         asyncio.run(read())
+    assert not (tmp_path / "no-such-file.db").exists()
 
 
 def test_loop_reads_exist_only_where_they_read_the_same_database_without_waiting() -> None:

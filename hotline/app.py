@@ -21,6 +21,7 @@ from hotline.demo import accounts_with_demo_password
 from hotline.errors import PROBLEM_RESPONSES, install_problem_handlers
 from hotline.health import router as health_router
 from hotline.housekeeping import HOUSEKEEPING
+from hotline.knowledge.api import resolved_router as resolved_articles_router
 from hotline.knowledge.api import router as knowledge_router
 from hotline.letterheads.api import router as letterheads_router
 from hotline.meetings.api import router as meetings_router
@@ -120,6 +121,7 @@ class HotlineApp(FastAPI):
 # share a path and method, so the order changes nothing else.
 API_ROUTERS: tuple[APIRouter, ...] = (
     search_router,
+    resolved_articles_router,  # an article as the citizen's municipality has it
     municipalities_router,  # four routes, one of them the municipality's card
     knowledge_router,
     contacts_router,

@@ -37,6 +37,10 @@ from hotline.knowledge.schemas import (
 from hotline.municipalities.service import get_municipality
 
 router = APIRouter(tags=["knowledge"])
+# The articles as a municipality reads them: what every agent's screen asks for, many times a
+# minute. A router of their own, so the app can match them before the editors' routes
+# (``hotline.app.API_ROUTERS``).
+resolved_router = APIRouter(tags=["knowledge"])
 
 At = Annotated[date | None, Query(description="Resolve as of this day (YYYY-MM-DD); default today")]
 
@@ -187,7 +191,7 @@ def _code(session: Session, code: str) -> str:
     return get_municipality(session, code).code
 
 
-@router.get("/municipalities/{code}/articles", response_model=list[ResolvedArticleRead])
+@resolved_router.get("/municipalities/{code}/articles", response_model=list[ResolvedArticleRead])
 def list_resolved(
     code: str,
     session: DbSession,
@@ -202,7 +206,7 @@ def list_resolved(
     )
 
 
-@router.get(
+@resolved_router.get(
     "/municipalities/{code}/articles/{slug}",
     response_model=ResolvedArticleRead,
     responses={304: {"description": "Not modified: the ETag in If-None-Match is current"}},

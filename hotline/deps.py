@@ -103,7 +103,8 @@ def client_address(request: Request) -> str:
     return peer
 
 
-_bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth/token")
+_BEARER_DESCRIPTION = "Token from POST /api/v1/auth/token"
+_bearer = HTTPBearer(auto_error=False, description=_BEARER_DESCRIPTION)
 
 
 def _bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str:
@@ -163,14 +164,19 @@ class SignedInCall:
             return work(session, signed_in_from_token(session, self._settings, self._token))
 
 
-async def _signed_in_call(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> SignedInCall:
-    return SignedInCall(request, _bearer_token(credentials))
+class _SignedInBearer(HTTPBearer):
+    """The bearer scheme (as ``_bearer``, the same in the OpenAPI document) that hands the hot
+    reads their ``SignedInCall`` itself: one dependency for FastAPI to solve per request, not
+    two (a scheme's credentials, then the call made from them)."""
+
+    async def __call__(self, request: Request) -> SignedInCall:  # type: ignore[override]
+        return SignedInCall(request, _bearer_token(await super().__call__(request)))
 
 
-SignedInApi = Annotated[SignedInCall, Depends(_signed_in_call)]
+_signed_in_bearer = _SignedInBearer(
+    auto_error=False, scheme_name=_bearer.scheme_name, description=_BEARER_DESCRIPTION
+)
+SignedInApi = Annotated[SignedInCall, Depends(_signed_in_bearer)]
 
 # Reports answer JSON, or with ``?format=csv`` a Danish-Excel CSV: both are documented, so a
 # client (and the schemathesis suite) knows either may come back.

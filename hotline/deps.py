@@ -130,15 +130,17 @@ T = TypeVar("T")
 
 
 class SignedInCall:
-    """A signed-in API read, for the hot reads (a municipality, a resolved article, search).
+    """A signed-in API call, for what a shift asks for most: ``run`` for the hot reads (a
+    municipality, a resolved article, search), ``act`` for the writes (a contact opened, an
+    article recorded on it, the contact closed, a reply previewed and sent).
 
-    Tried on the event loop first: the account checked through ``LoopReads`` and the work run
-    in a ``NoDatabaseSession``, so what the process keeps (the index, kept register entries
-    and articles) answers without any thread-pool hop, which costs more than such a read
-    (benchmarks/README.md, "Requests"). Work that needs the database (a kept entry missing, the
-    index due to look at the change log, a search gap to log) raises ``NeedsDatabase`` before
-    it touches it, and runs again as before: the account check, the work and the commit in
-    one transaction in one worker thread.
+    A read is tried on the event loop first: the account checked through ``LoopReads`` and the
+    work run in a ``NoDatabaseSession``, so what the process keeps (the index, kept register
+    entries and articles) answers without any thread-pool hop, which costs more than such a
+    read (benchmarks/README.md, "Requests"). Work that needs the database (a kept entry
+    missing, the index due to look at the change log, a search gap to log) raises
+    ``NeedsDatabase`` before it touches it, and runs again as before: the account check, the
+    work and the commit in one transaction in one worker thread.
     """
 
     def __init__(self, request: Request, token: str) -> None:
@@ -162,6 +164,18 @@ class SignedInCall:
     def _run(self, work: Callable[[Session, SignedIn], T]) -> T:
         with transaction(self._sessionmaker) as session:
             return work(session, signed_in_from_token(session, self._settings, self._token))
+
+    async def act(self, work: Callable[[Session, User], T]) -> T:
+        """``work(session, user)`` in one transaction in one worker thread: the account, the
+        use case, the answer (``work`` returns the response's schema, made while the session
+        is open) and the commit, where ``DbSession`` with ``CurrentUser`` and a sync endpoint
+        took four hops (the account, the endpoint, the response's validation, the commit).
+        Committed before the response is sent; rolled back if ``work`` raises."""
+        return await run_in_threadpool(self._act, work)
+
+    def _act(self, work: Callable[[Session, User], T]) -> T:
+        with transaction(self._sessionmaker) as session:
+            return work(session, user_from_token(session, self._settings, self._token))
 
 
 class _SignedInBearer(HTTPBearer):

@@ -4,6 +4,7 @@ worker thread where the database must be asked, and the same either way."""
 from collections.abc import Callable
 from typing import Any
 
+import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 
@@ -85,3 +86,40 @@ def test_a_hot_read_stops_at_once_when_the_account_is_signed_out_or_blocked(
     blocked = client.patch(f"/api/v1/users/{me['id']}", json={"active": False}, headers=operator)
     assert blocked.is_success
     assert client.get(path, headers=agent_two).status_code == 401
+
+
+@pytest.fixture
+def every_thread_hop(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every function any request handed to a worker thread (FastAPI's own hops included)."""
+    hops: list[str] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        called = getattr(function, "func", function)  # Starlette hands over a partial
+        hops.append(getattr(called, "__qualname__", repr(called)))
+        return await run_sync(function, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    return hops
+
+
+def test_the_writes_of_a_shift_take_one_thread_hop_each(
+    client: TestClient, auth_headers: dict[str, dict[str, str]], every_thread_hop: list[str]
+) -> None:
+    """Open a contact, record an article on it and close it: the account, the use case, the
+    answer and the commit together, once per request."""
+    agent = auth_headers["agent.aarhus"]
+    opened = client.post("/api/v1/contacts", json={"municipality": "0751"}, headers=agent)
+    assert opened.status_code == 201
+    path = opened.headers["Location"]
+    touched = client.post(f"{path}/articles", json={"slug": "pas", "use": "opened"}, headers=agent)
+    assert touched.status_code == 200, touched.text
+    closed = client.post(
+        f"{path}/close",
+        json={"outcome": "answered"},
+        headers={**agent, "If-Match": touched.headers["ETag"]},
+    )
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["outcome"] == "answered"
+    assert closed.headers["ETag"] == f'"contact-v{closed.json()["version"]}"'
+    assert every_thread_hop == ["SignedInCall._act"] * 3

@@ -10,7 +10,7 @@ from hotline.composer.schemas import (
     ReplyTemplateRead,
     ReplyTemplateUpdate,
 )
-from hotline.deps import AppSettings, CurrentUser, DbSession, RowId
+from hotline.deps import AppSettings, CurrentUser, DbSession, RowId, SignedInApi
 from hotline.etags import IfMatch
 from hotline.municipalities.schemas import MunicipalityCode
 from hotline.satisfaction import service as satisfaction_service
@@ -19,13 +19,16 @@ router = APIRouter(tags=["composer"])
 
 
 @router.post("/replies/preview", response_model=ReplyPreview, response_model_by_alias=True)
-def preview_reply(
-    request: ReplyRequest, session: DbSession, settings: AppSettings, user: CurrentUser
+async def preview_reply(
+    request: ReplyRequest, settings: AppSettings, api: SignedInApi
 ) -> ReplyPreview:
     """Exactly what POST /replies would send, without storing or sending anything: with the
     survey paragraph when the reply will carry one (its link in the preview opens nothing)."""
-    composed = satisfaction_service.compose_preview(session, settings, request, user)
-    return service.preview_of(composed)
+    return await api.act(
+        lambda session, user: service.preview_of(
+            satisfaction_service.compose_preview(session, settings, request, user)
+        )
+    )
 
 
 @router.get("/reply-templates", response_model=list[ReplyTemplateRead])

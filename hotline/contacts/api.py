@@ -2,7 +2,7 @@
 ETag <-> version, CSV/JSON), every rule is in the services."""
 
 from datetime import date, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Response
 
@@ -23,14 +23,22 @@ from hotline.contacts.schemas import (
     SharedRouteWrite,
 )
 from hotline.db import utcnow
-from hotline.deps import CSV_OR_JSON, AppSettings, CurrentUser, DbSession, RowId, csv_download
+from hotline.deps import (
+    CSV_OR_JSON,
+    AppSettings,
+    CurrentUser,
+    DbSession,
+    RowId,
+    SignedInApi,
+    csv_download,
+)
 from hotline.errors import PreconditionFailed, PreconditionRequired
 from hotline.etags import IfMatch
 
 router = APIRouter(tags=["contacts"])
 
 
-def contact_etag(contact: Contact) -> str:
+def contact_etag(contact: Contact | ContactRead) -> str:
     return f'"contact-v{contact.version}"'
 
 
@@ -46,17 +54,20 @@ def expected_version(if_match: str | None) -> int:
     return int(tag.removeprefix("contact-v"))
 
 
-def _read(contact: Contact, response: Response) -> Contact:
+_Answer = TypeVar("_Answer", Contact, ContactRead)
+
+
+def _read(contact: _Answer, response: Response) -> _Answer:
     response.headers["ETag"] = contact_etag(contact)
     return contact
 
 
 @router.post("/contacts", response_model=ContactRead, status_code=201)
-def open_contact(
-    data: ContactOpen, session: DbSession, user: CurrentUser, response: Response
-) -> object:
+async def open_contact(data: ContactOpen, api: SignedInApi, response: Response) -> ContactRead:
     """Open a contact for the citizen's municipality (the console does it on choosing one)."""
-    contact = service.open_contact(session, user, data)
+    contact = await api.act(
+        lambda session, user: ContactRead.model_validate(service.open_contact(session, user, data))
+    )
     response.headers["Location"] = f"/api/v1/contacts/{contact.id}"
     return _read(contact, response)
 
@@ -103,28 +114,32 @@ def correct_contact(
 
 
 @router.post("/contacts/{contact_id}/close", response_model=ContactRead)
-def close_contact(
+async def close_contact(
     contact_id: RowId,
     data: ContactClose,
-    session: DbSession,
-    user: CurrentUser,
+    api: SignedInApi,
     response: Response,
     if_match: IfMatch = None,
-) -> object:
-    contact = service.close_contact(session, user, contact_id, expected_version(if_match), data)
+) -> ContactRead:
+    version = expected_version(if_match)
+    contact = await api.act(
+        lambda session, user: ContactRead.model_validate(
+            service.close_contact(session, user, contact_id, version, data)
+        )
+    )
     return _read(contact, response)
 
 
 @router.post("/contacts/{contact_id}/articles", response_model=ContactRead)
-def touch_article(
-    contact_id: RowId,
-    data: ArticleTouched,
-    session: DbSession,
-    user: CurrentUser,
-    response: Response,
-) -> object:
+async def touch_article(
+    contact_id: RowId, data: ArticleTouched, api: SignedInApi, response: Response
+) -> ContactRead:
     """Record an article opened or attached (idempotent: once per article and use)."""
-    contact = service.record_article(session, user, contact_id, data.slug, ArticleUse(data.use))
+    contact = await api.act(
+        lambda session, user: ContactRead.model_validate(
+            service.record_article(session, user, contact_id, data.slug, ArticleUse(data.use))
+        )
+    )
     return _read(contact, response)
 
 

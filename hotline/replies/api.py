@@ -1,9 +1,11 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
+from sqlalchemy.orm import Session
 
+from hotline.auth.models import User
 from hotline.composer.schemas import ReplyRequest
-from hotline.deps import AppSettings, CurrentUser, DbSession, RowId
+from hotline.deps import AppSettings, CurrentUser, DbSession, RowId, SignedInApi
 from hotline.replies import service
 from hotline.replies.schemas import ReplyRead
 from hotline.satisfaction import service as satisfaction_service
@@ -12,11 +14,10 @@ router = APIRouter(tags=["replies"])
 
 
 @router.post("/replies", response_model=ReplyRead, status_code=202)
-def send_reply(
+async def send_reply(
     data: ReplyRequest,
-    session: DbSession,
     settings: AppSettings,
-    user: CurrentUser,
+    api: SignedInApi,
     response: Response,
     idempotency_key: Annotated[
         str | None,
@@ -28,9 +29,14 @@ def send_reply(
     ] = None,
 ) -> object:
     """Queue a reply on the citizen's municipality's letterhead; the worker sends it."""
-    reply, replayed = satisfaction_service.send_reply(
-        session, settings, data, user, idempotency_key
-    )
+
+    def send(session: Session, user: User) -> tuple[ReplyRead, bool]:
+        reply, replayed = satisfaction_service.send_reply(
+            session, settings, data, user, idempotency_key
+        )
+        return ReplyRead.model_validate(reply), replayed
+
+    reply, replayed = await api.act(send)
     response.headers["Location"] = f"/api/v1/replies/{reply.id}"
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"

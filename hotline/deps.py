@@ -15,6 +15,7 @@ from hotline.auth.service import (
     signed_in_from_loop,
     signed_in_from_token,
     user_from_token,
+    verify_token,
 )
 from hotline.config import Settings
 from hotline.db import LoopReads, NeedsDatabase, session_without_database, transaction
@@ -147,6 +148,7 @@ class SignedInCall:
         self._sessionmaker: sessionmaker[Session] = request.app.state.sessionmaker
         self._settings: Settings = request.app.state.settings
         self._loop_reads: LoopReads | None = request.app.state.loop_reads
+        verify_token(self._settings, token)
         self._token = token
 
     async def run(self, work: Callable[[Session, SignedIn], T]) -> T:

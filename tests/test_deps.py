@@ -123,3 +123,26 @@ def test_the_writes_of_a_shift_take_one_thread_hop_each(
     assert closed.json()["outcome"] == "answered"
     assert closed.headers["ETag"] == f'"contact-v{closed.json()["version"]}"'
     assert every_thread_hop == ["SignedInCall._act"] * 3
+
+
+@pytest.mark.parametrize("token", ["none", "forged", "signed out"])
+def test_a_stranger_is_asked_to_sign_in_before_anything_else(
+    client: TestClient, auth_headers: dict[str, dict[str, str]], token: str
+) -> None:
+    """No token or a forged one: 401 whatever else the request lacks (the If-Match a close
+    needs, a valid body). A token whose session ended: 401 before the If-Match is looked at
+    (the account is read with the work, after the request's own validation)."""
+    headers = {
+        "none": {},
+        "forged": {"Authorization": "Bearer not-a-token"},
+        "signed out": auth_headers["agent.aarhus"],
+    }[token]
+    if token == "signed out":
+        assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    bodies = [{"outcome": "answered"}]
+    if token != "signed out":
+        bodies.append({"outcome": "no such outcome"})
+    for body in bodies:
+        refused = client.post("/api/v1/contacts/1/close", json=body, headers=headers)
+        assert refused.status_code == 401
+        assert refused.headers["WWW-Authenticate"] == "Bearer"

@@ -212,6 +212,13 @@ def _token_subject(settings: Settings, token: str) -> tuple[int, int]:
     return user_id, epoch
 
 
+def verify_token(settings: Settings, token: str) -> None:
+    """A token's signature and expiry, without the database (checked once per process, the
+    expiry every time): a forged or expired token is refused before anything else about the
+    request is looked at; the account behind a valid one is checked where the work runs."""
+    _token_subject(settings, token)
+
+
 @functools.lru_cache(maxsize=4096)
 def _verified_claims(signing_key: str, token: str) -> tuple[int, int, float]:
     """(account id, session epoch, expiry) of a token whose signature is checked once per

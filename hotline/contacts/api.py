@@ -121,10 +121,9 @@ async def close_contact(
     response: Response,
     if_match: IfMatch = None,
 ) -> ContactRead:
-    version = expected_version(if_match)
-    contact = await api.act(
+    contact = await api.act(  # the account first: a stranger learns nothing of If-Match
         lambda session, user: ContactRead.model_validate(
-            service.close_contact(session, user, contact_id, version, data)
+            service.close_contact(session, user, contact_id, expected_version(if_match), data)
         )
     )
     return _read(contact, response)

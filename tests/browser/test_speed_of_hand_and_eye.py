@@ -168,7 +168,11 @@ def test_send_and_the_preview_are_in_view_together_on_a_laptop(laptop: Page) -> 
     send.scroll_into_view_if_needed()
     scrolled = laptop.evaluate("() => window.scrollY")
     send_box = send.bounding_box()
-    preview_box = laptop.locator("#preview iframe").bounding_box()
+    # Each field left fired a preview of its own (``change``): on a loaded machine a late one
+    # can be swapping the preview in just as it is measured (its box was None once).
+    preview = laptop.locator("#preview iframe")
+    expect(preview).to_be_visible()
+    preview_box = preview.bounding_box()
     assert send_box and preview_box
     assert scrolled <= 2000, f"scrolled {scrolled} px to reach Send"
     assert send_box["y"] >= 0 and send_box["y"] + send_box["height"] <= 768

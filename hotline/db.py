@@ -218,8 +218,11 @@ class LoopReads:
             from sqlalchemy.ext.asyncio import create_async_engine  # only where it is used
 
             # No pre-ping: a connection found dead fails the read, which then runs in a thread.
+            # Autocommit: one statement is one round trip (no BEGIN before it, no ROLLBACK
+            # when the connection goes back), and it reads the last commit, as on SQLite.
             self._postgres = create_async_engine(
                 url,
+                isolation_level="AUTOCOMMIT",
                 hide_parameters=HIDE_PARAMETERS,
                 pool_size=LOOP_READ_CONNECTIONS,
                 max_overflow=0,

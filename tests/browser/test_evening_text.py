@@ -88,6 +88,9 @@ def test_a_one_line_browser_edit_diffs_as_one_line_and_the_reply_keeps_the_share
     page.get_by_label("Borgerens e-mailadresse").fill("karen@example.dk")
     page.get_by_label("Emne").fill("Dit pas")
     page.get_by_label("Svar", exact=True).fill("Her er reglerne.")
+    # As the agent does (and the other flows here): the letter in the preview, then Send. A
+    # click while a preview was still being drawn moved the button away under load, once.
+    expect(page.frame_locator("#preview iframe").get_by_text("Her er reglerne.")).to_be_visible()
     sent_before = len(live_server.smtp.messages)
     page.get_by_role("button", name="Send svar").click()
     status = page.locator("#reply-status")

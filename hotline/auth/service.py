@@ -327,8 +327,14 @@ async def signed_in_from_loop(reads: LoopReads, settings: Settings, token: str) 
     sign-out or a blocked account stops the next request, in every process), read without a
     thread hop; ``NeedsDatabase`` where ``reads`` cannot answer at once."""
     user_id, epoch = _token_subject(settings, token)
-    row = await reads.one(_SIGNED_IN_ROW, {"user_id": user_id}) if _storable_id(user_id) else None
-    return _signed_in(_checked(row, epoch))
+    return _signed_in(_checked(await _account_row_from_loop(reads, user_id), epoch))
+
+
+async def _account_row_from_loop(reads: LoopReads, user_id: int) -> Any:
+    """``_account_row`` through ``reads``."""
+    if not _storable_id(user_id):
+        return None
+    return await reads.one(_SIGNED_IN_ROW, {"user_id": user_id})
 
 
 def _live(row: Row[Any] | None, epoch: int) -> Row[Any] | None:
@@ -353,8 +359,7 @@ async def signed_in_account_from_loop(
     reads: LoopReads, user_id: int, epoch: int
 ) -> SignedIn | None:
     """``signed_in_account`` from the event loop (see ``signed_in_from_loop``)."""
-    row = await reads.one(_SIGNED_IN_ROW, {"user_id": user_id}) if _storable_id(user_id) else None
-    live = _live(row, epoch)
+    live = _live(await _account_row_from_loop(reads, user_id), epoch)
     return _signed_in(live) if live is not None else None
 
 

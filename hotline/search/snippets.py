@@ -9,7 +9,7 @@ distinct query terms.
 import html
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
 from hotline.search.analyzer import WORD, Analyzer, QueryTerm
@@ -19,6 +19,10 @@ WINDOW_CHARS = 180  # where the most distinct terms are looked for (about WINDOW
 LEAD_IN = 3  # words shown before the first match
 TEXTS_CACHED = 4096
 _DIGIT_GAP = r"[ .\-\u00a0]?"
+# The first WINDOW words from where a snippet begins (possessive: a word is never split).
+_WINDOW_WORDS = re.compile(rf"[\W_]*+[^\W_]++(?:[\W_]++[^\W_]++){{{WINDOW - 1}}}")
+
+Matches = list[tuple[int, int, int]]  # (start, end, term) in text order
 
 # Markdown markup a snippet leaves out: images and links keep their text, emphasis, code,
 # headings, quotes, list markers and table rules go.
@@ -67,6 +71,7 @@ class Snippets:
     ) -> None:
         self._needles = sorted(set(needles))
         self._numbers = dict(numbers)
+        self._terms = len({term for _, term, _ in self._needles} | set(self._numbers.values()))
 
     @classmethod
     def for_query(
@@ -106,16 +111,16 @@ class Snippets:
                     break
         return cls(needles, numbers.items())
 
-    def _matches(self, text: str) -> list[tuple[int, int, int]]:
-        """(start, end, term) of every match in text order; where two overlap, the first
-        (the longer, of two starting together) stays."""
-        low = text.lower()
-        if len(low) != len(text):  # a letter whose lower case is longer: find in the text
-            low = text
+    def _matches(self, text: str, low: str, begin: int = 0, stop: int | None = None) -> Matches:
+        """(start, end, term) of every match that starts in ``begin..stop``, in text order;
+        where two overlap, the first (the longer, of two starting together) stays. A word
+        matches whole (or from its start, for a prefix), so two matches that overlap start
+        together, and a stretch of the text holds the matches the whole text holds there."""
+        stop = len(low) if stop is None else stop
         found = []
         for needle, term, prefix in self._needles:
-            at = low.find(needle)
-            while at != -1:
+            at = low.find(needle, begin)
+            while at != -1 and at < stop:
                 end = at + len(needle)
                 if at == 0 or not low[at - 1].isalnum():
                     if prefix:
@@ -125,31 +130,69 @@ class Snippets:
                     elif end == len(low) or not low[end].isalnum():
                         found.append((at, -end, term))
                 at = low.find(needle, end)
-        if self._numbers:
-            pattern = _numbers_pattern(tuple(sorted(self._numbers)))
-            for match in pattern.finditer(text):
-                number_term = self._numbers.get(re.sub(r"\D", "", match.group()))
-                if number_term is not None:
-                    found.append((match.start(), -match.end(), number_term))
-        matches: list[tuple[int, int, int]] = []
+        for match, number_term in self._number_matches(text):
+            if match.start() >= stop:
+                break
+            if match.start() >= begin:
+                found.append((match.start(), -match.end(), number_term))
+        matches: Matches = []
         for start, negative_end, term in sorted(found):
             if not matches or start >= matches[-1][1]:
                 matches.append((start, -negative_end, term))
         return matches
 
+    def _number_matches(self, text: str) -> Iterator[tuple[re.Match[str], int]]:
+        """The searched numbers in the text (from its start: digit groups are read whole)."""
+        if not self._numbers:
+            return
+        for match in _numbers_pattern(tuple(sorted(self._numbers))).finditer(text):
+            number_term = self._numbers.get(re.sub(r"\D", "", match.group()))
+            if number_term is not None:
+                yield match, number_term
+
+    def _first_match(self, text: str, low: str) -> int | None:
+        """Where the first match begins. With one term, the window with the most distinct
+        terms is the one the first match opens: only the first place of each word is looked
+        for, not every place in the text."""
+        first: int | None = None
+        for needle, _term, prefix in self._needles:
+            at = low.find(needle)
+            while at != -1 and (first is None or at < first):
+                end = at + len(needle)
+                if (at == 0 or not low[at - 1].isalnum()) and (
+                    prefix or end == len(low) or not low[end].isalnum()
+                ):
+                    first = at
+                    break
+                at = low.find(needle, at + 1)
+        for match, _number_term in self._number_matches(text):
+            if first is None or match.start() < first:
+                first = match.start()
+            break
+        return first
+
     def of(self, text: str) -> str:
         """About ``WINDOW`` words around the most distinct matches, HTML-escaped, matches in
         ``<mark>``. Without a match the text opens the snippet."""
-        matches = self._matches(text)
-        start = _lead_in(text, _best_window(matches)) if matches else 0
-        end = len(text)
-        for count, word in enumerate(WORD.finditer(text, start), start=1):
-            if count == WINDOW:
-                end = word.end()
-                break
+        low = text.lower()
+        if len(low) != len(text):  # a letter whose lower case is longer: find in the text
+            low = text
+        everywhere: Matches | None = None
+        if self._terms > 1:
+            everywhere = self._matches(text, low)
+            start = _lead_in(text, _best_window(everywhere)) if everywhere else 0
+        else:
+            first = self._first_match(text, low)
+            start = 0 if first is None else _lead_in(text, first)
+        words = _WINDOW_WORDS.match(text, start)
+        end = words.end() if words else len(text)
+        if everywhere is None:
+            shown = self._matches(text, low, start, end)
+        else:
+            shown = [match for match in everywhere if start <= match[0] < end]
         out, position = [], start
-        for match_start, match_end, _term in matches:
-            if match_start < position or match_end > end:
+        for match_start, match_end, _term in shown:
+            if match_end > end:
                 continue
             out.append(html.escape(text[position:match_start]))
             out.append(f"<mark>{html.escape(text[match_start:match_end])}</mark>")

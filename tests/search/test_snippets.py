@@ -1,5 +1,10 @@
 """A snippet shows the place in the text where most of the query's words come together."""
 
+from collections import defaultdict
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from hotline.search.analyzer import analyzer_for
 from hotline.search.snippets import WINDOW, Snippets
 from tests.conftest import KNOWLEDGE_BASE
@@ -41,3 +46,40 @@ def test_without_a_match_the_text_opens_the_snippet() -> None:
 def test_a_phone_number_is_marked_whole_when_searched_joined() -> None:
     shown = snippet("89402000", "Ring på 89 40 20 00 i dag.")
     assert shown == "Ring på <mark>89 40 20 00</mark> i dag."
+
+
+def test_a_one_word_query_marks_the_words_around_its_first_place() -> None:
+    text = f"{FILLER} Storskrald hentes. {FILLER} Storskrald igen."
+    shown = snippet("storskrald", text)
+    assert shown.count("<mark>") == 1
+    assert f"ord{WINDOW * 2 - 1} <mark>Storskrald</mark> hentes." in shown
+
+
+# Words the texts below are made of: query words (whole, as a prefix's completion, in
+# capitals, with the old spelling "aa"), digits in groups, and words that never match.
+_WORDS = ["storskrald", "Storskrald", "STORSKRALD", "storskraldsordning", "tilmelding",
+          "gaarden", "gården", "89", "40", "20", "00", "89402000", "hentes", "efter", "og",
+          "i", "ord"]  # fmt: skip
+_SEPARATORS = [" ", " ", ", ", ". ", "\n\n", " - ", "_", "**"]
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_WORDS), st.sampled_from(_SEPARATORS)), min_size=1, max_size=120
+    ),
+    st.sampled_from(["storskrald", "storskr", "gården", "89402000", "tilmelding", "hentes"]),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_one_word_query_shows_what_the_whole_text_search_shows(
+    words: list[tuple[str, str]], query: str
+) -> None:
+    """A one-word query only looks for each word's first place; its snippet is the one found
+    by looking at every match in the text (as for two words, here one that is in no text)."""
+    text = "".join(word + separator for word, separator in words)
+    an = analyzer_for("da", KNOWLEDGE_BASE / "synonyms.txt")
+    vocabulary: dict[str, set[str]] = defaultdict(set)
+    for word, stem in an.analyse(" ".join(_WORDS)):
+        vocabulary[stem].add(word)
+    one_word = Snippets.for_query(an.query_terms(query), vocabulary.__getitem__)
+    two_words = Snippets.for_query(an.query_terms(f"{query} zzqqxx"), vocabulary.__getitem__)
+    assert one_word.of(text) == two_words.of(text)

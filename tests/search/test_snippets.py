@@ -1,12 +1,13 @@
 """A snippet shows the place in the text where most of the query's words come together."""
 
+import re
 from collections import defaultdict
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hotline.search.analyzer import analyzer_for
-from hotline.search.snippets import WINDOW, Snippets
+from hotline.search.snippets import WINDOW, Snippets, text_of
 from tests.conftest import KNOWLEDGE_BASE
 
 FILLER = " ".join(f"ord{n}" for n in range(WINDOW * 2))
@@ -83,3 +84,23 @@ def test_a_one_word_query_shows_what_the_whole_text_search_shows(
     one_word = Snippets.for_query(an.query_terms(query), vocabulary.__getitem__)
     two_words = Snippets.for_query(an.query_terms(f"{query} zzqqxx"), vocabulary.__getitem__)
     assert one_word.of(text) == two_words.of(text)
+
+
+def test_markup_that_opens_a_line_is_left_out_of_the_words() -> None:
+    markdown = "# Storskrald\n- hentes\n> efter 1. maj\n  2) tilmelding\nRing 1. maj"
+    assert text_of(markdown) == "Storskrald\nhentes\nefter 1. maj\ntilmelding\nRing 1. maj"
+
+
+_LINE_BITS = ["# ", "## ", "> ", "- ", "* ", "+ ", "1. ", "12) ", "   ", "\t", "\n", "\n\n",
+              "\r\n", " \n", "ord ", "#", "-", "1.", "x"]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_LINE_BITS), max_size=14))
+@settings(max_examples=500, deadline=None)
+def test_line_markup_is_found_wherever_a_line_opens(bits: list[str]) -> None:
+    """``text_of`` only runs the multi-line pattern where it finds a line opening with markup;
+    the words are those the pattern alone leaves."""
+    markdown = "".join(bits)
+    assert text_of.__wrapped__(markdown) == re.sub(
+        r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)", "", markdown, flags=re.MULTILINE
+    )

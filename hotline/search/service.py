@@ -18,7 +18,7 @@ from hotline.search.indexing import index_of
 from hotline.search.models import SearchGap
 from hotline.search.readers import Pairs, reader_of
 from hotline.search.schemas import GapRead, SearchRead, SearchResult
-from hotline.search.snippets import Snippets, text_of
+from hotline.search.snippets import Snippets, lowered, text_of
 
 MAX_QUERY = 200
 
@@ -73,13 +73,14 @@ def _stems(index: SearchIndex, terms: list[QueryTerm]) -> list[list[str]]:
 
 
 @lru_cache(maxsize=4096)
-def _snippet_text(parts: tuple[str, ...], values: Pairs, gaps: Pairs) -> str:
+def _snippet_text(parts: tuple[str, ...], values: Pairs, gaps: Pairs) -> tuple[str, str]:
     """The words of the resolved Markdown a municipality reads (a missing value in the words of
-    ``hotline.knowledge.gaps``, never its key); cached by content, so an edit (a new text, a
-    new fact value) is a new entry and nothing is re-read per hit."""
+    ``hotline.knowledge.gaps``, never its key), and the same in lower case; cached by content,
+    so an edit (a new text, a new fact value) is a new entry and nothing is re-read per hit."""
     words = dict(gaps)
     markdown = "\n\n".join(render_facts(part, dict(values), words)[0] for part in parts)
-    return text_of(markdown)
+    text = text_of(markdown)
+    return text, lowered(text)
 
 
 @time_completed(SEARCH_SECONDS)
@@ -138,7 +139,7 @@ def search(
             category=hit.display.category,
             source=hit.display.source,
             stale=hit.display.stale,
-            snippet=snippets.of(_snippet_text(hit.display.parts, values, gaps)),
+            snippet=snippets.of(*_snippet_text(hit.display.parts, values, gaps)),
             score=round(hit.score, 4),
         )
         for hit in found.hits

@@ -55,6 +55,13 @@ def _opens_a_line(text: str) -> bool:
     return bool(_LINE_MARKUP_HERE.match(text) or _LINE_MARKUP_AFTER_NEWLINE.search(text))
 
 
+def lowered(text: str) -> str:
+    """The text in lower case, where the query's words are looked for; the text itself if a
+    letter's lower case is longer (the places found must be the text's)."""
+    low = text.lower()
+    return low if len(low) == len(text) else text
+
+
 def _digits_pattern(digits: str) -> str:
     """A number as written in groups ("89 40 20 00", "89.40.20.00") or joined."""
     return _DIGIT_GAP.join(digits)
@@ -182,12 +189,11 @@ class Snippets:
             break
         return first
 
-    def of(self, text: str) -> str:
+    def of(self, text: str, low: str | None = None) -> str:
         """About ``WINDOW`` words around the most distinct matches, HTML-escaped, matches in
-        ``<mark>``. Without a match the text opens the snippet."""
-        low = text.lower()
-        if len(low) != len(text):  # a letter whose lower case is longer: find in the text
-            low = text
+        ``<mark>``. Without a match the text opens the snippet. ``low`` is ``lowered(text)``
+        where the caller keeps it."""
+        low = lowered(text) if low is None else low
         everywhere: Matches | None = None
         if self._terms > 1:
             everywhere = self._matches(text, low)

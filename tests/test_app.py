@@ -137,3 +137,50 @@ def test_start_up_takes_its_objects_out_of_garbage_collection_once(tmp_path: Pat
         cwd=Path(__file__).parent.parent,
     )
     assert run.stdout.split() == ["True", "False", "True"]
+
+
+BUILD_TWICE = """
+import gc, sys
+from pathlib import Path
+from fastapi.testclient import TestClient
+from hotline.app import create_app
+from hotline.db import transaction
+from hotline.knowledge.files import sync_folder
+from hotline.search.documents import Display
+from tests.conftest import make_settings
+
+def displays_in_collection():
+    return sum(isinstance(o, Display) for o in gc.get_objects())
+
+var = Path(sys.argv[1])
+settings = make_settings(f"sqlite:///{var / 'app.db'}", var, migrate_on_start=True)
+served = create_app(settings)
+with TestClient(served):
+    with transaction(served.state.sessionmaker) as session:
+        sync_folder(session, settings.knowledge_base_dir)
+    index = served.state.search_index
+    index.ensure_fresh(served.state.engine)
+    built = len(index.displays)
+    after_build = displays_in_collection()
+    index.build(served.state.engine)
+    after_rebuild = displays_in_collection()
+    second = create_app(settings)
+    with TestClient(second):
+        second.state.search_index.ensure_fresh(second.state.engine)
+        of_second = displays_in_collection()
+print(built > 0, after_build, after_rebuild, of_second >= built)
+"""
+
+
+def test_the_served_index_leaves_garbage_collection_after_each_build(tmp_path: Path) -> None:
+    """A fresh process with the shipped knowledge base: what a build of its index made (a
+    ``Display`` per document) is walked by no collection, after a rebuild too; the index of a
+    later app in the same process (as in tests) stays collectable."""
+    run = subprocess.run(
+        [sys.executable, "-c", BUILD_TWICE, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert run.stdout.split() == ["True", "0", "0", "True"]

@@ -199,8 +199,11 @@ class Vocabulary:
 class SearchIndex:
     """The process's index of one database. Thread-safe: searches run in the thread pool."""
 
-    def __init__(self, builder: DocumentBuilder) -> None:
+    def __init__(
+        self, builder: DocumentBuilder, *, after_build: Callable[[], object] | None = None
+    ) -> None:
         self.builder = builder
+        self._after_build = after_build  # called once each build is in place
         self.schema = _schema()
         self._lock = threading.RLock()
         self._built = False
@@ -361,6 +364,8 @@ class SearchIndex:
                     gc.enable()
             self._last_id, self._gaps, self._built = last, {}, True
             self._checked = time.monotonic()
+            if self._after_build is not None:
+                self._after_build()
             return count
 
     def _apply_changes(self, engine: Engine) -> None:

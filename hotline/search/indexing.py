@@ -49,8 +49,8 @@ def analyzer(settings: Settings, locale: str) -> Analyzer:
     return analyzer_for(locale, synonyms_path(settings))
 
 
-def new_index(settings: Settings) -> SearchIndex:
-    return SearchIndex(DocumentBuilder(synonyms_path(settings)))
+def new_index(settings: Settings, after_build: Callable[[], object] | None = None) -> SearchIndex:
+    return SearchIndex(DocumentBuilder(synonyms_path(settings)), after_build=after_build)
 
 
 @dataclass

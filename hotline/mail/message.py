@@ -89,12 +89,8 @@ def _check_address_headers(message: EmailMessage, meant: dict[str, Address]) -> 
             raise UnsafeAddressHeader(f"the {name} header would not read back as written")
 
 
-def build_message(content: MailContent, *, message_id: str, date: datetime) -> EmailMessage:
-    """multipart/alternative( text, multipart/related( html, inline CID images ) ).
-
-    The stdlib's own layout: the images belong to the HTML version only, so plain-text
-    clients never show the logo as a stray attachment.
-    """
+def _headed(content: MailContent, *, message_id: str, date: datetime) -> EmailMessage:
+    """The message's own headers, each address checked to read back as the mailbox meant."""
     if content.to is None or content.html is None or content.text is None:
         raise ValueError("the reply's content has been purged; it can no longer be sent")
     message = EmailMessage(policy=_POLICY)
@@ -108,6 +104,16 @@ def build_message(content: MailContent, *, message_id: str, date: datetime) -> E
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id
     _check_address_headers(message, addresses)
+    return message
+
+
+def build_message(content: MailContent, *, message_id: str, date: datetime) -> EmailMessage:
+    """multipart/alternative( text, multipart/related( html, inline CID images ) ).
+
+    The stdlib's own layout: the images belong to the HTML version only, so plain-text
+    clients never show the logo as a stray attachment.
+    """
+    message = _headed(content, message_id=message_id, date=date)
     message.set_content(content.text, subtype="plain", cte="quoted-printable")
     message.add_alternative(content.html, subtype="html", cte="quoted-printable")
     html_part = message.get_body(preferencelist=("html",))
@@ -126,7 +132,9 @@ def build_message(content: MailContent, *, message_id: str, date: datetime) -> E
 
 
 def sent_headers(content: MailContent, *, date: datetime) -> EmailMessage:
-    """The headers exactly as a receiver reads them from the bytes that would be sent."""
-    message = build_message(content, message_id=make_message_id(content.sending_domain), date=date)
-    head = message.as_bytes().split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
-    return message_from_bytes(head, policy=default)
+    """The headers exactly as a receiver reads them from the bytes that would be sent. Only
+    the header block is written: how a header is written does not depend on the body (writing
+    the whole letter, its HTML and images encoded, to read these headers back was ~40 % of a
+    reply's preview)."""
+    message = _headed(content, message_id=make_message_id(content.sending_domain), date=date)
+    return message_from_bytes(message.as_bytes(), policy=default)

@@ -108,3 +108,28 @@ def test_the_headers_a_receiver_reads_are_those_of_the_bytes_sent() -> None:
     [sender] = headers["From"].addresses
     assert sender.addr_spec == "noreply@hotline.example"
     assert headers["Reply-To"].addresses[0].addr_spec == "borgerservice@aarhus.dk"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"from_name": 'Aarhus Kommune Borgerservice og Ydelser, "x" <a@b.dk>,' * 3},
+        {"subject": "Svar om " + "affaldssortering – æøå og genbrugspladsens åbningstider " * 6},
+        {"reply_to": None, "from_name": "Ærø Kommune"},
+        {"to": "første.borger@eksempel.dk"},
+    ],
+)
+def test_the_header_block_alone_reads_back_as_the_whole_message_does(
+    changes: dict[str, object],
+) -> None:
+    """The preview writes only the header block; a receiver of the whole letter (body, logo
+    and all) reads each header the same (the Message-ID is new for each message)."""
+    composed = replace(COMPOSED, **changes)  # type: ignore[arg-type]
+    date = datetime.now(UTC)
+    whole = build_message(composed, message_id="<fixed@hotline.example>", date=date)
+    received = message_from_bytes(whole.as_bytes(), policy=default)
+    previewed = sent_headers(composed, date=date)
+    for name in ("From", "To", "Reply-To", "Subject", "Date"):
+        assert str(previewed[name]) == str(received[name]), name
+        assert previewed.get_all(name) is None or len(previewed.get_all(name)) == 1

@@ -126,17 +126,22 @@ print(frozen > 0, in_collection, second_in_collection)
 """
 
 
-def test_start_up_takes_its_objects_out_of_garbage_collection_once(tmp_path: Path) -> None:
-    """A fresh process, as the test runner's apps may have done it already. Only the first
-    start freezes: a later app in the same process (as in tests) must stay collectable."""
+def printed_by_a_fresh_process(script: str, var: Path) -> list[str]:
+    """What ``script`` prints, run with ``var`` in a Python process of its own."""
     run = subprocess.run(
-        [sys.executable, "-c", START_TWICE, str(tmp_path)],
+        [sys.executable, "-c", script, str(var)],
         capture_output=True,
         text=True,
         check=True,
         cwd=Path(__file__).parent.parent,
     )
-    assert run.stdout.split() == ["True", "False", "True"]
+    return run.stdout.split()
+
+
+def test_start_up_takes_its_objects_out_of_garbage_collection_once(tmp_path: Path) -> None:
+    """A fresh process, as the test runner's apps may have done it already. Only the first
+    start freezes: a later app in the same process (as in tests) must stay collectable."""
+    assert printed_by_a_fresh_process(START_TWICE, tmp_path) == ["True", "False", "True"]
 
 
 BUILD_TWICE = """
@@ -176,11 +181,4 @@ def test_the_served_index_leaves_garbage_collection_after_each_build(tmp_path: P
     """A fresh process with the shipped knowledge base: what a build of its index made (a
     ``Display`` per document) is walked by no collection, after a rebuild too; the index of a
     later app in the same process (as in tests) stays collectable."""
-    run = subprocess.run(
-        [sys.executable, "-c", BUILD_TWICE, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(__file__).parent.parent,
-    )
-    assert run.stdout.split() == ["True", "0", "0", "True"]
+    assert printed_by_a_fresh_process(BUILD_TWICE, tmp_path) == ["True", "0", "0", "True"]

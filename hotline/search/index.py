@@ -197,7 +197,8 @@ class Vocabulary:
 
 
 class SearchIndex:
-    """The process's index of one database. Thread-safe: searches run in the thread pool."""
+    """The process's index of one database. Thread-safe: searches run on the event loop and,
+    where they need the database, in worker threads."""
 
     def __init__(
         self, builder: DocumentBuilder, *, after_build: Callable[[], object] | None = None

@@ -37,7 +37,6 @@ from hotline.request_limits import RequestBodyLimit
 from hotline.satisfaction.api import router as satisfaction_router
 from hotline.satisfaction.pages import router as satisfaction_pages
 from hotline.search.api import router as search_router
-from hotline.search.index import SearchIndex
 from hotline.search.indexing import listen, new_index
 
 
@@ -55,32 +54,20 @@ def _check_production_safety(app: FastAPI) -> None:
         )
 
 
+def out_of_collection() -> None:
+    """What is alive now lives as long as the process (or until it is replaced, and then freed
+    by its reference counts): it leaves the collector's generations. A full collection stops
+    every request of the process while it walks them."""
+    gc.collect()
+    gc.freeze()
+
+
 def settle_heap() -> None:
-    """Once per process, after start-up: what start-up built (modules, models, routes) lives
-    as long as the process, so it leaves the collector's generations. A full collection stops
-    every request while it walks the heap; without this one it walked ~130,000 objects that are
-    never garbage (search benchmark p99 131 -> 72 ms)."""
+    """Once per process, after start-up: what start-up built (modules, models, routes) leaves
+    the collector's generations; without this a full collection walked ~130,000 objects that
+    are never garbage (search benchmark p99 131 -> 72 ms)."""
     if gc.get_freeze_count() == 0:
-        gc.collect()
-        gc.freeze()
-
-
-# The index of the process's first app: the one a server's requests use.
-_served_index: list[SearchIndex] = []
-
-
-def settle_index_heap(index: SearchIndex) -> None:
-    """After each build of the process's index: what the build made lives until the next
-    build, so it leaves the collector's generations too, as start-up's objects do. Left in,
-    every full collection walked it and stopped the process's requests meanwhile (at 5,000
-    articles: 140,000 objects, 120-140 ms a collection, every few seconds under load). An
-    earlier build's objects are freed by their reference counts as they are replaced. Only the
-    first app's index: a test process makes many apps and must collect those it is done with."""
-    if not _served_index:
-        _served_index.append(index)
-    if _served_index[0] is index:
-        gc.collect()
-        gc.freeze()
+        out_of_collection()
 
 
 @asynccontextmanager
@@ -93,8 +80,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool_timeout=settings.database_pool_timeout_seconds,
     )
     app.state.engine = engine
+    # The process's first app (its only one in a server; a test process makes many and must
+    # collect those it is done with) takes each build of its index out of collection too: at
+    # 5,000 articles a full collection walked its 140,000 objects for 120-140 ms, every few
+    # seconds under load.
+    first_app = gc.get_freeze_count() == 0
     app.state.search_index = new_index(
-        settings, after_build=lambda: settle_index_heap(app.state.search_index)
+        settings, after_build=out_of_collection if first_app else None
     )
     index_engine = make_engine(
         settings.database_url,

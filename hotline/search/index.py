@@ -33,7 +33,7 @@ import gc
 import math
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -84,6 +84,9 @@ FACT_WEIGHT = 0.25
 FACTS_CONSIDERED = 20
 # A prefix ("parkering") stands for at most this many indexed stems, the shortest first.
 MAX_EXPANSIONS = 64
+# At most this many documents holding the query's terms (``_counted_by_hand``): one search
+# fetches every match and they are counted here, instead of an aggregation and a second search.
+COUNTED_BY_HAND = 100
 WRITER_HEAP = 20_000_000
 # A build from scratch writes with a larger heap: each time the heap fills, tantivy writes a
 # segment, and the build then waits for them all to be merged. Given back once built.
@@ -141,6 +144,34 @@ def _schema() -> tantivy.Schema:
     return builder.build()
 
 
+class _Reading:
+    """One committed state of the index as searches read it, with what is learnt of it while
+    reading: how many documents hold a term, and which document sits at an address. Replaced
+    whole at each commit, so nothing learnt of one state is used for another."""
+
+    def __init__(self, searcher: tantivy.Searcher) -> None:
+        self.searcher = searcher
+        self.documents = searcher.num_docs
+        self._holding: dict[tuple[str, str], int] = {}
+        self._keys: dict[tuple[int, int], str] = {}
+
+    def holding(self, field: str, term: str) -> int:
+        """How many documents hold the term."""
+        count = self._holding.get((field, term))
+        if count is None:
+            count = self._holding[field, term] = self.searcher.doc_freq(field, term)
+        return count
+
+    def key(self, address: tantivy.DocAddress) -> str:
+        """The key of the document at ``address``: read from the document store once (a
+        compressed block read, the document made into Python objects: ~3 us), then known."""
+        slot = (address.segment_ord, address.doc)
+        key = self._keys.get(slot)
+        if key is None:
+            key = self._keys[slot] = self.searcher.doc(address)["key"][0]
+        return key
+
+
 @dataclass(frozen=True)
 class Hit:
     key: str
@@ -154,6 +185,11 @@ class Found:
     total: int
     facets: dict[str, int]
     relation: Literal["eq", "gte"] = "eq"  # "gte": more than ``total`` match
+
+
+def _best_first(hits: list[Hit]) -> list[Hit]:
+    """Best score first, ties by slug (the engine breaks them by where a document sits)."""
+    return sorted(hits, key=lambda hit: (-round(hit.score, 4), hit.display.slug))
 
 
 class Vocabulary:
@@ -226,9 +262,8 @@ class SearchIndex:
         # shared document -> municipality -> what its hit shows there (it appended a section)
         self.view_displays: dict[str, dict[str, Display]] = {}
         self.hidden: dict[str, set[str]] = {}  # municipality -> shared documents it does not see
-        self._document_counts: dict[tuple[str, str], int] = {}
         self.vocabulary = Vocabulary()
-        self.searcher = self.index.searcher()
+        self._read_anew()
         self._forget([REBUILD])
 
     def read_through(self, engine: Engine) -> None:
@@ -449,28 +484,27 @@ class SearchIndex:
         self.writer.wait_merging_threads()  # consumes the writer
         self.writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
         _return_freed_memory()
-        self.index.reload()
-        self.searcher = self.index.searcher()
+        self._read_anew()
 
     def commit(self) -> None:
         self.vocabulary.take(self.builder.analyzers.values())
         self.writer.commit()
+        self._read_anew()
+
+    def _read_anew(self) -> None:
+        """Searches from now on read what was committed (each search keeps the reading it
+        began with: a commit in another thread never mixes two into one search)."""
         self.index.reload()
-        self.searcher = self.index.searcher()
-        self._document_counts = {}
+        self._reading = _Reading(self.index.searcher())
+
+    @property
+    def searcher(self) -> tantivy.Searcher:
+        return self._reading.searcher
 
     # --- querying ------------------------------------------------------------------------
 
     def _term(self, field: str, value: str) -> tantivy.Query:
         return Query.term_query(self.schema, field, value, index_option="basic")
-
-    def _holding(self, field: str, term: str) -> int:
-        """Documents holding the term (cached until the next commit)."""
-        key = (field, term)
-        count = self._document_counts.get(key)
-        if count is None:
-            count = self._document_counts[key] = self.searcher.doc_freq(field, term)
-        return count
 
     def text_query(
         self,
@@ -478,12 +512,26 @@ class SearchIndex:
         fields: Iterable[tuple[str, float]],
         municipality_code: str | None = None,
     ) -> Query | None:
+        """Any stem of any term in any field (``_text_clauses``); ``None`` when nothing can
+        match."""
+        clauses, _ = self._text_clauses(self._reading, stems_per_term, fields, municipality_code)
+        return Query.boolean_query(clauses) if clauses else None
+
+    def _text_clauses(
+        self,
+        reading: "_Reading",
+        stems_per_term: list[list[str]],
+        fields: Iterable[tuple[str, float]],
+        municipality_code: str | None,
+    ) -> tuple[list[tuple[Occur, Query]], int]:
         """Any stem of any term in any field, in the shared text and (``municipality_code``)
         the municipality's own, weighed alike: each stem's two terms are boosted to the IDF of
         their documents together, as if the view were one index. A term's stems (synonyms, a
-        prefix's completions) add up. ``None`` when nothing can match."""
-        documents = self.searcher.num_docs
+        prefix's completions) add up. With the clauses, how many documents hold their terms
+        (a document once per term it holds): at least as many as match."""
+        documents = reading.documents
         clauses = []
+        holding = 0
         for stems in stems_per_term:
             for field, weight in fields:
                 section = SECTION_OF.get(field) if municipality_code is not None else None
@@ -493,11 +541,13 @@ class SearchIndex:
                         forms.append((field, f"{municipality_code}:{stem}"))
                     if section is not None:
                         forms.append((section, f"{municipality_code}:{stem}"))
-                    counts = [(f, form, self._holding(f, form)) for f, form in forms]
+                    counts = [(f, form, reading.holding(f, form)) for f, form in forms]
                     counts = [(f, form, n) for f, form, n in counts if n]
                     if not counts:
                         continue
-                    idf = _idf(documents, sum(n for _, _, n in counts))
+                    together = sum(n for _, _, n in counts)
+                    holding += together
+                    idf = _idf(documents, together)
                     for f, form, n in counts:
                         if f == APPENDED:
                             query = Query.const_score_query(self._term(f, form), weight * idf)
@@ -505,7 +555,7 @@ class SearchIndex:
                             query = Query.term_query(self.schema, f, form, index_option="freq")
                             query = Query.boost_query(query, weight * idf / _idf(documents, n))
                         clauses.append((Occur.Should, query))
-        return Query.boolean_query(clauses) if clauses else None
+        return clauses, holding
 
     def expand(self, alternatives: Iterable[tuple[str, bool]]) -> list[str]:
         """The indexed stems an alternative stands for: itself, or a prefix's completions."""
@@ -537,21 +587,23 @@ class SearchIndex:
         return Query.range_query(self.schema, field, tantivy.FieldType.Integer, lower, upper)
 
     def _fact_clauses(
-        self, stems_per_term: list[list[str]], municipality_code: str
-    ) -> list[tuple[Occur, Query]]:
+        self, reading: "_Reading", stems_per_term: list[list[str]], municipality_code: str
+    ) -> tuple[list[tuple[Occur, Query]], int]:
         """The municipality's fact values that match lead to the articles showing them, with
-        a quarter of the value's score."""
-        facts = self.text_query(stems_per_term, (("facts", 1.0),), municipality_code)
-        if facts is None:
-            return []
-        searcher = self.searcher
+        a quarter of the value's score; with how many documents hold their terms."""
+        facts, _ = self._text_clauses(reading, stems_per_term, (("facts", 1.0),), municipality_code)
+        if not facts:
+            return [], 0
         clauses = []
-        for score, address in searcher.search(facts, FACTS_CONSIDERED, count=False).hits:
-            fact_key = searcher.doc(address)["key"][0].split(":", 2)[2]
+        holding = 0
+        found = reading.searcher.search(Query.boolean_query(facts), FACTS_CONSIDERED, count=False)
+        for score, address in found.hits:
+            fact_key = reading.key(address).split(":", 2)[2]
             for shown in (fact_key, f"{municipality_code}:{fact_key}"):
+                holding += reading.holding("fact_keys", shown)
                 shows = Query.const_score_query(self._term("fact_keys", shown), FACT_WEIGHT * score)
                 clauses.append((Occur.Should, shows))
-        return clauses
+        return clauses, holding
 
     def search(
         self,
@@ -567,63 +619,104 @@ class SearchIndex:
     ) -> Found:
         """The page of the municipality's articles in force on ``at`` that match, best first
         (ties by slug), with the matches counted per category."""
-        searcher = self.searcher
-        text = self.text_query(stems_per_term, FIELD_WEIGHTS, municipality_code)
-        clauses = [] if text is None else [(Occur.Should, text)]
-        clauses += self._fact_clauses(stems_per_term, municipality_code)
+        reading = self._reading
+        text, text_holding = self._text_clauses(
+            reading, stems_per_term, FIELD_WEIGHTS, municipality_code
+        )
+        clauses = [(Occur.Should, Query.boolean_query(text))] if text else []
+        facts, facts_holding = self._fact_clauses(reading, stems_per_term, municipality_code)
+        clauses += facts
         if not clauses:
             return Found([], 0, {})
         matching = Query.boolean_query(clauses)
         day = at.toordinal()
-        facets: dict[str, int] = {}
-        if counted:
-            visible = Query.boolean_query(
-                [
-                    (Occur.Must, matching),
-                    (Occur.MustNot, self._term("hidden_in", municipality_code)),
-                    (Occur.MustNot, self._out_of_force(day)),
-                ]
+        if counted and text_holding + facts_holding <= COUNTED_BY_HAND:
+            hits, facets = self._counted_by_hand(
+                reading, matching, text_holding + facts_holding, municipality_code, day
             )
-            aggregated = searcher.aggregate(
-                visible, {"categories": {"terms": {"field": "category", "size": 10_000}}}
-            )
-            buckets = aggregated["categories"]["buckets"]
-            facets = {bucket["key"]: bucket["doc_count"] for bucket in buckets}
-        if category is not None:
-            only = Query.const_score_query(self._term("category", category), 0.0)
-            matching = Query.boolean_query([(Occur.Must, matching), (Occur.Must, only)])
-            total = facets.get(category, 0)
+            if category is not None:
+                hits = [hit for hit in hits if hit.display.category == category]
+            hits = _best_first(hits)[: offset + limit]
         else:
-            total = sum(facets.values())
-        hits = self._top(matching, municipality_code, day, offset + limit)
+            facets = self._counted(reading, matching, municipality_code, day) if counted else {}
+            if category is not None:
+                only = Query.const_score_query(self._term("category", category), 0.0)
+                matching = Query.boolean_query([(Occur.Must, matching), (Occur.Must, only)])
+            hits = self._top(reading, matching, municipality_code, day, offset + limit)
+        total = facets.get(category, 0) if category is not None else sum(facets.values())
         relation: Literal["eq", "gte"] = "eq"
         if total > cap:
             total, relation = cap, "gte"
         return Found(hits[offset:], total, facets, relation)
 
-    def _top(self, query: Query, municipality_code: str, day: int, wanted: int) -> list[Hit]:
+    def _counted(
+        self, reading: "_Reading", matching: Query, municipality_code: str, day: int
+    ) -> dict[str, int]:
+        """The matches the municipality sees on ``day``, per category: tantivy's aggregation."""
+        visible = Query.boolean_query(
+            [
+                (Occur.Must, matching),
+                (Occur.MustNot, self._term("hidden_in", municipality_code)),
+                (Occur.MustNot, self._out_of_force(day)),
+            ]
+        )
+        aggregated = reading.searcher.aggregate(
+            visible, {"categories": {"terms": {"field": "category", "size": 10_000}}}
+        )
+        return {
+            bucket["key"]: bucket["doc_count"] for bucket in aggregated["categories"]["buckets"]
+        }
+
+    def _counted_by_hand(
+        self,
+        reading: "_Reading",
+        matching: Query,
+        possible: int,
+        municipality_code: str,
+        day: int,
+    ) -> tuple[list[Hit], dict[str, int]]:
+        """Every match the municipality sees on ``day`` and their count per category, where
+        few documents hold the query's terms (at most ``possible`` match): one search fetches
+        them all, where ``_counted`` and ``_top`` make an aggregation and a second search,
+        which cost more than these few hits (``COUNTED_BY_HAND``)."""
+        found = reading.searcher.search(matching, max(possible, 1), count=False).hits
+        hits = self._visible(reading, found, municipality_code, day)
+        facets = Counter(hit.display.category for hit in hits if hit.display.category)
+        return hits, dict(facets)
+
+    def _top(
+        self, reading: "_Reading", query: Query, municipality_code: str, day: int, wanted: int
+    ) -> list[Hit]:
         """The best ``wanted`` visible hits: fetched with room for the shared documents the
         municipality replaced or hid (and any out of force), more when that was not enough."""
-        searcher = self.searcher
-        hidden = self.hidden.get(municipality_code, set())
         fetch = wanted + wanted // 2 + 5
         while True:
-            found = searcher.search(query, fetch, count=False).hits
-            hits = []
-            for score, address in found:
-                key = searcher.doc(address)["key"][0]
-                display = self.view_displays.get(key, {}).get(municipality_code)
-                if display is None:
-                    display = self.displays[key]
-                if key in hidden or not display.valid_from <= day <= display.valid_to:
-                    continue
-                hits.append(Hit(key, score, display))
+            found = reading.searcher.search(query, fetch, count=False).hits
+            hits = self._visible(reading, found, municipality_code, day)
             if len(hits) >= wanted or len(found) < fetch:
                 break
             fetch *= 4
-        # Ties by slug (the engine breaks them by where a document sits in the index).
-        hits.sort(key=lambda hit: (-round(hit.score, 4), hit.display.slug))
-        return hits[:wanted]
+        return _best_first(hits)[:wanted]
+
+    def _visible(
+        self,
+        reading: "_Reading",
+        found: list[tuple[Any, tantivy.DocAddress]],
+        municipality_code: str,
+        day: int,
+    ) -> list[Hit]:
+        """The hits the municipality sees on ``day``: not hidden or replaced there, in force."""
+        hidden = self.hidden.get(municipality_code, set())
+        hits = []
+        for score, address in found:
+            key = reading.key(address)
+            display = self.view_displays.get(key, {}).get(municipality_code)
+            if display is None:
+                display = self.displays[key]
+            if key in hidden or not display.valid_from <= day <= display.valid_to:
+                continue
+            hits.append(Hit(key, score, display))
+        return hits
 
     def knows(self, stem: str, prefix: bool) -> bool:
         if prefix:

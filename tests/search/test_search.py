@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from hotline.knowledge import service as kb
 from hotline.knowledge.models import Article, LocalArticle, Override, OverrideMode
 from hotline.knowledge.resolve import today
+from hotline.search import index as search_index
 from hotline.search import service
 from hotline.search.indexing import index_of, reindex
 from hotline.search.models import SearchGap
@@ -279,6 +280,53 @@ def test_totals_above_the_cap_say_at_least_the_cap(
     capped = search("kommunen rydder zonen", ODENSE)
     assert (capped.total, capped.total_relation) == (1, "gte")
     assert len(capped.results) == 2  # the cap is on counting, not on the results
+
+
+def test_few_matches_are_counted_by_hand_as_the_engine_counts_many(
+    search: Search, corpus: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where few documents hold the query's terms, one search fetches every match and they are
+    counted in Python; else tantivy aggregates them and a second search ranks the page. Both
+    answer alike: hidden, replaced, appended, local, fact values, out of force, filtered, paged."""
+    parking = corpus.scalar(select(Article).where(Article.slug == "beboerlicens"))
+    assert parking is not None
+    kb.update_article(corpus, parking, {"valid_from": today() + timedelta(days=7)}, EDITOR)
+    corpus.commit()
+    queries = [
+        "saltbil",
+        "ruteplan",
+        "kvikbetaling",
+        "midtbyen",
+        "bål i haven",
+        "letbanen",
+        "89402000",
+        "sundhedskort parkering",
+        "kommunen rydder zonen",
+    ]
+    pages: list[dict[str, object]] = [{}, {"category": "Trafik"}, {"offset": 1, "limit": 1}]
+    days = [today(), today() + timedelta(days=7)]
+
+    def answers() -> list[SearchRead]:
+        return [
+            search(query, code, at=day, log_gap=False, **page)
+            for query in queries
+            for code in (AARHUS, ODENSE, FREDERIKSBERG, KOBENHAVN)
+            for page in pages
+            for day in days
+        ]
+
+    monkeypatch.setattr(search_index, "COUNTED_BY_HAND", 10_000)
+    by_hand = answers()
+    monkeypatch.setattr(search_index, "COUNTED_BY_HAND", -1)
+    assert answers() == by_hand
+    assert sum(answer.total for answer in by_hand) > 40
+    assert {slug for answer in by_hand for slug in slugs(answer)} >= {
+        "snerydning",
+        "beboerlicens",
+        "baal",
+        "letbane-odense",
+        "sundhedskort-nyt",
+    }
 
 
 def test_an_appended_section_is_found_only_where_it_was_appended_and_shown_as_the_override(

@@ -8,7 +8,6 @@ distinct query terms.
 
 import html
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
@@ -22,6 +21,7 @@ _DIGIT_GAP = r"[ .\-\u00a0]?"
 # The first WINDOW words from where a snippet begins (possessive: a word is never split).
 _WINDOW_WORDS = re.compile(rf"[\W_]*+[^\W_]++(?:[\W_]++[^\W_]++){{{WINDOW - 1}}}")
 
+_ESCAPED = re.compile(r"[&<>\"']")  # what html.escape replaces
 Matches = list[tuple[int, int, int]]  # (start, end, term) in text order
 
 # Markdown markup a snippet leaves out: images and links keep their text, emphasis, code,
@@ -201,20 +201,22 @@ class Snippets:
         else:
             first = self._first_match(text, low)
             start = 0 if first is None else _lead_in(text, first)
-        words = _WINDOW_WORDS.match(text, start)
-        end = words.end() if words else len(text)
+        window = _WINDOW_WORDS.match(text, start)
+        end = window.end() if window else len(text)
         if everywhere is None:
             shown = self._matches(text, low, start, end)
         else:
             shown = [match for match in everywhere if start <= match[0] < end]
+        # Most windows hold nothing to escape: html.escape is five replacements a piece.
+        escape = html.escape if _ESCAPED.search(text, start, end) else str
         out, position = [], start
         for match_start, match_end, _term in shown:
             if match_end > end:
                 continue
-            out.append(html.escape(text[position:match_start]))
-            out.append(f"<mark>{html.escape(text[match_start:match_end])}</mark>")
+            out.append(escape(text[position:match_start]))
+            out.append(f"<mark>{escape(text[match_start:match_end])}</mark>")
             position = match_end
-        out.append(html.escape(text[position:end]))
+        out.append(escape(text[position:end]))
         prefix = "… " if start > 0 else ""
         suffix = " …" if text[end:].strip() else ""
         return prefix + " ".join("".join(out).split()) + suffix
@@ -229,17 +231,20 @@ def _lead_in(text: str, position: int) -> int:
 def _best_window(matches: list[tuple[int, int, int]]) -> int:
     """Where the first stretch of ``WINDOW_CHARS`` with the most distinct terms begins, from
     (start, end, term) of each match in text order. One pass: the end moves on as the start
-    does."""
-    best, best_count = matches[0][0], 0
-    in_window: Counter[int] = Counter()
-    end = 0
+    does; it stops at the first stretch holding every term found."""
+    terms = [term for _, _, term in matches]
+    everything = len(set(terms))
+    in_window = [0] * (max(terms) + 1)  # matches of each term in the stretch
+    best, best_count, distinct, end = matches[0][0], 0, 0, 0
     for start, _stop, term in matches:
         while end < len(matches) and matches[end][0] < start + WINDOW_CHARS:
-            in_window[matches[end][2]] += 1
+            distinct += not in_window[terms[end]]
+            in_window[terms[end]] += 1
             end += 1
-        if len(in_window) > best_count:
-            best, best_count = start, len(in_window)
+        if distinct > best_count:
+            best, best_count = start, distinct
+            if distinct == everything:
+                break
         in_window[term] -= 1
-        if not in_window[term]:
-            del in_window[term]
+        distinct -= not in_window[term]
     return best

@@ -84,10 +84,14 @@ FACT_WEIGHT = 0.25
 FACTS_CONSIDERED = 20
 # A prefix ("parkering") stands for at most this many indexed stems, the shortest first.
 MAX_EXPANSIONS = 64
-# At most this many documents holding the query's terms (``_counted_by_hand``): one search
-# fetches every match and they are counted here, instead of an aggregation and a second search.
-# Each match's key is read from the document store once per commit (~3 us); above ~50, at
-# 5,000 articles where few keys are known yet, the aggregation costs less.
+# Where at most this many documents hold the query's terms, the best COUNTED_BY_HAND + 1
+# matches are fetched first (``search``): if that is all of them, they are counted by category
+# here, instead of by an aggregation and ranked again by a second search; if not, they are the
+# page's candidates. Each match's key is read from the document store once per commit
+# (~3 us); above ~50 matches, at 5,000 articles where few keys are known yet, the aggregation
+# costs less. Above FEW_MAY_MATCH the aggregation runs at once: fetching 51 candidates where
+# the page needs 20 would cost more than fetching 20.
+FEW_MAY_MATCH = 1_000
 COUNTED_BY_HAND = 50
 WRITER_HEAP = 20_000_000
 # A build from scratch writes with a larger heap: each time the heap fills, tantivy writes a
@@ -632,10 +636,13 @@ class SearchIndex:
             return Found([], 0, {})
         matching = Query.boolean_query(clauses)
         day = at.toordinal()
-        if counted and text_holding + facts_holding <= COUNTED_BY_HAND:
-            hits, facets = self._counted_by_hand(
-                reading, matching, text_holding + facts_holding, municipality_code, day
-            )
+        # The best matches, fetched ahead where few may match: all of them, if few do.
+        ranked = None
+        if counted and text_holding + facts_holding <= FEW_MAY_MATCH:
+            ranked = reading.searcher.search(matching, COUNTED_BY_HAND + 1, count=False).hits
+        if ranked is not None and len(ranked) <= COUNTED_BY_HAND:
+            hits = self._visible(reading, ranked, municipality_code, day)
+            facets = dict(Counter(hit.display.category for hit in hits if hit.display.category))
             if category is not None:
                 hits = [hit for hit in hits if hit.display.category == category]
             hits = _best_first(hits)[: offset + limit]
@@ -644,7 +651,8 @@ class SearchIndex:
             if category is not None:
                 only = Query.const_score_query(self._term("category", category), 0.0)
                 matching = Query.boolean_query([(Occur.Must, matching), (Occur.Must, only)])
-            hits = self._top(reading, matching, municipality_code, day, offset + limit)
+                ranked = None
+            hits = self._top(reading, matching, municipality_code, day, offset + limit, ranked)
         total = facets.get(category, 0) if category is not None else sum(facets.values())
         relation: Literal["eq", "gte"] = "eq"
         if total > cap:
@@ -669,31 +677,24 @@ class SearchIndex:
             bucket["key"]: bucket["doc_count"] for bucket in aggregated["categories"]["buckets"]
         }
 
-    def _counted_by_hand(
+    def _top(
         self,
         reading: "_Reading",
-        matching: Query,
-        possible: int,
+        query: Query,
         municipality_code: str,
         day: int,
-    ) -> tuple[list[Hit], dict[str, int]]:
-        """Every match the municipality sees on ``day`` and their count per category, where
-        few documents hold the query's terms (at most ``possible`` match): one search fetches
-        them all, where ``_counted`` and ``_top`` make an aggregation and a second search,
-        which cost more than these few hits (``COUNTED_BY_HAND``)."""
-        found = reading.searcher.search(matching, max(possible, 1), count=False).hits
-        hits = self._visible(reading, found, municipality_code, day)
-        facets = Counter(hit.display.category for hit in hits if hit.display.category)
-        return hits, dict(facets)
-
-    def _top(
-        self, reading: "_Reading", query: Query, municipality_code: str, day: int, wanted: int
+        wanted: int,
+        ranked: list[tuple[Any, tantivy.DocAddress]] | None = None,
     ) -> list[Hit]:
         """The best ``wanted`` visible hits: fetched with room for the shared documents the
-        municipality replaced or hid (and any out of force), more when that was not enough."""
+        municipality replaced or hid (and any out of force), more when that was not enough.
+        ``ranked``: the query's best matches where already fetched."""
         fetch = wanted + wanted // 2 + 5
         while True:
-            found = reading.searcher.search(query, fetch, count=False).hits
+            if ranked is not None and len(ranked) >= fetch:
+                found = ranked[:fetch]
+            else:
+                found = reading.searcher.search(query, fetch, count=False).hits
             hits = self._visible(reading, found, municipality_code, day)
             if len(hits) >= wanted or len(found) < fetch:
                 break

@@ -282,15 +282,30 @@ def test_totals_above_the_cap_say_at_least_the_cap(
     assert len(capped.results) == 2  # the cap is on counting, not on the results
 
 
+@pytest.mark.parametrize(
+    ("counted_by_hand", "few_may_match"),
+    [(6, 1_000_000), (0, 1_000_000), (-1, -1)],
+    ids=["candidates fetched ahead", "one candidate fetched ahead", "aggregated at once"],
+)
 def test_few_matches_are_counted_by_hand_as_the_engine_counts_many(
-    search: Search, corpus: Session, monkeypatch: pytest.MonkeyPatch
+    search: Search,
+    corpus: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    counted_by_hand: int,
+    few_may_match: int,
 ) -> None:
-    """Where few documents hold the query's terms, one search fetches every match and they are
-    counted in Python; else tantivy aggregates them and a second search ranks the page. Both
-    answer alike: hidden, replaced, appended, local, fact values, out of force, filtered, paged."""
+    """Where few documents match, one search fetches every match and they are counted in
+    Python; else tantivy aggregates them, and the page is ranked from the matches fetched ahead
+    or by a second search. Every way answers alike: hidden, replaced, appended, local, fact
+    values, out of force, filtered, paged."""
     parking = corpus.scalar(select(Article).where(Article.slug == "beboerlicens"))
     assert parking is not None
     kb.update_article(corpus, parking, {"valid_from": today() + timedelta(days=7)}, EDITOR)
+    for n in range(9):  # more matches than are fetched ahead, in two categories
+        category = "Trafik" if n % 2 else "Veje"
+        add_article(
+            corpus, f"vejarbejde-{n}", f"Vejarbejde {n}", "Vejarbejde " * (n + 1), category=category
+        )
     corpus.commit()
     queries = [
         "saltbil",
@@ -302,8 +317,16 @@ def test_few_matches_are_counted_by_hand_as_the_engine_counts_many(
         "89402000",
         "sundhedskort parkering",
         "kommunen rydder zonen",
+        "vejarbejde",
+        "vejarbejde kommunen",
     ]
-    pages: list[dict[str, object]] = [{}, {"category": "Trafik"}, {"offset": 1, "limit": 1}]
+    pages: list[dict[str, object]] = [
+        {},
+        {"category": "Trafik"},
+        {"limit": 1},
+        {"offset": 1, "limit": 1},
+        {"offset": 3, "limit": 2},
+    ]
     days = [today(), today() + timedelta(days=7)]
 
     def answers() -> list[SearchRead]:
@@ -316,16 +339,19 @@ def test_few_matches_are_counted_by_hand_as_the_engine_counts_many(
         ]
 
     monkeypatch.setattr(search_index, "COUNTED_BY_HAND", 10_000)
+    monkeypatch.setattr(search_index, "FEW_MAY_MATCH", 1_000_000)
     by_hand = answers()
-    monkeypatch.setattr(search_index, "COUNTED_BY_HAND", -1)
+    monkeypatch.setattr(search_index, "COUNTED_BY_HAND", counted_by_hand)
+    monkeypatch.setattr(search_index, "FEW_MAY_MATCH", few_may_match)
     assert answers() == by_hand
-    assert sum(answer.total for answer in by_hand) > 40
+    assert sum(answer.total for answer in by_hand) > 100
     assert {slug for answer in by_hand for slug in slugs(answer)} >= {
         "snerydning",
         "beboerlicens",
         "baal",
         "letbane-odense",
         "sundhedskort-nyt",
+        "vejarbejde-8",
     }
 
 

@@ -92,6 +92,7 @@ MAX_EXPANSIONS = 64
 # costs less. Above FEW_MAY_MATCH the aggregation runs at once: fetching 51 candidates where
 # the page needs 20 would cost more than fetching 20.
 FEW_MAY_MATCH = 1_000
+MAX_KEPT_STEM_CLAUSES = 100_000  # per committed reading (``_Reading``)
 COUNTED_BY_HAND = 50
 WRITER_HEAP = 20_000_000
 # A build from scratch writes with a larger heap: each time the heap fills, tantivy writes a
@@ -150,6 +151,10 @@ def _schema() -> tantivy.Schema:
     return builder.build()
 
 
+# A stem's term queries, boosted, and how many documents hold its terms.
+StemClauses = tuple[tuple[tuple[Occur, Query], ...], int]
+
+
 class _Reading:
     """One committed state of the index as searches read it, with what is learnt of it while
     reading: how many documents hold a term, and which document sits at an address. Replaced
@@ -160,6 +165,16 @@ class _Reading:
         self.documents = searcher.num_docs
         self._holding: dict[tuple[str, str], int] = {}
         self._keys: dict[tuple[int, int], str] = {}
+        # (stem, field, weight, municipality) -> its clauses: queries share stems (a prefix's
+        # completions, common words), and boosting a stem's terms costs more than the search.
+        self.stem_clauses: dict[tuple[str, str, float, str | None], StemClauses] = {}
+
+    def keep_stem_clauses(
+        self, key: tuple[str, str, float, str | None], clauses: "StemClauses"
+    ) -> None:
+        if len(self.stem_clauses) >= MAX_KEPT_STEM_CLAUSES:
+            self.stem_clauses.clear()
+        self.stem_clauses[key] = clauses
 
     def holding(self, field: str, term: str) -> int:
         """How many documents hold the term."""
@@ -535,33 +550,50 @@ class SearchIndex:
         their documents together, as if the view were one index. A term's stems (synonyms, a
         prefix's completions) add up. With the clauses, how many documents hold their terms
         (a document once per term it holds): at least as many as match."""
-        documents = reading.documents
-        clauses = []
+        clauses: list[tuple[Occur, Query]] = []
         holding = 0
         for stems in stems_per_term:
             for field, weight in fields:
-                section = SECTION_OF.get(field) if municipality_code is not None else None
                 for stem in stems:
-                    forms = [(field, stem)] if field != "facts" else []
-                    if municipality_code is not None:
-                        forms.append((field, f"{municipality_code}:{stem}"))
-                    if section is not None:
-                        forms.append((section, f"{municipality_code}:{stem}"))
-                    counts = [(f, form, reading.holding(f, form)) for f, form in forms]
-                    counts = [(f, form, n) for f, form, n in counts if n]
-                    if not counts:
-                        continue
-                    together = sum(n for _, _, n in counts)
-                    holding += together
-                    idf = _idf(documents, together)
-                    for f, form, n in counts:
-                        if f == APPENDED:
-                            query = Query.const_score_query(self._term(f, form), weight * idf)
-                        else:
-                            query = Query.term_query(self.schema, f, form, index_option="freq")
-                            query = Query.boost_query(query, weight * idf / _idf(documents, n))
-                        clauses.append((Occur.Should, query))
+                    key = (stem, field, weight, municipality_code)
+                    kept = reading.stem_clauses.get(key)
+                    if kept is None:
+                        kept = self._stem_clauses(reading, stem, field, weight, municipality_code)
+                        reading.keep_stem_clauses(key, kept)
+                    clauses += kept[0]
+                    holding += kept[1]
         return clauses, holding
+
+    def _stem_clauses(
+        self,
+        reading: "_Reading",
+        stem: str,
+        field: str,
+        weight: float,
+        municipality_code: str | None,
+    ) -> "StemClauses":
+        """One stem in one field, shared and the municipality's own, boosted alike (see
+        ``_text_clauses``); with how many documents hold it."""
+        documents = reading.documents
+        section = SECTION_OF.get(field) if municipality_code is not None else None
+        forms = [(field, stem)] if field != "facts" else []
+        if municipality_code is not None:
+            forms.append((field, f"{municipality_code}:{stem}"))
+        if section is not None:
+            forms.append((section, f"{municipality_code}:{stem}"))
+        counts = [(f, form, reading.holding(f, form)) for f, form in forms]
+        counts = [(f, form, n) for f, form, n in counts if n]
+        together = sum(n for _, _, n in counts)
+        idf = _idf(documents, together)
+        clauses = []
+        for f, form, n in counts:
+            if f == APPENDED:
+                query = Query.const_score_query(self._term(f, form), weight * idf)
+            else:
+                query = Query.term_query(self.schema, f, form, index_option="freq")
+                query = Query.boost_query(query, weight * idf / _idf(documents, n))
+            clauses.append((Occur.Should, query))
+        return tuple(clauses), together
 
     def expand(self, alternatives: Iterable[tuple[str, bool]]) -> list[str]:
         """The indexed stems an alternative stands for: itself, or a prefix's completions."""

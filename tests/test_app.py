@@ -13,6 +13,7 @@ from starlette.routing import compile_path
 
 from hotline.app import API_ROUTERS, ProductionSafetyError, create_app
 from hotline.config import Environment, Settings
+from hotline.console.app import CONSOLE_ROUTERS
 from hotline.demo import seed_demo_accounts
 from tests.conftest import create_throwaway_database, drop_throwaway_database, make_settings
 
@@ -45,13 +46,17 @@ def test_unknown_route_is_problem_json(client: TestClient) -> None:
     assert response.json()["type"] == "/problems/not-found"
 
 
-@pytest.mark.parametrize("sample", ["0751", "preview", "7"])
-def test_no_two_api_routers_answer_the_same_request(sample: str) -> None:
-    """The API's routers are included hottest first (hotline.app.API_ROUTERS): that is only
-    safe while no route of one router could take a request meant for another's."""
+@pytest.mark.parametrize("sample", ["0751", "preview", "7", "udkast"])
+@pytest.mark.parametrize("routers", [API_ROUTERS, CONSOLE_ROUTERS], ids=["API", "console"])
+def test_no_two_routers_answer_the_same_request(
+    sample: str, routers: tuple[APIRouter, ...]
+) -> None:
+    """The API's and the console's routers are included hottest first
+    (hotline.app.API_ROUTERS, hotline.console.app.CONSOLE_ROUTERS): that is only safe while
+    no route of one router could take a request meant for another's."""
     routes = [
         (number, route)
-        for number, router in enumerate(API_ROUTERS)
+        for number, router in enumerate(routers)
         for route in router.routes
         if isinstance(route, APIRoute)
     ]

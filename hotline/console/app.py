@@ -1,6 +1,6 @@
 """The console sub-app mounted at ``/console``: pages, static files, session and headers."""
 
-from fastapi import Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from starlette.datastructures import MutableHeaders
 from starlette.requests import cookie_parser
 from starlette.responses import Response
@@ -24,6 +24,25 @@ from hotline.console.errors import install_error_pages
 from hotline.console.headers import SECURITY_HEADERS
 from hotline.console.session import COOKIE_NAME, load_session, verify_csrf, write_cookie
 
+# Matched in this order: the agents' first, as the search box posts every few keystrokes
+# (safe while no route of one could take another's request: tests/test_app.py).
+CONSOLE_ROUTERS: tuple[APIRouter, ...] = tuple(
+    module.router
+    for module in (
+        agent,
+        signin,
+        admin,
+        editor,
+        reply_templates,
+        operator,
+        contacts,
+        contact_settings,
+        satisfaction,
+        meetings,
+        meeting_types,
+    )
+)
+
 
 def create_console(parent: FastAPI) -> FastAPI:
     """The console shares the parent's state (settings, sessionmaker, login throttle)."""
@@ -39,20 +58,8 @@ def create_console(parent: FastAPI) -> FastAPI:
 
     console.add_middleware(SessionAndHeaders)
     console.mount("/static", StaticFiles(packages=[("hotline.console", "static")]), name="static")
-    for module in (
-        signin,
-        agent,
-        admin,
-        editor,
-        reply_templates,
-        operator,
-        contacts,
-        contact_settings,
-        satisfaction,
-        meetings,
-        meeting_types,
-    ):
-        console.include_router(module.router)
+    for router in CONSOLE_ROUTERS:
+        console.include_router(router)
     return console
 
 

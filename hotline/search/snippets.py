@@ -69,9 +69,28 @@ def _digits_pattern(digits: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _numbers_pattern(numbers: tuple[str, ...]) -> re.Pattern[str]:
-    """Numbers as written in groups ("89 40 20 00") or joined, as whole words."""
+    """Numbers as written in groups ("89 40 20 00") or joined, up to a word's end. Where one
+    begins a word is checked apart (``_numbers_in``): a pattern that opens with a look-behind
+    is tried at every character (60 us a text at 5,000 articles), one that opens with the
+    numbers' digits jumps from digit to digit (14 us)."""
     alternatives = "|".join(_digits_pattern(n) for n in sorted(numbers, key=len, reverse=True))
-    return re.compile(rf"(?<![\d\w])(?:{alternatives})(?![\d\w])")
+    return re.compile(rf"(?:{alternatives})(?![\d\w])")
+
+
+def _numbers_in(text: str, numbers: tuple[str, ...]) -> Iterator[re.Match[str]]:
+    """Each place where one of the numbers is a whole word, in text order; as ``finditer``
+    with a look-behind for a word character before: a place that has one is passed over by
+    one character, so a number starting inside it is still found."""
+    pattern = _numbers_pattern(numbers)
+    at = 0
+    while (match := pattern.search(text, at)) is not None:
+        start = match.start()
+        before = text[start - 1] if start else " "
+        if before.isalnum() or before == "_":
+            at = start + 1
+            continue
+        yield match
+        at = match.end()
 
 
 def _spellings(word: str) -> set[str]:
@@ -163,7 +182,7 @@ class Snippets:
         """The searched numbers in the text (from its start: digit groups are read whole)."""
         if not self._numbers:
             return
-        for match in _numbers_pattern(tuple(sorted(self._numbers))).finditer(text):
+        for match in _numbers_in(text, tuple(sorted(self._numbers))):
             number_term = self._numbers.get(re.sub(r"\D", "", match.group()))
             if number_term is not None:
                 yield match, number_term

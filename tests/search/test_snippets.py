@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hotline.search.analyzer import analyzer_for
-from hotline.search.snippets import WINDOW, Snippets, text_of
+from hotline.search.snippets import WINDOW, Snippets, _digits_pattern, _numbers_in, text_of
 from tests.conftest import KNOWLEDGE_BASE
 
 FILLER = " ".join(f"ord{n}" for n in range(WINDOW * 2))
@@ -104,3 +104,32 @@ def test_line_markup_is_found_wherever_a_line_opens(bits: list[str]) -> None:
     assert text_of.__wrapped__(markdown) == re.sub(
         r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)", "", markdown, flags=re.MULTILINE
     )
+
+
+_NUMBER_BITS = ["89", "40", "2000", "8940", "892", "x", "_", "a", " ", ".", "-", "\u00a0", "é", "7"]
+
+
+@given(
+    st.lists(st.sampled_from(_NUMBER_BITS), max_size=30),
+    st.lists(
+        st.sampled_from(["89402000", "8940", "2000", "89", "40", "7"]), min_size=1, max_size=3
+    ),
+)
+@settings(max_examples=500, deadline=None)
+def test_numbers_are_found_as_a_look_behind_pattern_finds_them(
+    bits: list[str], numbers: list[str]
+) -> None:
+    """Numbers are found where a word begins, written in groups or joined, as the plain
+    pattern with a look-behind for a word character finds them (one that is tried at every
+    character of the text, where ours jumps from digit to digit)."""
+    text = "".join(bits)
+    wanted = tuple(sorted(set(numbers)))
+    alternatives = "|".join(_digits_pattern(n) for n in sorted(wanted, key=len, reverse=True))
+    plain = re.compile(rf"(?<![\d\w])(?:{alternatives})(?![\d\w])")
+    assert [m.span() for m in _numbers_in(text, wanted)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_a_number_inside_a_longer_word_is_passed_over_by_one_character() -> None:
+    """ "x89 40": "89 40" begins inside the word "x89" and is no match, but "40" after it is."""
+    text = "x89 40"
+    assert [m.group() for m in _numbers_in(text, ("40", "8940"))] == ["40"]

@@ -156,7 +156,9 @@ class Snippets:
         stop = len(low) if stop is None else stop
         found = []
         for needle, term, prefix in self._needles:
-            at = low.find(needle, begin)
+            # Not past ``stop``: a window's needles are not looked for in the rest of the text.
+            limit = stop + len(needle)
+            at = low.find(needle, begin, limit)
             while at != -1 and at < stop:
                 end = at + len(needle)
                 if at == 0 or not low[at - 1].isalnum():
@@ -166,7 +168,7 @@ class Snippets:
                         found.append((at, -end, term))
                     elif end == len(low) or not low[end].isalnum():
                         found.append((at, -end, term))
-                at = low.find(needle, end)
+                at = low.find(needle, end, limit)
         for match, number_term in self._number_matches(text):
             if match.start() >= stop:
                 break

@@ -95,5 +95,24 @@ def search(corpus: Session) -> Callable[..., SearchRead]:
     return run
 
 
+# What the behaviour corpus is searched for: every kind of text it holds (an appended section,
+# a replaced and a hidden article, a local article, fact values, synonyms, a prefix, a typo).
+CORPUS_QUERIES = (
+    "saltbil",
+    "ruteplan",
+    "kvikbetaling",
+    "midtbyen",
+    "bål i haven",
+    "letbanen",
+    "89 40 20 00",
+    "nyt sygesikringskort",
+    "parkering",
+    "glatføre",
+    "sundhedskrot",
+    "kommunen rydder zonen",
+)
+CORPUS_MUNICIPALITIES = (AARHUS, ODENSE, KOBENHAVN, FREDERIKSBERG)
+
+
 def slugs(result: SearchRead) -> list[str]:
     return [hit.slug for hit in result.results]

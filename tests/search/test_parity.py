@@ -25,7 +25,7 @@ from tests.conftest import (
     drop_throwaway_database,
     make_settings,
 )
-from tests.search.conftest import AARHUS, FREDERIKSBERG, KOBENHAVN, ODENSE, build_corpus
+from tests.search.conftest import CORPUS_MUNICIPALITIES, CORPUS_QUERIES, build_corpus
 from tests.search.test_relevance import RELEVANCE_SET
 
 pytestmark = [
@@ -33,24 +33,7 @@ pytestmark = [
     pytest.mark.skipif(not POSTGRES_URL, reason="HOTLINE_TEST_POSTGRES_URL is not set"),
 ]
 
-BEHAVIOUR_QUERIES = [
-    (query, code)
-    for query in (
-        "saltbil",
-        "ruteplan",
-        "kvikbetaling",
-        "midtbyen",
-        "bål i haven",
-        "letbanen",
-        "89 40 20 00",
-        "nyt sygesikringskort",
-        "parkering",
-        "glatføre",
-        "sundhedskrot",
-        "kommunen rydder zonen",
-    )
-    for code in (AARHUS, ODENSE, KOBENHAVN, FREDERIKSBERG)
-]
+BEHAVIOUR_QUERIES = [(query, code) for query in CORPUS_QUERIES for code in CORPUS_MUNICIPALITIES]
 # The shipped knowledge base: every relevance query and a few on facts and local text.
 SHIPPED_QUERIES = [
     (case["query"], case["municipality"])

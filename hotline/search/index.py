@@ -92,10 +92,10 @@ MAX_EXPANSIONS = 64
 # costs less. Above FEW_MAY_MATCH the aggregation runs at once: fetching 51 candidates where
 # the page needs 20 would cost more than fetching 20.
 FEW_MAY_MATCH = 1_000
+COUNTED_BY_HAND = 50
 # A stem's clauses kept per committed reading (``_Reading``), ~260 bytes each: at 5,000
 # articles and 98 municipalities 4,000 queries kept 82,000 (+21 MB); this many is <= 13 MB.
 MAX_KEPT_STEM_CLAUSES = 50_000
-COUNTED_BY_HAND = 50
 WRITER_HEAP = 20_000_000
 # A build from scratch writes with a larger heap: each time the heap fills, tantivy writes a
 # segment, and the build then waits for them all to be merged. Given back once built.
@@ -172,7 +172,7 @@ class _Reading:
         self.stem_clauses: dict[tuple[str, str, float, str | None], StemClauses] = {}
 
     def keep_stem_clauses(
-        self, key: tuple[str, str, float, str | None], clauses: "StemClauses"
+        self, key: tuple[str, str, float, str | None], clauses: StemClauses
     ) -> None:
         if len(self.stem_clauses) >= MAX_KEPT_STEM_CLAUSES:
             self.stem_clauses.clear()
@@ -542,7 +542,7 @@ class SearchIndex:
 
     def _text_clauses(
         self,
-        reading: "_Reading",
+        reading: _Reading,
         stems_per_term: list[list[str]],
         fields: Iterable[tuple[str, float]],
         municipality_code: str | None,
@@ -568,12 +568,12 @@ class SearchIndex:
 
     def _stem_clauses(
         self,
-        reading: "_Reading",
+        reading: _Reading,
         stem: str,
         field: str,
         weight: float,
         municipality_code: str | None,
-    ) -> "StemClauses":
+    ) -> StemClauses:
         """One stem in one field, shared and the municipality's own, boosted alike (see
         ``_text_clauses``); with how many documents hold it."""
         documents = reading.documents
@@ -627,7 +627,7 @@ class SearchIndex:
         return Query.range_query(self.schema, field, tantivy.FieldType.Integer, lower, upper)
 
     def _fact_clauses(
-        self, reading: "_Reading", stems_per_term: list[list[str]], municipality_code: str
+        self, reading: _Reading, stems_per_term: list[list[str]], municipality_code: str
     ) -> tuple[list[tuple[Occur, Query]], int]:
         """The municipality's fact values that match lead to the articles showing them, with
         a quarter of the value's score; with how many documents hold their terms."""
@@ -694,7 +694,7 @@ class SearchIndex:
         return Found(hits[offset:], total, facets, relation)
 
     def _counted(
-        self, reading: "_Reading", matching: Query, municipality_code: str, day: int
+        self, reading: _Reading, matching: Query, municipality_code: str, day: int
     ) -> dict[str, int]:
         """The matches the municipality sees on ``day``, per category: tantivy's aggregation."""
         visible = Query.boolean_query(
@@ -713,7 +713,7 @@ class SearchIndex:
 
     def _top(
         self,
-        reading: "_Reading",
+        reading: _Reading,
         query: Query,
         municipality_code: str,
         day: int,
@@ -737,7 +737,7 @@ class SearchIndex:
 
     def _visible(
         self,
-        reading: "_Reading",
+        reading: _Reading,
         found: list[tuple[Any, tantivy.DocAddress]],
         municipality_code: str,
         day: int,

@@ -130,6 +130,6 @@ def test_numbers_are_found_as_a_look_behind_pattern_finds_them(
 
 
 def test_a_number_inside_a_longer_word_is_passed_over_by_one_character() -> None:
-    """ "x89 40": "89 40" begins inside the word "x89" and is no match, but "40" after it is."""
+    """In "x89 40", "89 40" begins inside the word "x89" and is no match; "40" after it is."""
     text = "x89 40"
     assert [m.group() for m in _numbers_in(text, ("40", "8940"))] == ["40"]

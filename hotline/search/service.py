@@ -77,8 +77,8 @@ def _snippet_text(parts: tuple[str, ...], values: Pairs, gaps: Pairs) -> tuple[s
     """The words of the resolved Markdown a municipality reads (a missing value in the words of
     ``hotline.knowledge.gaps``, never its key), and the same in lower case; cached by content,
     so an edit (a new text, a new fact value) is a new entry and nothing is re-read per hit."""
-    words = dict(gaps)
-    markdown = "\n\n".join(render_facts(part, dict(values), words)[0] for part in parts)
+    shown, words = dict(values), dict(gaps)
+    markdown = "\n\n".join(render_facts(part, shown, words)[0] for part in parts)
     text = text_of(markdown)
     return text, lowered(text)
 

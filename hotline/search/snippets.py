@@ -108,6 +108,7 @@ class Snippets:
     ) -> None:
         self._needles = sorted(set(needles))
         self._numbers = dict(numbers)
+        self._number_keys = tuple(sorted(self._numbers))  # the key of their pattern's cache
         self._terms = len({term for _, term, _ in self._needles} | set(self._numbers.values()))
 
     @classmethod
@@ -184,7 +185,7 @@ class Snippets:
         """The searched numbers in the text (from its start: digit groups are read whole)."""
         if not self._numbers:
             return
-        for match in _numbers_in(text, tuple(sorted(self._numbers))):
+        for match in _numbers_in(text, self._number_keys):
             number_term = self._numbers.get(re.sub(r"\D", "", match.group()))
             if number_term is not None:
                 yield match, number_term

@@ -37,7 +37,6 @@ accepted send arrives at the sink.
 
 import argparse
 import asyncio
-import gc
 import itertools
 import os
 import random
@@ -58,6 +57,7 @@ from sqlalchemy import select
 
 from benchmarks.databases import local_throwaway_database
 from benchmarks.mail import CountingSink
+from hotline.app import out_of_collection
 from hotline.auth.models import User
 from hotline.auth.permissions import Role
 from hotline.auth.service import issue_token
@@ -399,8 +399,7 @@ def run(args: argparse.Namespace, url: str, directory: Path) -> None:
         # This driver imported the app to prepare the database: left in the collector's
         # generations, each full collection walked it all and stopped every agent for 100-250
         # ms (every 10-15 s), and that was timed as the server's latency.
-        gc.collect()
-        gc.freeze()
+        out_of_collection()
         print(f"load average before: {' '.join(f'{n:.2f}' for n in os.getloadavg())}"
               f" ({os.cpu_count()} CPUs)")  # fmt: skip
         health, health_seconds = asyncio.run(trivial(base, args.agents, 10))

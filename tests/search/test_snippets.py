@@ -6,8 +6,16 @@ from collections import defaultdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotline.search.analyzer import analyzer_for
-from hotline.search.snippets import WINDOW, Snippets, _digits_pattern, _numbers_in, text_of
+from hotline.search.analyzer import WORD, analyzer_for
+from hotline.search.snippets import (
+    WINDOW,
+    Snippets,
+    _digits_pattern,
+    _lead_in,
+    _numbers_in,
+    lowered,
+    text_of,
+)
 from tests.conftest import KNOWLEDGE_BASE
 
 FILLER = " ".join(f"ord{n}" for n in range(WINDOW * 2))
@@ -133,3 +141,44 @@ def test_a_number_inside_a_longer_word_is_passed_over_by_one_character() -> None
     """In "x89 40", "89 40" begins inside the word "x89" and is no match; "40" after it is."""
     text = "x89 40"
     assert [m.group() for m in _numbers_in(text, ("40", "8940"))] == ["40"]
+
+
+def _lowered_as_unicode(text: str) -> str:
+    low = text.lower()
+    return low if len(low) == len(text) else text
+
+
+@given(st.text(st.characters(max_codepoint=0xFF)) | st.text())
+@settings(max_examples=1_000, deadline=None)
+def test_a_text_is_lowered_as_unicode_lowers_it(text: str) -> None:
+    """Latin-1 text goes through a byte table, other text through ``str.lower``: both give
+    Unicode's lower case, and a text whose lower case is longer is left as it is."""
+    assert lowered(text) == _lowered_as_unicode(text)
+
+
+def test_every_latin_1_letter_is_lowered_and_a_longer_lower_case_leaves_the_text() -> None:
+    latin_1 = "".join(map(chr, range(256)))
+    assert lowered(latin_1) == latin_1.lower()
+    assert lowered("ÆBLE – İstanbul") == "ÆBLE – İstanbul"  # "İ" lowers to two characters
+    assert lowered("ÆBLE – Øst") == "æble – øst"
+
+
+def _lead_in_from_the_front(text: str, position: int) -> int:
+    starts = [m.start() for m in WORD.finditer(text, max(0, position - 80), position)]
+    return starts[-3] if len(starts) >= 3 else (starts[0] if starts else position)
+
+
+@given(st.text(st.sampled_from("ab_ -.æ1\n"), max_size=300), st.integers(0, 300))
+@settings(max_examples=1_000, deadline=None)
+def test_the_lead_in_read_backwards_begins_where_the_words_read_forwards_do(
+    text: str, position: int
+) -> None:
+    position = min(position, len(text))
+    assert _lead_in(text, position) == _lead_in_from_the_front(text, position)
+
+
+def test_the_lead_in_is_three_whole_words_or_as_many_as_there_are() -> None:
+    text = "en to tre fire fem"
+    assert text[_lead_in(text, len(text) - 3) :] == "to tre fire fem"
+    assert _lead_in("Kun to ord", 8) == 0
+    assert _lead_in("... ", 4) == 4

@@ -37,7 +37,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 import tantivy
 from sqlalchemy import Engine, func, select, text
@@ -82,6 +82,8 @@ SECTION_OF = {"body": APPENDED}
 # documents are a few words long, so their raw scores would drown the articles' own words.
 FACT_WEIGHT = 0.25
 FACTS_CONSIDERED = 20
+# A spelling suggestion is a word this many letters longer or shorter at most.
+SIMILAR_LENGTH = 2
 # A prefix ("parkering") stands for at most this many indexed stems, the shortest first.
 MAX_EXPANSIONS = 64
 # Where at most this many documents hold the query's terms, the best COUNTED_BY_HAND + 1
@@ -195,8 +197,9 @@ class _Reading:
         return key
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
+    """A match the municipality sees (a tuple: made for each candidate of every search)."""
+
     key: str
     score: float
     display: Display
@@ -224,7 +227,8 @@ class Vocabulary:
         self.stems: set[str] = set()
         self._sorted: list[str] = []
         self._unsorted = False
-        self.words_by_letter: dict[str, set[str]] = {}
+        # (first letter, length) -> words: a spelling suggestion compares few lengths
+        self.words_by_start: dict[tuple[str, int], set[str]] = {}
         self.words_by_stem: dict[str, set[str]] = {}
         self._seen: dict[int, int] = {}  # analyzer -> words already taken from it
 
@@ -237,7 +241,7 @@ class Vocabulary:
             for word, stem in analyzer.stemmed_since(seen):
                 if word.isdigit():
                     continue
-                self.words_by_letter.setdefault(word[0], set()).add(word)
+                self.words_by_start.setdefault((word[0], len(word)), set()).add(word)
                 self.words_by_stem.setdefault(stem, set()).add(word)
                 if stem not in self.stems:
                     self.stems.add(stem)
@@ -575,16 +579,25 @@ class SearchIndex:
         municipality_code: str | None,
     ) -> StemClauses:
         """One stem in one field, shared and the municipality's own, boosted alike (see
-        ``_text_clauses``); with how many documents hold it."""
-        documents = reading.documents
-        section = SECTION_OF.get(field) if municipality_code is not None else None
-        forms = [(field, stem)] if field != "facts" else []
+        ``_text_clauses``); with how many documents hold it. Where the municipality has no
+        text of its own with the stem (most stems, for most municipalities), they are the
+        shared text's clauses, made once for all municipalities."""
+        own: list[tuple[str, str, int]] = []
         if municipality_code is not None:
-            forms.append((field, f"{municipality_code}:{stem}"))
-        if section is not None:
-            forms.append((section, f"{municipality_code}:{stem}"))
-        counts = [(f, form, reading.holding(f, form)) for f, form in forms]
-        counts = [(f, form, n) for f, form, n in counts if n]
+            own_forms = [(field, f"{municipality_code}:{stem}")]
+            if (section := SECTION_OF.get(field)) is not None:
+                own_forms.append((section, f"{municipality_code}:{stem}"))
+            own = [(f, form, n) for f, form in own_forms if (n := reading.holding(f, form))]
+            if not own:
+                shared_key = (stem, field, weight, None)
+                shared = reading.stem_clauses.get(shared_key)
+                if shared is None:
+                    shared = self._stem_clauses(reading, stem, field, weight, None)
+                    reading.keep_stem_clauses(shared_key, shared)
+                return shared
+        counts = [(field, stem, reading.holding(field, stem))] if field != "facts" else []
+        counts = [(f, form, n) for f, form, n in counts if n] + own
+        documents = reading.documents
         together = sum(n for _, _, n in counts)
         idf = _idf(documents, together)
         clauses = []
@@ -765,9 +778,12 @@ class SearchIndex:
         return self.vocabulary.words_by_stem.get(stem, ())
 
     def words_like(self, word: str) -> list[str]:
-        """Indexed words with the same first letter and a similar length."""
+        """Indexed words with the same first letter and a similar length (within
+        ``SIMILAR_LENGTH``): a few buckets, not every word of the letter (at 5,000 articles,
+        thousands)."""
+        by_start = self.vocabulary.words_by_start
         return [
             known
-            for known in self.vocabulary.words_by_letter.get(word[0], ())
-            if abs(len(known) - len(word)) <= 2
+            for length in range(len(word) - SIMILAR_LENGTH, len(word) + SIMILAR_LENGTH + 1)
+            for known in by_start.get((word[0], length), ())
         ]

@@ -595,10 +595,13 @@ class SearchIndex:
                     shared = self._stem_clauses(reading, stem, field, weight, None)
                     reading.keep_stem_clauses(shared_key, shared)
                 return shared
-        counts = [(field, stem, reading.holding(field, stem))] if field != "facts" else []
-        counts = [(f, form, n) for f, form, n in counts if n] + own
+        shared_holding = reading.holding(field, stem) if field != "facts" else 0
+        counts = [(field, stem, shared_holding)] if shared_holding else []
+        counts += own
         documents = reading.documents
-        together = sum(n for _, _, n in counts)
+        together = 0
+        for _, _, n in counts:
+            together += n
         idf = _idf(documents, together)
         clauses = []
         for f, form, n in counts:

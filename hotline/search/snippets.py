@@ -19,7 +19,6 @@ LEAD_IN = 3  # words shown before the first match
 _LEAD_IN_CHARS = 80  # where they are looked for
 # Up to LEAD_IN words from the start, whole (possessive: a word is never split).
 _FIRST_WORDS = re.compile(rf"(?:[\W_]*+[^\W_]++){{1,{LEAD_IN}}}")
-TEXTS_CACHED = 4096
 _DIGIT_GAP = r"[ .\-\u00a0]?"
 # The first WINDOW words from where a snippet begins (possessive: a word is never split).
 _WINDOW_WORDS = re.compile(rf"[\W_]*+[^\W_]++(?:[\W_]++[^\W_]++){{{WINDOW - 1}}}")
@@ -39,9 +38,10 @@ _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$",
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|`+)(?=\S)(.+?)(?<=\S)\1")
 
 
-@lru_cache(maxsize=TEXTS_CACHED)
 def text_of(markdown: str) -> str:
-    """The words of resolved Markdown without its markup; cached by content."""
+    """The words of resolved Markdown without its markup. Not cached here: its caller keeps
+    the result by what the text is made of (``hotline.search.service``), and a cache by the
+    text itself would hash each new text whole and keep a second copy of it."""
     text = _IMAGE_OR_LINK.sub(r"\1", markdown) if "](" in markdown else markdown
     if "|" in text:
         text = _TABLE_RULE.sub("", text).replace("|", " ")

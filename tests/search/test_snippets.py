@@ -109,7 +109,7 @@ def test_line_markup_is_found_wherever_a_line_opens(bits: list[str]) -> None:
     """``text_of`` only runs the multi-line pattern where it finds a line opening with markup;
     the words are those the pattern alone leaves."""
     markdown = "".join(bits)
-    assert text_of.__wrapped__(markdown) == re.sub(
+    assert text_of(markdown) == re.sub(
         r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)", "", markdown, flags=re.MULTILINE
     )
 

@@ -106,6 +106,18 @@ def test_typos_get_a_suggestion_and_a_retry_when_nothing_matched(search: Search)
     assert search("snerydning", ODENSE).suggestion is None
 
 
+def test_spelling_candidates_share_the_first_letter_and_differ_by_two_letters_at_most(
+    search: Search, corpus: Session
+) -> None:
+    search("warm", ODENSE)  # the index is built on first use
+    index = index_of(corpus)
+    known = {word for words in index.vocabulary.words_by_stem.values() for word in words}
+    for word in ("sundhedskrot", "snerydnig", "ab", "kortet", "zzzzzzzzzzzzzzzz"):
+        alike = {w for w in known if w[0] == word[0] and abs(len(w) - len(word)) <= 2}
+        assert sorted(index.words_like(word)) == sorted(alike)
+    assert "sundhedskort" in index.words_like("sundhedskrot")
+
+
 def test_queries_without_results_are_logged_as_knowledge_gaps(
     search: Search, corpus: Session
 ) -> None:

@@ -197,36 +197,6 @@ class _Reading:
         return key
 
 
-class _OwnStems:
-    """The stems a municipality's own texts may hold (a replacing override, a local article,
-    an appended section, a fact value): a Bloom filter of 16 KB, so a stem it surely lacks is
-    searched in the shared text alone, without asking the index how many of the
-    municipality's documents hold it (five counts a stem). Never a false "lacks"; a text
-    removed leaves its stems in, which costs only those counts."""
-
-    BITS = 1 << 17  # 15,000 stems (a municipality with 1,000 overrides): ~2.5 % false "may"
-    _MASK = BITS - 1
-
-    def __init__(self) -> None:
-        self._bits = bytearray(self.BITS // 8)
-
-    def add(self, stems: str) -> None:
-        """The space-separated stems of a text."""
-        bits = self._bits
-        for stem in stems.split():
-            for place in self._places(stem):
-                bits[place >> 3] |= 1 << (place & 7)
-
-    def may_hold(self, stem: str) -> bool:
-        bits = self._bits
-        return all(bits[place >> 3] >> (place & 7) & 1 for place in self._places(stem))
-
-    @classmethod
-    def _places(cls, stem: str) -> tuple[int, int, int]:
-        code = hash(stem)  # kept by the string: computed once per stem
-        return code & cls._MASK, (code >> 17) & cls._MASK, (code >> 34) & cls._MASK
-
-
 class Hit(NamedTuple):
     """A match the municipality sees (a tuple: made for each candidate of every search)."""
 
@@ -319,7 +289,6 @@ class SearchIndex:
         # shared document -> municipality -> what its hit shows there (it appended a section)
         self.view_displays: dict[str, dict[str, Display]] = {}
         self.hidden: dict[str, set[str]] = {}  # municipality -> shared documents it does not see
-        self.own_stems: dict[str, _OwnStems] = {}  # municipality -> what its own texts hold
         self.vocabulary = Vocabulary()
         self._read_anew()
         self._forget([REBUILD])
@@ -516,9 +485,6 @@ class SearchIndex:
             "valid_to": document.valid_to,
             **{name: _scoped(document.view, text) if own else text for name, text in texts.items()},
         }
-        if own:
-            for text in texts.values():
-                self._own_stems_of(document.view).add(text)
         if document.hidden_in:
             fields["hidden_in"] = list(document.hidden_in)
             for code in document.hidden_in:
@@ -526,8 +492,6 @@ class SearchIndex:
         fact_keys = [f"{document.view}:{key}" if own else key for key in document.fact_keys]
         if document.appended:
             fields[APPENDED] = " ".join(_scoped(a.view, a.body) for a in document.appended)
-            for section in document.appended:
-                self._own_stems_of(section.view).add(section.body)
             fact_keys += [f"{a.view}:{key}" for a in document.appended for key in a.fact_keys]
             self.view_displays[document.key] = {a.view: a.display for a in document.appended}
         if fact_keys:
@@ -539,12 +503,6 @@ class SearchIndex:
         self.writer.add_document(tantivy.Document(**fields))
         if document.display is not None:
             self.displays[document.key] = document.display
-
-    def _own_stems_of(self, view: str) -> _OwnStems:
-        found = self.own_stems.get(view)
-        if found is None:
-            found = self.own_stems[view] = _OwnStems()
-        return found
 
     def _settle(self) -> None:
         """Let the build's segments merge before searching (at 1,500 articles, 18 segments
@@ -626,12 +584,10 @@ class SearchIndex:
         shared text's clauses, made once for all municipalities."""
         own: list[tuple[str, str, int]] = []
         if municipality_code is not None:
-            own_stems = self.own_stems.get(municipality_code)
-            if own_stems is not None and own_stems.may_hold(stem):
-                own_forms = [(field, f"{municipality_code}:{stem}")]
-                if (section := SECTION_OF.get(field)) is not None:
-                    own_forms.append((section, f"{municipality_code}:{stem}"))
-                own = [(f, form, n) for f, form in own_forms if (n := reading.holding(f, form))]
+            own_forms = [(field, f"{municipality_code}:{stem}")]
+            if (section := SECTION_OF.get(field)) is not None:
+                own_forms.append((section, f"{municipality_code}:{stem}"))
+            own = [(f, form, n) for f, form in own_forms if (n := reading.holding(f, form))]
             if not own:
                 shared_key = (stem, field, weight, None)
                 shared = reading.stem_clauses.get(shared_key)

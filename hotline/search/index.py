@@ -599,9 +599,7 @@ class SearchIndex:
         counts = [(field, stem, shared_holding)] if shared_holding else []
         counts += own
         documents = reading.documents
-        together = 0
-        for _, _, n in counts:
-            together += n
+        together = sum(n for _, _, n in counts)
         idf = _idf(documents, together)
         clauses = []
         for f, form, n in counts:

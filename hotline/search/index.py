@@ -561,14 +561,26 @@ class SearchIndex:
         for stems in stems_per_term:
             for field, weight in fields:
                 for stem in stems:
-                    key = (stem, field, weight, municipality_code)
-                    kept = reading.stem_clauses.get(key)
-                    if kept is None:
-                        kept = self._stem_clauses(reading, stem, field, weight, municipality_code)
-                        reading.keep_stem_clauses(key, kept)
+                    kept = self._kept_stem_clauses(reading, stem, field, weight, municipality_code)
                     clauses += kept[0]
                     holding += kept[1]
         return clauses, holding
+
+    def _kept_stem_clauses(
+        self,
+        reading: _Reading,
+        stem: str,
+        field: str,
+        weight: float,
+        municipality_code: str | None,
+    ) -> StemClauses:
+        """``_stem_clauses`` as the reading keeps them, made the first time they are asked for."""
+        key = (stem, field, weight, municipality_code)
+        kept = reading.stem_clauses.get(key)
+        if kept is None:
+            kept = self._stem_clauses(reading, stem, field, weight, municipality_code)
+            reading.keep_stem_clauses(key, kept)
+        return kept
 
     def _stem_clauses(
         self,
@@ -589,12 +601,7 @@ class SearchIndex:
                 own_forms.append((section, f"{municipality_code}:{stem}"))
             own = [(f, form, n) for f, form in own_forms if (n := reading.holding(f, form))]
             if not own:
-                shared_key = (stem, field, weight, None)
-                shared = reading.stem_clauses.get(shared_key)
-                if shared is None:
-                    shared = self._stem_clauses(reading, stem, field, weight, None)
-                    reading.keep_stem_clauses(shared_key, shared)
-                return shared
+                return self._kept_stem_clauses(reading, stem, field, weight, None)
         shared_holding = reading.holding(field, stem) if field != "facts" else 0
         counts = [(field, stem, shared_holding)] if shared_holding else []
         counts += own

@@ -11,17 +11,20 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
-from hotline.search.analyzer import Analyzer, QueryTerm
+from hotline.search.analyzer import WORD, Analyzer, QueryTerm
 
 WINDOW = 28  # words in a snippet
 WINDOW_CHARS = 180  # where the most distinct terms are looked for (about WINDOW words)
 LEAD_IN = 3  # words shown before the first match
 _LEAD_IN_CHARS = 80  # where they are looked for
-# Up to LEAD_IN words from the start, whole (possessive: a word is never split).
-_FIRST_WORDS = re.compile(rf"(?:[\W_]*+[^\W_]++){{1,{LEAD_IN}}}")
 _DIGIT_GAP = r"[ .\-\u00a0]?"
+# A word as the analyzer reads one (``WORD``), and what lies between two words.
+_LETTER = WORD.pattern.removesuffix("+")
+_BETWEEN = r"[\W_]"
+# Up to LEAD_IN words from the start, whole (possessive: a word is never split).
+_FIRST_WORDS = re.compile(rf"(?:{_BETWEEN}*+{_LETTER}++){{1,{LEAD_IN}}}")
 # The first WINDOW words from where a snippet begins (possessive: a word is never split).
-_WINDOW_WORDS = re.compile(rf"[\W_]*+[^\W_]++(?:[\W_]++[^\W_]++){{{WINDOW - 1}}}")
+_WINDOW_WORDS = re.compile(rf"{_BETWEEN}*+{_LETTER}++(?:{_BETWEEN}++{_LETTER}++){{{WINDOW - 1}}}")
 
 _ESCAPED = re.compile(r"[&<>\"']")  # what html.escape replaces
 _NOT_SPACE = re.compile(r"\S")  # what ``str.strip`` keeps

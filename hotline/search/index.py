@@ -157,6 +157,8 @@ def _schema() -> tantivy.Schema:
 
 # A stem's term queries, boosted, and how many documents hold its terms.
 StemClauses = tuple[tuple[tuple[Occur, Query], ...], int]
+# What they are kept by: (stem, field, weight, municipality or None for the shared text).
+StemKey = tuple[str, str, float, str | None]
 
 
 class _Reading:
@@ -171,11 +173,9 @@ class _Reading:
         self._keys: dict[tuple[int, int], str] = {}
         # (stem, field, weight, municipality) -> its clauses: queries share stems (a prefix's
         # completions, common words), and boosting a stem's terms costs more than the search.
-        self.stem_clauses: dict[tuple[str, str, float, str | None], StemClauses] = {}
+        self.stem_clauses: dict[StemKey, StemClauses] = {}
 
-    def keep_stem_clauses(
-        self, key: tuple[str, str, float, str | None], clauses: StemClauses
-    ) -> None:
+    def keep_stem_clauses(self, key: StemKey, clauses: StemClauses) -> None:
         if len(self.stem_clauses) >= MAX_KEPT_STEM_CLAUSES:
             self.stem_clauses.clear()
         self.stem_clauses[key] = clauses
@@ -561,24 +561,17 @@ class SearchIndex:
         for stems in stems_per_term:
             for field, weight in fields:
                 for stem in stems:
-                    kept = self._kept_stem_clauses(reading, stem, field, weight, municipality_code)
-                    clauses += kept[0]
-                    holding += kept[1]
+                    key = (stem, field, weight, municipality_code)
+                    kept_clauses, kept_holding = self._kept_stem_clauses(reading, key)
+                    clauses += kept_clauses
+                    holding += kept_holding
         return clauses, holding
 
-    def _kept_stem_clauses(
-        self,
-        reading: _Reading,
-        stem: str,
-        field: str,
-        weight: float,
-        municipality_code: str | None,
-    ) -> StemClauses:
+    def _kept_stem_clauses(self, reading: _Reading, key: StemKey) -> StemClauses:
         """``_stem_clauses`` as the reading keeps them, made the first time they are asked for."""
-        key = (stem, field, weight, municipality_code)
         kept = reading.stem_clauses.get(key)
         if kept is None:
-            kept = self._stem_clauses(reading, stem, field, weight, municipality_code)
+            kept = self._stem_clauses(reading, *key)
             reading.keep_stem_clauses(key, kept)
         return kept
 
@@ -601,7 +594,7 @@ class SearchIndex:
                 own_forms.append((section, f"{municipality_code}:{stem}"))
             own = [(f, form, n) for f, form in own_forms if (n := reading.holding(f, form))]
             if not own:
-                return self._kept_stem_clauses(reading, stem, field, weight, None)
+                return self._kept_stem_clauses(reading, (stem, field, weight, None))
         shared_holding = reading.holding(field, stem) if field != "facts" else 0
         counts = [(field, stem, shared_holding)] if shared_holding else []
         counts += own

@@ -283,7 +283,11 @@ def _search_context(
         )
     except CprNumberInSearch as exc:
         return {"q": "", "search_error": exc.detail.split(" / ")[0]}
-    return {"found": found}
+    # Each result with its link, made here: called from the template, ``with_query`` went
+    # through Jinja's call machinery per result, 2 % of a search box answer's instructions.
+    home = console_path(request, "home")
+    links = [with_query(home, kommune=code, artikel=result.slug) for result in found.results]
+    return {"found": found, "results": list(zip(found.results, links, strict=True))}
 
 
 def _agent_page(

@@ -381,9 +381,9 @@ def test_editors_read_the_knowledge_gaps_in_the_console(
 def test_the_search_box_answer_leaves_no_reference_cycle_to_the_garbage_collector(
     client: TestClient, sign_in: SignIn, kb: Session
 ) -> None:
-    """Typing asks many times a minute. A macro defined in the drawn template held the page's
-    context, and the context the macro: every answer (its request, its results, its context)
-    waited for the collector, whose runs then cost ~50 us a search."""
+    """Typing asks many times a minute. A macro taking a caller, defined in the drawn template,
+    was kept in the page's context and held it: every answer (its request, its results, its
+    context) waited for the collector, whose runs then cost ~50 us a search."""
     sign_in("agent.aarhus")
     results = {**HTMX, "HX-Target": "results", "HX-Trigger-Name": "q"}
     post_form(client, "/console/soeg", {"kommune": "0751", "q": "pa"}, headers=results)

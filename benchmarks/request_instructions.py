@@ -31,8 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -121,44 +119,12 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@contextmanager
-def _served(env: dict[str, str]) -> Iterator[str]:
-    """The app served by uvicorn (for ``hotline_cases``, which prepares requests over HTTP)."""
-    import httpx
-
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "hotline.app:create_app",
-            "--port",
-            f"{port}",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get(base + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-
-
 def _child(case_name: str, ready: Path, requests: int) -> None:
+    """The measured process. It imports here, from the checkout it runs in, only what main has
+    had since run 9 (``prepare``, ``hotline_cases``, ``Server``), so older checkouts compare."""
     os.environ["HOTLINE_ACCESS_LOG"] = "false"
     import hotline.search.index
-    from benchmarks.request_cost import hotline_cases
+    from benchmarks.request_cost import Server, hotline_cases, uvicorn_command
     from benchmarks.search_http import SECRET, prepare
     from hotline.app import create_app
 
@@ -171,8 +137,10 @@ def _child(case_name: str, ready: Path, requests: int) -> None:
             "HOTLINE_VAR_DIR": tmp,
             "HOTLINE_SECRET_KEY": SECRET,
         }
-        with _served(env) as base:
-            cases = {case.name: case for case in hotline_cases(settings, token, base)}
+        port = _free_port()
+        command = uvicorn_command("hotline.app:create_app", "uvloop/httptools", 1, port)
+        with Server(command, env, Path.cwd(), port, Path(tmp) / "server.log") as server:
+            cases = {case.name: case for case in hotline_cases(settings, token, server.base)}
         app = create_app(settings.model_copy(update={"run_worker": False}))
         first_search = cases["GET /api/v1/search"].requests[0]
         asyncio.run(_measure(app, [first_search], cases[case_name].requests, ready, requests))

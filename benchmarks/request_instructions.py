@@ -1,6 +1,6 @@
 """What a request costs in instructions: the app called in-process under callgrind.
 
-wrk's rates (``benchmarks/request_cost.py``) on this shared 2-core machine move by up to 20 %
+wrk's rates (``benchmarks/request_cost.py``) on this shared 2-core machine move by up to 40 %
 from one round to the next, so a change worth a few per cent of a request cannot be told from
 the noise there. The number of instructions a request executes does not depend on the load.
 

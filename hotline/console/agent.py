@@ -286,8 +286,8 @@ def _search_context(
     # Each result with its link, made here: called from the template, ``with_query`` went
     # through Jinja's call machinery per result, 2 % of a search box answer's instructions.
     home = console_path(request, "home")
-    links = [with_query(home, kommune=code, artikel=result.slug) for result in found.results]
-    return {"found": found, "results": list(zip(found.results, links, strict=True))}
+    results = [(r, with_query(home, kommune=code, artikel=r.slug)) for r in found.results]
+    return {"found": found, "results": results}
 
 
 def _agent_page(

@@ -147,9 +147,7 @@ def _child(case_name: str, ready: Path, requests: int) -> None:
 
 
 async def _measure(app: Any, before: list[Any], calls: list[Any], ready: Path, n: int) -> None:
-    async with app.router.lifespan_context(app) as state:
-        for name, value in (state or {}).items():
-            setattr(app.state, name, value)
+    async with app.router.lifespan_context(app):  # it sets app.state, as under uvicorn
         for call in before + [calls[i % len(calls)] for i in range(WARM_UP)]:
             await _call(app, call)
         ready.write_text(str(os.getpid()))

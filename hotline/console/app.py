@@ -63,6 +63,19 @@ def create_console(parent: FastAPI) -> FastAPI:
     return console
 
 
+def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [
+        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
+    ]
+
+
+# What every answer carries, set in one pass over the response's headers (replacing any it
+# set itself): eight ``MutableHeaders`` assignments each looked through them all.
+_PAGE_HEADERS = _raw({"Cache-Control": "no-store", **SECURITY_HEADERS})
+_STATIC_HEADERS = _raw({"Cache-Control": "public, max-age=3600", **SECURITY_HEADERS})
+_SET_HERE = frozenset(name for name, _ in _PAGE_HEADERS)
+
+
 class SessionAndHeaders:
     """The console's session (read from its cookie before routing, the cookie rewritten when
     the session was renewed), ``Cache-Control`` and the security headers of every response.
@@ -94,8 +107,8 @@ class SessionAndHeaders:
                     for name, value in cookie.raw_headers:
                         if name == b"set-cookie":
                             headers.append("set-cookie", value.decode("latin-1"))
-                headers["Cache-Control"] = "public, max-age=3600" if static else "no-store"
-                headers.update(SECURITY_HEADERS)
+                kept = [raw for raw in headers.raw if raw[0].lower() not in _SET_HERE]
+                message["headers"] = kept + (_STATIC_HEADERS if static else _PAGE_HEADERS)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -59,6 +59,32 @@ def test_htmx_is_served_from_the_package_with_its_licence(client: TestClient) ->
     assert response.text.startswith("/*! htmx.org 2.0.11")
     assert "Zero-Clause BSD" in response.text[:300]
     assert response.headers["Cache-Control"].startswith("public")
+
+
+def test_the_console_sets_its_headers_once_over_those_a_page_set_itself(
+    settings: Settings, demo_users
+) -> None:
+    app = create_app(settings)
+    console = next(route.app for route in app.routes if getattr(route, "path", "") == "/console")
+    assert isinstance(console, FastAPI)
+    own = APIRouter()
+
+    @own.get("/egne-overskrifter")
+    def _own_headers() -> Response:
+        return Response(
+            "ok",
+            headers={"Cache-Control": "public", "X-Frame-Options": "SAMEORIGIN", "ETag": '"1"'},
+        )
+
+    console.include_router(own)
+    with TestClient(app) as client:
+        response = client.get("/console/egne-overskrifter")
+    raw = response.headers.raw
+    for name in (b"cache-control", b"x-frame-options", b"content-security-policy"):
+        assert [key for key, _ in raw].count(name) == 1, name
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["ETag"] == '"1"'  # what the console does not set is left alone
 
 
 def test_an_unknown_console_page_is_a_danish_html_page(client: TestClient) -> None:

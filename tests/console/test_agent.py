@@ -102,6 +102,20 @@ def test_search_as_you_type_returns_only_the_results_fragment(
     assert "Borgerservice (" in fragment  # the category facet with its count
 
 
+def test_the_search_box_answer_is_the_results_block_of_the_page(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    """The htmx answer draws the results template by itself; the page includes it."""
+    sign_in("agent.aarhus")
+    words = {"kommune": "0751", "q": "pas"}
+    fragment = post_form(client, "/console/soeg", words, headers={**HTMX, "HX-Target": "results"})
+    page = post_form(client, "/console/soeg", words).text
+    block = page.split('<div id="results">', 1)[1].split("</div>", 1)[0]
+    assert "Pas til voksne" in fragment.text
+    assert fragment.text.split() == block.split()  # the same markup; the page's indentation
+    assert fragment.headers["Vary"] == "HX-Request, HX-Target"
+
+
 def test_typing_draws_its_results_from_what_the_process_keeps_without_a_thread(
     client: TestClient,
     sign_in: SignIn,

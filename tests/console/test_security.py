@@ -1,6 +1,7 @@
 """Headers, error pages and stored text in the console: nothing runs that we did not ship."""
 
 import re
+from collections.abc import Callable
 
 import pytest
 from fastapi import APIRouter, FastAPI, Response
@@ -61,22 +62,27 @@ def test_htmx_is_served_from_the_package_with_its_licence(client: TestClient) ->
     assert response.headers["Cache-Control"].startswith("public")
 
 
-def test_the_console_sets_its_headers_once_over_those_a_page_set_itself(
-    settings: Settings, demo_users
-) -> None:
+def _with_console_page(settings: Settings, path: str, endpoint: Callable[[], object]) -> FastAPI:
+    """The app with one more console page, for what no shipped page does."""
     app = create_app(settings)
     console = next(route.app for route in app.routes if getattr(route, "path", "") == "/console")
     assert isinstance(console, FastAPI)
-    own = APIRouter()
+    page = APIRouter()
+    page.add_api_route(path, endpoint, methods=["GET"])
+    console.include_router(page)
+    return app
 
-    @own.get("/egne-overskrifter")
-    def _own_headers() -> Response:
+
+def test_the_console_sets_its_headers_once_over_those_a_page_set_itself(
+    settings: Settings, demo_users
+) -> None:
+    def own_headers() -> Response:
         return Response(
             "ok",
             headers={"Cache-Control": "public", "X-Frame-Options": "SAMEORIGIN", "ETag": '"1"'},
         )
 
-    console.include_router(own)
+    app = _with_console_page(settings, "/egne-overskrifter", own_headers)
     with TestClient(app) as client:
         response = client.get("/console/egne-overskrifter")
     raw = response.headers.raw
@@ -97,16 +103,10 @@ def test_an_unknown_console_page_is_a_danish_html_page(client: TestClient) -> No
 def test_an_unexpected_error_is_a_danish_page_without_internals(
     settings: Settings, demo_users
 ) -> None:
-    app = create_app(settings)
-    console = next(route.app for route in app.routes if getattr(route, "path", "") == "/console")
-    assert isinstance(console, FastAPI)
-    boom = APIRouter()
-
-    @boom.get("/boom")
-    def _explode() -> None:
+    def explode() -> None:
         raise RuntimeError("secret internals: password=hunter2")
 
-    console.include_router(boom)
+    app = _with_console_page(settings, "/boom", explode)
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.get("/console/boom")
     assert response.status_code == 500

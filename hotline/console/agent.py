@@ -64,7 +64,7 @@ from hotline.search.service import MAX_QUERY, CprNumberInSearch, search_for
 
 router = APIRouter()
 AGENT_PAGE = "agent.html"
-RESULTS_BLOCK = "_results.html"  # what the page's ``results`` block includes
+RESULTS_TEMPLATE = "_results.html"  # what the page's ``results`` block includes
 MAX_CANDIDATES = 12
 NEUTRAL_COLOUR = "#3d4650"
 COMPOSE_FIELDS = ("to", "citizen_name", "subject", "body_markdown", "template")
@@ -341,7 +341,7 @@ def _results_fragment(
     context = _page_context(kommune, municipality, q=q, kategori=kategori)
     if municipality is not None:
         context.update(_search_context(request, session, agent, municipality.code, q, kategori))
-    return render(request, RESULTS_BLOCK, context, partial=True)
+    return render(request, RESULTS_TEMPLATE, context, partial=True)
 
 
 def _draws_panel(request: Request) -> bool:

@@ -28,6 +28,10 @@ def test_the_operator_sets_a_shared_desk_and_the_price(page: Page) -> None:
     other.goto("/console/videresendelse?kategori=Affald")
     other.get_by_label("Afdelingens navn").fill("Miljøteamet")
     other.get_by_role("button", name="Gem").click()
+    # Saved, and the page at rest, before it is closed: else the save could come second, and
+    # no Playwright timeout covers closing a page in mid-post (a CI run once waited on this
+    # test for good; which step held it was not seen).
+    expect(other.get_by_role("row", name=re.compile("Affald"))).to_contain_text("Miljøteamet")
     other.close()
     page.get_by_label("Afdelingens navn").fill("Affaldsteamet")
     page.get_by_role("button", name="Gem").click()

@@ -399,10 +399,10 @@ def test_editors_read_the_knowledge_gaps_in_the_console(
 
 
 def _post_as_uvicorn_does(client: TestClient, path: str, form: dict[str, str]) -> str:
-    """One search box POST handed to the app as uvicorn hands it over, without the test
-    client's transport: that keeps each page's context for its debug extension, and its own
-    streams are reference cycles."""
-    body = urlencode({"csrf_token": csrf_token(client), **form}).encode()
+    """One search box POST (``form`` with its CSRF token) handed to the app as uvicorn hands
+    it over, without the test client's transport: that keeps each page's context for its
+    debug extension, and its own streams are reference cycles."""
+    body = urlencode(form).encode()
     headers = {
         **HTMX,
         "HX-Target": "results",
@@ -455,14 +455,15 @@ def test_the_search_box_answer_leaves_no_reference_cycle_to_the_garbage_collecto
     was kept in the page's context and held it: every answer (its request, its results, its
     context) waited for the collector, whose runs then cost ~50 us a search."""
     sign_in("agent.aarhus")
-    _post_as_uvicorn_does(client, "/console/soeg", {"kommune": "0751", "q": "pa"})
+    form = {"csrf_token": csrf_token(client), "kommune": "0751"}
+    _post_as_uvicorn_does(client, "/console/soeg", {**form, "q": "pa"})
     gc.collect()
     gc.disable()
     gc.set_debug(gc.DEBUG_SAVEALL)
     try:
         # Categories, and a suggestion: both drawn with the search form and its buttons.
         answers = [
-            _post_as_uvicorn_does(client, "/console/soeg", {"kommune": "0751", "q": q})
+            _post_as_uvicorn_does(client, "/console/soeg", {**form, "q": q})
             for q in ("pas", "pas voksen")
         ]
         gc.collect()

@@ -1,7 +1,7 @@
 """The console sub-app mounted at ``/console``: pages, static files, session and headers."""
 
 from fastapi import APIRouter, Depends, FastAPI
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import cookie_parser
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
@@ -63,16 +63,10 @@ def create_console(parent: FastAPI) -> FastAPI:
     return console
 
 
-def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
-    return [
-        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
-    ]
-
-
 # What every answer carries, set in one pass over the response's headers (replacing any it
 # set itself): eight ``MutableHeaders`` assignments each looked through them all.
-_PAGE_HEADERS = _raw({"Cache-Control": "no-store", **SECURITY_HEADERS})
-_STATIC_HEADERS = _raw({"Cache-Control": "public, max-age=3600", **SECURITY_HEADERS})
+_PAGE_HEADERS = Headers({"Cache-Control": "no-store", **SECURITY_HEADERS}).raw
+_STATIC_HEADERS = Headers({"Cache-Control": "public, max-age=3600", **SECURITY_HEADERS}).raw
 _SET_HERE = frozenset(name for name, _ in _PAGE_HEADERS)
 
 
@@ -107,7 +101,8 @@ class SessionAndHeaders:
                     for name, value in cookie.raw_headers:
                         if name == b"set-cookie":
                             headers.append("set-cookie", value.decode("latin-1"))
-                kept = [raw for raw in headers.raw if raw[0].lower() not in _SET_HERE]
+                # ASGI header names are lower case: compared as they are.
+                kept = [raw for raw in headers.raw if raw[0] not in _SET_HERE]
                 message["headers"] = kept + (_STATIC_HEADERS if static else _PAGE_HEADERS)
             await send(message)
 

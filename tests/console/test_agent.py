@@ -116,9 +116,8 @@ def test_the_search_box_answer_is_the_results_block_of_the_page(
     page = post_form(client, "/console/soeg", words).text
     block = page.split('<div id="results">', 1)[1].split("</div>", 1)[0]
     assert "Pas til voksne" in fragment.text
-    assert (
-        fragment.text.split() == block.split()
-    )  # the same markup, indented as the page indents it
+    # The same markup, whatever the indentation.
+    assert fragment.text.split() == block.split()
     assert fragment.headers["Vary"] == "HX-Request, HX-Target"
 
 
@@ -398,7 +397,7 @@ def test_editors_read_the_knowledge_gaps_in_the_console(
     assert "hvalrosser" not in other and "Ingen søgninger uden resultat" in other
 
 
-def _post_as_uvicorn_does(client: TestClient, path: str, form: dict[str, str]) -> str:
+def _post_to_the_app(client: TestClient, path: str, form: dict[str, str]) -> str:
     """One search box POST (``form`` with its CSRF token) handed to the ASGI app itself, as a
     server hands it over, without the test client's transport: that keeps each page's context
     for its debug extension, and its own streams are reference cycles."""
@@ -449,14 +448,14 @@ def test_the_search_box_answer_leaves_no_reference_cycle_to_the_garbage_collecto
     context) waited for the collector, whose runs then cost ~50 us a search."""
     sign_in("agent.aarhus")
     form = {"csrf_token": csrf_token(client), "kommune": "0751"}
-    _post_as_uvicorn_does(client, "/console/soeg", {**form, "q": "pa"})
+    _post_to_the_app(client, "/console/soeg", {**form, "q": "pa"})
     gc.collect()
     gc.disable()
     gc.set_debug(gc.DEBUG_SAVEALL)
     try:
         # Categories, and a suggestion: both drawn with the search form and its buttons.
         answers = [
-            _post_as_uvicorn_does(client, "/console/soeg", {**form, "q": q})
+            _post_to_the_app(client, "/console/soeg", {**form, "q": q})
             for q in ("pas", "pas voksen")
         ]
         gc.collect()

@@ -41,6 +41,7 @@ __all__ = [
     "ArticleSources",
     "KeptArticle",
     "OverrideMode",
+    "Placeholder",
     "ResolvedArticle",
     "ResolvedPart",
     "Source",
@@ -56,6 +57,7 @@ __all__ = [
     "resolve_draft",
     "resolve_draft_override",
     "resolve_many",
+    "split_at_placeholders",
     "today",
 ]
 
@@ -120,32 +122,58 @@ def missing_marker(key: str) -> str:
     return f"[mangler: {key}]"
 
 
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    """A ``{{ key }}`` in a text, with the unit written after it: what it shows is decided
+    here alone, whether the text is filled at once (``render_facts``) or kept apart from its
+    values and filled for each municipality (search snippets)."""
+
+    key: str
+    unit: str  # " kr." or ""
+    ends_sentence: bool  # the unit's full stop also ends the sentence ("95 kr. Ring ...")
+
+    def shown(self, values: Mapping[str, str], gaps: Mapping[str, str] | None = None) -> str:
+        """The value and its unit; a missing value as ``gaps[key]`` (the words
+        ``hotline.knowledge.gaps`` chooses for the municipality, unit and all), else as the
+        missing marker."""
+        if self.key in values:
+            return values[self.key] + self.unit
+        if gaps is not None and self.key in gaps:
+            return gaps[self.key] + ("." if self.ends_sentence else "")
+        return missing_marker(self.key) + self.unit
+
+
+def split_at_placeholders(markdown: str) -> tuple[list[str], list[Placeholder]]:
+    """The text between the placeholders (one piece more than there are placeholders), and
+    the placeholders in text order."""
+    pieces, placeholders, at = [], [], 0
+    for match in _PLACEHOLDER_AND_UNIT.finditer(markdown):
+        unit = match.group(2) or ""
+        ends = bool(unit) and _SENTENCE_ENDS.match(markdown, match.end()) is not None
+        pieces.append(markdown[at : match.start()])
+        placeholders.append(Placeholder(match.group(1), unit, ends))
+        at = match.end()
+    pieces.append(markdown[at:])
+    return pieces, placeholders
+
+
 def render_facts(
     markdown: str, values: Mapping[str, str], gaps: Mapping[str, str] | None = None
 ) -> tuple[str, list[str], list[str]]:
-    """Substitute fact values -> (text, missing keys, used keys); a gap shows, never crashes.
-
-    A missing value reads as ``gaps[key]`` (the words ``hotline.knowledge.gaps`` chooses for
-    the municipality, unit and all), else as the missing marker.
+    """Substitute fact values -> (text, missing keys, used keys); a gap shows, never crashes
+    (``Placeholder.shown``).
 
     Nothing in the text is evaluated: only a plain ``{{ key }}`` is replaced, by the value
     verbatim (or the missing marker); attribute access, calls, filters and blocks stay literal
     text. One precompiled regex instead of a Jinja template per text: the texts of all
     municipalities are far too many to keep compiled templates cached.
     """
-    used: set[str] = set()
-
-    def value_of(match: re.Match[str]) -> str:
-        key, unit = match.group(1), match.group(2) or ""
-        used.add(key)
-        if key in values:
-            return values[key] + unit
-        if gaps is not None and key in gaps:
-            return gaps[key] + ("." if unit and _SENTENCE_ENDS.match(markdown, match.end()) else "")
-        return missing_marker(key) + unit
-
-    text = _PLACEHOLDER_AND_UNIT.sub(value_of, markdown)
-    return text, sorted(used - values.keys()), sorted(used)
+    pieces, placeholders = split_at_placeholders(markdown)
+    out = [pieces[0]]
+    for placeholder, piece in zip(placeholders, pieces[1:], strict=True):
+        out += (placeholder.shown(values, gaps), piece)
+    used = {placeholder.key for placeholder in placeholders}
+    return "".join(out), sorted(used - values.keys()), sorted(used)
 
 
 @lru_cache(maxsize=8192)

@@ -9,7 +9,6 @@ for what changes only with an edit.
 
 from contextlib import suppress
 from dataclasses import dataclass
-from functools import cached_property
 
 from sqlalchemy.orm import Session
 
@@ -17,8 +16,6 @@ from hotline.knowledge.resolve import MunicipalityFacts, read_municipality_facts
 from hotline.municipalities.schemas import MunicipalityRead, normalise_code
 from hotline.municipalities.service import read_register_entry
 from hotline.search.index import SearchIndex
-
-Pairs = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -39,15 +36,6 @@ class Reader:
     @property
     def locale(self) -> str:
         return self.entry.locale
-
-    @cached_property
-    def values(self) -> Pairs:
-        """The facts' values, hashable: the snippet cache's key."""
-        return tuple(sorted(self.facts.values.items()))
-
-    @cached_property
-    def gaps(self) -> Pairs:
-        return tuple(sorted(self.facts.gaps.items()))
 
 
 def _reader(session: Session, code: str) -> Reader:

@@ -2,7 +2,6 @@
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, select
@@ -10,15 +9,15 @@ from sqlalchemy.orm import Session
 
 from hotline.auth.permissions import Action, Principal, require
 from hotline.kit.cpr import CprNumberInText, refuse_cpr_numbers
-from hotline.knowledge.resolve import render_facts, today
+from hotline.knowledge.resolve import MunicipalityFacts, today
 from hotline.observability.metrics import SEARCH_SECONDS, time_completed
 from hotline.search.analyzer import WORD, QueryTerm, analyzer_for, normalise
 from hotline.search.index import Found, SearchIndex
 from hotline.search.indexing import index_of
 from hotline.search.models import SearchGap
-from hotline.search.readers import Pairs, reader_of
+from hotline.search.readers import reader_of
 from hotline.search.schemas import GapRead, SearchRead, SearchResult
-from hotline.search.snippets import Snippets, lowered, text_of
+from hotline.search.snippets import Snippets, plain_text
 
 MAX_QUERY = 200
 
@@ -72,15 +71,11 @@ def _stems(index: SearchIndex, terms: list[QueryTerm]) -> list[list[str]]:
     return [index.expand((a.stem, a.prefix) for a in term.alternatives) for term in terms]
 
 
-@lru_cache(maxsize=4096)
-def _snippet_text(parts: tuple[str, ...], values: Pairs, gaps: Pairs) -> tuple[str, str]:
-    """The words of the resolved Markdown a municipality reads (a missing value in the words of
-    ``hotline.knowledge.gaps``, never its key), and the same in lower case; cached by content,
-    so an edit (a new text, a new fact value) is a new entry and nothing is re-read per hit."""
-    shown, words = dict(values), dict(gaps)
-    markdown = "\n\n".join(render_facts(part, shown, words)[0] for part in parts)
-    text = text_of(markdown)
-    return text, lowered(text)
+def _snippet_text(parts: tuple[str, ...], facts: MunicipalityFacts) -> str:
+    """The words of the article as the municipality reads it (a missing value in the words of
+    ``hotline.knowledge.gaps``, never its key): each part made plain once for every
+    municipality (``plain_text``), filled with this one's values."""
+    return "\n\n".join(plain_text(part).filled(facts.values, facts.gaps) for part in parts)
 
 
 @time_completed(SEARCH_SECONDS)
@@ -130,7 +125,6 @@ def search(
     if log_gap and not found.facets and terms:
         session.add(SearchGap(query=query, municipality_code=municipality.code))
         session.flush()
-    values, gaps = municipality.values, municipality.gaps
     snippets = Snippets.for_query(terms, index.words_of)
     results = [
         SearchResult(
@@ -139,7 +133,7 @@ def search(
             category=hit.display.category,
             source=hit.display.source,
             stale=hit.display.stale,
-            snippet=snippets.of(*_snippet_text(hit.display.parts, values, gaps)),
+            snippet=snippets.of(_snippet_text(hit.display.parts, municipality.facts)),
             score=round(hit.score, 4),
         )
         for hit in found.hits

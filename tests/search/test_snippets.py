@@ -6,6 +6,7 @@ from collections import defaultdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hotline.knowledge.resolve import render_facts
 from hotline.search.analyzer import WORD, analyzer_for
 from hotline.search.snippets import (
     WINDOW,
@@ -14,6 +15,7 @@ from hotline.search.snippets import (
     _lead_in,
     _numbers_in,
     lowered,
+    plain_text,
     text_of,
 )
 from tests.conftest import KNOWLEDGE_BASE
@@ -182,3 +184,77 @@ def test_the_lead_in_is_three_whole_words_or_as_many_as_there_are() -> None:
     assert text[_lead_in(text, len(text) - 3) :] == "to tre fire fem"
     assert _lead_in("Kun to ord", 8) == 0
     assert _lead_in("... ", 4) == 4
+
+
+# Values and the words for missing ones, without markup characters: made plain before or after
+# they are filled in, a text reads the same.
+ORDINARY_VALUES = {"tlf": "Ring til os", "navn": "Aarhus Kommune"}
+ORDINARY_GAPS = {"gebyr": "kommunens gebyr"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Ring ",
+                "{{ tlf }}",
+                "{{navn}}",
+                "{{ gebyr }} kr.",
+                " kr. Betal",
+                "**",
+                "_",
+                "`",
+                "\n",
+                "# ",
+                "> ",
+                "- ",
+                "1. ",
+                "[",
+                "](",
+                ")",
+                "![",
+                "|",
+                "---",
+                " ",
+            ]
+        ),
+        max_size=24,
+    )
+)
+def test_a_text_made_plain_and_then_filled_reads_as_the_filled_text_made_plain(
+    bits: list[str],
+) -> None:
+    markdown = "".join(bits)
+    filled_first = text_of(render_facts(markdown, ORDINARY_VALUES, ORDINARY_GAPS)[0])
+    assert plain_text(markdown).filled(ORDINARY_VALUES, ORDINARY_GAPS) == filled_first
+
+
+def test_one_plain_text_is_filled_with_each_municipalitys_values() -> None:
+    plain = plain_text("**Ring** til {{ navn }} på {{ tlf }}.")
+    assert plain is plain_text("**Ring** til {{ navn }} på {{ tlf }}.")
+    aarhus = plain.filled({"navn": "Aarhus", "tlf": "89 40 20 00"}, {})
+    odense = plain.filled({"navn": "Odense", "tlf": "66 13 13 72"}, {})
+    assert (aarhus, odense) == (
+        "Ring til Aarhus på 89 40 20 00.",
+        "Ring til Odense på 66 13 13 72.",
+    )
+
+
+def test_a_fact_value_shows_as_written_never_read_as_markup() -> None:
+    plain = plain_text("Skriv til {{ navn }}, *hurtigt*.\n{{ gebyr }}. Betal i dag")
+    assert plain.filled({"navn": "*Team* [Affald](x)", "gebyr": "600"}, {}) == (
+        "Skriv til *Team* [Affald](x), hurtigt.\n600. Betal i dag"
+    )
+
+
+def test_a_placeholder_in_a_link_address_goes_with_the_address() -> None:
+    plain = plain_text("Se [kommunens side]({{ url }}) om {{ navn }}.")
+    assert plain.filled({"url": "https://aarhus.dk", "navn": "Aarhus"}, {}) == (
+        "Se kommunens side om Aarhus."
+    )
+
+
+def test_characters_of_private_use_in_a_text_stay_as_written() -> None:
+    plain = plain_text("Symbol \ue000 og \U000f0000 hos {{ navn }} \ue001.")
+    assert plain.filled({"navn": "Aarhus"}, {}) == "Symbol \ue000 og \U000f0000 hos Aarhus \ue001."

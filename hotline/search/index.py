@@ -155,10 +155,13 @@ def _schema() -> tantivy.Schema:
     return builder.build()
 
 
-# A stem's term queries, boosted, and how many documents hold its terms.
-StemClauses = tuple[tuple[tuple[Occur, Query], ...], int]
-# What they are kept by: (stem, field, weight, municipality or None for the shared text).
-StemKey = tuple[str, str, float, str | None]
+Clauses = tuple[tuple[Occur, Query], ...]
+# A stem's term queries in each field searched (in the fields' order), boosted, and how many
+# documents hold its terms.
+StemClauses = tuple[tuple[Clauses, ...], int]
+# What they are kept by: (stem, the fields and their weights, municipality or None for the
+# shared text).
+StemKey = tuple[str, tuple[tuple[str, float], ...], str | None]
 
 
 class _Reading:
@@ -556,15 +559,18 @@ class SearchIndex:
         their documents together, as if the view were one index. A term's stems (synonyms, a
         prefix's completions) add up. With the clauses, how many documents hold their terms
         (a document once per term it holds): at least as many as match."""
+        weighed = tuple(fields)
         clauses: list[tuple[Occur, Query]] = []
         holding = 0
         for stems in stems_per_term:
-            for field, weight in fields:
-                for stem in stems:
-                    key = (stem, field, weight, municipality_code)
-                    kept_clauses, kept_holding = self._kept_stem_clauses(reading, key)
-                    clauses += kept_clauses
-                    holding += kept_holding
+            kept = [
+                self._kept_stem_clauses(reading, (s, weighed, municipality_code)) for s in stems
+            ]
+            # field by field, as tantivy sums the clauses' scores in this order
+            for field in range(len(weighed)):
+                for per_field, _ in kept:
+                    clauses += per_field[field]
+            holding += sum(stem_holding for _, stem_holding in kept)
         return clauses, holding
 
     def _kept_stem_clauses(self, reading: _Reading, key: StemKey) -> StemClauses:
@@ -579,37 +585,44 @@ class SearchIndex:
         self,
         reading: _Reading,
         stem: str,
-        field: str,
-        weight: float,
+        fields: tuple[tuple[str, float], ...],
         municipality_code: str | None,
     ) -> StemClauses:
-        """One stem in one field, shared and the municipality's own, boosted alike (see
-        ``_text_clauses``); with how many documents hold it. Where the municipality has no
-        text of its own with the stem (most stems, for most municipalities), they are the
-        shared text's clauses, made once for all municipalities."""
-        own: list[tuple[str, str, int]] = []
+        """One stem in each field, shared and the municipality's own, boosted alike (see
+        ``_text_clauses``); with how many documents hold it. Made for all the fields at once:
+        a query asks for each stem in the same fields. Where the municipality has no text of
+        its own with the stem (for most stems, most municipalities), they are the shared
+        text's clauses, made once for all municipalities."""
+        own: dict[str, list[tuple[str, str, int]]] = {}
         if municipality_code is not None:
-            own_forms = [(field, f"{municipality_code}:{stem}")]
-            if (section := SECTION_OF.get(field)) is not None:
-                own_forms.append((section, f"{municipality_code}:{stem}"))
-            own = [(f, form, n) for f, form in own_forms if (n := reading.holding(f, form))]
+            scoped = f"{municipality_code}:{stem}"
+            for field, _ in fields:
+                forms = (field, SECTION_OF[field]) if field in SECTION_OF else (field,)
+                found = [(f, scoped, n) for f in forms if (n := reading.holding(f, scoped))]
+                if found:
+                    own[field] = found
             if not own:
-                return self._kept_stem_clauses(reading, (stem, field, weight, None))
-        shared_holding = reading.holding(field, stem) if field != "facts" else 0
-        counts = [(field, stem, shared_holding)] if shared_holding else []
-        counts += own
+                return self._kept_stem_clauses(reading, (stem, fields, None))
         documents = reading.documents
-        together = sum(n for _, _, n in counts)
-        idf = _idf(documents, together)
-        clauses = []
-        for f, form, n in counts:
-            if f == APPENDED:
-                query = Query.const_score_query(self._term(f, form), weight * idf)
-            else:
-                query = Query.term_query(self.schema, f, form, index_option="freq")
-                query = Query.boost_query(query, weight * idf / _idf(documents, n))
-            clauses.append((Occur.Should, query))
-        return tuple(clauses), together
+        per_field = []
+        holding = 0
+        for field, weight in fields:
+            shared_holding = reading.holding(field, stem) if field != "facts" else 0
+            counts = [(field, stem, shared_holding)] if shared_holding else []
+            counts += own.get(field, ())
+            together = sum(n for _, _, n in counts)
+            holding += together
+            idf = _idf(documents, together)
+            clauses = []
+            for f, form, n in counts:
+                if f == APPENDED:
+                    query = Query.const_score_query(self._term(f, form), weight * idf)
+                else:
+                    query = Query.term_query(self.schema, f, form, index_option="freq")
+                    query = Query.boost_query(query, weight * idf / _idf(documents, n))
+                clauses.append((Occur.Should, query))
+            per_field.append(tuple(clauses))
+        return tuple(per_field), holding
 
     def expand(self, alternatives: Iterable[tuple[str, bool]]) -> list[str]:
         """The indexed stems an alternative stands for: itself, or a prefix's completions."""

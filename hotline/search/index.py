@@ -95,9 +95,11 @@ MAX_EXPANSIONS = 64
 # the page needs 20 would cost more than fetching 20.
 FEW_MAY_MATCH = 1_000
 COUNTED_BY_HAND = 50
-# A stem's clauses kept per committed reading (``_Reading``), ~260 bytes each: at 5,000
-# articles and 98 municipalities 4,000 queries kept 82,000 (+21 MB); this many is <= 13 MB.
-MAX_KEPT_STEM_CLAUSES = 50_000
+# A stem's clauses (for the fields of one query) kept per committed reading (``_Reading``):
+# kept per field, ~260 bytes each, 4,000 queries at 5,000 articles and 98 municipalities kept
+# 82,000 (+21 MB). Kept per stem for all fields, 3,800 queries keep 90,000 entries where they
+# kept 184,000 per field, each entry about twice the size: this many is <= 13 MB as before.
+MAX_KEPT_STEM_CLAUSES = 25_000
 WRITER_HEAP = 20_000_000
 # A build from scratch writes with a larger heap: each time the heap fills, tantivy writes a
 # segment, and the build then waits for them all to be merged. Given back once built.
@@ -174,7 +176,7 @@ class _Reading:
         self.documents = searcher.num_docs
         self._holding: dict[tuple[str, str], int] = {}
         self._keys: dict[tuple[int, int], str] = {}
-        # (stem, field, weight, municipality) -> its clauses: queries share stems (a prefix's
+        # (stem, fields, municipality) -> its clauses: queries share stems (a prefix's
         # completions, common words), and boosting a stem's terms costs more than the search.
         self.stem_clauses: dict[StemKey, StemClauses] = {}
 

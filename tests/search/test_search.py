@@ -242,6 +242,25 @@ def test_override_local_and_fact_edits_reindex_what_they_change(
     assert slugs(search("sporvognen", ODENSE)) == []
 
 
+def test_words_a_municipality_writes_after_the_build_are_found_there_and_only_there(
+    search: Search, corpus: Session
+) -> None:
+    """The index knows which stems each municipality's own text holds: a word and a value it
+    adds once the index is built are its own from then on."""
+    assert slugs(search("vinterbadning", KOBENHAVN)) == []  # the index is built
+    assert slugs(search("66131111", ODENSE)) == []
+    bonfire = corpus.scalar(select(Article).where(Article.slug == "baal"))
+    assert bonfire is not None
+    add_override(corpus, KOBENHAVN, bonfire, OverrideMode.APPEND, "Vinterbadning er ikke bål.")
+    kb.set_fact_value(corpus, ODENSE, "telefon", "+45 66 13 11 11", ADMIN)
+    corpus.commit()
+
+    assert slugs(search("vinterbadning", KOBENHAVN)) == ["baal"]
+    assert slugs(search("vinterbadning", ODENSE)) == []
+    assert slugs(search("66131111", ODENSE)) == ["sundhedskort-nyt"]
+    assert slugs(search("66131111", AARHUS)) == []
+
+
 def test_drafts_and_articles_out_of_force_are_not_found(search: Search, corpus: Session) -> None:
     snow = corpus.scalar(select(Article).where(Article.slug == "snerydning"))
     parking = corpus.scalar(select(Article).where(Article.slug == "beboerlicens"))

@@ -57,8 +57,11 @@ def text_of(markdown: str) -> str:
 
 
 # Characters of private use stand for a text's placeholders while its markup is taken out
-# (``plain_text``): no markup pattern reads them. The two planes hold more than a body of
-# ``MAX_BODY_CHARS`` can have placeholders.
+# (``plain_text``): no markup pattern reads them. One character for all of them, where the
+# text holds none itself and the markup takes none away with it (a placeholder in a link's
+# address does); else one character each, which the two planes have for more placeholders
+# than a body of ``MAX_BODY_CHARS`` can hold.
+_STAND_IN = "\ue000"
 _PRIVATE_USE = "\ue000-\uf8ff\U000f0000-\U000ffffd"
 _PRIVATE_USE_CHARACTER = re.compile(f"[{_PRIVATE_USE}]")
 _AT_PRIVATE_USE = re.compile(f"([{_PRIVATE_USE}])")
@@ -79,24 +82,35 @@ class PlainText:
         )
 
 
-def _stand_ins(taken: set[str]) -> Iterator[str]:
-    """Characters of private use the text does not hold itself."""
-    for code in chain(range(0xE000, 0xF900), range(0xF0000, 0xFFFFE)):
-        if chr(code) not in taken:
-            yield chr(code)
-
-
 @lru_cache(maxsize=PLAIN_TEXTS_KEPT)
 def plain_text(markdown: str) -> PlainText:
-    """``text_of`` the Markdown, with each placeholder standing in as one character of private
-    use while the markup is taken out. Kept by the text alone: the shared texts, which most
-    hits show, are made plain once for every municipality (at 5,000 articles and 98
+    """``text_of`` the Markdown, its placeholders standing in as characters of private use
+    while the markup is taken out. Kept by the text alone: the shared texts, which most hits
+    show, are made plain once for every municipality (at 5,000 articles and 98
     municipalities, a text filled first and made plain after cost ~28 us per hit)."""
     pieces, placeholders = split_at_placeholders(markdown)
     if not placeholders:
         return PlainText((text_of(markdown),))
-    stand_ins = _stand_ins(set(_PRIVATE_USE_CHARACTER.findall(markdown)))
-    of_stand_in = dict(zip(stand_ins, placeholders, strict=False))
+    if _STAND_IN not in markdown:
+        plain = text_of(_STAND_IN.join(pieces)).split(_STAND_IN)
+        if len(plain) == len(pieces):  # none taken away: each stands where it stood
+            between: list[str | Placeholder] = [plain[0]]
+            for placeholder, piece in zip(placeholders, plain[1:], strict=True):
+                between += (placeholder, piece)
+            return PlainText(tuple(between))
+    return _plain_text_told_apart(
+        pieces, placeholders, set(_PRIVATE_USE_CHARACTER.findall(markdown))
+    )
+
+
+def _plain_text_told_apart(
+    pieces: list[str], placeholders: list[Placeholder], taken: set[str]
+) -> PlainText:
+    """``plain_text`` with a character of its own for each placeholder, none of ``taken``
+    (those the text holds itself): where the markup takes some away, the others are still
+    known."""
+    stand_ins = (chr(code) for code in chain(range(0xE000, 0xF900), range(0xF0000, 0xFFFFE)))
+    of_stand_in = dict(zip((c for c in stand_ins if c not in taken), placeholders, strict=False))
     marked = iter(pieces[1:])
     text = text_of(pieces[0] + "".join(char + next(marked) for char in of_stand_in))
     plain: list[str | Placeholder] = []

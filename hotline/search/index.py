@@ -95,10 +95,11 @@ MAX_EXPANSIONS = 64
 # the page needs 20 would cost more than fetching 20.
 FEW_MAY_MATCH = 1_000
 COUNTED_BY_HAND = 50
-# A stem's clauses (for the fields of one query) kept per committed reading (``_Reading``):
-# kept per field, ~260 bytes each, 4,000 queries at 5,000 articles and 98 municipalities kept
-# 82,000 (+21 MB). Kept per stem for all fields, 3,800 queries keep 90,000 entries where they
-# kept 184,000 per field, each entry about twice the size: this many is <= 13 MB as before.
+# A stem's clauses (in the fields of one query) kept per committed reading (``_Reading``).
+# Kept per field, an entry was ~260 bytes: at 5,000 articles and 98 municipalities, 4,000
+# queries kept 82,000 (+21 MB), and the bound was 50,000 (<= 13 MB). Kept per stem, 3,800
+# queries kept 90,000 entries where they had kept 184,000 (and fewer since the own-text bits):
+# the same clauses in half as many entries, so half the bound holds about as many bytes.
 MAX_KEPT_STEM_CLAUSES = 25_000
 WRITER_HEAP = 20_000_000
 # A build from scratch writes with a larger heap: each time the heap fills, tantivy writes a

@@ -299,11 +299,10 @@ class Snippets:
             break
         return first
 
-    def of(self, text: str, low: str | None = None) -> str:
+    def of(self, text: str) -> str:
         """About ``WINDOW`` words around the most distinct matches, HTML-escaped, matches in
-        ``<mark>``. Without a match the text opens the snippet. ``low`` is ``lowered(text)``
-        where the caller keeps it."""
-        low = lowered(text) if low is None else low
+        ``<mark>``. Without a match the text opens the snippet."""
+        low = lowered(text)
         everywhere: Matches | None = None
         if self._terms > 1:
             everywhere = self._matches(text, low)

@@ -61,10 +61,11 @@ def text_of(markdown: str) -> str:
 # text holds none itself and the markup takes none away with it (a placeholder in a link's
 # address does); else one character each, which the two planes have for more placeholders
 # than a body of ``MAX_BODY_CHARS`` can hold.
-_STAND_IN = "\ue000"
-_PRIVATE_USE = "\ue000-\uf8ff\U000f0000-\U000ffffd"
-_PRIVATE_USE_CHARACTER = re.compile(f"[{_PRIVATE_USE}]")
-_AT_PRIVATE_USE = re.compile(f"([{_PRIVATE_USE}])")
+_PRIVATE_USE = (range(0xE000, 0xF900), range(0xF0000, 0xFFFFE))
+_STAND_IN = chr(_PRIVATE_USE[0].start)
+_AT_PRIVATE_USE = re.compile(
+    "([" + "".join(f"{chr(codes.start)}-{chr(codes.stop - 1)}" for codes in _PRIVATE_USE) + "])"
+)
 PLAIN_TEXTS_KEPT = 8_192  # ~1.5 KB each at the scale benchmark's article size
 
 
@@ -98,9 +99,7 @@ def plain_text(markdown: str) -> PlainText:
             for placeholder, piece in zip(placeholders, plain[1:], strict=True):
                 between += (placeholder, piece)
             return PlainText(tuple(between))
-    return _plain_text_told_apart(
-        pieces, placeholders, set(_PRIVATE_USE_CHARACTER.findall(markdown))
-    )
+    return _plain_text_told_apart(pieces, placeholders, set(_AT_PRIVATE_USE.findall(markdown)))
 
 
 def _plain_text_told_apart(
@@ -109,7 +108,7 @@ def _plain_text_told_apart(
     """``plain_text`` with a character of its own for each placeholder, none of ``taken``
     (those the text holds itself): where the markup takes some away, the others are still
     known."""
-    stand_ins = (chr(code) for code in chain(range(0xE000, 0xF900), range(0xF0000, 0xFFFFE)))
+    stand_ins = (chr(code) for code in chain(*_PRIVATE_USE))
     of_stand_in = dict(zip((c for c in stand_ins if c not in taken), placeholders, strict=False))
     marked = iter(pieces[1:])
     text = text_of(pieces[0] + "".join(char + next(marked) for char in of_stand_in))

@@ -57,10 +57,10 @@ def text_of(markdown: str) -> str:
 
 
 # Characters of private use stand for a text's placeholders while its markup is taken out
-# (``plain_text``): no markup pattern reads them. One character for all of them, where the
-# text holds none itself and the markup takes none away with it (a placeholder in a link's
-# address does); else one character each, which the two planes have for more placeholders
-# than a body of ``MAX_BODY_CHARS`` can hold.
+# (``plain_text``): no markup pattern reads them. One character for all of them
+# (``_STAND_IN``), where the text does not hold that one itself and the markup takes none away
+# (a placeholder in a link's address goes with the address); else one character each, which
+# the two planes have for more placeholders than a body of ``MAX_BODY_CHARS`` can hold.
 _PRIVATE_USE = (range(0xE000, 0xF900), range(0xF0000, 0xFFFFE))
 _STAND_IN = chr(_PRIVATE_USE[0].start)
 _AT_PRIVATE_USE = re.compile(

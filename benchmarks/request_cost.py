@@ -14,6 +14,10 @@ each serving a throwaway SQLite database with the shipped knowledge base: ``GET 
 the console's search fragment (htmx). ``--workers 2`` repeats ``/health`` with two app
 processes. The access log is off, as production runs (``HOTLINE_ACCESS_LOG``).
 
+Each measurement also reads the processor time the server's processes used (``/proc``): a
+request's cost to the server, which neither wrk's own share of the two cores nor time spent
+waiting moves, as they move a rate.
+
     .venv/bin/python -m benchmarks.request_cost [--seconds 5] [--connections 8] \
         [--compare /tmp/main] [--port 19000]
 
@@ -81,6 +85,7 @@ class Result:
     p50_ms: float
     p99_ms: float
     bad: int
+    cpu_us: float  # the server's processor time per request (its processes, user + system)
 
 
 def lua_script(requests: list[Call]) -> str:
@@ -119,19 +124,28 @@ def _milliseconds(value: str) -> float:
     return float(match.group(1)) * scale
 
 
-def run_wrk(base: str, case: Case, args: argparse.Namespace, directory: Path) -> Result:
+def run_wrk(server: "Server", case: Case, args: argparse.Namespace, directory: Path) -> Result:
     script = directory / "case.lua"
     script.write_text(lua_script(case.requests), encoding="utf-8")
     command = ["wrk", "-t1", f"-c{args.connections}", f"-d{args.seconds}s", "--latency"]
+    cpu_before = server.cpu_seconds()
     output = subprocess.run(
-        [*command, "-s", str(script), base], capture_output=True, text=True, check=True
+        [*command, "-s", str(script), server.base], capture_output=True, text=True, check=True
     ).stdout
+    cpu = server.cpu_seconds() - cpu_before
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     # The distribution's own lines ("    50%    1.50ms"), not a "+/- Stdev" column (68.50%).
     p50 = re.search(r"^\s*50%\s+(\S+)", output, re.MULTILINE).group(1)  # type: ignore[union-attr]
     p99 = re.search(r"^\s*99%\s+(\S+)", output, re.MULTILINE).group(1)  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return Result(rate, _milliseconds(p50), _milliseconds(p99), int(bad.group(1)) if bad else 0)
+    return Result(
+        rate,
+        _milliseconds(p50),
+        _milliseconds(p99),
+        int(bad.group(1)) if bad else 0,
+        cpu / max(requests, 1) * 1e6,
+    )
 
 
 class Server:
@@ -163,6 +177,35 @@ class Server:
         self.process.terminate()
         self.process.wait(timeout=20)
         self.stream.close()
+
+    def cpu_seconds(self) -> float:
+        """Processor time the server's processes (the app workers too) have used so far: what
+        a request costs the server, apart from wrk's own share of this machine's two cores
+        and from time spent waiting (a rate moves with both)."""
+        return sum(_process_cpu_seconds(pid) for pid in _process_tree(self.process.pid))
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _process_tree(pid: int) -> list[int]:
+    """The process and its descendants (Linux ``/proc``: each thread's children)."""
+    tree, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        tree.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            pending += [int(child) for child in task.read_text().split()]
+    return tree
+
+
+def _process_cpu_seconds(pid: int) -> float:
+    """User + system time of one process (``/proc/PID/stat``, fields 14 and 15)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:  # ended between the listing and the read
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
 
 def hotline_cases(settings: Settings, token: str, base: str) -> list[Case]:
@@ -353,26 +396,34 @@ def main() -> None:
             measured += [(label, server, case) for case in chosen]
         warm_up = argparse.Namespace(seconds=1, connections=2)
         for _label, server, case in measured:
-            run_wrk(server.base, case, warm_up, directory)
+            run_wrk(server, case, warm_up, directory)
         order = sorted(measured, key=lambda entry: entry[2].name)
         for round_ in range(args.rounds):
             for label, server, case in order:
-                result = run_wrk(server.base, case, args, directory)
+                result = run_wrk(server, case, args, directory)
                 samples.setdefault((label, case.name), []).append(result)
                 print(
                     f"round {round_ + 1} {label:24} {case.name:34} {result.rate:8.1f} req/s  "
-                    f"p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms"
+                    f"p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms  "
+                    f"server CPU {result.cpu_us:6.0f} us a request"
                     + (f"  ({result.bad} non-2xx/3xx)" if result.bad else ""),
                     flush=True,
                 )
     rates = {key: statistics.median(r.rate for r in results) for key, results in samples.items()}
-    print(f"\nmedian of {args.rounds} rounds, requests/s (ratio to the same server's /health)")
+    cpu = {key: statistics.median(r.cpu_us for r in results) for key, results in samples.items()}
+    print(
+        f"\nmedian of {args.rounds} rounds: requests/s (over the same server's /health's); "
+        "the server's processor time a request (/health's over it)"
+    )
     for label in dict.fromkeys(label for label, _ in samples):
         health = rates.get((label, "GET /health"))
+        health_cpu = cpu.get((label, "GET /health"))
         for (other, name), rate in rates.items():
             if other == label:
-                ratio = f"  {rate / health:.2f}x /health" if health else ""
-                print(f"{label:24} {name:34} {rate:8.1f}{ratio}")
+                ratio = f"  {rate / health:.2f}x /health" if health else "            "
+                spent = cpu[other, name]
+                cpu_ratio = f" ({health_cpu / spent:.2f}x)" if health_cpu else ""
+                print(f"{label:24} {name:34} {rate:8.1f}{ratio}  CPU {spent:6.0f} us{cpu_ratio}")
         _print_console_to_api(label, samples)
         bare_label = "bare, asyncio/h11" if label.startswith("before") else "bare, uvloop/httptools"
         for variant in ("sync", "async"):
@@ -396,6 +447,12 @@ def _print_console_to_api(label: str, samples: dict[tuple[str, str], list[Result
     print(
         f"{label:24} console search / API search, each round: {rounds}; "
         f"median {statistics.median(ratios):.2f} (within 1.2x: >= {1 / 1.2:.3f})"
+    )
+    costs = [c.cpu_us / a.cpu_us for c, a in zip(console, api, strict=True)]
+    rounds = ", ".join(f"{cost:.2f}" for cost in costs)
+    print(
+        f"{label:24} console search's server CPU / API search's, each round: {rounds}; "
+        f"median {statistics.median(costs):.2f} (within 1.2x: <= 1.2)"
     )
 
 

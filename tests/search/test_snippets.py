@@ -96,6 +96,39 @@ def test_a_one_word_query_shows_what_the_whole_text_search_shows(
     assert one_word.of(text) == two_words.of(text)
 
 
+_NEEDLE_WORDS = ["glemt", "glemte", "glem", "kode", "koden", "kod", "mitid", "mitidkode"]
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_NEEDLE_WORDS), st.sampled_from([0, 1]), st.booleans()),
+        min_size=1,
+        max_size=8,
+    ),
+    st.lists(
+        st.tuples(st.sampled_from([*_NEEDLE_WORDS, "Glemte", "ord"]), st.sampled_from(_SEPARATORS)),
+        min_size=1,
+        max_size=80,
+    ),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_whole_word_a_prefix_of_its_term_finds_is_not_looked_for_again(
+    needles: list[tuple[str, int, bool]], words: list[tuple[str, str]]
+) -> None:
+    """The snippet is the one every needle looked for gives: a word that a prefix of the same
+    term begins ("glemte" beside the prefix "glem") is left out of the needles."""
+    text = "".join(word + separator for word, separator in words)
+    pruned = Snippets(needles, [])
+    every_needle = Snippets([], [])
+    every_needle._needles = sorted(set(needles))
+    every_needle._terms = pruned._terms
+    assert pruned.of(text) == every_needle.of(text)
+    kept = set(pruned._needles)
+    for needle, term, prefix in set(needles) - kept:
+        assert not prefix
+        assert any(p and t == term and needle.startswith(n) for n, t, p in kept)
+
+
 def test_markup_that_opens_a_line_is_left_out_of_the_words() -> None:
     markdown = "# Storskrald\n- hentes\n> efter 1. maj\n  2) tilmelding\nRing 1. maj"
     assert text_of(markdown) == "Storskrald\nhentes\nefter 1. maj\ntilmelding\nRing 1. maj"

@@ -146,3 +146,35 @@ def test_a_stranger_is_asked_to_sign_in_before_anything_else(
         refused = client.post("/api/v1/contacts/1/close", json=body, headers=headers)
         assert refused.status_code == 401
         assert refused.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_a_query_read_by_its_model_is_documented_and_refused_as_fastapi_would(
+    client: TestClient, auth_headers: dict[str, dict[str, str]]
+) -> None:
+    """``GET /search`` reads its query string into ``SearchQuery`` itself (``QueryModel``):
+    the OpenAPI document still lists each parameter, a bad value is a 422 naming its place
+    under ``query``, and no token is still a 401 first."""
+    operation = client.get("/openapi.json").json()["paths"]["/api/v1/search"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    assert list(parameters) == ["q", "municipality", "category", "limit", "offset"]
+    assert all(p["in"] == "query" for p in parameters.values())
+    assert [name for name, p in parameters.items() if p["required"]] == ["q", "municipality"]
+    assert parameters["limit"]["schema"] | {"title": None} == {
+        "type": "integer", "minimum": 1, "maximum": 50, "default": 10, "title": None
+    }  # fmt: skip
+    assert parameters["municipality"]["description"] == "Kommunekode of the citizen"
+    assert "422" in operation["responses"]
+
+    agent = auth_headers["agent.aarhus"]
+    refused = client.get("/api/v1/search", params={**SEARCH, "limit": "51", "q": ""}, headers=agent)
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert {(e["field"], e["code"]) for e in refused.json()["errors"]} == {
+        ("query.limit", "less_than_equal"),
+        ("query.q", "string_too_short"),
+    }
+    missing = client.get("/api/v1/search", params={"q": "pas"}, headers=agent)
+    assert [e["field"] for e in missing.json()["errors"]] == ["query.municipality"]
+    assert client.get("/api/v1/search", params={"limit": "x"}).status_code == 401
+    repeated = client.get("/api/v1/search?q=x&q=pas&municipality=0751&limit=1", headers=agent)
+    assert repeated.json()["query"] == "pas"  # the last value, as FastAPI read a repeated one

@@ -60,7 +60,8 @@ from hotline.municipalities.service import (
 from hotline.replies import service as replies
 from hotline.replies.models import SETTLED, Reply, ReplyStatus
 from hotline.satisfaction import service as satisfaction_service
-from hotline.search.service import MAX_QUERY, CprNumberInSearch, search_for
+from hotline.search.schemas import MAX_QUERY
+from hotline.search.service import CprNumberInSearch, search_for
 
 router = APIRouter()
 AGENT_PAGE = "agent.html"

@@ -1,31 +1,31 @@
 """``GET /search`` for agents, ``GET /search/gaps`` for the people who write the knowledge."""
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Request
 
-from hotline.deps import CurrentUser, DbSession, SignedInApi
+from hotline.deps import CurrentUser, DbSession, QueryModel, SignedInApi
 from hotline.municipalities.schemas import MunicipalityCode
 from hotline.search import service
-from hotline.search.schemas import GapRead, SearchRead
+from hotline.search.schemas import GapRead, SearchQuery, SearchRead
 
 router = APIRouter(tags=["search"])
+_SEARCH_QUERY = QueryModel(SearchQuery)
 
 
-@router.get("/search", response_model=SearchRead)
-async def search(
-    api: SignedInApi,
-    q: Annotated[str, Query(min_length=1, max_length=service.MAX_QUERY)],
-    municipality: Annotated[MunicipalityCode, Query(description="Kommunekode of the citizen")],
-    category: Annotated[str | None, Query(max_length=80)] = None,
-    limit: Annotated[int, Query(ge=1, le=50)] = 10,
-    offset: Annotated[int, Query(ge=0, le=1000)] = 0,
-) -> SearchRead:
+@router.get("/search", response_model=SearchRead, openapi_extra=_SEARCH_QUERY.openapi)
+async def search(api: SignedInApi, request: Request) -> SearchRead:
     """The knowledge as the citizen's municipality has it, member or not."""
+    asked = _SEARCH_QUERY.read(request)
     return await api.run(
         lambda session, caller: service.search_for(
-            session, caller, q, municipality, category=category, limit=limit, offset=offset
+            session,
+            caller,
+            asked.q,
+            asked.municipality,
+            category=asked.category,
+            limit=asked.limit,
+            offset=asked.offset,
         )
     )
 

@@ -3,9 +3,22 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from hotline.knowledge.models import Source
+from hotline.municipalities.schemas import MunicipalityCode
+
+MAX_QUERY = 200  # characters of a search
+
+
+class SearchQuery(BaseModel):
+    """What ``GET /search`` is asked: its query string."""
+
+    q: str = Field(min_length=1, max_length=MAX_QUERY)
+    municipality: MunicipalityCode = Field(description="Kommunekode of the citizen")
+    category: str | None = Field(None, max_length=80)
+    limit: int = Field(10, ge=1, le=50)
+    offset: int = Field(0, ge=0, le=1000)
 
 
 class SearchResult(BaseModel):

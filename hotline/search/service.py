@@ -16,10 +16,8 @@ from hotline.search.index import Found, SearchIndex
 from hotline.search.indexing import index_of
 from hotline.search.models import SearchGap
 from hotline.search.readers import reader_of
-from hotline.search.schemas import GapRead, SearchRead, SearchResult
+from hotline.search.schemas import MAX_QUERY, GapRead, SearchRead, SearchResult
 from hotline.search.snippets import Snippets, plain_text
-
-MAX_QUERY = 200
 
 
 class CprNumberInSearch(CprNumberInText):

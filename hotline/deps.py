@@ -205,7 +205,8 @@ class QueryModel(Generic[QueryT]):
     re-examines its annotation on every request (a search's five took ~33 of its ~520 us
     in-process, benchmarks/README.md, Requests run 13). ``openapi`` documents the parameters
     as FastAPI would; an invalid value is the same 422 (``RequestValidationError``, its place
-    under ``query``). A parameter given twice is read as FastAPI reads it: its last value."""
+    under ``query``). One value a parameter: given twice, it is read as FastAPI reads a
+    single value, the last one (a list parameter needs FastAPI's own reading)."""
 
     def __init__(self, model: type[QueryT]) -> None:
         self._model = model

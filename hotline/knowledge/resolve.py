@@ -6,7 +6,7 @@ here, so the API, search indexing, mail composition and the console can never di
 
 import hashlib
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -49,6 +49,7 @@ __all__ = [
     "fact_keys_in",
     "fact_values",
     "format_fact",
+    "interleaved",
     "markdown_to_html",
     "missing_marker",
     "render_facts",
@@ -57,6 +58,7 @@ __all__ = [
     "resolve_draft",
     "resolve_draft_override",
     "resolve_many",
+    "shown_with_values",
     "split_at_placeholders",
     "today",
 ]
@@ -157,6 +159,23 @@ def split_at_placeholders(markdown: str) -> tuple[list[str], list[Placeholder]]:
     return pieces, placeholders
 
 
+def interleaved(pieces: list[str], placeholders: list[Placeholder]) -> list[str | Placeholder]:
+    """The text in order: ``split_at_placeholders``'s pieces with the placeholders between."""
+    text: list[str | Placeholder] = [pieces[0]]
+    for placeholder, piece in zip(placeholders, pieces[1:], strict=True):
+        text += (placeholder, piece)
+    return text
+
+
+def shown_with_values(
+    text: Iterable[str | Placeholder],
+    values: Mapping[str, str],
+    gaps: Mapping[str, str] | None = None,
+) -> str:
+    """A text's pieces joined, each placeholder as it shows (``Placeholder.shown``)."""
+    return "".join(piece if isinstance(piece, str) else piece.shown(values, gaps) for piece in text)
+
+
 def render_facts(
     markdown: str, values: Mapping[str, str], gaps: Mapping[str, str] | None = None
 ) -> tuple[str, list[str], list[str]]:
@@ -169,11 +188,9 @@ def render_facts(
     municipalities are far too many to keep compiled templates cached.
     """
     pieces, placeholders = split_at_placeholders(markdown)
-    out = [pieces[0]]
-    for placeholder, piece in zip(placeholders, pieces[1:], strict=True):
-        out += (placeholder.shown(values, gaps), piece)
+    text = shown_with_values(interleaved(pieces, placeholders), values, gaps)
     used = {placeholder.key for placeholder in placeholders}
-    return "".join(out), sorted(used - values.keys()), sorted(used)
+    return text, sorted(used - values.keys()), sorted(used)
 
 
 @lru_cache(maxsize=8192)

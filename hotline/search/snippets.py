@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 
-from hotline.knowledge.resolve import Placeholder, split_at_placeholders
+from hotline.knowledge.resolve import (
+    Placeholder,
+    interleaved,
+    shown_with_values,
+    split_at_placeholders,
+)
 from hotline.search.analyzer import WORD, Analyzer, QueryTerm
 
 WINDOW = 28  # words in a snippet
@@ -78,9 +83,7 @@ class PlainText:
     pieces: tuple[str | Placeholder, ...]
 
     def filled(self, values: Mapping[str, str], gaps: Mapping[str, str]) -> str:
-        return "".join(
-            piece if isinstance(piece, str) else piece.shown(values, gaps) for piece in self.pieces
-        )
+        return shown_with_values(self.pieces, values, gaps)
 
 
 @lru_cache(maxsize=PLAIN_TEXTS_KEPT)
@@ -95,10 +98,7 @@ def plain_text(markdown: str) -> PlainText:
     if _STAND_IN not in markdown:
         plain = text_of(_STAND_IN.join(pieces)).split(_STAND_IN)
         if len(plain) == len(pieces):  # none taken away: each stands where it stood
-            between: list[str | Placeholder] = [plain[0]]
-            for placeholder, piece in zip(placeholders, plain[1:], strict=True):
-                between += (placeholder, piece)
-            return PlainText(tuple(between))
+            return PlainText(tuple(interleaved(plain, placeholders)))
     return _plain_text_told_apart(pieces, placeholders, set(_AT_PRIVATE_USE.findall(markdown)))
 
 

@@ -435,9 +435,10 @@ def main() -> None:
 
 
 def _print_console_to_api(label: str, samples: dict[tuple[str, str], list[Result]]) -> None:
-    """The console's search rate over the API's, round by round: the two are measured on the
-    same server in the same round, so a load change that moves both cancels out of their
-    ratio; the medians of rounds apart moved by up to 40 % on this machine."""
+    """The console's search rate over the API's, and its server CPU over the API's, round by
+    round: the two are measured on the same server in the same round, so a load change that
+    moves both cancels out of their ratio; the medians of rounds apart moved by up to 40 % on
+    this machine."""
     console = samples.get((label, CONSOLE_SEARCH))
     api = samples.get((label, API_SEARCH))
     if not (console and api):

@@ -1,14 +1,16 @@
 """RFC 9457 problem details: the one error shape every API client sees."""
 
 import logging
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -44,6 +46,44 @@ class Forbidden(Problem):
 
 class Conflict(Problem):
     status, slug, title = 409, "conflict", "Conflict"
+
+
+class ConcurrentWrite(Conflict):
+    """This request lost a race for the same row to a transaction that wrote it at the same
+    moment (a double click, a retry): nothing of it was saved, and trying again is safe."""
+
+    slug, title = "concurrent-write", "Saved by someone else at the same moment"
+
+
+CONCURRENT_WRITE = (
+    "Someone else saved the same thing at the same moment; nothing of this request was saved. "
+    "Reload and try again."
+)
+# PostgreSQL's SQLSTATE for a unique (or primary key) violation.
+UNIQUE_VIOLATION = "23505"
+_SQLITE_UNIQUE_VIOLATIONS = (sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+
+
+def lost_write_race(exc: BaseException) -> bool:
+    """Whether the database refused a write because another transaction wrote the same row
+    first: an UPDATE or DELETE whose version check found the row changed (``StaleDataError``),
+    or an INSERT whose unique key a concurrent insert took. Only these: another integrity error
+    (a foreign key, a check) is a bug to see in the log, not a race to report as a conflict."""
+    if isinstance(exc, StaleDataError):
+        return True
+    if not isinstance(exc, IntegrityError):
+        return False
+    refusal = exc.orig
+    return (
+        getattr(refusal, "sqlstate", None) == UNIQUE_VIOLATION
+        or getattr(refusal, "sqlite_errorcode", None) in _SQLITE_UNIQUE_VIOLATIONS
+    )
+
+
+def write_race_problem(exc: BaseException) -> ConcurrentWrite | None:
+    """The problem a lost write race is answered with (None for any other error); the one
+    place every front end asks, whether the race was lost at a flush or at the commit."""
+    return ConcurrentWrite(CONCURRENT_WRITE) if lost_write_race(exc) else None
 
 
 class PreconditionFailed(Problem):
@@ -176,6 +216,18 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers=exc.headers,
             **exc.extra,
         )
+
+    @app.exception_handler(StaleDataError)
+    @app.exception_handler(IntegrityError)
+    async def _write_race(request: Request, exc: Exception) -> JSONResponse:
+        """Two requests wrote the same row at once and this one lost (at a flush, or at the
+        commit the request's session makes): its transaction is rolled back, the client told
+        to try again. Any other integrity error stays an internal error."""
+        problem = write_race_problem(exc)
+        if problem is None:
+            return await _unexpected(request, exc)
+        log.info("lost a write race on %s: %s", request.url.path, exc)
+        return await _problem(request, problem)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -4,15 +4,16 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
 from hotline.console.headers import apply_security_headers
 from hotline.console.session import SignInRequired, current_session
 from hotline.console.templating import console_path, is_htmx, render, with_query
-from hotline.errors import OVERLOAD_RETRY_AFTER, Problem
+from hotline.errors import OVERLOAD_RETRY_AFTER, Problem, write_race_problem
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ _BY_SLUG = {
     "cpr-number-in-reply": "Svaret indeholder et CPR-nummer. Send aldrig CPR-numre med "
     "almindelig e-mail: brug Digital Post til personnumre.",
     "booking-closed": "Mødet er allerede aflyst, holdt eller begyndt; intet blev ændret.",
+    "concurrent-write": "En anden gemte det samme i samme øjeblik, og intet af dit blev gemt. "
+    "Genindlæs siden og prøv igen.",
 }
 
 
@@ -85,6 +88,15 @@ def install_error_pages(console: FastAPI) -> None:
     @console.exception_handler(DataError)
     async def _unstorable(request: Request, exc: DataError) -> Response:
         return apply_security_headers(error_page(request, 422))
+
+    @console.exception_handler(StaleDataError)
+    @console.exception_handler(IntegrityError)
+    async def _write_race(request: Request, exc: Exception) -> Response:
+        problem = write_race_problem(exc)
+        if problem is None:
+            return await _unexpected(request, exc)
+        log.info("lost a write race on %s: %s", request.url.path, exc)
+        return apply_security_headers(error_page(request, problem.status, problem.slug))
 
     @console.exception_handler(PoolTimeout)
     async def _overloaded(request: Request, exc: PoolTimeout) -> Response:

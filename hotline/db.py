@@ -11,16 +11,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, Select, create_engine, event, make_url
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite as sqlite_dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from hotline.errors import PreconditionFailed
 from hotline.kit.time import utcnow as utcnow  # where models and services stamp rows
+from hotline.kit.versions import check_version, revision_version
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -140,6 +143,57 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def dialect_insert(session: Session) -> Callable[..., Any]:
+    """The INSERT of the session's database that takes ON CONFLICT (SQLite's and PostgreSQL's
+    spell it alike)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+Versioned = TypeVar("Versioned", bound=Base)
+
+
+def upsert_versioned(
+    session: Session,
+    model: type[Versioned],
+    values: dict[str, Any],
+    *,
+    expected_version: str | None,
+    what: str,
+) -> Versioned:
+    """Insert the row ``values`` describe (its primary key included), or overwrite the row
+    holding that key and count its ``version`` up, in one statement (INSERT .. ON CONFLICT DO
+    UPDATE): two writers of the same key at the same moment (a double click, a retry) both
+    succeed, the later one winning. Reading first and then inserting or updating let one of
+    them lose the race instead (a duplicate key, or a version that moved meanwhile).
+
+    ``expected_version`` (``revision_version`` of the version the writer read) overwrites only
+    that version, checked when read and again by the write itself: a change made in between
+    is a 412 (``PreconditionFailed``), never lost. Returns the stored row, read afresh."""
+    table = model.__table__
+    key = [column.name for column in table.primary_key]
+    version = table.c.version
+    read_version = None  # a new row, or no version sent: any row is overwritten
+    current = session.get(model, tuple(values[name] for name in key))
+    if current is not None and expected_version is not None:
+        read_version = current.version  # type: ignore[attr-defined]
+        check_version(expected_version, revision_version(read_version), what=what)
+    changes = {name: value for name, value in values.items() if name not in key}
+    statement = (
+        dialect_insert(session)(table)
+        .values(values)
+        .on_conflict_do_update(
+            index_elements=key,
+            set_={**changes, version.name: version + 1},
+            where=None if read_version is None else version == read_version,
+        )
+        .returning(*table.primary_key)
+    )
+    stored = session.execute(statement).first()
+    if stored is None:
+        raise PreconditionFailed(f"Someone changed {what} while you were saving it.")
+    return session.get_one(model, tuple(stored), populate_existing=True)
 
 
 class NeedsDatabase(Exception):

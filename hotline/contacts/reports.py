@@ -49,10 +49,9 @@ from hotline.contacts.models import (
     contact_hourly_rollups,
 )
 from hotline.contacts.rollup import Rollup
-from hotline.db import utcnow
+from hotline.db import upsert_versioned, utcnow
 from hotline.errors import Forbidden, InvalidInput
 from hotline.kit.danish_csv import danish_csv, danish_number
-from hotline.kit.versions import check_version, revision_version
 from hotline.municipalities.models import Municipality
 
 MAX_PERIOD = timedelta(days=800)
@@ -541,21 +540,20 @@ def set_price(
     expected_version: str | None = None,
 ) -> ContactPrice:
     """The price per contact from ``valid_from``'s month on; ``expected_version`` (the version
-    read, ``revision_version``) refuses to overwrite a change made since."""
+    read, ``revision_version``) refuses to overwrite a change made since. Without one, the
+    same price set twice at once (a double click) is saved once each, the later one winning."""
     require(user, Action.SET_CONTACT_PRICE)
     valid_from = valid_from.replace(day=1)
-    row = session.get(ContactPrice, valid_from)
-    if row is not None:
-        what = f"the price from {valid_from:%m.%Y}"
-        check_version(expected_version, revision_version(row.version), what=what, required=False)
-    else:
-        row = ContactPrice(valid_from=valid_from)
-        session.add(row)
-    row.price_per_contact = price
-    row.set_by = user.email
-    row.set_at = utcnow()
-    session.flush()
-    return row
+    what = f"the price from {valid_from:%m.%Y}"
+    values = {
+        "valid_from": valid_from,
+        "price_per_contact": price,
+        "set_by": user.email,
+        "set_at": utcnow(),
+    }
+    return upsert_versioned(
+        session, ContactPrice, values, expected_version=expected_version, what=what
+    )
 
 
 def money(amount: Decimal) -> str:

@@ -14,9 +14,9 @@ from hotline.auth.models import User
 from hotline.auth.permissions import Action, Principal, require
 from hotline.contacts.models import DEFAULT_DESK, LocalRoute, SharedRoute
 from hotline.contacts.schemas import RouteRead, RouteWrite, SharedRouteWrite
+from hotline.db import upsert_versioned, utcnow
 from hotline.errors import InvalidInput, NotFound
 from hotline.kit.cpr import refuse_cpr_numbers
-from hotline.kit.versions import check_version, revision_version
 from hotline.municipalities.models import Municipality
 
 FALLBACK_DESK = ("Borgerservice", "borgerservice")
@@ -131,20 +131,20 @@ def set_shared_route(
     expected_version: str | None = None,
 ) -> SharedRoute:
     """Set the shared desk of a category; ``expected_version`` (the version the editor read,
-    ``revision_version``) refuses to overwrite a change made since."""
+    ``revision_version``) refuses to overwrite a change made since. Without one, the same
+    desk set twice at once (a double click) is saved once each, the later one winning."""
     require(user, Action.EDIT_SHARED_ROUTING)
     category = category.strip()
     if not category or len(category) > 80:
         raise InvalidInput("A category is 1 to 80 characters ('*' for the default desk).")
     refuse_cpr_numbers(data.desk_name)
-    row = session.get(SharedRoute, category)
-    if row is not None:
-        what = f"the shared desk for {category!r}"
-        check_version(expected_version, revision_version(row.version), what=what, required=False)
-    else:  # a new category: nothing to overwrite
-        row = SharedRoute(category=category)
-        session.add(row)
-    row.desk_name = data.desk_name
-    row.mailbox_local_part = data.mailbox_local_part
-    session.flush()
-    return row
+    what = f"the shared desk for {category!r}"
+    values = {
+        "category": category,
+        "desk_name": data.desk_name,
+        "mailbox_local_part": data.mailbox_local_part,
+        "updated_at": utcnow(),
+    }
+    return upsert_versioned(
+        session, SharedRoute, values, expected_version=expected_version, what=what
+    )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -196,8 +197,12 @@ def record_article(
     if not contact.is_open:
         raise ContactClosed(f"Contact {contact_id} is closed.")
     if not any(a.slug == slug and a.use == use.value for a in contact.articles):
-        contact.articles.append(ContactArticle(slug=slug, use=use.value))
-        session.flush()
+        try:
+            with session.begin_nested():
+                contact.articles.append(ContactArticle(slug=slug, use=use.value))
+                session.flush()
+        except IntegrityError:  # recorded at the same moment by a parallel request (a retry)
+            session.refresh(contact, ["articles"])
     return contact
 
 

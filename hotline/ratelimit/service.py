@@ -9,9 +9,9 @@ import math
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from hotline.db import dialect_insert
 from hotline.errors import Problem
 from hotline.ratelimit.models import RateLimitWindow
 
@@ -43,9 +43,7 @@ def count_request(
 ) -> int:
     """Count one request of ``address`` in ``scope``; TooManyRequests past ``limit``."""
     start = _window_start(now, window_seconds)
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    first_hit = insert(RateLimitWindow).values(
+    first_hit = dialect_insert(session)(RateLimitWindow).values(
         scope=scope, address=address[:64], window_start=start, hits=1
     )
     count_hit = first_hit.on_conflict_do_update(

@@ -8,6 +8,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from hotline import migrate
 from hotline.config import Settings
@@ -73,5 +74,42 @@ def test_0014_repairs_stored_texts_to_newlines_and_composed_letters(
         with engine.connect() as connection:
             row = connection.execute(text("SELECT title, body, agent_notes FROM kb_articles")).one()
         assert tuple(row) == ("Åbningstider", "# Tider\nEn.\n\nTo.\nTre.", "")
+    finally:
+        engine.dispose()
+
+
+def test_0020_keeps_one_shared_template_a_key_and_loses_nothing_written(
+    empty_database: Settings,
+) -> None:
+    """Parallel creates left shared duplicates (NULL municipalities escape UNIQUE): the first
+    keeps the key, an identical copy goes, a differing one stays under a key of its own."""
+    engine = make_engine(empty_database.database_url)
+    insert = text(
+        "INSERT INTO reply_templates (id, key, municipality_code, title, body_markdown, version,"
+        " created_at, updated_at) VALUES (:id, :key, NULL, :title, 'b', 1, :at, :at)"
+    )
+    at = "2026-01-01 00:00:00+00"
+    try:
+        migrate.upgrade(empty_database, "0019_booking_retention", engine=engine)
+        with engine.begin() as connection:
+            for id_, key, title in [
+                (1, "k1", "t"),
+                (2, "k1", "t"),  # the double click's copy
+                (3, "k1", "ændret"),  # a different text under the same key
+                (4, "k2", "t"),
+            ]:
+                connection.execute(insert, {"id": id_, "key": key, "title": title, "at": at})
+        migrate.upgrade(empty_database, engine=engine)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT id, key, title FROM reply_templates ORDER BY id")
+            ).all()
+        assert [tuple(row) for row in rows] == [
+            (1, "k1", "t"),
+            (3, "k1-dublet-3", "ændret"),
+            (4, "k2", "t"),
+        ]
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(insert, {"id": 5, "key": "k2", "title": "t", "at": at})
     finally:
         engine.dispose()

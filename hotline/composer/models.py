@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.db import Base, UTCDateTime, utcnow
@@ -10,7 +10,18 @@ class ReplyTemplate(Base):
     """A reply macro: shared (municipality_code NULL, editors) or one municipality's own."""
 
     __tablename__ = "reply_templates"
-    __table_args__ = (UniqueConstraint("municipality_code", "key"),)
+    __table_args__ = (
+        UniqueConstraint("municipality_code", "key"),
+        # The constraint above holds for a municipality's own templates only: NULLs are
+        # distinct to it. One shared template a key is kept by this partial index.
+        Index(
+            "uq_reply_templates_shared_key",
+            "key",
+            unique=True,
+            sqlite_where=text("municipality_code IS NULL"),
+            postgresql_where=text("municipality_code IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(80), index=True)

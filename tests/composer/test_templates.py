@@ -1,14 +1,17 @@
 """Reply templates: shared ones by editors, local ones by municipality admins, used by agents."""
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.composer.models import ReplyTemplate
 from hotline.composer.service import (
     SHARED_TEMPLATES_FILE,
     read_template_file,
     seed_shared_templates,
 )
 from tests.composer.conftest import Compose
+from tests.races import twice
 
 TEMPLATES = "/api/v1/reply-templates"
 
@@ -145,6 +148,21 @@ def test_duplicate_keys_conflict_and_stale_edits_are_refused(
     assert client.get(path, headers=editor).json()["title"] == "Ny"
     assert client.delete(path, headers=editor).status_code == 204
     assert client.get(path, headers=editor).status_code == 404
+
+
+def test_the_same_shared_template_created_twice_at_once_is_kept_once(
+    client: TestClient, auth_headers: dict[str, dict[str, str]], session: Session
+) -> None:
+    """A double click: the second request read "no template k1" before the first saved one."""
+    editor = auth_headers["editor"]
+    body = {"key": "k1", "title": "t", "body_markdown": "b"}
+    lost, won = twice(client, lambda: client.post(TEMPLATES, headers=editor, json=body))
+    assert won.status_code == 201, won.text
+    assert lost.status_code == 409 and lost.headers["content-type"] == "application/problem+json"
+    shared = session.scalars(
+        select(ReplyTemplate.id).where(ReplyTemplate.municipality_code.is_(None))
+    ).all()
+    assert shared == [won.json()["id"]]
 
 
 def test_preview_returns_exactly_what_would_be_sent(

@@ -202,7 +202,13 @@ def compose_reply(
     ``survey_link`` (hotline/satisfaction) is printed under the signature when given;
     ``reference`` (given when sending) ends the subject and stands in the footer."""
     require(agent, Action.SEND_REPLY, request.municipality)
-    refuse_cpr_numbers(request.to, request.citizen_name, request.subject, request.body_markdown)
+    refuse_cpr_numbers(
+        request.to,
+        request.citizen_name,
+        request.subject,
+        request.body_markdown,
+        problem=CprNumberInReply,
+    )
     municipality = get_municipality(session, request.municipality)
     day = today or danish_today()
     letterhead = letterhead_for(session, settings, municipality)
@@ -283,7 +289,7 @@ def letter_on_letterhead(
     replies and the system's letters (meeting confirmations, reminders, cancellations) are
     built here alike, so a rule about what leaves the building is kept in one place."""
     html, text = render_letter(settings, letterhead, letter, logo_src=f"cid:{letterhead.logo_cid}")
-    refuse_cpr_numbers(letter.subject, text, *also_checked)
+    refuse_cpr_numbers(letter.subject, text, *also_checked, problem=CprNumberInReply)
     sender_address, reply_to = letter_sender(settings, letterhead)
     logo = letterhead.logo
     return ComposedReply(

@@ -14,6 +14,7 @@ from hotline.console.headers import apply_security_headers
 from hotline.console.session import SignInRequired, current_session
 from hotline.console.templating import console_path, is_htmx, render, with_query
 from hotline.errors import OVERLOAD_RETRY_AFTER, Problem, write_race_problem
+from hotline.kit.cpr import danish_cpr_message
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,6 @@ _BY_SLUG = {
     "csrf-refused": "Formularen er udløbet eller kom ikke fra konsollen. "
     "Genindlæs siden og prøv igen.",
     "not-applicable-in-municipality": "Artiklen gælder ikke i den valgte kommune.",
-    "cpr-number-in-reply": "Svaret indeholder et CPR-nummer. Send aldrig CPR-numre med "
-    "almindelig e-mail: brug Digital Post til personnumre.",
     "booking-closed": "Mødet er allerede aflyst, holdt eller begyndt; intet blev ændret.",
     "concurrent-write": "En anden gemte det samme i samme øjeblik, og intet af dit blev gemt. "
     "Genindlæs siden og prøv igen.",
@@ -44,8 +43,14 @@ _BY_SLUG = {
 
 
 def danish_message(status: int, slug: str | None = None) -> str:
-    """The message an agent reads for an error; services speak English to API clients."""
-    return _BY_SLUG.get(slug or "") or _BY_STATUS.get(status) or _BY_STATUS[400]
+    """The message an agent reads for an error; services speak English to API clients (a CPR
+    problem's Danish words come with it: each names the text that holds the number)."""
+    return (
+        _BY_SLUG.get(slug or "")
+        or danish_cpr_message(slug or "")
+        or _BY_STATUS.get(status)
+        or _BY_STATUS[400]
+    )
 
 
 def error_page(request: Request, status: int, slug: str | None = None) -> Response:

@@ -26,7 +26,7 @@ from hotline.contacts.schemas import ForwardRequest, Promise
 from hotline.contacts.service import check_version, editable_contact
 from hotline.db import utcnow
 from hotline.errors import Conflict, InvalidInput, Problem
-from hotline.kit.cpr import refuse_cpr_numbers
+from hotline.kit.cpr import CprNumberInText, refuse_cpr_numbers
 from hotline.letterheads.service import HOTLINE_THEME, load_theme_folder
 from hotline.municipalities.models import Municipality
 from hotline.replies.service import enqueue
@@ -60,6 +60,18 @@ class LinkExpired(Problem):
 
 class AlreadyHandled(Conflict):
     slug, title = "already-handled", "The case was already marked handled"
+
+
+class CprNumberInForward(CprNumberInText):
+    slug, title = "cpr-number-in-forward", "CPR number in the forward"
+    danish = (
+        "Videresendelsen indeholder et CPR-nummer. Send aldrig CPR-numre til afdelingen med "
+        "e-mail: brug Digital Post til personnumre."
+    )
+    english = (
+        "The forward to the desk contains a Danish personal identification number (CPR); it "
+        "goes by email, so use Digital Post for CPR numbers."
+    )
 
 
 def hotline_sender(settings: Settings) -> str:
@@ -175,6 +187,7 @@ def forward_contact(
     refuse_cpr_numbers(
         data.question, data.action_taken, data.citizen_name, data.citizen_phone,
         str(data.citizen_email) if data.citizen_email else None,
+        problem=CprNumberInForward,
     )  # fmt: skip
     municipality = session.get_one(Municipality, contact.municipality_code)
     desk = resolve_desk(session, municipality, contact.topic)

@@ -16,10 +16,22 @@ from hotline.contacts.models import DEFAULT_DESK, LocalRoute, SharedRoute
 from hotline.contacts.schemas import RouteRead, RouteWrite, SharedRouteWrite
 from hotline.db import upsert_versioned, utcnow
 from hotline.errors import InvalidInput, NotFound
-from hotline.kit.cpr import refuse_cpr_numbers
+from hotline.kit.cpr import CprNumberInText, refuse_cpr_numbers
 from hotline.municipalities.models import Municipality
 
 FALLBACK_DESK = ("Borgerservice", "borgerservice")
+
+
+class CprNumberInDeskName(CprNumberInText):
+    slug, title = "cpr-number-in-desk-name", "CPR number in a desk's name"
+    danish = (
+        "Afdelingens navn indeholder et CPR-nummer. Navnet står i hver videresendelse: skriv "
+        "aldrig et CPR-nummer i det."
+    )
+    english = (
+        "The desk's name contains a Danish personal identification number (CPR); it is printed "
+        "in every forward, so never write one there."
+    )
 
 
 def _municipality(session: Session, code: str) -> Municipality:
@@ -94,7 +106,7 @@ def set_local_route(
     category = category.strip()
     if not category or len(category) > 80:
         raise InvalidInput("A category is 1 to 80 characters ('*' for the default desk).")
-    refuse_cpr_numbers(data.desk_name)
+    refuse_cpr_numbers(data.desk_name, problem=CprNumberInDeskName)
     row = session.get(LocalRoute, (code, category))
     if row is None:
         row = LocalRoute(municipality_code=code, category=category)
@@ -137,7 +149,7 @@ def set_shared_route(
     category = category.strip()
     if not category or len(category) > 80:
         raise InvalidInput("A category is 1 to 80 characters ('*' for the default desk).")
-    refuse_cpr_numbers(data.desk_name)
+    refuse_cpr_numbers(data.desk_name, problem=CprNumberInDeskName)
     what = f"the shared desk for {category!r}"
     values = {
         "category": category,

@@ -33,7 +33,7 @@ from hotline.contacts.models import (
 from hotline.contacts.schemas import ContactClose, ContactOpen, ContactUpdate
 from hotline.db import LoopReads, utcnow
 from hotline.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
-from hotline.kit.cpr import refuse_cpr_numbers
+from hotline.kit.cpr import CprNumberInText, refuse_cpr_numbers
 from hotline.municipalities.models import Municipality
 from hotline.replies import service as replies_service
 from hotline.replies.models import Reply
@@ -48,6 +48,18 @@ class ContactClosed(Conflict):
 
 class ShiftOver(Forbidden):
     slug, title = "shift-over", "The contact can no longer be corrected"
+
+
+class CprNumberInContact(CprNumberInText):
+    slug, title = "cpr-number-in-contact", "CPR number in the contact"
+    danish = (
+        "Noten eller borgerens oplysninger indeholder et CPR-nummer. Skriv aldrig CPR-numre "
+        "på en henvendelse: den gemmes."
+    )
+    english = (
+        "The contact's note or the citizen's details contain a Danish personal identification "
+        "number (CPR); a contact is kept, so never write one there."
+    )
 
 
 def set_local_time_columns(contact: Contact, started_at: datetime) -> None:
@@ -217,7 +229,9 @@ def update_contact(
     contact = editable_contact(session, user, contact_id)
     check_version(contact, expected_version)
     changes = data.model_dump(exclude_unset=True)
-    refuse_cpr_numbers(*(str(v) for k, v in changes.items() if v is not None))
+    refuse_cpr_numbers(
+        *(str(v) for k, v in changes.items() if v is not None), problem=CprNumberInContact
+    )
     if contact.is_open and ({"outcome", "referred_to"} & changes.keys()):
         raise InvalidInput("Close the contact to give its outcome.")
     if "outcome" in changes and changes["outcome"] is None:
@@ -249,7 +263,7 @@ def close_contact(
         raise ContactClosed(f"Contact {contact_id} is already closed; correct it instead.")
     referred_to = data.referred_to.value if data.referred_to else None
     _check_outcome(data.outcome.value, referred_to)
-    refuse_cpr_numbers(data.note)
+    refuse_cpr_numbers(data.note, problem=CprNumberInContact)
     contact.ended_at = now
     contact.handling_seconds = max(0, int((now - contact.started_at).total_seconds()))
     contact.outcome = data.outcome.value

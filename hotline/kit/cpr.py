@@ -28,6 +28,7 @@ import re
 import unicodedata
 from datetime import date
 from itertools import pairwise
+from typing import Any
 
 from hotline.errors import Problem
 
@@ -38,28 +39,47 @@ _YEAR_RANGE = range(1858, 2058)  # what the 7th-digit rule can give
 
 
 class CprNumberInText(Problem):
-    """A text that would be sent or kept holds a CPR number."""
+    """A text that would be sent or kept holds a CPR number. Each kind of text refuses with a
+    subclass of its own that names it (``danish`` and ``english`` say what to do), so neither
+    an API client nor the console blames the wrong text: an agent told that their reply holds
+    the number while it is in the municipality's letterhead cannot fix anything."""
 
     status, slug, title = 422, "cpr-number-in-text", "CPR number in text"
+    danish = (
+        "Teksten indeholder et CPR-nummer. Gem eller send aldrig CPR-numre her: brug Digital "
+        "Post til personnumre."
+    )
+    english = (
+        "The text contains a Danish personal identification number (CPR); it may not be kept "
+        "or sent here, use Digital Post."
+    )
 
-    def __init__(self, detail: str | None = None) -> None:
-        super().__init__(
-            detail
-            or "Teksten indeholder et CPR-nummer. Gem eller send aldrig CPR-numre her: brug "
-            "Digital Post til personnumre. / The text contains a Danish personal identification "
-            "number (CPR); it may not be kept or sent here, use Digital Post."
-        )
+    def __init__(self, **extra: Any) -> None:
+        super().__init__(f"{self.danish} / {self.english}", **extra)
 
 
 class CprNumberInReply(CprNumberInText):
-    status, slug, title = 422, "cpr-number-in-reply", "CPR number in reply"
+    slug, title = "cpr-number-in-reply", "CPR number in reply"
+    danish = (
+        "Svaret indeholder et CPR-nummer. Send aldrig CPR-numre med almindelig e-mail: brug "
+        "Digital Post til personnumre."
+    )
+    english = (
+        "The reply contains a Danish personal identification number (CPR); use Digital Post "
+        "for CPR numbers, never email."
+    )
 
-    def __init__(self) -> None:
-        super().__init__(
-            "Svaret indeholder et CPR-nummer. Send aldrig CPR-numre med almindelig e-mail: "
-            "brug Digital Post til personnumre. / The reply contains a Danish personal "
-            "identification number (CPR); use Digital Post for CPR numbers, never email."
-        )
+
+def danish_cpr_message(slug: str) -> str | None:
+    """The Danish words of the CPR problem called ``slug`` (None for any other slug): each
+    domain's subclass is found once its module is imported, as the app imports them all."""
+    pending: list[type[CprNumberInText]] = [CprNumberInText]
+    while pending:
+        problem = pending.pop()
+        if problem.slug == slug:
+            return problem.danish
+        pending.extend(problem.__subclasses__())
+    return None
 
 
 class _CprCharacters(dict[int, str | None]):
@@ -161,8 +181,9 @@ def _serial_is_whole(digits: str, gaps: list[tuple[int, bool]]) -> bool:
 
 
 def refuse_cpr_numbers(
-    *texts: str | None, problem: type[CprNumberInText] = CprNumberInReply
+    *texts: str | None, problem: type[CprNumberInText] = CprNumberInText
 ) -> None:
-    """Raise ``problem`` when any of ``texts`` holds a CPR number."""
+    """Raise ``problem`` (name the kind of text: a reply, a note, a search) when any of
+    ``texts`` holds a CPR number."""
     if any(text and contains_cpr_number(text) for text in texts):
         raise problem()

@@ -22,7 +22,7 @@ from hotline.auth.permissions import Action, Principal, SignedLinkActor, require
 from hotline.config import Settings
 from hotline.db import utcnow
 from hotline.errors import Conflict, InvalidInput, NotFound
-from hotline.kit.cpr import refuse_cpr_numbers
+from hotline.kit.cpr import CprNumberInText, refuse_cpr_numbers
 from hotline.kit.danish_calendar import COPENHAGEN
 from hotline.kit.signed_links import SignedLinkInvalid, sign_link, verify_link
 from hotline.kit.versions import check_version
@@ -71,6 +71,30 @@ class FormTooFast(InvalidInput):
     slug, title = "form-check-failed", "The form could not be accepted"
 
 
+class CprNumberInMeetingType(CprNumberInText):
+    slug, title = "cpr-number-in-meeting-type", "CPR number in the meeting type"
+    danish = (
+        "Mødetypens tekster indeholder et CPR-nummer. Skriv aldrig CPR-numre i titler, "
+        "spørgsmål eller vejledning: borgerne læser dem."
+    )
+    english = (
+        "The meeting type's texts contain a Danish personal identification number (CPR); "
+        "citizens read titles, questions and instructions, so never write one there."
+    )
+
+
+class CprNumberInBooking(CprNumberInText):
+    slug, title = "cpr-number-in-booking", "CPR number in the booking"
+    danish = (
+        "Bookingen indeholder et CPR-nummer. Skriv aldrig dit CPR-nummer i formularen: "
+        "bookingen gemmes, og bekræftelsen sendes med almindelig e-mail."
+    )
+    english = (
+        "The booking contains a Danish personal identification number (CPR); never write it "
+        "in the form: the booking is kept and its confirmation goes by plain email."
+    )
+
+
 # ------------------------------------------------------------------ meeting types (editors)
 
 
@@ -110,6 +134,7 @@ def _check_type(session: Session, data: MeetingTypeIn) -> None:
         *(q.label for q in data.questions),
         *(q.label_en or "" for q in data.questions),
         *(option for q in data.questions for option in q.options),
+        problem=CprNumberInMeetingType,
     )
     wanted = set(data.article_slugs)
     known = set(session.scalars(select(Article.slug).where(Article.slug.in_(wanted))))
@@ -237,6 +262,7 @@ def set_override(
         *(q.label for q in data.local_questions),
         *(q.label_en or "" for q in data.local_questions),
         *(option for q in data.local_questions for option in q.options),
+        problem=CprNumberInMeetingType,
     )
     if override is None:
         override = MeetingTypeOverride(municipality_code=municipality_code, meeting_type_id=type_id)
@@ -406,7 +432,9 @@ def validate_answers(
         value = _answer(question, answers.get(question.key))
         if value is None:
             continue
-        refuse_cpr_numbers(*([value] if isinstance(value, str) else value))
+        refuse_cpr_numbers(
+            *([value] if isinstance(value, str) else value), problem=CprNumberInBooking
+        )
         kept.append(
             {"key": question.key, "label": question.label, "kind": question.kind, "value": value}
         )
@@ -475,7 +503,7 @@ def book_meeting(
         raise SlotUnavailable("Tiden kan ikke bookes. Vælg en af de ledige tider.")
     answers = validate_answers(offered.questions, data.answers)
     email = str(data.citizen_email) if data.citizen_email else None
-    refuse_cpr_numbers(data.citizen_name, data.citizen_phone, email)
+    refuse_cpr_numbers(data.citizen_name, data.citizen_phone, email, problem=CprNumberInBooking)
     booking = Booking(
         meeting_type_id=meeting_type.id,
         municipality_code=municipality_code,

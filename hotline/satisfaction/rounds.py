@@ -29,7 +29,7 @@ from hotline.contacts.calendar import local, local_day_start
 from hotline.contacts.forwarding import hotline_sender
 from hotline.db import utcnow
 from hotline.errors import Conflict, Forbidden, InvalidInput, NotFound
-from hotline.kit.cpr import refuse_cpr_numbers
+from hotline.kit.cpr import CprNumberInText, refuse_cpr_numbers
 from hotline.kit.danish_csv import danish_csv, danish_number
 from hotline.kit.signed_links import INVALID_TEXT, SignedLinkInvalid
 from hotline.municipalities.models import Municipality
@@ -48,6 +48,18 @@ QUESTIONS = (
 
 class RoundClosed(Conflict):
     slug, title = "feedback-round-closed", "The feedback round is closed"
+
+
+class CprNumberInFeedbackAnswer(CprNumberInText):
+    slug, title = "cpr-number-in-feedback-answer", "CPR number in the feedback answer"
+    danish = (
+        "Kommentaren til hotlinen indeholder et CPR-nummer. Skriv aldrig CPR-numre i "
+        "kommunens svar: det gemmes og læses af hotlinen."
+    )
+    english = (
+        "The comment to the hotline contains a Danish personal identification number (CPR); "
+        "the municipality's answer is kept and read by the hotline, so never write one there."
+    )
 
 
 def round_end(feedback_round: FeedbackRound) -> datetime:
@@ -207,7 +219,7 @@ def answer_round(
         raise NotFound(f"No feedback round {round_id}.")
     if not is_open(feedback_round, now):
         raise RoundClosed(f"Runden lukkede {feedback_round.closes_on:%d.%m.%Y}.")
-    refuse_cpr_numbers(data.comment)
+    refuse_cpr_numbers(data.comment, problem=CprNumberInFeedbackAnswer)
     form = _form(session, feedback_round, user)
     answer = form.answer
     if answer is None:

@@ -30,7 +30,7 @@ from hotline.contacts.models import Channel, Contact
 from hotline.contacts.service import editable_contact
 from hotline.db import utcnow
 from hotline.errors import Conflict, InvalidInput
-from hotline.kit.cpr import refuse_cpr_numbers
+from hotline.kit.cpr import CprNumberInText, refuse_cpr_numbers
 from hotline.kit.markdown import markdown_to_html
 from hotline.kit.signed_links import INVALID_TEXT, SignedLinkInvalid
 from hotline.knowledge.resolve import today as danish_today
@@ -52,6 +52,29 @@ from hotline.satisfaction.schemas import PhoneSurveyRequest, SurveyAnswer
 
 class AnswerLocked(Conflict):
     slug, title = "survey-answer-locked", "The answer can no longer be changed"
+
+
+class CprNumberInSurveyAnswer(CprNumberInText):
+    slug, title = "cpr-number-in-survey-answer", "CPR number in the survey answer"
+    danish = (
+        "Kommentaren indeholder et CPR-nummer. Skriv aldrig dit CPR-nummer her: kommentaren gemmes."
+    )
+    english = (
+        "The comment contains a Danish personal identification number (CPR); the comment is "
+        "kept, so never write your CPR number in it."
+    )
+
+
+class CprNumberInEmailAddress(CprNumberInText):
+    slug, title = "cpr-number-in-email-address", "CPR number in the email address"
+    danish = (
+        "E-mailadressen indeholder et CPR-nummer. Send aldrig CPR-numre med e-mail: bed "
+        "borgeren om en adresse uden."
+    )
+    english = (
+        "The email address contains a Danish personal identification number (CPR); ask the "
+        "citizen for an address without one, CPR numbers never go by email."
+    )
 
 
 class AlreadyInvited(Conflict):
@@ -150,7 +173,7 @@ def answer_survey(
     """The citizen's submit: the first answer, or a change within the change window."""
     now = now or utcnow()
     contact = _contact_for_link(session, settings, token, now)
-    refuse_cpr_numbers(answer.comment)
+    refuse_cpr_numbers(answer.comment, problem=CprNumberInSurveyAnswer)
     response = session.get(SurveyResponse, contact.id)
     if response is None:
         response = SurveyResponse(contact_id=contact.id, first_answered_at=now, changes=0)
@@ -206,7 +229,7 @@ def send_phone_survey(
     address = str(data.email) if data.email else contact.citizen_email
     if not address:
         raise InvalidInput("Give the citizen's email address (they agreed to the survey).")
-    refuse_cpr_numbers(address)
+    refuse_cpr_numbers(address, problem=CprNumberInEmailAddress)
     municipality = session.get_one(Municipality, contact.municipality_code)
     letterhead = letterhead_for(session, settings, municipality)
     body_text = SURVEY_BODY.format(days=settings.survey_link_days)

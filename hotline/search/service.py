@@ -21,14 +21,15 @@ from hotline.search.snippets import Snippets, plain_text
 
 
 class CprNumberInSearch(CprNumberInText):
-    status, slug, title = 422, "cpr-number-in-search", "CPR number in search"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Søgningen indeholder et CPR-nummer. Søg aldrig på CPR-numre: vidensbasen kender "
-            "ingen borgere, og nummeret må ikke gemmes. / The search contains a Danish personal "
-            "identification number (CPR); search for the topic instead."
-        )
+    slug, title = "cpr-number-in-search", "CPR number in search"
+    danish = (
+        "Søgningen indeholder et CPR-nummer. Søg aldrig på CPR-numre: vidensbasen kender ingen "
+        "borgere, og nummeret må ikke gemmes."
+    )
+    english = (
+        "The search contains a Danish personal identification number (CPR); search for the "
+        "topic instead."
+    )
 
 
 # How alike (rapidfuzz ratio, 0-100) a known word must be to be offered as the correction.

@@ -47,7 +47,7 @@ def test_a_too_long_note_or_a_cpr_number_is_a_clear_422(client: TestClient, auth
     headers = {**agent, "If-Match": opened.headers["ETag"]}
     assert client.patch(path, json={"note": "x" * 501}, headers=headers).status_code == 422
     cpr = client.patch(path, json={"note": "cpr 010203-1234"}, headers=headers)
-    assert cpr.status_code == 422 and cpr.json()["type"] == "/problems/cpr-number-in-reply"
+    assert cpr.status_code == 422 and cpr.json()["type"] == "/problems/cpr-number-in-contact"
 
 
 def test_a_reply_sent_within_an_open_contact_is_linked_to_it(

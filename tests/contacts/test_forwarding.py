@@ -10,10 +10,10 @@ from hotline.auth.models import User
 from hotline.config import Settings
 from hotline.contacts import forwarding, routing
 from hotline.contacts.calendar import deadline_after, local
+from hotline.contacts.forwarding import CprNumberInForward
 from hotline.contacts.models import Contact, Forward
 from hotline.contacts.schemas import ForwardRequest, RouteWrite, SharedRouteWrite
 from hotline.errors import Forbidden
-from hotline.kit.cpr import CprNumberInReply
 from hotline.municipalities.models import Municipality
 from hotline.replies.models import Reply
 from tests.contacts.conftest import OpenContact, user_in
@@ -75,6 +75,23 @@ def test_a_municipality_overrides_the_shared_routing_per_category(
     assert table == {"*": "local", "Bolig": "local"}
 
 
+def test_a_desk_name_holding_a_cpr_number_is_refused_as_the_desk_names(
+    session: Session, demo_users: dict[str, User]
+) -> None:
+    admin = user_in(session, demo_users, "admin.aarhus")
+    operator = user_in(session, demo_users, "operator")
+    with pytest.raises(routing.CprNumberInDeskName):
+        routing.set_local_route(
+            session, admin, "0751", "Bolig",
+            RouteWrite(desk_name="Sag 010190-1234", mailbox="bolig@aarhus.example"),
+        )  # fmt: skip
+    with pytest.raises(routing.CprNumberInDeskName):
+        routing.set_shared_route(
+            session, operator, "Bolig",
+            SharedRouteWrite(desk_name="Sag 010190-1234", mailbox_local_part="bolig"),
+        )  # fmt: skip
+
+
 def test_the_promised_deadline_skips_weekends_and_danish_holidays() -> None:
     # Maundy Thursday 2 April 2026, 20:00: Good Friday, the weekend and Easter Monday are closed.
     evening = datetime(2026, 4, 2, 18, 0, tzinfo=UTC)
@@ -112,7 +129,7 @@ def test_a_cpr_number_anywhere_in_a_forward_stops_it(
 ) -> None:
     contact = open_contact()
     agent = user_in(session, demo_users, "agent.aarhus")
-    with pytest.raises(CprNumberInReply):
+    with pytest.raises(CprNumberInForward):
         forwarding.forward_contact(
             session,
             settings,

@@ -10,8 +10,8 @@ from hotline.auth.models import User
 from hotline.contacts import service
 from hotline.contacts.models import ArticleUse, Contact, ContactReadAudit
 from hotline.contacts.schemas import ContactClose, ContactOpen, ContactUpdate
+from hotline.contacts.service import CprNumberInContact
 from hotline.errors import Forbidden, InvalidInput, NotFound, PreconditionFailed
-from hotline.kit.cpr import CprNumberInReply
 from tests.contacts.conftest import OpenContact, user_in
 
 
@@ -90,7 +90,7 @@ def test_a_note_holding_a_cpr_number_is_refused_and_nothing_is_kept(
 ) -> None:
     contact = open_contact()
     agent = user_in(session, demo_users, "agent.aarhus")
-    with pytest.raises(CprNumberInReply):
+    with pytest.raises(CprNumberInContact):
         service.update_contact(
             session,
             agent,
@@ -99,7 +99,14 @@ def test_a_note_holding_a_cpr_number_is_refused_and_nothing_is_kept(
             ContactUpdate(note="Borger 010203-1234 ringede"),
         )
     session.rollback()
-    assert session.get_one(Contact, contact.id).note is None
+    with pytest.raises(CprNumberInContact):  # nor when the contact is closed with it
+        service.close_contact(
+            session, agent, contact.id, contact.version,
+            ContactClose(outcome="answered", note="Borger 010203-1234 ringede"),
+        )  # fmt: skip
+    session.rollback()
+    kept = session.get_one(Contact, contact.id)
+    assert kept.note is None and kept.is_open
 
 
 def test_a_note_is_limited_in_length() -> None:

@@ -7,6 +7,7 @@ from hotline.kit.cpr import (
     CprNumberInReply,
     CprNumberInText,
     contains_cpr_number,
+    danish_cpr_message,
     normalise_for_cpr,
     refuse_cpr_numbers,
 )
@@ -115,9 +116,33 @@ def test_normalising_removes_invisible_characters_and_maps_digits() -> None:
 
 def test_refusing_names_the_problem_the_caller_asks_for() -> None:
     with pytest.raises(CprNumberInReply):
-        refuse_cpr_numbers(None, "ok", "010190-1235")
-    with pytest.raises(CprNumberInText) as raised:
-        refuse_cpr_numbers("010190-1235", problem=CprNumberInText)
+        refuse_cpr_numbers(None, "ok", "010190-1235", problem=CprNumberInReply)
+    with pytest.raises(CprNumberInText) as raised:  # unnamed, a text is not called a reply
+        refuse_cpr_numbers("010190-1235")
     assert raised.type is CprNumberInText
     assert "Digital Post" in raised.value.detail
     refuse_cpr_numbers(None, "", "Ring 70 20 00 00")
+
+
+def _cpr_problems() -> list[type[CprNumberInText]]:
+    import hotline.app  # noqa: F401 - every domain's CPR problem is defined once it is imported
+
+    found, pending = [], [CprNumberInText]
+    while pending:
+        problem = pending.pop()
+        found.append(problem)
+        pending.extend(problem.__subclasses__())
+    return found
+
+
+def test_each_cpr_problem_names_its_own_text_in_danish_and_english() -> None:
+    problems = _cpr_problems()
+    assert len(problems) > 5
+    assert len({problem.slug for problem in problems}) == len(problems)
+    assert len({problem.danish for problem in problems}) == len(problems)
+    assert len({problem.english for problem in problems}) == len(problems)
+    for problem in problems:
+        assert problem.status == 422
+        assert danish_cpr_message(problem.slug) == problem.danish
+        assert problem().detail == f"{problem.danish} / {problem.english}"
+    assert danish_cpr_message("not-found") is None

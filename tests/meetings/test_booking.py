@@ -23,13 +23,14 @@ from hotline.errors import (
     PreconditionFailed,
     PreconditionRequired,
 )
-from hotline.kit.cpr import CprNumberInReply
 from hotline.kit.signed_links import SignedLinkExpired, SignedLinkInvalid
 from hotline.meetings import service
 from hotline.meetings.models import Booking, BookingState
 from hotline.meetings.schemas import BookingIn, OverrideIn
 from hotline.meetings.service import (
     BookingClosed,
+    CprNumberInBooking,
+    CprNumberInMeetingType,
     FormTooFast,
     SlotTaken,
     SlotUnavailable,
@@ -93,11 +94,24 @@ def test_a_cpr_number_in_any_answer_or_detail_is_refused(
     make_type: MakeType, engine: Engine, session: Session
 ) -> None:
     make_type()
-    with pytest.raises(CprNumberInReply):
+    with pytest.raises(CprNumberInBooking):
         book(engine, booking(answers={**GOOD_ANSWERS, "detaljer": "mit cpr er 010190-1234"}))
-    with pytest.raises(CprNumberInReply):
+    with pytest.raises(CprNumberInBooking):
         book(engine, booking(citizen_name="0101901234"))
     assert session.scalars(select(Booking)).all() == []
+
+
+def test_a_cpr_number_in_a_meeting_types_texts_is_refused_as_the_meeting_types(
+    make_type: MakeType, demo_users: dict[str, User], session: Session
+) -> None:
+    with pytest.raises(CprNumberInMeetingType):
+        make_type(title="Folkepension for 010190-1234")
+    kind = make_type()
+    admin = session.get_one(User, demo_users["admin.aarhus"].id)
+    with pytest.raises(CprNumberInMeetingType):
+        service.set_override(
+            session, admin, "0751", kind.id, OverrideIn(local_instructions="Ring til 0101901234")
+        )
 
 
 def test_privacy_must_be_accepted(make_type: MakeType, engine: Engine) -> None:

@@ -62,6 +62,24 @@ def test_an_operator_opens_a_round_and_an_admin_answers_in_the_console(
     assert client.get("/console/tilfredshed/runder").status_code == 403
 
 
+def test_a_cpr_number_in_the_rounds_comment_is_refused_in_danish_naming_the_comment(
+    client: TestClient, sign_in: SignIn, session: Session
+) -> None:
+    sign_in("operator")
+    closes = (date.today() + timedelta(days=14)).isoformat()
+    post_form(client, "/console/tilfredshed/runder", {"title": "1. kvartal", "closes_on": closes})
+    feedback_round = session.scalars(select(FeedbackRound)).one()
+    client.cookies.clear()
+    sign_in("admin.aarhus")
+    answer = {"quality_of_answers": "4", "quality_of_forwards": "3", "cooperation": "5",
+              "comment": "Sagen om 010190-1234 gik fint"}  # fmt: skip
+    refused = post_form(client, f"/console/tilfredshed/runder/{feedback_round.id}/svar", answer)
+    assert refused.status_code == 422
+    assert "Kommentaren til hotlinen indeholder et CPR-nummer" in refused.text
+    assert "Svaret indeholder" not in refused.text
+    assert session.scalars(select(PartnerAnswer)).all() == []
+
+
 def test_the_reply_preview_shows_the_survey_paragraph_without_a_working_link(
     client: TestClient, sign_in: SignIn
 ) -> None:

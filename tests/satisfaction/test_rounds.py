@@ -156,3 +156,22 @@ def test_the_partner_page_answers_on_post_only(
     )
     assert saved.status_code == 303
     assert session.scalar(select(PartnerAnswer.cooperation)) == 5
+
+
+def test_a_comment_holding_a_cpr_number_is_refused_as_the_feedback_answers(
+    client: TestClient, auth_headers: dict[str, dict[str, str]]
+) -> None:
+    closes = (date.today() + timedelta(days=14)).isoformat()
+    opened = client.post(
+        "/api/v1/feedback-rounds",
+        headers=auth_headers["operator"],
+        json={"title": "Runde", "closes_on": closes},
+    )
+    refused = client.put(
+        f"/api/v1/feedback-rounds/{opened.json()['id']}/answer",
+        headers=auth_headers["admin.aarhus"],
+        json={**GOOD.model_dump(), "comment": "Sagen om 010190-1234 gik fint"},
+    )
+    assert refused.status_code == 422
+    assert refused.json()["type"] == "/problems/cpr-number-in-feedback-answer"
+    assert refused.json()["detail"].startswith("Kommentaren til hotlinen indeholder et CPR-nummer")

@@ -17,13 +17,13 @@ from hotline.contacts.models import Contact
 from hotline.contacts.schemas import ContactOpen
 from hotline.contacts.service import open_contact as service_open_contact
 from hotline.errors import InvalidInput
-from hotline.kit.cpr import CprNumberInReply
 from hotline.kit.signed_links import SignedLinkExpired, SignedLinkInvalid
 from hotline.replies.models import Reply
 from hotline.satisfaction import service
 from hotline.satisfaction.links import contact_of_survey_token, partner_token, survey_token
 from hotline.satisfaction.models import SurveyInvitation, SurveyResponse
 from hotline.satisfaction.schemas import PhoneSurveyRequest, SurveyAnswer
+from hotline.satisfaction.service import CprNumberInSurveyAnswer
 from tests.contacts.conftest import OpenContact
 from tests.replies.conftest import reply_request
 from tests.satisfaction.conftest import user
@@ -122,7 +122,7 @@ def test_a_comment_with_a_cpr_number_or_too_long_is_refused(
 ) -> None:
     contact = open_contact(outcome="answered")
     token = survey_token(settings, contact.id, NOW)
-    with pytest.raises(CprNumberInReply):
+    with pytest.raises(CprNumberInSurveyAnswer):
         service.answer_survey(
             session, settings, token,
             SurveyAnswer(rating=1, got_answer="nej", comment="Mit CPR er 070761-4285"), now=NOW,
@@ -184,6 +184,18 @@ def test_after_a_phone_call_the_citizen_who_agreed_gets_one_survey_email(
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Reply)) == 1
     assert session.get_one(Contact, phone.id).citizen_email == "borger@example.dk"
+
+
+def test_a_survey_address_holding_a_cpr_number_is_refused_as_the_address(
+    session: Session, settings: Settings, demo_users: dict[str, User], open_contact: OpenContact
+) -> None:
+    phone = open_contact(channel="phone", outcome="answered", at=datetime.now(UTC))
+    agent = user(session, demo_users, "agent.aarhus")
+    with pytest.raises(service.CprNumberInEmailAddress):
+        service.send_phone_survey(
+            session, settings, agent, phone.id,
+            PhoneSurveyRequest(citizen_agreed=True, email="010190-1234@example.dk"),
+        )  # fmt: skip
 
 
 def test_the_api_preview_shows_the_survey_paragraph_the_reply_will_carry(

@@ -53,7 +53,11 @@ from hotline.kit.time import today as danish_today
 from hotline.kit.time import utcnow
 from hotline.knowledge.resolve import ResolvedArticle, municipality_facts, resolve
 from hotline.letterheads.render import Excerpt, LetterContent, danish_date, render_letter
-from hotline.letterheads.service import Letterhead, letterhead_for
+from hotline.letterheads.service import (
+    Letterhead,
+    letterhead_for,
+    refuse_cpr_numbers_in_letterhead,
+)
 from hotline.mail.message import sent_headers
 from hotline.municipalities.service import get_municipality
 
@@ -287,7 +291,12 @@ def letter_on_letterhead(
     HTML and plain text, refused if a CPR number shows in its subject, its text or
     ``also_checked``, and sent from the letterhead's sender with its logo inline. Agents'
     replies and the system's letters (meeting confirmations, reminders, cancellations) are
-    built here alike, so a rule about what leaves the building is kept in one place."""
+    built here alike, so a rule about what leaves the building is kept in one place.
+
+    The letterhead's own texts are checked first and apart: ``logo_alt`` stands in an
+    attribute the visible text lacks, and a letterhead saved with a CPR number is refused as
+    the letterhead's, never as the reply's (the agent cannot change it)."""
+    refuse_cpr_numbers_in_letterhead(letterhead.theme)
     html, text = render_letter(settings, letterhead, letter, logo_src=f"cid:{letterhead.logo_cid}")
     refuse_cpr_numbers(letter.subject, text, *also_checked, problem=CprNumberInReply)
     sender_address, reply_to = letter_sender(settings, letterhead)

@@ -50,6 +50,7 @@ from hotline.letterheads.service import (
     MAX_LOGO_BYTES,
     MIN_CONTRAST,
     ContrastProblem,
+    CprNumberInLetterhead,
     InsufficientContrast,
     Letterhead,
     contrast_problems,
@@ -575,6 +576,10 @@ def letterhead_save(
         update_theme(session, settings, m, changes, user, if_match=str(etag) if etag else None)
     except InsufficientContrast as exc:  # the admin's colours stay in the form, with the pairs
         errors = _contrast_errors(exc.problems)
+        return _letterhead_page(request, session, settings, user, m, changes=changes, errors=errors)
+    except CprNumberInLetterhead as exc:  # beside each text holding one, the admin's text kept
+        message = danish_message(exc.status, exc.slug)
+        errors = {field: message for field in exc.fields} or {"form": message}
         return _letterhead_page(request, session, settings, user, m, changes=changes, errors=errors)
     except Problem as exc:  # changed meanwhile (412), or a non-member without a letterhead
         errors = {"form": danish_message(exc.status, exc.slug)}

@@ -2,9 +2,10 @@
 a logo or drop their changes again; each is authorised, versioned and checked here.
 
 The pieces live beside it: ``resolution`` (which letterhead a municipality's replies use),
-``themes`` (the theme folders), ``logos`` (image checks) and ``contrast`` (WCAG AA of every
-text/background pair the layouts draw). Their public names are re-exported here, so callers can
-keep importing them from ``hotline.letterheads.service``.
+``themes`` (the theme folders), ``logos`` (image checks), ``contrast`` (WCAG AA of every
+text/background pair the layouts draw) and ``texts`` (the CPR guard over its texts). Their
+public names are re-exported here, so callers can keep importing them from
+``hotline.letterheads.service``.
 """
 
 from sqlalchemy.exc import IntegrityError
@@ -44,6 +45,12 @@ from hotline.letterheads.resolution import (
     proposed_letterhead,
 )
 from hotline.letterheads.schemas import ThemeUpdate
+from hotline.letterheads.texts import (
+    LETTERHEAD_TEXT_FIELDS,
+    CprNumberInLetterhead,
+    fields_with_cpr_numbers,
+    refuse_cpr_numbers_in_letterhead,
+)
 from hotline.letterheads.themes import (
     DEFAULT_THEME,
     HOTLINE_THEME,
@@ -58,12 +65,14 @@ __all__ = [
     "DEFAULT_THEME",
     "HOTLINE_THEME",
     "LAYOUT_TEXT_PAIRS",
+    "LETTERHEAD_TEXT_FIELDS",
     "MAX_DISPLAY_WIDTH",
     "MAX_LOGO_BYTES",
     "MAX_LOGO_SIZE",
     "MIN_CONTRAST",
     "PAGE_COLOR",
     "ContrastProblem",
+    "CprNumberInLetterhead",
     "InsufficientContrast",
     "InvalidLogo",
     "Letterhead",
@@ -75,9 +84,11 @@ __all__ = [
     "clean_logo",
     "contrast_problems",
     "contrast_ratio",
+    "fields_with_cpr_numbers",
     "letterhead_for",
     "load_theme_folder",
     "preview_theme",
+    "refuse_cpr_numbers_in_letterhead",
     "reset_letterhead",
     "set_logo",
     "theme_folders",
@@ -144,7 +155,8 @@ def update_theme(
     *,
     if_match: str | None = None,
 ) -> Letterhead:
-    """Apply an admin's changes; refused as a whole when the resulting colours fail WCAG AA."""
+    """Apply an admin's changes; refused as a whole when the resulting colours fail WCAG AA or
+    any of its texts holds a CPR number (it would stand in, or block, every letter)."""
     require(user, Action.EDIT_LETTERHEAD, municipality.code)
     current = letterhead_for(session, settings, municipality)
     if not current.on_behalf:
@@ -155,6 +167,7 @@ def update_theme(
     problems = contrast_problems(proposed.theme)
     if problems:  # refused before any row is added
         raise InsufficientContrast(problems)
+    refuse_cpr_numbers_in_letterhead(proposed.theme)
     override = _override_row(session, municipality)
     override.theme = stored
     override.updated_by_id = user.id

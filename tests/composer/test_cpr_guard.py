@@ -1,9 +1,19 @@
 """CPR numbers never leave by email: the agent is told to use Digital Post instead."""
 
+from datetime import date
+
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
+from hotline.composer.service import letter_on_letterhead
+from hotline.config import Settings
 from hotline.kit.cpr import CprNumberInReply, contains_cpr_number
+from hotline.kit.markdown import markdown_to_html
+from hotline.letterheads.models import LetterheadOverride
+from hotline.letterheads.render import LetterContent
+from hotline.letterheads.service import CprNumberInLetterhead, letterhead_for
+from hotline.municipalities.service import get_municipality
 from tests.composer.conftest import Compose
 
 
@@ -81,3 +91,48 @@ def test_the_refusal_is_a_clear_422_pointing_to_digital_post(
 def test_phone_numbers_and_dates_are_fine_in_a_reply(compose: Compose) -> None:
     composed = compose(body_markdown="Ring på 89 40 20 00 eller +4589402000 den 01.01.2027.")
     assert "+4589402000" in composed.text
+
+
+def _stored_before_the_guard(session: Session, code: str, theme: dict[str, str]) -> None:
+    """A letterhead saved with a CPR number before saving refused one."""
+    session.add(LetterheadOverride(municipality_code=code, theme=theme))
+    session.commit()
+
+
+@pytest.mark.parametrize(
+    "theme",
+    [{"logo_alt": "Odense 010190-1234"}, {"footer": "Spørg os. 010190-1234"}],
+    ids=["logo_alt", "footer"],
+)
+def test_a_letterhead_stored_with_a_cpr_number_sends_nothing_and_is_named(
+    client: TestClient,
+    auth_headers: dict[str, dict[str, str]],
+    session: Session,
+    theme: dict[str, str],
+) -> None:
+    _stored_before_the_guard(session, "0461", theme)
+    reply = {"municipality": "0461", "to": "borger@example.dk", "subject": "Svar",
+             "body_markdown": "Her er svaret."}  # fmt: skip
+    for path in ("/api/v1/replies/preview", "/api/v1/replies"):
+        response = client.post(path, headers=auth_headers["agent.odense"], json=reply)
+        assert response.status_code == 422
+        problem = response.json()
+        assert problem["type"] == "/problems/cpr-number-in-letterhead"
+        assert problem["fields"] == list(theme)
+        assert "010190" not in response.text
+
+
+def test_a_system_letter_on_such_a_letterhead_is_refused_as_the_letterheads(
+    session: Session, settings: Settings, municipalities: None
+) -> None:
+    _stored_before_the_guard(session, "0461", {"logo_alt": "Odense 010190-1234"})
+    letterhead = letterhead_for(session, settings, get_municipality(session, "0461"))
+    letter = LetterContent(
+        subject="Bekræftelse: dit møde er booket",
+        day=date(2027, 1, 4),
+        greeting="Kære Karen,",
+        body_html=markdown_to_html("Tak, dit møde er booket."),
+        body_text="Tak, dit møde er booket.",
+    )
+    with pytest.raises(CprNumberInLetterhead):
+        letter_on_letterhead(settings, letterhead, "0461", "karen@example.dk", letter)

@@ -56,3 +56,18 @@ def test_the_live_preview_warns_before_the_admin_saves(
     assert preview.status_code == 200  # htmx swaps it in
     assert "Links og overskrifter på det hvide brev: #cccccc på #ffffff" in preview.text
     assert "kan ikke gemmes" in preview.text
+
+
+def test_a_cpr_number_is_refused_in_danish_beside_the_text_that_holds_it(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("admin.aarhus")
+    texts = {"footer": "Spørg os. 010190-1234", "department": "Borgerservice Nord"}
+    refused = client.post(PAGE, data=_form(client, **texts))
+    assert refused.status_code == 422
+    html = refused.text
+    assert '<p class="field-error" id="f-footer-error">Brevpapiret indeholder et CPR-nummer' in html
+    assert 'id="f-department-error"' not in html
+    assert 'value="Borgerservice Nord"' in html  # the admin's other text stays in the form
+    kb.expire_all()
+    assert kb.get(LetterheadOverride, "0751") is None

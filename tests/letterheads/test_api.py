@@ -1,11 +1,13 @@
 """Municipality admins adjust their letterhead through the API; the files stay the fallback."""
 
+import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
 from tests.letterheads.images import SVG, jpeg, jpeg_header, pixels, png
 
 AARHUS = "/api/v1/letterheads/0751"
+COPENHAGEN = "/api/v1/letterheads/0101"
 
 
 def test_a_letterhead_comes_from_the_theme_files_until_an_admin_changes_it(
@@ -198,3 +200,36 @@ def test_metadata_is_stripped_from_an_uploaded_jpeg(
     served = client.get(f"{AARHUS}/logo", headers=admin).content
     assert b"home of the designer" not in served and b"Exif" not in served
     assert pixels(served)[:2] == ("JPEG", (300, 90))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("footer", "Spørg os. 010190-1234"),
+        ("sender_name", "Borgerservice 010190-1234"),
+        ("department", "Sag 0101901234"),
+        ("closing", "Hilsen 010190-1234"),
+        ("logo_alt", "København 010190-1234"),
+        ("address_lines", ["Rådhuspladsen 1", "Sag 010190-1234"]),
+        ("signature_lines", ["Borgerservice", "010190", "1234"]),  # split over two lines
+    ],
+)
+def test_a_cpr_number_in_any_text_is_refused_as_the_letterheads_and_replies_still_go(
+    client: TestClient, auth_headers: dict[str, dict[str, str]], field: str, value: object
+) -> None:
+    admin = auth_headers["admin.kobenhavn"]
+    response = client.patch(COPENHAGEN, headers=admin, json={field: value})
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["type"] == "/problems/cpr-number-in-letterhead"
+    assert problem["fields"] == [field]
+    assert problem["detail"].startswith("Brevpapiret indeholder et CPR-nummer")
+    assert "010190" not in response.text  # the number is not echoed back
+    assert client.get(COPENHAGEN, headers=admin).json()["source"] == "files"
+    preview = client.post(
+        "/api/v1/replies/preview",
+        headers=auth_headers["agent.aarhus"],
+        json={"municipality": "0101", "to": "borger@example.dk", "subject": "Svar",
+              "body_markdown": "Her er svaret."},
+    )  # fmt: skip
+    assert preview.status_code == 200, preview.text

@@ -1,11 +1,11 @@
 """Text written by agents, editors and municipalities: sandboxed placeholders, safe Markdown.
 
 Agent text and reply templates are Jinja2 templates run in a bounded ``SandboxedEnvironment``
-(no attribute tricks; loops, texts and render time bounded; only the filters, globals and
-methods templates need), then Markdown rendered by markdown-it-py with raw HTML off and cleaned
-by nh3 (``hotline.kit.markdown``, the one Markdown path). Values put into placeholders are
-escaped for both HTML and Markdown, so a citizen called ``[klik](https://evil)`` stays a name,
-not a link.
+(no attribute tricks; loops, macro nesting, texts and render time bounded; only the filters,
+globals and methods templates need), then Markdown rendered by markdown-it-py with raw HTML off
+and cleaned by nh3 (``hotline.kit.markdown``, the one Markdown path). Values put into
+placeholders are escaped for both HTML and Markdown, so a citizen called
+``[klik](https://evil)`` stays a name, not a link.
 """
 
 import functools
@@ -14,6 +14,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -24,6 +25,7 @@ from jinja2 import (
     StrictUndefined,
     Template,
     TemplateError,
+    TemplateSyntaxError,
     Undefined,
     nodes,
     pass_eval_context,
@@ -49,6 +51,13 @@ class TemplateProblem(InvalidInput):
 MAX_LOOP_ITERATIONS = 10_000  # all loops of one rendering together
 MAX_RANGE = 1_000
 MAX_RENDER_SECONDS = 0.5
+# Macros calling macros (and ``caller()``): reply templates nest two or three deep. Python's
+# own limit (about 150 levels of macro here) would otherwise end a runaway recursion as a
+# RecursionError anywhere in the worker's stack, e.g. inside a database call of ``article()``.
+MAX_CALL_DEPTH = 20
+# Nesting Python itself refuses when compiling or parsing a template ("too many statically
+# nested blocks", a RecursionError in Jinja's recursive parser on ``((((...))))``).
+_TOO_DEEP = (RecursionError, SyntaxError)
 # What reply templates need (placeholders, conditions, a short list); nothing that pads,
 # repeats, formats or prints objects. Values that are methods are refused unless listed.
 _FILTERS = (
@@ -63,14 +72,31 @@ _METHODS = frozenset(
 
 
 class _Budget:
-    """Loop iterations and the deadline of the rendering under way (one per thread)."""
+    """Loop iterations, call depth and the deadline of the rendering under way (one per
+    thread)."""
 
     local = threading.local()
 
     @classmethod
     def start(cls) -> None:
         cls.local.iterations = 0
+        cls.local.depth = 0
         cls.local.deadline = time.monotonic() + MAX_RENDER_SECONDS
+
+    @classmethod
+    @contextmanager
+    def nested_call(cls) -> Iterator[None]:
+        """One call deeper for as long as the call runs (a macro renders within its call)."""
+        depth = getattr(cls.local, "depth", 0)
+        if depth >= MAX_CALL_DEPTH:
+            raise TemplateProblem(
+                f"Macros may call macros at most {MAX_CALL_DEPTH} deep; does one call itself?"
+            )
+        cls.local.depth = depth + 1
+        try:
+            yield
+        finally:
+            cls.local.depth = depth
 
     @classmethod
     def spend(cls, iterations: int = 1) -> None:
@@ -118,6 +144,31 @@ def _bounded_filter(name: str) -> Any:
 _JOIN = DEFAULT_FILTERS["join"]
 
 
+def _refuse_recursive_macros(template: nodes.Template) -> None:
+    """A macro that calls itself, directly or through the template's other macros, is refused
+    when the text is parsed, so an editor saving such a template learns it then, not an agent
+    when sending. (What this cannot see, a macro handed to itself as an argument, stops at
+    ``MAX_CALL_DEPTH`` when rendered.)"""
+    calls: dict[str, set[str]] = {}
+    for macro in template.find_all(nodes.Macro):
+        called = (call.node for call in macro.find_all(nodes.Call))
+        calls.setdefault(macro.name, set()).update(
+            node.name for node in called if isinstance(node, nodes.Name)
+        )
+    for macro in template.find_all(nodes.Macro):
+        reached: set[str] = set()
+        waiting = list(calls[macro.name])
+        while waiting:
+            name = waiting.pop()
+            if name == macro.name:
+                raise TemplateSyntaxError(
+                    f"The macro '{macro.name}' calls itself; macros may not.", macro.lineno
+                )
+            if name in calls and name not in reached:
+                reached.add(name)
+                waiting += calls[name]
+
+
 class _BoundLoopsAndJoins(NodeTransformer):
     """Route every ``for`` through the iteration budget and every ``~`` through a length
     check. ``EnvironmentAttribute`` nodes cannot be written in template text, so no template
@@ -152,7 +203,9 @@ class _BoundedSandbox(SandboxedEnvironment):
         self.globals = {"range": _bounded_range}
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
-        return _BoundLoopsAndJoins().visit(super()._parse(source, name, filename))
+        template = super()._parse(source, name, filename)
+        _refuse_recursive_macros(template)
+        return _BoundLoopsAndJoins().visit(template)
 
     def bounded_iter(self, iterable: Any) -> Iterator[Any]:
         for item in iterable:
@@ -179,7 +232,8 @@ class _BoundedSandbox(SandboxedEnvironment):
         ):
             raise TemplateProblem("Templates may not use numbers that large in calls.")
         _Budget.spend(0)
-        return super().call(__context, __obj, *args, **kwargs)
+        with _Budget.nested_call():
+            return super().call(__context, __obj, *args, **kwargs)
 
     def call_binop(self, context: Any, op: str, left: Any, right: Any) -> Any:
         if op == "**" and (abs(right) > 64 if isinstance(right, int | float) else True):
@@ -226,12 +280,18 @@ _MARKDOWN_ENV = _BoundedSandbox(
 _TEXT_ENV = _BoundedSandbox(autoescape=False, undefined=StrictUndefined, finalize=_printable)
 
 
-def check_template(source: str) -> None:
-    """Refuse template text that does not even parse, when it is saved rather than sent."""
-    try:
-        _MARKDOWN_ENV.parse(source)
-    except TemplateError as exc:
-        raise TemplateProblem(f"Template error: {exc.message}") from exc
+def check_template(*sources: str | None) -> None:
+    """Refuse template texts (a subject, a body; None where not given) that do not compile
+    (syntax, nesting, a macro calling itself) when they are saved rather than sent.
+
+    It is not rendered here: its placeholders (the municipality's facts, ``article()``, the
+    citizen's name) have values only when an agent answers, and stand-ins would refuse sound
+    templates (``{% if gebyr > 100 %}``) or take other branches than the real values will.
+    Every rendering is bounded (loops, call depth, text length, time) and says what stopped it.
+    """
+    for source in filter(None, sources):
+        for env in (_MARKDOWN_ENV, _TEXT_ENV):
+            _compiled_or_problem(env, source)
 
 
 @lru_cache(maxsize=1024)
@@ -240,13 +300,23 @@ def _compiled(env: SandboxedEnvironment, source: str) -> Template:
     return env.from_string(source)
 
 
+def _compiled_or_problem(env: SandboxedEnvironment, source: str) -> Template:
+    try:
+        return _compiled(env, source)
+    except TemplateError as exc:
+        raise TemplateProblem(f"Template error: {exc.message}") from exc
+    except _TOO_DEEP as exc:
+        raise TemplateProblem("The template nests too deeply.") from exc
+
+
 def _render(env: SandboxedEnvironment, source: str, context: Mapping[str, Any]) -> str:
     """Render chunk by chunk, so a long or slow output stops at the limit, not after it."""
     _Budget.start()
     chunks: list[str] = []
     length = 0
+    template = _compiled_or_problem(env, source)
     try:
-        for chunk in _compiled(env, source).generate(context):
+        for chunk in template.generate(context):
             chunks.append(chunk)
             length += len(chunk)
             if length > MAX_RENDERED_CHARS:
@@ -259,6 +329,8 @@ def _render(env: SandboxedEnvironment, source: str, context: Mapping[str, Any]) 
         raise TemplateProblem(f"Template error: {exc.message}") from exc
     except (ArithmeticError, TypeError, ValueError, LookupError, AttributeError) as exc:
         raise TemplateProblem(f"Template error: {exc}") from exc
+    except RecursionError as exc:  # what MAX_CALL_DEPTH does not count (filters on filters)
+        raise TemplateProblem("The template nests too deeply.") from exc
     return text
 
 

@@ -37,7 +37,7 @@ def read_template_file(path: Path) -> list[ReplyTemplateCreate]:
         line = next((n for n, row in enumerate(lines, 1) if key and f"key: {key}" in row), 1)
         try:
             template = ReplyTemplateCreate.model_validate(entry)
-            check_template(template.body_markdown)
+            check_template(template.subject, template.body_markdown)
         except ValidationError as exc:
             errors += [
                 SourceError(path, line, f"{key}: {e['loc']}: {e['msg']}") for e in exc.errors()

@@ -87,7 +87,7 @@ def find_template(session: Session, key: str, municipality_code: str) -> ReplyTe
 
 def create_template(session: Session, data: ReplyTemplateCreate, user: User) -> ReplyTemplate:
     require_template_edit(user, data.municipality_code)
-    check_template(data.body_markdown)
+    check_template(data.subject, data.body_markdown)
     refuse_cpr_numbers(data.title, data.subject, data.body_markdown, problem=CprNumberInText)
     if data.municipality_code is not None:
         get_municipality(session, data.municipality_code)
@@ -123,8 +123,7 @@ def update_template(
         if_match, template_etag(template), what=f"the template '{template.key}'", required=False
     )
     values = changes.model_dump(exclude_unset=True)
-    if values.get("body_markdown") is not None:
-        check_template(values["body_markdown"])
+    check_template(values.get("subject"), values.get("body_markdown"))
     refuse_cpr_numbers(
         *(values.get(key) for key in ("title", "subject", "body_markdown")),
         problem=CprNumberInText,

@@ -241,3 +241,62 @@ def test_what_templates_need_still_works(compose: Compose) -> None:
     )
     assert "JENS HANSEN" in composed.text and "012" in composed.text
     assert "a, b" in composed.text and "xAarhus Kommune" in composed.text and "ja" in composed.text
+
+
+RECURSIVE_MACRO = "{% macro m(n) %}{{ m(n) }}{% endmacro %}{{ m(1) }}"
+
+
+@pytest.mark.parametrize("endpoint", ["/api/v1/replies/preview", "/api/v1/replies"])
+@pytest.mark.parametrize("field", ["body_markdown", "subject"])
+def test_a_macro_calling_itself_reaches_the_agent_as_422(
+    client: TestClient, auth_headers: dict[str, dict[str, str]], endpoint: str, field: str
+) -> None:
+    request = {"municipality": "0751", "to": "a@example.com", "subject": "s", "body_markdown": "b"}
+    response = client.post(
+        endpoint, headers=auth_headers["agent.aarhus"], json={**request, field: RECURSIVE_MACRO}
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["type"] == "/problems/template-error"
+
+
+DEEP = 3000
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        RECURSIVE_MACRO,
+        "{% macro a() %}{{ b() }}{% endmacro %}{% macro b() %}{{ a() }}{% endmacro %}{{ a() }}",
+        "{% macro m(f) %}{{ f(f) }}{% endmacro %}{{ m(m) }}",
+        "{% for x in [1] recursive %}{{ loop([1]) }}{% endfor %}",
+        "{% macro m() %}{{ caller() }}{% endmacro %}"
+        + "{% call m() %}" * 300 + "{% endcall %}" * 300,
+        "{{ " + "(" * DEEP + "1" + ")" * DEEP + " }}",
+        "{{ " + "[" * DEEP + "]" * DEEP + " }}",
+        "{{ 1" + "|abs" * DEEP + " }}",
+        "{{ 1" + " + 1" * DEEP + " }}",
+        "{% for a in [1] %}" * 25 + "{% endfor %}" * 25,
+        "{% if 1 %}" * 200 + "{% endif %}" * 200,
+    ],
+    ids=[
+        "macro-itself", "macros-each-other", "macro-as-argument", "recursive-loop", "call-blocks",
+        "parentheses", "lists", "filters", "sums", "loops-in-loops", "ifs-in-ifs",
+    ],
+)  # fmt: skip
+def test_recursive_or_deeply_nested_templates_are_refused_quickly(
+    compose: Compose, source: str
+) -> None:
+    started = time.perf_counter()
+    with pytest.raises(TemplateProblem):
+        compose(body_markdown=source)
+    assert time.perf_counter() - started < 2
+
+
+def test_macros_may_still_call_other_macros(compose: Compose) -> None:
+    composed = compose(
+        body_markdown=(
+            "{% macro line(n) %}Linje {{ n }}{% endmacro %}"
+            "{% macro lines() %}{{ line(1) }} og {{ line(2) }}{% endmacro %}{{ lines() }}"
+        )
+    )
+    assert "Linje 1 og Linje 2" in composed.text

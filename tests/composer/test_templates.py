@@ -1,5 +1,6 @@
 """Reply templates: shared ones by editors, local ones by municipality admins, used by agents."""
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -111,6 +112,23 @@ def test_a_template_that_does_not_parse_is_refused_when_saved(
     )
     assert response.status_code == 422
     assert response.json()["type"] == "/problems/template-error"
+
+
+@pytest.mark.parametrize("field", ["body_markdown", "subject"])
+def test_a_template_whose_macro_calls_itself_is_refused_when_saved_or_edited(
+    client: TestClient, auth_headers: dict[str, dict[str, str]], field: str
+) -> None:
+    """The editor learns it when saving, not an agent when answering a citizen."""
+    editor = auth_headers["editor"]
+    recursive = "{% macro m(n) %}{{ m(n) }}{% endmacro %}{{ m(1) }}"
+    template = {"key": "igen", "title": "Igen", "body_markdown": "Hej"}
+    refused = client.post(TEMPLATES, headers=editor, json={**template, field: recursive})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["type"] == "/problems/template-error"
+    saved = _create(client, editor, **template)
+    edited = client.patch(f"{TEMPLATES}/{saved['id']}", headers=editor, json={field: recursive})
+    assert edited.status_code == 422, edited.text
+    assert edited.json()["type"] == "/problems/template-error"
 
 
 def test_a_template_with_a_cpr_number_is_refused_when_saved_or_edited(

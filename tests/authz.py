@@ -46,6 +46,9 @@ class Case:
     # Builds (path, request kwargs) for the target; may create data first via the operator.
     # A "headers" entry in the kwargs (e.g. If-Match) is sent beside the role's own headers.
     build: Callable[[Target], tuple[str, dict[str, Any]]] = field(default=lambda target: ("", {}))
+    # What a role that may not act gets: 403, or 404 where the route acts on a row that only
+    # its owner may change and that does not exist to anyone else (another agent's contact).
+    refused_with: int = 403
 
     def allowed(self, role: Role, own: bool) -> bool:
         return role in self.allowed_anywhere or (own and role in self.allowed_in_own)

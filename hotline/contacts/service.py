@@ -126,15 +126,6 @@ def open_contact(
     return contact
 
 
-def _load(session: Session, contact_id: int) -> Contact:
-    # the articles are loaded when used (recording one, forwarding), not for a close or a
-    # correction: one round trip less on the agent's close key
-    contact = session.get(Contact, contact_id, options=[lazyload(Contact.articles)])
-    if contact is None:
-        raise NotFound(f"No contact {contact_id}.")
-    return contact
-
-
 def _visible(session: Session, user: User, contact_id: int) -> Contact:
     """The agent's own contact, or any for READ_ALL_CONTACTS; to anyone else it does not exist."""
     contact = session.get(Contact, contact_id)
@@ -149,11 +140,21 @@ def _visible(session: Session, user: User, contact_id: int) -> Contact:
 def editable_contact(
     session: Session, user: User, contact_id: int, now: datetime | None = None
 ) -> Contact:
-    """The agent's own contact while they may still correct it (CORRECTION_WINDOW)."""
-    contact = _load(session, contact_id)
+    """The agent's own contact while they may still correct it (CORRECTION_WINDOW).
+
+    Only the subject's own contacts are looked in: to anyone else, whatever their role, it does
+    not exist (404, as their GET answers), so a refusal cannot tell that the contact exists or
+    which municipality it is for."""
+    # the articles are loaded when used (recording one, forwarding), not for a close or a
+    # correction: one round trip less on the agent's close key
+    contact = session.scalar(
+        select(Contact)
+        .where(Contact.id == contact_id, Contact.agent_id == user.id)
+        .options(lazyload(Contact.articles))
+    )
+    if contact is None:
+        raise NotFound(f"No contact {contact_id}.")
     require(user, Action.SEND_REPLY, contact.municipality_code)
-    if contact.agent_id != user.id:
-        raise NotFound(f"No contact {contact_id}.")  # another agent's contact is not yours
     if (now or utcnow()) > contact.started_at + CORRECTION_WINDOW:
         raise ShiftOver(
             f"Contact {contact_id} started more than {CORRECTION_WINDOW.seconds // 3600} hours "

@@ -69,5 +69,5 @@ def test_role_may_act_only_where_permitted(
     if case.allowed(role, own):
         assert response.status_code < 400, response.text
     else:
-        assert response.status_code == 403, response.text
+        assert response.status_code == case.refused_with, response.text
         assert response.headers["content-type"] == "application/problem+json"

@@ -91,10 +91,29 @@ CONTACT_ROUTE = "/api/v1/contacts/{contact_id}"
 
 CASES = [
     Case("POST", "/api/v1/contacts", allowed_anywhere=ANSWERING, build=_open),
-    Case("PATCH", CONTACT_ROUTE, allowed_anywhere=ANSWERING, build=_correct),
-    Case("POST", CONTACT_ROUTE + "/close", allowed_anywhere=ANSWERING, build=_close),
-    Case("POST", CONTACT_ROUTE + "/articles", allowed_anywhere=ANSWERING, build=_touch),
-    Case("POST", CONTACT_ROUTE + "/forward", allowed_anywhere=ANSWERING, build=_forward),
+    # The contact is agent.aarhus's: to every other role it does not exist (as to their GET).
+    Case("PATCH", CONTACT_ROUTE, allowed_anywhere=ANSWERING, build=_correct, refused_with=404),
+    Case(
+        "POST",
+        CONTACT_ROUTE + "/close",
+        allowed_anywhere=ANSWERING,
+        build=_close,
+        refused_with=404,
+    ),
+    Case(
+        "POST",
+        CONTACT_ROUTE + "/articles",
+        allowed_anywhere=ANSWERING,
+        build=_touch,
+        refused_with=404,
+    ),
+    Case(
+        "POST",
+        CONTACT_ROUTE + "/forward",
+        allowed_anywhere=ANSWERING,
+        build=_forward,
+        refused_with=404,
+    ),
     Case(
         "PUT",
         "/api/v1/routing/{code}/{category}",

@@ -40,6 +40,33 @@ def test_open_correct_and_close_with_etags(client: TestClient, auth_headers) -> 
     assert again.status_code == 409
 
 
+def test_another_agents_contact_does_not_exist_to_a_writer_whatever_their_role(
+    client: TestClient, auth_headers
+) -> None:
+    """A refusal naming the role and the municipality would tell that the contact exists and
+    where; every write answers as the GET does, and as for an id that was never used."""
+    odense = auth_headers["agent.odense"]
+    opened = client.post("/api/v1/contacts", json={"municipality": "0101"}, headers=odense)
+    path = f"/api/v1/contacts/{opened.json()['id']}"
+    if_match = {"If-Match": opened.headers["ETag"]}
+    writes = [
+        ("PATCH", "", {"note": "x"}),
+        ("POST", "/close", {"outcome": "answered"}),
+        ("POST", "/forward", {"question": "Hvornår?", "action_taken": "Forklarede"}),
+        ("POST", "/articles", {"slug": "pas"}),
+    ]
+    for account in ("admin.kobenhavn", "admin.aarhus", "editor", "supervisor", "operator",
+                    "agent.aarhus"):  # fmt: skip
+        headers = {**auth_headers[account], **if_match}
+        for method, action, body in writes:
+            for contact in (path, "/api/v1/contacts/999999"):
+                response = client.request(method, contact + action, json=body, headers=headers)
+                assert response.status_code == 404, (account, method, action, response.text)
+                assert "0101" not in response.text and "role" not in response.text
+    assert client.get(path, headers=auth_headers["admin.kobenhavn"]).status_code == 404
+    assert client.get(path, headers=odense).json()["note"] is None
+
+
 def test_a_too_long_note_or_a_cpr_number_is_a_clear_422(client: TestClient, auth_headers) -> None:
     agent = auth_headers["agent.aarhus"]
     opened = client.post("/api/v1/contacts", json={"municipality": "0751"}, headers=agent)

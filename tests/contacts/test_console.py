@@ -118,7 +118,8 @@ def test_the_supervisor_sees_the_shift_and_the_reports_with_a_chart_and_its_tabl
     assert rows[-1][:2] == ["i alt", "1"]
     assert "Anna" not in exported.text
     contact_id = only_contact(session).id
-    assert client.get(f"/console/henvendelser/{contact_id}/videresend").status_code == 403
+    # only its agent forwards it: to anyone else it does not exist, as in the API
+    assert client.get(f"/console/henvendelser/{contact_id}/videresend").status_code == 404
 
 
 def test_an_agent_has_no_shift_view(client: TestClient, sign_in: SignIn) -> None:

@@ -63,6 +63,7 @@ CASES = [
         "/api/v1/contacts/{contact_id}/survey-email",
         allowed_anywhere=roles(Role.AGENT),
         build=_survey_email,
+        refused_with=404,  # another agent's contact does not exist to anyone else
     ),
     Case(
         "POST", "/api/v1/feedback-rounds", allowed_anywhere=roles(Role.OPERATOR), build=_open_round

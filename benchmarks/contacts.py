@@ -288,7 +288,11 @@ def run(label: str, url: str, count: int, rounds: int, var_dir: Path) -> None:
             agent = session.get_one(User, agent_id)
             contact = service.open_contact(session, agent, ContactOpen(municipality="0751"))
             service.close_contact(
-                session, agent, contact.id, contact.version, ContactClose(outcome="answered")
+                session,
+                agent,
+                contact.id,
+                service.contact_version(contact.version),
+                ContactClose(outcome="answered"),
             )
 
     def floor() -> None:
@@ -300,7 +304,11 @@ def run(label: str, url: str, count: int, rounds: int, var_dir: Path) -> None:
             agent = session.get_one(User, agent_id)
             contact = service.open_contact(session, agent, ContactOpen(municipality="0751"))
             service.close_contact(
-                session, agent, contact.id, contact.version, ContactClose(outcome="answered")
+                session,
+                agent,
+                contact.id,
+                service.contact_version(contact.version),
+                ContactClose(outcome="answered"),
             )
             session.rollback()
 
@@ -310,7 +318,7 @@ def run(label: str, url: str, count: int, rounds: int, var_dir: Path) -> None:
         with transaction(factory) as session:
             agent = session.get_one(User, agent_id)
             contact = service.open_contact(session, agent, ContactOpen(municipality="0751"))
-            opened = (contact.id, contact.version)
+            opened = (contact.id, service.contact_version(contact.version))
         with transaction(factory) as session:
             agent = session.get_one(User, agent_id)
             service.close_contact(session, agent, *opened, ContactClose(outcome="answered"))

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.models import User
@@ -20,7 +21,7 @@ from hotline.auth.service import SignedIn
 from hotline.console.access import Action, open_page, shows
 from hotline.console.charts import bar_chart
 from hotline.console.errors import danish_message
-from hotline.console.forms import ConsoleForm, danish_errors
+from hotline.console.forms import ConsoleForm, danish_errors, form_version
 from hotline.console.report_pages import GROUP_NAMES, Filter, ReportPage, local_today
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
@@ -110,6 +111,11 @@ def fragment_contact(
         agent_page_contact(session, user, code, None, panel=False)
 
 
+def _version_read(form: FormData) -> str:
+    """The contact's version its page showed; a form without one is stale, never unchecked."""
+    return form_version(form, "version", service.contact_version) or ""
+
+
 @router.post("/henvendelser/{contact_id}/luk", name="contact_close")
 def close(
     request: Request, contact_id: RowId, user: ConsoleUser, session: DbSession, form: ConsoleForm
@@ -124,7 +130,7 @@ def close(
             session,
             user,
             contact_id,
-            int(str(form.get("version", "0")) or 0),
+            _version_read(form),
             ContactClose.model_validate(fields),
         )
     except (Problem, ValidationError) as exc:
@@ -210,7 +216,7 @@ def forward_send(
             settings,
             user,
             contact_id,
-            int(str(form.get("version", "0")) or 0),
+            _version_read(form),
             ForwardRequest.model_validate({k: v or None for k, v in values.items()}),
         )
     except (Problem, ValidationError) as exc:

@@ -104,11 +104,13 @@ def validate_form(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, di
         return None, danish_errors(exc)
 
 
-def form_version(form: FormData, field: str = "revision") -> str | None:
-    """The version a form's hidden field carries (the revision its page showed), as the
-    services expect it; they decide whether it is stale."""
+def form_version(
+    form: FormData, field: str = "revision", version_of: Callable[[int], str] = revision_version
+) -> str | None:
+    """The version a form's hidden field carries (the number its page showed), as the services
+    expect it (``version_of`` the number); they decide whether it is stale."""
     sent = str(form.get(field, "")).strip()
-    return revision_version(int(sent)) if sent.isdigit() else (sent or None)
+    return version_of(int(sent)) if sent.isdigit() else (sent or None)
 
 
 def blank_to_none(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -32,26 +32,24 @@ from hotline.deps import (
     SignedInApi,
     csv_download,
 )
-from hotline.errors import PreconditionFailed, PreconditionRequired
+from hotline.errors import PreconditionRequired
 from hotline.etags import IfMatch
 
 router = APIRouter(tags=["contacts"])
 
 
 def contact_etag(contact: Contact | ContactRead) -> str:
-    return f'"contact-v{contact.version}"'
+    return service.contact_version(contact.version)
 
 
-def expected_version(if_match: str | None) -> int:
-    """The version named by If-Match (required: a correction must say what it corrects)."""
+def expected_version(if_match: str | None) -> str:
+    """If-Match as sent (required: a correction must say what it corrects); the service
+    compares it with the contact's version."""
     if if_match is None:
         raise PreconditionRequired(
             "Send If-Match with the ETag from your last read of the contact."
         )
-    tag = if_match.strip().removeprefix("W/").strip('"')
-    if not tag.startswith("contact-v") or not tag.removeprefix("contact-v").isdigit():
-        raise PreconditionFailed("If-Match does not name a version of this contact.")
-    return int(tag.removeprefix("contact-v"))
+    return if_match
 
 
 _Answer = TypeVar("_Answer", Contact, ContactRead)

@@ -172,7 +172,7 @@ def forward_contact(
     settings: Settings,
     user: User,
     contact_id: int,
-    expected_version: int | None,
+    expected_version: str | None,
     data: ForwardRequest,
     *,
     now: datetime | None = None,

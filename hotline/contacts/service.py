@@ -33,6 +33,7 @@ from hotline.contacts.models import (
 from hotline.contacts.schemas import ContactClose, ContactOpen, ContactUpdate
 from hotline.db import LoopReads, utcnow
 from hotline.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
+from hotline.kit import versions
 from hotline.kit.cpr import CprNumberInText, refuse_cpr_numbers
 from hotline.municipalities.models import Municipality
 from hotline.replies import service as replies_service
@@ -81,13 +82,22 @@ def _check_outcome(outcome: str | None, referred_to: str | None) -> None:
         )
 
 
-def check_version(contact: Contact, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != contact.version:
-        raise PreconditionFailed(
-            f"Contact {contact.id} changed since you read it (version {contact.version}); "
-            "nothing was overwritten.",
-            headers={"ETag": f'"{contact.version}"'},
-        )
+def contact_version(version: int) -> str:
+    """A contact's version as its ETag names it (``"contact-v3"``); the console's form carries
+    only the number."""
+    return f'"contact-v{version}"'
+
+
+def check_version(contact: Contact, expected_version: str | None) -> None:
+    """412 with the contact's current ETag unless ``expected_version`` (If-Match: an ETag,
+    several, or ``*``, read as every other resource's) names it. None checks nothing: the API
+    requires If-Match itself, and the application's own callers act on what they just read."""
+    versions.check_version(
+        expected_version,
+        contact_version(contact.version),
+        what=f"contact {contact.id}",
+        required=False,
+    )
 
 
 def flush_versioned(session: Session, contact: Contact) -> None:
@@ -223,7 +233,7 @@ def update_contact(
     session: Session,
     user: User,
     contact_id: int,
-    expected_version: int | None,
+    expected_version: str | None,
     data: ContactUpdate,
 ) -> Contact:
     """Correct one's own contact during the shift (only the fields sent change)."""
@@ -251,7 +261,7 @@ def close_contact(
     session: Session,
     user: User,
     contact_id: int,
-    expected_version: int | None,
+    expected_version: str | None,
     data: ContactClose,
     *,
     now: datetime | None = None,

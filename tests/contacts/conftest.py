@@ -40,7 +40,7 @@ def open_contact(engine: Engine, demo_users: dict[str, User]) -> OpenContact:
                     session,
                     user,
                     contact.id,
-                    contact.version,
+                    service.contact_version(contact.version),
                     ContactClose(outcome=outcome, **referred),
                     now=contact.started_at + timedelta(minutes=minutes),
                 )

@@ -3,6 +3,7 @@
 import csv
 import io
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.contacts.conftest import OpenContact
@@ -40,6 +41,47 @@ def test_open_correct_and_close_with_etags(client: TestClient, auth_headers) -> 
     assert again.status_code == 409
 
 
+# The writes that name the version they change: (method, path after the contact's, body).
+VERSIONED_WRITES = {
+    "correct": ("PATCH", "", {"note": "x"}),
+    "close": ("POST", "/close", {"outcome": "answered"}),
+    "forward": ("POST", "/forward", {"question": "Hvornår?", "action_taken": "Forklarede"}),
+}
+
+
+@pytest.mark.parametrize("write", VERSIONED_WRITES.values(), ids=VERSIONED_WRITES.keys())
+def test_a_stale_if_match_gets_the_etag_the_contact_is_read_with_and_that_one_works(
+    client: TestClient, auth_headers, write: tuple[str, str, dict]
+) -> None:
+    method, action, body = write
+    agent = auth_headers["agent.aarhus"]
+    opened = client.post("/api/v1/contacts", json={"municipality": "0751"}, headers=agent)
+    path = f"/api/v1/contacts/{opened.json()['id']}"
+    stale = {**agent, "If-Match": opened.headers["ETag"]}
+    assert client.patch(path, json={"topic": "Pas"}, headers=stale).status_code == 200
+    refused = client.request(method, path + action, json=body, headers=stale)
+    assert refused.status_code == 412, refused.text
+    assert refused.headers["ETag"] == client.get(path, headers=agent).headers["ETag"]
+    retried = client.request(
+        method, path + action, json=body, headers={**agent, "If-Match": refused.headers["ETag"]}
+    )
+    assert retried.is_success, retried.text
+
+
+@pytest.mark.parametrize("write", VERSIONED_WRITES.values(), ids=VERSIONED_WRITES.keys())
+def test_if_match_star_or_a_list_naming_the_version_is_read_as_for_every_resource(
+    client: TestClient, auth_headers, write: tuple[str, str, dict]
+) -> None:
+    method, action, body = write
+    agent = auth_headers["agent.aarhus"]
+    for if_match in ("*", 'W/"contact-v7", {etag}'):
+        opened = client.post("/api/v1/contacts", json={"municipality": "0751"}, headers=agent)
+        path = f"/api/v1/contacts/{opened.json()['id']}" + action
+        headers = {**agent, "If-Match": if_match.format(etag=opened.headers["ETag"])}
+        response = client.request(method, path, json=body, headers=headers)
+        assert response.is_success, (if_match, response.text)
+
+
 def test_another_agents_contact_does_not_exist_to_a_writer_whatever_their_role(
     client: TestClient, auth_headers
 ) -> None:
@@ -49,12 +91,7 @@ def test_another_agents_contact_does_not_exist_to_a_writer_whatever_their_role(
     opened = client.post("/api/v1/contacts", json={"municipality": "0101"}, headers=odense)
     path = f"/api/v1/contacts/{opened.json()['id']}"
     if_match = {"If-Match": opened.headers["ETag"]}
-    writes = [
-        ("PATCH", "", {"note": "x"}),
-        ("POST", "/close", {"outcome": "answered"}),
-        ("POST", "/forward", {"question": "Hvornår?", "action_taken": "Forklarede"}),
-        ("POST", "/articles", {"slug": "pas"}),
-    ]
+    writes = [*VERSIONED_WRITES.values(), ("POST", "/articles", {"slug": "pas"})]
     for account in ("admin.kobenhavn", "admin.aarhus", "editor", "supervisor", "operator",
                     "agent.aarhus"):  # fmt: skip
         headers = {**auth_headers[account], **if_match}

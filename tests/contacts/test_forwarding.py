@@ -13,6 +13,7 @@ from hotline.contacts.calendar import deadline_after, local
 from hotline.contacts.forwarding import CprNumberInForward
 from hotline.contacts.models import Contact, Forward
 from hotline.contacts.schemas import ForwardRequest, RouteWrite, SharedRouteWrite
+from hotline.contacts.service import contact_version
 from hotline.errors import Forbidden
 from hotline.municipalities.models import Municipality
 from hotline.replies.models import Reply
@@ -110,7 +111,9 @@ def test_forwarding_queues_the_desk_message_on_the_hotlines_sender(
 ) -> None:
     contact = open_contact(topic="Bolig")
     agent = user_in(session, demo_users, "agent.aarhus")
-    forward = forwarding.forward_contact(session, settings, agent, contact.id, 1, forward_request())
+    forward = forwarding.forward_contact(
+        session, settings, agent, contact.id, contact_version(1), forward_request()
+    )
     reply = session.get_one(Reply, forward.reply_id)
     aarhus = session.get_one(Municipality, "0751")
     assert reply.to == f"borgerservice@{aarhus.email_domain}"
@@ -135,7 +138,7 @@ def test_a_cpr_number_anywhere_in_a_forward_stops_it(
             settings,
             agent,
             contact.id,
-            1,
+            contact_version(1),
             forward_request(action_taken="Slog 0101901234 op"),
         )
     session.rollback()
@@ -148,7 +151,9 @@ def test_a_contact_is_forwarded_once(
 ) -> None:
     contact = open_contact()
     agent = user_in(session, demo_users, "agent.aarhus")
-    forwarding.forward_contact(session, settings, agent, contact.id, 1, forward_request())
+    forwarding.forward_contact(
+        session, settings, agent, contact.id, contact_version(1), forward_request()
+    )
     with pytest.raises(forwarding.AlreadyForwarded):
         forwarding.forward_contact(session, settings, agent, contact.id, None, forward_request())
 
@@ -159,7 +164,9 @@ def forward(
 ) -> Forward:
     contact = open_contact()
     agent = user_in(session, demo_users, "agent.aarhus")
-    forward = forwarding.forward_contact(session, settings, agent, contact.id, 1, forward_request())
+    forward = forwarding.forward_contact(
+        session, settings, agent, contact.id, contact_version(1), forward_request()
+    )
     session.commit()
     return forward
 

@@ -13,6 +13,7 @@ from hotline.config import Settings
 from hotline.contacts import forwarding, reports
 from hotline.contacts.reports import GroupBy, ReportQuery
 from hotline.contacts.schemas import ForwardRequest
+from hotline.contacts.service import contact_version
 from hotline.errors import Forbidden
 from tests.contacts.conftest import OpenContact, user_in
 
@@ -111,7 +112,9 @@ def test_forwards_handled_in_time_are_counted(
     today = datetime.now(UTC)
     contacts = [open_contact(), open_contact()]
     for handled, contact in zip((True, False), contacts, strict=True):
-        forward = forwarding.forward_contact(session, settings, agent, contact.id, 1, request)
+        forward = forwarding.forward_contact(
+            session, settings, agent, contact.id, contact_version(1), request
+        )
         if handled:
             forwarding.mark_handled(
                 session, settings, forwarding.handled_link_token(settings, forward)

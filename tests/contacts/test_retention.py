@@ -11,7 +11,7 @@ from hotline.contacts.models import Contact, Forward
 from hotline.contacts.reports import ReportQuery
 from hotline.contacts.retention import erase_expired_contacts
 from hotline.contacts.schemas import ContactUpdate, ForwardRequest
-from hotline.contacts.service import update_contact
+from hotline.contacts.service import contact_version, update_contact
 from hotline.replies.models import Reply, ReplyStatus
 from tests.contacts.conftest import OpenContact, user_in
 
@@ -25,13 +25,15 @@ def test_details_and_notes_are_erased_after_the_retention_and_the_counts_stay(
     )
     recent = open_contact(citizen_name="Per Hansen")
     agent = user_in(session, demo_users, "agent.aarhus")
-    update_contact(session, agent, old.id, 1, ContactUpdate(note="Ringer igen i morgen"))
+    update_contact(
+        session, agent, old.id, contact_version(1), ContactUpdate(note="Ringer igen i morgen")
+    )
     forward = forwarding.forward_contact(
         session,
         settings,
         agent,
         old.id,
-        2,
+        contact_version(2),
         ForwardRequest(question="Hvornår?", action_taken="Intet", citizen_name="Karen Jensen"),
     )
     session.get_one(Reply, forward.reply_id).status = ReplyStatus.SENT.value

@@ -64,10 +64,14 @@ def test_a_referral_names_the_authority(
     agent = user_in(session, demo_users, "agent.aarhus")
     with pytest.raises(InvalidInput):
         service.close_contact(
-            session, agent, contact.id, contact.version, ContactClose(outcome="referred")
+            session,
+            agent,
+            contact.id,
+            service.contact_version(contact.version),
+            ContactClose(outcome="referred"),
         )
     closed = service.close_contact(
-        session, agent, contact.id, contact.version,
+        session, agent, contact.id, service.contact_version(contact.version),
         ContactClose(outcome="referred", referred_to="udbetaling_danmark"),
     )  # fmt: skip
     assert closed.referred_to == "udbetaling_danmark"
@@ -95,7 +99,7 @@ def test_a_note_holding_a_cpr_number_is_refused_and_nothing_is_kept(
             session,
             agent,
             contact.id,
-            contact.version,
+            service.contact_version(contact.version),
             ContactUpdate(note="Borger 010203-1234 ringede"),
         )
     session.rollback()
@@ -122,17 +126,19 @@ def test_an_agent_corrects_their_own_contact_during_the_shift_only(
     recent = open_contact(outcome="answered")
     agent = user_in(session, demo_users, "agent.aarhus")
     corrected = service.update_contact(
-        session, agent, recent.id, 2, ContactUpdate(outcome="reply_sent")
+        session, agent, recent.id, service.contact_version(2), ContactUpdate(outcome="reply_sent")
     )
     assert corrected.outcome == "reply_sent"
     with pytest.raises(service.ShiftOver):
-        service.update_contact(session, agent, old.id, 2, ContactUpdate(topic="Pas"))
+        service.update_contact(
+            session, agent, old.id, service.contact_version(2), ContactUpdate(topic="Pas")
+        )
     with pytest.raises(NotFound):  # another agent's contact is not theirs to correct
         service.update_contact(
             session,
             user_in(session, demo_users, "agent.odense"),
             recent.id,
-            3,
+            service.contact_version(3),
             ContactUpdate(topic="Pas"),
         )
 
@@ -142,9 +148,13 @@ def test_a_stale_version_changes_nothing(
 ) -> None:
     contact = open_contact()
     agent = user_in(session, demo_users, "agent.aarhus")
-    service.update_contact(session, agent, contact.id, 1, ContactUpdate(topic="Pas"))
+    service.update_contact(
+        session, agent, contact.id, service.contact_version(1), ContactUpdate(topic="Pas")
+    )
     with pytest.raises(PreconditionFailed):
-        service.update_contact(session, agent, contact.id, 1, ContactUpdate(topic="Skat"))
+        service.update_contact(
+            session, agent, contact.id, service.contact_version(1), ContactUpdate(topic="Skat")
+        )
 
 
 def test_supervisors_see_every_contact_and_agents_their_own_and_reading_details_is_audited(
@@ -192,7 +202,9 @@ def test_a_closed_contact_keeps_an_outcome(
     contact = open_contact(outcome="answered")
     agent = user_in(session, demo_users, "agent.aarhus")
     with pytest.raises(InvalidInput):
-        service.update_contact(session, agent, contact.id, 2, ContactUpdate(outcome=None))
+        service.update_contact(
+            session, agent, contact.id, service.contact_version(2), ContactUpdate(outcome=None)
+        )
 
 
 def test_two_corrections_at_once_lose_nothing(
@@ -205,10 +217,14 @@ def test_two_corrections_at_once_lose_nothing(
         for s in (first, second):
             s.get_one(Contact, contact.id)  # both hold version 1
         agent_1, agent_2 = (user_in(s, demo_users, "agent.aarhus") for s in (first, second))
-        service.update_contact(first, agent_1, contact.id, 1, ContactUpdate(topic="Pas"))
+        service.update_contact(
+            first, agent_1, contact.id, service.contact_version(1), ContactUpdate(topic="Pas")
+        )
         first.commit()
         with pytest.raises(PreconditionFailed):
-            service.update_contact(second, agent_2, contact.id, 1, ContactUpdate(topic="Skat"))
+            service.update_contact(
+                second, agent_2, contact.id, service.contact_version(1), ContactUpdate(topic="Skat")
+            )
         second.rollback()
     finally:
         first.close()

@@ -7,9 +7,11 @@ from typing import Any
 import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 import hotline.deps
 import hotline.search.index
+from tests.contacts.conftest import add_article
 
 MUNICIPALITY = "/api/v1/municipalities/0751"
 SEARCH = {"q": "pas", "municipality": "0751"}
@@ -104,10 +106,14 @@ def every_thread_hop(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_the_writes_of_a_shift_take_one_thread_hop_each(
-    client: TestClient, auth_headers: dict[str, dict[str, str]], every_thread_hop: list[str]
+    client: TestClient,
+    auth_headers: dict[str, dict[str, str]],
+    session: Session,
+    every_thread_hop: list[str],
 ) -> None:
     """Open a contact, record an article on it and close it: the account, the use case, the
     answer and the commit together, once per request."""
+    add_article(session, "pas")
     agent = auth_headers["agent.aarhus"]
     opened = client.post("/api/v1/contacts", json={"municipality": "0751"}, headers=agent)
     assert opened.status_code == 201

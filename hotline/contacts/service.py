@@ -35,6 +35,7 @@ from hotline.db import LoopReads, utcnow
 from hotline.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from hotline.kit import versions
 from hotline.kit.cpr import CprNumberInText, refuse_cpr_numbers
+from hotline.knowledge.service import resolved_article_sources_for
 from hotline.municipalities.models import Municipality
 from hotline.replies import service as replies_service
 from hotline.replies.models import Reply
@@ -215,10 +216,13 @@ async def has_open_contact_from_loop(reads: LoopReads, agent_id: int) -> bool:
 def record_article(
     session: Session, user: User, contact_id: int, slug: str, use: ArticleUse
 ) -> Contact:
-    """An article the agent opened or attached; once per (slug, use), no version needed."""
+    """An article the agent opened or attached; once per (slug, use), no version needed. Only
+    one the contact's municipality reads (published, in force, not hidden there: the knowledge
+    base's own rules, 404 otherwise), so the contact never names an article no one could."""
     contact = editable_contact(session, user, contact_id)
     if not contact.is_open:
         raise ContactClosed(f"Contact {contact_id} is closed.")
+    resolved_article_sources_for(session, user, contact.municipality_code, slug)
     if not any(a.slug == slug and a.use == use.value for a in contact.articles):
         try:
             with session.begin_nested():

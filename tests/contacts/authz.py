@@ -42,6 +42,9 @@ def _close(target: Target) -> tuple[str, dict]:
 
 def _touch(target: Target) -> tuple[str, dict]:
     contact = _agent_contact(target)
+    article = {"slug": "pas", "title": "Pas", "category": "Pas", "body": "Tekst."}
+    created = target.client.post("/api/v1/articles", json=article, headers=target.operator_headers)
+    assert created.status_code == 201, created.text
     return f"/api/v1/contacts/{contact['id']}/articles", {"json": {"slug": "pas", "use": "opened"}}
 
 

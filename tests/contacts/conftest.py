@@ -10,6 +10,8 @@ from hotline.contacts import service
 from hotline.contacts.models import Contact
 from hotline.contacts.schemas import ContactClose, ContactOpen
 from hotline.db import make_sessionmaker, transaction
+from hotline.knowledge.schemas import ArticleCreate
+from hotline.knowledge.service import create_article, create_local_article
 
 OpenContact = Callable[..., Contact]
 
@@ -47,6 +49,16 @@ def open_contact(engine: Engine, demo_users: dict[str, User]) -> OpenContact:
             return contact
 
     return make
+
+
+def add_article(session: Session, slug: str, municipality: str | None = None) -> None:
+    """A published article (shared, or the municipality's own), committed."""
+    data = ArticleCreate(slug=slug, title=slug.capitalize(), category="Test", body="Tekst.")
+    if municipality is None:
+        create_article(session, data, "test")
+    else:
+        create_local_article(session, municipality, data, "test")
+    session.commit()
 
 
 def user_in(session: Session, demo_users: dict[str, User], key: str) -> User:

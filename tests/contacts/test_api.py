@@ -104,6 +104,18 @@ def test_another_agents_contact_does_not_exist_to_a_writer_whatever_their_role(
     assert client.get(path, headers=odense).json()["note"] is None
 
 
+def test_recording_an_article_that_does_not_exist_is_a_404_and_records_nothing(
+    client: TestClient, auth_headers
+) -> None:
+    agent = auth_headers["agent.aarhus"]
+    opened = client.post("/api/v1/contacts", json={"municipality": "0751"}, headers=agent)
+    path = f"/api/v1/contacts/{opened.json()['id']}"
+    refused = client.post(f"{path}/articles", json={"slug": "findes-ikke"}, headers=agent)
+    assert refused.status_code == 404, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert client.get(path, headers=agent).json()["articles"] == []
+
+
 def test_a_too_long_note_or_a_cpr_number_is_a_clear_422(client: TestClient, auth_headers) -> None:
     agent = auth_headers["agent.aarhus"]
     opened = client.post("/api/v1/contacts", json={"municipality": "0751"}, headers=agent)

@@ -12,7 +12,7 @@ from hotline.contacts.models import ArticleUse, Contact, ContactReadAudit
 from hotline.contacts.schemas import ContactClose, ContactOpen, ContactUpdate
 from hotline.contacts.service import CprNumberInContact
 from hotline.errors import Forbidden, InvalidInput, NotFound, PreconditionFailed
-from tests.contacts.conftest import OpenContact, user_in
+from tests.contacts.conftest import OpenContact, add_article, user_in
 
 
 def test_opening_records_the_municipality_its_membership_and_copenhagen_time(
@@ -80,6 +80,7 @@ def test_a_referral_names_the_authority(
 def test_articles_opened_and_attached_are_recorded_once(
     session: Session, demo_users: dict[str, User], open_contact: OpenContact
 ) -> None:
+    add_article(session, "pas")
     contact = open_contact()
     agent = user_in(session, demo_users, "agent.aarhus")
     for _ in range(2):
@@ -87,6 +88,21 @@ def test_articles_opened_and_attached_are_recorded_once(
     service.record_article(session, agent, contact.id, "pas", ArticleUse.ATTACHED)
     uses = [(a.slug, a.use) for a in session.get_one(Contact, contact.id).articles]
     assert uses == [("pas", "opened"), ("pas", "attached")]
+
+
+def test_only_an_article_the_contacts_municipality_reads_is_recorded(
+    session: Session, demo_users: dict[str, User], open_contact: OpenContact
+) -> None:
+    add_article(session, "parkering", municipality="0751")
+    add_article(session, "affald", municipality="0461")
+    contact = open_contact(municipality="0751")
+    agent = user_in(session, demo_users, "agent.aarhus")
+    for slug in ("findes-ikke", "affald"):  # none at all; Odense's own, not Aarhus's
+        with pytest.raises(NotFound):
+            service.record_article(session, agent, contact.id, slug, ArticleUse.OPENED)
+    service.record_article(session, agent, contact.id, "parkering", ArticleUse.OPENED)
+    uses = [(a.slug, a.use) for a in session.get_one(Contact, contact.id).articles]
+    assert uses == [("parkering", "opened")]
 
 
 def test_a_note_holding_a_cpr_number_is_refused_and_nothing_is_kept(

@@ -42,6 +42,8 @@ _MESSAGES = {
     "choice_options": "Et valgspørgsmål har svarmuligheder (én pr. linje); andre spørgsmål ingen.",
     "question_keys_unique": "To spørgsmål har samme nøgle.",
     "opening_window": "Skriv tidsrum som 09:00-12:00, adskilt af komma; start før slut.",
+    "opening_windows_overlap": "Tidsrummene {first} og {second} overlapper hinanden.",
+    "opening_windows_too_many": "Højst {limit} tidsrum om dagen.",
 }
 _EMAIL_HINT = "Skriv en gyldig e-mailadresse, fx navn@kommune.dk."
 

@@ -24,7 +24,12 @@ from hotline.deps import DbSession, RowId
 from hotline.errors import Problem
 from hotline.meetings import service
 from hotline.meetings.models import MeetingChannel, MeetingType, MeetingTypeOverride
-from hotline.meetings.schemas import MeetingTypeIn, OverrideIn, QuestionKind
+from hotline.meetings.schemas import (
+    OPENING_HOURS_ERRORS,
+    MeetingTypeIn,
+    OverrideIn,
+    QuestionKind,
+)
 from hotline.municipalities.models import Municipality
 from hotline.municipalities.service import get_municipality
 
@@ -133,7 +138,7 @@ def _field_of(questions_field: str, origin: list[int]):  # type: ignore[no-untyp
         loc = error["loc"]
         if loc[:1] == (questions_field,) and len(loc) > 1 and isinstance(loc[1], int):
             return f"q{origin[loc[1]]}"
-        if error["type"] == "opening_window":
+        if error["type"] in OPENING_HOURS_ERRORS:
             return f"hours_{error['ctx']['weekday']}"
         return None
 

@@ -4,6 +4,7 @@ answer. Validation of the *shape* lives here; rules that need the database live 
 import re
 from datetime import date
 from enum import StrEnum
+from itertools import pairwise
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
@@ -60,6 +61,13 @@ def _unique_keys(questions: list[Question]) -> list[Question]:
 
 
 Window = tuple[str, str]
+# Opening hours have a few windows a day (a morning, an afternoon, an evening); each window
+# lays its own slots, so their number bounds the work of every slot listing.
+MAX_WINDOWS_PER_DAY = 8
+# The errors that belong to one weekday's hours (its number in the error's ``weekday``).
+OPENING_HOURS_ERRORS = frozenset(
+    {"opening_window", "opening_windows_overlap", "opening_windows_too_many"}
+)
 
 
 class MeetingTypeIn(BaseModel):
@@ -86,15 +94,35 @@ class MeetingTypeIn(BaseModel):
     @field_validator("opening_hours")
     @classmethod
     def _windows(cls, value: dict[int, list[Window]]) -> dict[int, list[Window]]:
+        """Each window lays slots from its start, so two that overlap offer the same times
+        twice; windows that touch ("09:00-12:00, 12:00-15:00") lay distinct slots, and let the
+        slots start again on the hour, so they are allowed."""
         for weekday, windows in value.items():
             if not 0 <= weekday <= 6:
                 raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
+            if len(windows) > MAX_WINDOWS_PER_DAY:
+                raise PydanticCustomError(
+                    "opening_windows_too_many",
+                    "at most {limit} opening windows on weekday {weekday}",
+                    {"limit": MAX_WINDOWS_PER_DAY, "weekday": weekday},
+                )
             for start, end in windows:
                 if not (_HHMM.match(start) and _HHMM.match(end)) or start >= end:
                     raise PydanticCustomError(
                         "opening_window",
                         "opening window {window} on weekday {weekday}: use HH:MM, start before end",
                         {"window": f"{start}-{end}", "weekday": weekday},
+                    )
+            for (start, end), (later_start, later_end) in pairwise(sorted(windows)):
+                if later_start < end:
+                    raise PydanticCustomError(
+                        "opening_windows_overlap",
+                        "opening windows {first} and {second} on weekday {weekday} overlap",
+                        {
+                            "first": f"{start}-{end}",
+                            "second": f"{later_start}-{later_end}",
+                            "weekday": weekday,
+                        },
                     )
         return value
 

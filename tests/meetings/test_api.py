@@ -35,6 +35,35 @@ def test_editors_define_types_and_changes_need_the_current_etag(
     )
 
 
+def test_opening_windows_may_touch_but_not_overlap_and_a_day_has_a_few(
+    client: TestClient, auth_headers: dict[str, dict[str, str]]
+) -> None:
+    """Overlapping windows offered the same times twice; thousands of copies of one window made
+    a year's slot listing take seconds and tens of megabytes."""
+    editor = auth_headers["editor"]
+    body = type_data().model_dump(mode="json")
+    refused = [
+        {"0": [["09:00", "12:00"], ["10:00", "13:00"]]},
+        {"0": [["13:00", "15:00"], ["09:00", "13:30"]]},  # in any order
+        {"0": [["09:00", "12:00"], ["09:00", "12:00"]]},
+        {"0": [[f"{hour:02}:00", f"{hour:02}:30"] for hour in range(8, 17)]},  # nine
+    ]
+    for hours in refused:
+        response = client.post(
+            "/api/v1/meetings/types", json={**body, "opening_hours": hours}, headers=editor
+        )
+        assert response.status_code == 422, (hours, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+    touching = {"0": [["09:00", "12:00"], ["12:00", "15:00"]]}
+    created = client.post(
+        "/api/v1/meetings/types", json={**body, "opening_hours": touching}, headers=editor
+    )
+    assert created.status_code == 201, created.text
+    slots = client.get("/api/v1/meetings/slots/0751/folkepension?days=30").json()
+    starts = [slot["starts_at"] for slot in slots]
+    assert starts and len(starts) == len(set(starts))
+
+
 def test_admins_hide_a_type_for_their_own_municipality_only(
     client: TestClient, auth_headers: dict[str, dict[str, str]]
 ) -> None:

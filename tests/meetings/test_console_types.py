@@ -130,6 +130,22 @@ def test_a_refused_type_comes_back_in_danish_beside_its_field_with_the_text_kept
     assert session.scalars(select(MeetingType)).all() == []
 
 
+def test_overlapping_or_too_many_opening_windows_are_refused_in_danish_beside_the_day(
+    client: TestClient, sign_in: SignIn, session: Session
+) -> None:
+    housing_article(session)
+    sign_in("editor")
+    overlapping = post(client, NEW, new_type_form(hours_2="09:00-12:00, 10:00-13:00"))
+    assert overlapping.status_code == 422
+    assert "Tidsrummene 09:00-12:00 og 10:00-13:00 overlapper hinanden." in overlapping.text
+    assert 'id="f-hours_2-error"' in overlapping.text
+    many = ", ".join(f"{hour:02}:00-{hour:02}:30" for hour in range(8, 17))
+    too_many = post(client, NEW, new_type_form(hours_4=many))
+    assert too_many.status_code == 422
+    assert "Højst 8 tidsrum om dagen." in too_many.text and 'id="f-hours_4-error"' in too_many.text
+    assert session.scalars(select(MeetingType)).all() == []
+
+
 def test_a_stale_form_overwrites_nothing_and_a_question_can_be_removed(
     client: TestClient, sign_in: SignIn, session: Session
 ) -> None:

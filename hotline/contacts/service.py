@@ -120,7 +120,9 @@ def open_contact(
     municipality = session.get(Municipality, data.municipality)
     if municipality is None:
         raise InvalidInput(f"No municipality {data.municipality}.")
-    refuse_cpr_numbers(data.citizen_name, data.citizen_phone, data.citizen_email)
+    refuse_cpr_numbers(
+        data.citizen_name, data.citizen_phone, data.citizen_email, problem=CprNumberInContact
+    )
     contact = Contact(
         municipality_code=municipality.code,
         member=municipality.member,

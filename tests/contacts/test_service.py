@@ -129,6 +129,21 @@ def test_a_note_holding_a_cpr_number_is_refused_and_nothing_is_kept(
     assert kept.note is None and kept.is_open
 
 
+def test_a_citizen_detail_holding_a_cpr_number_is_refused_as_the_contacts_and_opens_nothing(
+    session: Session, demo_users: dict[str, User]
+) -> None:
+    agent = user_in(session, demo_users, "agent.aarhus")
+    for details in (
+        {"citizen_name": "Jens 010203-1234"},
+        {"citizen_phone": "0102031234"},
+        {"citizen_email": "x0102031234@example.com"},
+    ):
+        with pytest.raises(CprNumberInContact):
+            service.open_contact(session, agent, ContactOpen(municipality="0751", **details))
+        session.rollback()
+    assert service.open_contact_of(session, agent) is None
+
+
 def test_a_note_is_limited_in_length() -> None:
     with pytest.raises(ValueError, match="at most 500 characters"):
         ContactUpdate(note="x" * 501)

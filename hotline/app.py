@@ -21,6 +21,7 @@ from hotline.demo import accounts_with_demo_password
 from hotline.errors import PROBLEM_RESPONSES, install_problem_handlers
 from hotline.health import router as health_router
 from hotline.housekeeping import HOUSEKEEPING
+from hotline.kit.time import INPUT_TIME_RULES
 from hotline.knowledge.api import resolved_router as resolved_articles_router
 from hotline.knowledge.api import router as knowledge_router
 from hotline.letterheads.api import router as letterheads_router
@@ -153,6 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="hotline",
         version="0.1.0",
         summary="Shared out-of-hours contact centre for Danish municipalities",
+        description=f"**Dates and times.** {INPUT_TIME_RULES}",
         lifespan=_lifespan,
     )
     configure_logging(settings.log_level)

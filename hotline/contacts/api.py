@@ -1,7 +1,7 @@
 """Contacts, forwards, routing, prices and reports over HTTP: translation only (JSON <-> schema,
 ETag <-> version, CSV/JSON), every rule is in the services."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Response
@@ -34,6 +34,7 @@ from hotline.deps import (
 )
 from hotline.errors import PreconditionRequired
 from hotline.etags import IfMatch
+from hotline.kit.time import Instant
 
 router = APIRouter(tags=["contacts"])
 
@@ -74,7 +75,7 @@ async def open_contact(data: ContactOpen, api: SignedInApi, response: Response) 
 def list_contacts(
     session: DbSession,
     user: CurrentUser,
-    since: datetime | None = None,
+    since: Instant | None = None,
     municipality: Annotated[str | None, Query(pattern=r"^[0-9]{4}$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> object:

@@ -1,10 +1,9 @@
 """``GET /search`` for agents, ``GET /search/gaps`` for the people who write the knowledge."""
 
-from datetime import datetime
-
 from fastapi import APIRouter, Request
 
 from hotline.deps import CurrentUser, DbSession, QueryModel, SignedInApi
+from hotline.kit.time import Instant
 from hotline.municipalities.schemas import MunicipalityCode
 from hotline.search import service
 from hotline.search.schemas import GapRead, SearchQuery, SearchRead
@@ -34,7 +33,7 @@ async def search(api: SignedInApi, request: Request) -> SearchRead:
 def knowledge_gaps(
     session: DbSession,
     user: CurrentUser,
-    since: datetime | None = None,
+    since: Instant | None = None,
     municipality: MunicipalityCode | None = None,
 ) -> object:
     """Queries that found nothing: what the knowledge base lacks."""

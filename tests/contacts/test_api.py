@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -197,3 +198,26 @@ def test_report_exports_as_danish_csv_and_json(
         headers=auth_headers["supervisor"],
     )
     assert backwards.status_code == 422
+
+
+def test_since_without_a_zone_is_danish_time(
+    client: TestClient, auth_headers, open_contact: OpenContact
+) -> None:
+    """07:30 in Copenhagen on 1 November is 06:30 UTC; a municipal user writes 07:15."""
+    open_contact(at=datetime(2026, 11, 1, 6, 30, tzinfo=UTC))
+    agent = auth_headers["agent.aarhus"]
+
+    def listed(since: str) -> int:
+        response = client.get("/api/v1/contacts", params={"since": since}, headers=agent)
+        assert response.status_code == 200, response.text
+        return len(response.json())
+
+    assert listed("2026-11-01") == 1  # from midnight Danish time
+    assert listed("2026-11-02") == 0
+    assert listed("2026-11-01T07:15:00") == 1
+    assert listed("2026-11-01T07:45:00") == 0
+    assert listed("2026-11-01T06:45:00Z") == 0  # an explicit zone is kept
+    for beyond in ("9999-12-31", "0001-01-01T00:00:00"):
+        response = client.get("/api/v1/contacts", params={"since": beyond}, headers=agent)
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["code"] == "date_out_of_range"

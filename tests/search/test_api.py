@@ -1,8 +1,11 @@
 """``GET /api/v1/search`` and ``GET /api/v1/search/gaps`` as clients call them."""
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from hotline.kit.time import today
 from tests.search.conftest import AARHUS, FREDERIKSBERG, ODENSE
 
 
@@ -105,3 +108,25 @@ def test_knowledge_gaps_are_listed_for_editors_and_operators_only(
     )
     for account in ("agent.aarhus", "admin.aarhus"):
         assert client.get("/api/v1/search/gaps", headers=auth_headers[account]).status_code == 403
+
+
+def test_knowledge_gaps_since_a_day_without_a_zone_start_at_danish_midnight(
+    corpus: Session, client: TestClient, auth_headers: dict[str, dict[str, str]]
+) -> None:
+    client.get(
+        "/api/v1/search",
+        params={"q": "Hvalrosser", "municipality": AARHUS},
+        headers=auth_headers["agent.aarhus"],
+    )
+    editor = auth_headers["editor"]
+
+    def gaps(since: str) -> int:
+        response = client.get("/api/v1/search/gaps", params={"since": since}, headers=editor)
+        assert response.status_code == 200, response.text
+        return len(response.json())
+
+    assert gaps(today().isoformat()) == 1
+    assert gaps(f"{today().isoformat()}T00:00:00") == 1
+    assert gaps((today() + timedelta(days=1)).isoformat()) == 0
+    beyond = client.get("/api/v1/search/gaps", params={"since": "9999-12-31"}, headers=editor)
+    assert beyond.status_code == 422

@@ -74,3 +74,48 @@ def test_a_value_the_database_refuses_is_invalid_input_and_nothing_is_kept(
     assert response.headers["content-type"] == "application/problem+json"
     assert "NUL character" in response.json()["detail"]
     assert client.get("/api/v1/articles/nul", headers=auth_headers["editor"]).status_code == 404
+
+
+FAR = "9999-12-31"  # the last day Python has: the day after it was a 500
+
+
+@pytest.mark.parametrize(
+    ("account", "method", "path", "body"),
+    [
+        ("operator", "post", "/api/v1/feedback-rounds", {"title": "x", "closes_on": FAR}),
+        ("operator", "put", f"/api/v1/contact-prices/{FAR}", {"price_per_contact": "10"}),
+        ("operator", "get", f"/api/v1/contact-reports?from=2026-01-01&to={FAR}", None),
+        ("operator", "get", f"/api/v1/contact-reports?from={FAR}&to={FAR}", None),
+        ("operator", "get", f"/api/v1/satisfaction-reports?from={FAR}&to={FAR}", None),
+        ("operator", "get", f"/api/v1/contact-statements/0751/{FAR}", None),
+        ("operator", "get", f"/api/v1/municipalities/0751/articles?at={FAR}", None),
+        ("operator", "get", "/api/v1/municipalities/0751/articles?at=0001-01-01", None),
+        (
+            "editor",
+            "post",
+            "/api/v1/articles",
+            {"slug": "far", "title": "Far", "category": "Test", "body": "x", "valid_to": FAR},
+        ),
+        (
+            "editor",
+            "post",
+            "/api/v1/meetings/types",
+            {
+                "slug": "far",
+                "title": "Far",
+                "duration_minutes": 30,
+                "channel": "phone",
+                "closed_days": [FAR],
+            },
+        ),
+    ],
+    ids=lambda value: value if isinstance(value, str) and value.startswith("/") else None,
+)
+def test_a_day_beyond_the_years_reckoned_with_is_invalid_input(
+    client: TestClient, auth_headers, municipalities, account, method, path, body
+) -> None:
+    kwargs = {"json": body} if body is not None else {}
+    response = client.request(method.upper(), path, headers=auth_headers[account], **kwargs)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert {error["code"] for error in response.json()["errors"]} == {"date_out_of_range"}

@@ -22,6 +22,7 @@ from hotline.contacts.schemas import PriceWrite, SharedRouteWrite
 from hotline.deps import DbSession
 from hotline.errors import Problem
 from hotline.kit.money import AmountError, format_kroner, parse_kroner
+from hotline.kit.time import within_bounds
 
 router = APIRouter()
 
@@ -120,7 +121,7 @@ def prices_page(
 
 def _month(sent: str) -> date | None:
     try:
-        return date.fromisoformat(f"{sent}-01")
+        return within_bounds(date.fromisoformat(f"{sent}-01"))
     except ValueError:
         return None
 

@@ -37,6 +37,7 @@ from hotline.contacts.schemas import (
 )
 from hotline.deps import AppSettings, DbSession, RowId, csv_download
 from hotline.errors import Problem
+from hotline.kit.time import Day
 from hotline.satisfaction.service import phone_surveys_of
 from hotline.search.service import gaps_for
 
@@ -350,7 +351,7 @@ def statement_page(
     user: ConsoleUser,
     session: DbSession,
     kommune: Annotated[str, Query(max_length=4)] = "",
-    maaned: date | None = None,
+    maaned: Day | None = None,
 ) -> Response:
     """The monthly statement (the cost-sharing basis) of one municipality."""
     context: dict[str, Any] = {"nav": "reports", "kommune": kommune, **_labels()}
@@ -379,7 +380,7 @@ def statement_csv(
     user: ConsoleUser,
     session: DbSession,
     kommune: Annotated[str, Query(max_length=4)] = "",
-    maaned: date | None = None,
+    maaned: Day | None = None,
 ) -> Response:
     statement = _statement_of(session, user, kommune, maaned)
     name = f"opgoerelse-{statement.municipality_code}-{statement.month:%Y-%m}.csv"

@@ -28,6 +28,7 @@ _MESSAGES = {
     "float_parsing": "Skriv et tal.",
     "date_from_datetime_parsing": "Skriv en dato, fx 2026-01-31.",
     "date_parsing": "Skriv en dato, fx 2026-01-31.",
+    "date_out_of_range": "Skriv en dato mellem {earliest} og {latest}.",
     "bool_parsing": "Vælg ja eller nej.",
     "enum": "Vælg en af mulighederne.",
     "literal_error": "Vælg en af mulighederne.",

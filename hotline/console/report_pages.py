@@ -19,6 +19,7 @@ from hotline.contacts.reports import GroupBy, ReportQuery
 from hotline.db import utcnow
 from hotline.deps import csv_download
 from hotline.errors import Problem
+from hotline.kit.time import Day
 
 GROUP_NAMES = {
     GroupBy.DAY: "Dag",
@@ -41,8 +42,8 @@ def local_today() -> date:
 class ReportFilter:
     """A report page's query string (and its CSV link's): ``?fra=&til=&gruppe=&kommune=``."""
 
-    fra: date | None = None
-    til: date | None = None
+    fra: Day | None = None
+    til: Day | None = None
     gruppe: Annotated[str, Query(max_length=20)] = ""
     kommune: Annotated[str, Query(max_length=4)] = ""
 

@@ -1,7 +1,7 @@
 """Contacts, forwards, routing, prices and reports over HTTP: translation only (JSON <-> schema,
 ETag <-> version, CSV/JSON), every rule is in the services."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Response
@@ -34,7 +34,7 @@ from hotline.deps import (
 )
 from hotline.errors import PreconditionRequired
 from hotline.etags import IfMatch
-from hotline.kit.time import Instant
+from hotline.kit.time import Day, Instant
 
 router = APIRouter(tags=["contacts"])
 
@@ -198,7 +198,7 @@ def set_shared_route(
 
 
 @router.put("/contact-prices/{month}", response_model=PriceRead)
-def set_price(month: date, data: PriceWrite, session: DbSession, user: CurrentUser) -> object:
+def set_price(month: Day, data: PriceWrite, session: DbSession, user: CurrentUser) -> object:
     """The hotline's price per contact from ``month`` (its first day) on."""
     return reports.set_price(session, user, month, data.price_per_contact)
 
@@ -207,8 +207,8 @@ def set_price(month: date, data: PriceWrite, session: DbSession, user: CurrentUs
 def contact_report(
     session: DbSession,
     user: CurrentUser,
-    date_from: Annotated[date, Query(alias="from")],
-    date_to: Annotated[date, Query(alias="to")],
+    date_from: Annotated[Day, Query(alias="from")],
+    date_to: Annotated[Day, Query(alias="to")],
     group_by: reports.GroupBy = reports.GroupBy.DAY,
     municipality: Annotated[str | None, Query(pattern=r"^[0-9]{4}$")] = None,
     format: Literal["json", "csv"] = "json",
@@ -228,7 +228,7 @@ def contact_report(
 @router.get("/contact-statements/{code}/{month}", responses=CSV_OR_JSON)
 def monthly_statement(
     code: str,
-    month: date,
+    month: Day,
     session: DbSession,
     user: CurrentUser,
     format: Literal["json", "csv"] = "json",

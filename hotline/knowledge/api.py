@@ -4,7 +4,6 @@ Reads answer an ``ETag``; every update needs ``If-Match`` with it (428 without, 
 someone else changed the resource meanwhile), so two admins editing at once lose nothing.
 """
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session
 from hotline.auth.service import SignedIn
 from hotline.deps import CurrentUser, DbSession, SignedInApi
 from hotline.etags import IfMatch, IfNoneMatch, not_modified
+from hotline.kit.time import Day
 from hotline.kit.versions import revision_version
 from hotline.knowledge import service
 from hotline.knowledge.models import Article, ArticleStatus, Fact, FactValue, LocalArticle, Override
@@ -42,7 +42,7 @@ router = APIRouter(tags=["knowledge"])
 # (``hotline.app.API_ROUTERS``).
 resolved_router = APIRouter(tags=["knowledge"])
 
-At = Annotated[date | None, Query(description="Resolve as of this day (YYYY-MM-DD); default today")]
+At = Annotated[Day | None, Query(description="Resolve as of this day (YYYY-MM-DD); default today")]
 
 
 # --- ETags -----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from hotline.kit.money import parse_kroner
 from hotline.kit.text import NORMALISED, normalise_text
+from hotline.kit.time import Day
 from hotline.knowledge.models import (
     MAX_REASON_CHARS,
     ArticleStatus,
@@ -70,9 +71,9 @@ class ArticleFields(BaseModel):
     tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] = []
     locale: Locale = "da"
     status: ArticleStatus = ArticleStatus.PUBLISHED
-    review_by: date | None = None
-    valid_from: date | None = None
-    valid_to: date | None = None
+    review_by: Day | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
 
     @model_validator(mode="after")
     def _valid_range(self) -> "ArticleFields":
@@ -97,9 +98,9 @@ class ArticleUpdate(BaseModel):
     tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] | None = None
     locale: Locale | None = None
     status: ArticleStatus | None = None
-    review_by: date | None = None
-    valid_from: date | None = None
-    valid_to: date | None = None
+    review_by: Day | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
 
 
 class SharedArticleUpdate(ArticleUpdate):

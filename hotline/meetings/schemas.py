@@ -2,7 +2,6 @@
 answer. Validation of the *shape* lives here; rules that need the database live in service.py."""
 
 import re
-from datetime import date
 from enum import StrEnum
 from itertools import pairwise
 from typing import Annotated
@@ -10,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from hotline.kit.time import Day
 from hotline.meetings.models import MeetingChannel
 
 _HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
@@ -84,7 +84,7 @@ class MeetingTypeIn(BaseModel):
     )
     # Weekday (0 = Monday) -> local opening windows ("09:00", "12:00").
     opening_hours: dict[int, list[Window]] = Field(default_factory=dict)
-    closed_days: list[date] = Field(default_factory=list)
+    closed_days: list[Day] = Field(default_factory=list)
     parallel_agents: int = Field(default=1, ge=1, le=100)
     horizon_days: int = Field(default=30, ge=1, le=365)
     min_notice_hours: int = Field(default=2, ge=0, le=24 * 30)

@@ -2,13 +2,13 @@
 reports. Translation only; the rules are in the services."""
 
 from dataclasses import asdict
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
 from hotline.contacts.reports import GroupBy, ReportQuery
 from hotline.deps import CSV_OR_JSON, AppSettings, CurrentUser, DbSession, RowId, csv_download
+from hotline.kit.time import Day
 from hotline.satisfaction import reports, rounds, service
 from hotline.satisfaction.schemas import (
     PartnerAnswerWrite,
@@ -38,8 +38,8 @@ def send_phone_survey(
 def satisfaction_report(
     session: DbSession,
     user: CurrentUser,
-    date_from: Annotated[date, Query(alias="from")],
-    date_to: Annotated[date, Query(alias="to")],
+    date_from: Annotated[Day, Query(alias="from")],
+    date_to: Annotated[Day, Query(alias="to")],
     group_by: GroupBy = GroupBy.MONTH,
     municipality: Annotated[str | None, Query(pattern=r"^[0-9]{4}$")] = None,
     format: Literal["json", "csv"] = "json",

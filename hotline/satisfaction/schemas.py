@@ -4,6 +4,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from hotline.kit.text import NORMALISED
+from hotline.kit.time import Day
 from hotline.satisfaction.models import COMMENT_MAX_CHARS, GotAnswer
 
 Score = Annotated[int, Field(ge=1, le=5)]
@@ -36,7 +37,7 @@ class PhoneSurveyRequest(BaseModel):
 
 class RoundOpen(BaseModel):
     title: Annotated[str, Field(min_length=1, max_length=120)]
-    closes_on: date
+    closes_on: Day
 
 
 class RoundRead(BaseModel):

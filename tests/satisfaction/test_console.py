@@ -122,3 +122,16 @@ def test_after_a_call_the_agent_sends_the_survey_only_with_the_citizens_yes(
     assert "Tilfredshedsmailen er sendt" in today and "Spørgeskema sendt" in today
     again = post_form(client, path, {"citizen_agreed": "1", "email": "karen@example.dk"})
     assert again.status_code == 422 and "allerede fået" in again.text
+
+
+def test_a_round_closing_beyond_the_years_reckoned_with_is_refused_in_danish(
+    client: TestClient, sign_in: SignIn, session: Session
+) -> None:
+    sign_in("operator")
+    far = post_form(
+        client, "/console/tilfredshed/runder", {"title": "x", "closes_on": "9999-12-31"}
+    )
+    assert far.status_code == 422 and "lukkedato" in far.text
+    assert session.scalars(select(FeedbackRound)).all() == []
+    statement = client.get("/console/tal/opgoerelse", params={"maaned": "9999-12-01"})
+    assert statement.status_code == 422

@@ -34,7 +34,7 @@ from hotline.observability.metrics import build_registry, exposition
 from hotline.replies.api import router as replies_router
 from hotline.replies.metrics import OutboxCollector
 from hotline.replies.worker import embedded_worker
-from hotline.request_limits import RequestBodyLimit
+from hotline.request_limits import NoNulInAddress, RequestBodyLimit
 from hotline.satisfaction.api import router as satisfaction_router
 from hotline.satisfaction.pages import router as satisfaction_pages
 from hotline.search.api import router as search_router
@@ -167,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     app.add_middleware(RequestBodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(NoNulInAddress)
     metrics_registry = build_registry(OutboxCollector(lambda: app.state.sessionmaker))
 
     def metrics(request: Request) -> Response:

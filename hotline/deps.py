@@ -7,7 +7,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from fastapi import Depends, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -22,6 +22,7 @@ from hotline.auth.service import (
 from hotline.config import Settings
 from hotline.db import LoopReads, NeedsDatabase, session_without_database, transaction
 from hotline.errors import Unauthorized
+from hotline.kit.text import InputModel
 
 
 async def _request_session(request: Request) -> AsyncIterator[Session]:
@@ -196,7 +197,7 @@ _signed_in_bearer = _SignedInBearer(
 )
 SignedInApi = Annotated[SignedInCall, Depends(_signed_in_bearer)]
 
-QueryT = TypeVar("QueryT", bound=BaseModel)
+QueryT = TypeVar("QueryT", bound=InputModel)  # its texts refuse a NUL as every input's do
 
 
 class QueryModel(Generic[QueryT]):

@@ -1,11 +1,13 @@
-"""The request body limit: a pure ASGI check in front of everything, so no route (nor the form
-parser) reads more than ``HOTLINE_MAX_REQUEST_BYTES``."""
+"""What no request may bring, checked in pure ASGI in front of everything: a body larger than
+``HOTLINE_MAX_REQUEST_BYTES`` (no route, nor the form parser, reads more) and an address with
+a NUL character in its path or query string (no parameter is read with one)."""
 
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hotline.errors import problem_response
+from hotline.kit.text import NUL_CODE
 
 TOO_LARGE_SLUG = "request-too-large"
 TOO_LARGE_TITLE = "Request body too large"
@@ -25,16 +27,24 @@ def _detail(max_bytes: int) -> str:
     )
 
 
-def _danish_page(max_bytes: int) -> HTMLResponse:
+def _danish_page(status: int, title: str, heading: str, text: str) -> HTMLResponse:
     """The console's visitors get a page in Danish, not JSON."""
-    megabytes = f"{max_bytes / 1_000_000:.1f}".replace(".", ",")
     return HTMLResponse(
         '<!doctype html><html lang="da"><head><meta charset="utf-8">'
-        "<title>For stor formular</title></head><body><main><h1>Det sendte er for stort</h1>"
-        f"<p>En formular eller fil må højst fylde {megabytes} MB. Gør teksten kortere "
-        "(en artikel må højst have 40.000 tegn) eller vælg en mindre fil, og prøv igen.</p>"
+        f"<title>{title}</title></head><body><main><h1>{heading}</h1><p>{text}</p>"
         '<p><a href="/console/">Til forsiden</a></p></main></body></html>',
-        status_code=413,
+        status_code=status,
+    )
+
+
+def _too_large_page(max_bytes: int) -> HTMLResponse:
+    megabytes = f"{max_bytes / 1_000_000:.1f}".replace(".", ",")
+    return _danish_page(
+        413,
+        "For stor formular",
+        "Det sendte er for stort",
+        f"En formular eller fil må højst fylde {megabytes} MB. Gør teksten kortere "
+        "(en artikel må højst have 40.000 tegn) eller vælg en mindre fil, og prøv igen.",
     )
 
 
@@ -53,7 +63,7 @@ class RequestBodyLimit:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             if scope.get("path", "").startswith("/console"):
-                await _danish_page(self.max_bytes)(scope, receive, send)
+                await _too_large_page(self.max_bytes)(scope, receive, send)
                 return
             response = problem_response(
                 413,
@@ -76,3 +86,46 @@ class RequestBodyLimit:
             return message
 
         await self.app(scope, counting_receive, send)
+
+
+# ``%00`` is the only spelling of a NUL in a query string: a ``%`` never belongs to an escape
+# before it (hex digits follow one), and a raw NUL byte is refused by the HTTP server. The path
+# arrives decoded.
+ENCODED_NUL = b"%00"
+NUL_IN_ADDRESS = (
+    "The address (path or query string) holds a NUL character (%00); no parameter may contain one."
+)
+NUL_IN_ADDRESS_DANISH = (
+    "Adressen indeholder et NUL-tegn (%00), som ikke kan bruges i en søgning, et filter eller "
+    "et navn. Fjern det, og prøv igen."
+)
+
+
+class NoNulInAddress:
+    """Refuses a path or query string with a NUL character (422): one check for every
+    parameter of the API, the console and the public pages, however the route reads it (a
+    routing category is stored from the path)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not (
+            ENCODED_NUL in scope.get("query_string", b"") or "\x00" in scope.get("path", "")
+        ):
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        if path.startswith("/console"):
+            page = _danish_page(422, "Ugyldigt tegn", "Ugyldigt tegn", NUL_IN_ADDRESS_DANISH)
+            await page(scope, receive, send)
+            return
+        response = problem_response(
+            422,
+            "invalid-input",
+            "Invalid input",
+            NUL_IN_ADDRESS,
+            instance=path.replace("\x00", "%00"),
+            errors=[{"field": "address", "message": NUL_IN_ADDRESS, "code": NUL_CODE}],
+        )
+        await response(scope, receive, send)

@@ -6,12 +6,13 @@ from pydantic_core import PydanticCustomError
 
 from hotline.auth.permissions import ROLES_WITH_MUNICIPALITY, Role
 from hotline.kit.patches import PartialUpdate
+from hotline.kit.text import InputModel
 from hotline.municipalities.schemas import MunicipalityCode
 
 Password = Annotated[str, Field(min_length=12, max_length=256)]
 
 
-class UserCreate(BaseModel):
+class UserCreate(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr

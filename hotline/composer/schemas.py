@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from hotline.kit.text import NORMALISED, HeaderText
+from hotline.kit.text import NORMALISED, HeaderText, InputModel
 from hotline.municipalities.schemas import MunicipalityCode
 
 Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
@@ -12,7 +12,7 @@ TEMPLATE_KEY = r"^[a-z0-9]+([-_][a-z0-9]+)*$"
 TemplateKey = Annotated[str, Field(min_length=1, max_length=80, pattern=TEMPLATE_KEY)]
 
 
-class ReplyRequest(BaseModel):
+class ReplyRequest(InputModel):
     """The JSON body of POST /api/v1/replies and /api/v1/replies/preview."""
 
     model_config = ConfigDict(extra="forbid")
@@ -22,7 +22,7 @@ class ReplyRequest(BaseModel):
     citizen_name: Annotated[HeaderText, Field(max_length=120)] | None = None
     subject: Annotated[HeaderText, Field(min_length=1, max_length=200)]
     body_markdown: Annotated[str, Field(max_length=20_000), NORMALISED]
-    article_slugs: Annotated[list[Slug], Field(max_length=10)] = []
+    article_slugs: Annotated[list[Slug], Field(max_length=10, default_factory=list)]
     template: TemplateKey | None = Field(
         default=None, description="Reply template key; its body is used when given."
     )
@@ -40,7 +40,7 @@ class ReplyPreview(BaseModel):
     text: str
 
 
-class ReplyTemplateCreate(BaseModel):
+class ReplyTemplateCreate(InputModel):
     """A shared template (municipality_code None, editors) or a municipality's own (its admin)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -52,7 +52,7 @@ class ReplyTemplateCreate(BaseModel):
     body_markdown: Annotated[str, Field(min_length=1, max_length=20_000), NORMALISED]
 
 
-class ReplyTemplateUpdate(BaseModel):
+class ReplyTemplateUpdate(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Annotated[HeaderText, Field(min_length=1, max_length=120)] | None = None

@@ -21,6 +21,7 @@ from hotline.console import (
     signin,
 )
 from hotline.console.errors import install_error_pages
+from hotline.console.forms import refuse_nul_in_form
 from hotline.console.headers import SECURITY_HEADERS
 from hotline.console.session import COOKIE_NAME, load_session, verify_csrf, write_cookie
 
@@ -51,7 +52,7 @@ def create_console(parent: FastAPI) -> FastAPI:
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
-        dependencies=[Depends(verify_csrf)],
+        dependencies=[Depends(verify_csrf), Depends(refuse_nul_in_form)],
     )
     console.state = parent.state
     install_error_pages(console)

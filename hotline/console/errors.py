@@ -32,6 +32,7 @@ _BY_STATUS = {
     500: "Der skete en fejl hos os. Fejlen er registreret; prøv igen om lidt.",
     503: "Systemet har travlt lige nu, og intet er ændret. Prøv igen om et øjeblik.",
 }
+NUL_CHARACTER = "Teksten indeholder et NUL-tegn, som ikke kan gemmes. Fjern det, og prøv igen."
 _BY_SLUG = {
     "csrf-refused": "Formularen er udløbet eller kom ikke fra konsollen. "
     "Genindlæs siden og prøv igen.",
@@ -39,6 +40,7 @@ _BY_SLUG = {
     "booking-closed": "Mødet er allerede aflyst, holdt eller begyndt; intet blev ændret.",
     "concurrent-write": "En anden gemte det samme i samme øjeblik, og intet af dit blev gemt. "
     "Genindlæs siden og prøv igen.",
+    "nul-character": NUL_CHARACTER,
 }
 
 

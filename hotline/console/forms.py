@@ -7,8 +7,9 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from hotline.console.errors import danish_message
-from hotline.errors import Problem
+from hotline.console.errors import NUL_CHARACTER, danish_message
+from hotline.errors import InvalidInput, Problem
+from hotline.kit.text import NUL_CODE, holds_nul
 from hotline.kit.versions import revision_version
 from hotline.knowledge.models import FactType
 
@@ -45,6 +46,7 @@ _MESSAGES = {
     "opening_window": "Skriv tidsrum som 09:00-12:00, adskilt af komma; start før slut.",
     "opening_windows_overlap": "Tidsrummene {first} og {second} overlapper hinanden.",
     "opening_windows_too_many": "Højst {limit} tidsrum om dagen.",
+    NUL_CODE: NUL_CHARACTER,
 }
 _EMAIL_HINT = "Skriv en gyldig e-mailadresse, fx navn@kommune.dk."
 
@@ -53,6 +55,20 @@ async def read_form(request: Request) -> FormData:
     """The posted form, read in the event loop (once: Starlette keeps it on the request, and
     the CSRF check may have read it already)."""
     return await request.form()
+
+
+class NulInForm(InvalidInput):
+    slug = "nul-character"
+
+
+async def refuse_nul_in_form(request: Request) -> None:
+    """No console form is read with a NUL character in it (422, a Danish page): every page
+    reads its form its own way, many fields by hand, so the rule of every input
+    (hotline.kit.text.refuse_nul) is applied here, once, before any of them."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if any(holds_nul(value) for _name, value in (await request.form()).multi_items()):
+        raise NulInForm("A form field holds a NUL character.")
 
 
 ConsoleForm = Annotated[FormData, Depends(read_form)]

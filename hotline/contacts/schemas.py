@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from hotline.composer.schemas import Slug
 from hotline.contacts.models import NOTE_MAX_CHARS, ArticleUse, Authority, Channel, Outcome
-from hotline.kit.text import NORMALISED
+from hotline.kit.text import NORMALISED, InputModel
 
 MunicipalityCode = Annotated[str, Field(pattern=r"^[0-9]{4}$")]
 Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
@@ -25,7 +25,7 @@ ShortText = Annotated[
 ]
 
 
-class CitizenDetails(BaseModel):
+class CitizenDetails(InputModel):
     """Only what the citizen agreed to give: every field may stay empty."""
 
     citizen_name: Name | None = None
@@ -49,14 +49,14 @@ class ContactUpdate(CitizenDetails):
     referred_to: Authority | None = None
 
 
-class ContactClose(BaseModel):
+class ContactClose(InputModel):
     outcome: Outcome
     referred_to: Authority | None = None
     topic: Category | None = None
     note: Note | None = None
 
 
-class ArticleTouched(BaseModel):
+class ArticleTouched(InputModel):
     slug: Slug
     use: ArticleUse = ArticleUse.OPENED
 
@@ -122,12 +122,12 @@ class ForwardRead(BaseModel):
     handled_at: datetime | None
 
 
-class RouteWrite(BaseModel):
+class RouteWrite(InputModel):
     desk_name: Name
     mailbox: EmailStr
 
 
-class SharedRouteWrite(BaseModel):
+class SharedRouteWrite(InputModel):
     desk_name: Name
     mailbox_local_part: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
 
@@ -139,7 +139,7 @@ class RouteRead(BaseModel):
     source: str  # "local" (the municipality's own) or "shared" (inherited)
 
 
-class PriceWrite(BaseModel):
+class PriceWrite(InputModel):
     price_per_contact: Annotated[Decimal, Field(ge=0, le=100_000, decimal_places=2)]
 
 

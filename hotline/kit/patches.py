@@ -4,10 +4,12 @@ A field left out keeps its value; ``null`` is refused rather than read as "clear
 the columns these bodies change all must have a value (``website: null`` once stored "None").
 """
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import ConfigDict, field_validator
+
+from hotline.kit.text import InputModel
 
 
-class PartialUpdate(BaseModel):
+class PartialUpdate(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     @field_validator("*", mode="before")

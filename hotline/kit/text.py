@@ -1,9 +1,35 @@
 """Text rules shared by every domain that writes headers, letters or stored text."""
 
 import unicodedata
+from collections.abc import Mapping
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
+
+NUL = "\x00"
+NUL_CODE = "nul_character"
+
+
+def holds_nul(value: object) -> bool:
+    """Whether a value a client sent (a text, or texts in lists and mappings) holds a NUL."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, Mapping):
+        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(holds_nul(item) for item in value)
+    return False
+
+
+def refuse_nul(value: object) -> object:
+    """No text a client sends may hold a NUL character (U+0000): PostgreSQL cannot store one
+    (a DataError), SQLite stores it and then every reader of the text gets it. Newlines and
+    tabs stay allowed (multi-line texts need them); single lines refuse every control through
+    ``HeaderText``."""
+    if holds_nul(value):
+        raise PydanticCustomError(NUL_CODE, "must not contain a NUL character (U+0000)")
+    return value
 
 
 def normalise_text(value: str) -> str:
@@ -17,6 +43,8 @@ def normalise_text(value: str) -> str:
 
 
 def _normalised(value: object) -> object:
+    """Stored text is normalised, and refuses a NUL (whatever model it is in)."""
+    refuse_nul(value)
     return normalise_text(value) if isinstance(value, str) else value
 
 
@@ -47,3 +75,11 @@ HeaderText = Annotated[
     StringConstraints(strip_whitespace=True),
     AfterValidator(no_control_characters),
 ]
+
+
+class InputModel(BaseModel):
+    """The base of every schema a client fills in (API bodies, query models, console forms,
+    the knowledge files): each field refuses a NUL character wherever in it a text is, before
+    its own validation, so a new field cannot forget to (tests/test_inputs.py walks them)."""
+
+    _no_nul = field_validator("*", mode="before")(refuse_nul)

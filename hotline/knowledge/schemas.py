@@ -19,7 +19,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from hotline.kit.money import parse_kroner
-from hotline.kit.text import NORMALISED, normalise_text
+from hotline.kit.text import NORMALISED, InputModel, normalise_text
 from hotline.kit.time import Day
 from hotline.knowledge.models import (
     MAX_REASON_CHARS,
@@ -60,7 +60,7 @@ def _check_validity(valid_from: date | None, valid_to: date | None) -> None:
         raise ValueError("valid_to is before valid_from")
 
 
-class ArticleFields(BaseModel):
+class ArticleFields(InputModel):
     """What an article file's front matter and body (or a create request) hold."""
 
     model_config = ConfigDict(extra="forbid")
@@ -68,7 +68,7 @@ class ArticleFields(BaseModel):
     title: Title
     category: Category
     agent_notes: AgentNotes = ""
-    tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] = []
+    tags: Annotated[list[Tag], Field(max_length=MAX_TAGS, default_factory=list)]
     locale: Locale = "da"
     status: ArticleStatus = ArticleStatus.PUBLISHED
     review_by: Day | None = None
@@ -86,7 +86,7 @@ class ArticleCreate(ArticleFields):
     body: Body
 
 
-class ArticleUpdate(BaseModel):
+class ArticleUpdate(InputModel):
     """A partial change; fields left out keep their value."""
 
     model_config = ConfigDict(extra="forbid")
@@ -145,7 +145,7 @@ class RevisionDiff(BaseModel):
     diff: str  # unified diff of title and body
 
 
-class FactFields(BaseModel):
+class FactFields(InputModel):
     """A fact's definition. ``label`` names it inside a sentence for agents and citizens
     ("gebyret for hegnsyn"); ``default_value`` is the shared value every municipality has until
     it gives its own (national numbers such as 1813 and 114)."""
@@ -169,7 +169,7 @@ class FactCreate(FactFields):
     key: FactKey
 
 
-class FactUpdate(BaseModel):
+class FactUpdate(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     description: Description | None = None
@@ -189,7 +189,7 @@ class FactRead(BaseModel):
     revision: int
 
 
-class FactValueWrite(BaseModel):
+class FactValueWrite(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     value: str | int | float = Field(
@@ -267,7 +267,7 @@ def override_shape_problem(
     return None
 
 
-class OverrideWrite(BaseModel):
+class OverrideWrite(InputModel):
     """A municipality's override; replace needs a title, the others carry none."""
 
     model_config = ConfigDict(extra="forbid")
@@ -286,7 +286,7 @@ class OverrideWrite(BaseModel):
         return self
 
 
-class OverrideFront(BaseModel):
+class OverrideFront(InputModel):
     """Front matter of ``municipalities/<code>/overrides/<slug>.md``."""
 
     model_config = ConfigDict(extra="forbid")

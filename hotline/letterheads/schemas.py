@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
-from hotline.kit.text import HeaderText
+from hotline.kit.text import HeaderText, InputModel
 
 
 def _lower(value: str) -> str:
@@ -15,7 +15,7 @@ HexColor = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$"), AfterValidator(_l
 Line = Annotated[HeaderText, Field(min_length=1, max_length=120)]
 
 
-class Colors(BaseModel):
+class Colors(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     primary: HexColor = Field(description="Header band behind the logo and municipality name.")
@@ -24,7 +24,7 @@ class Colors(BaseModel):
     background: HexColor = Field("#f3f4f6", description="Around the 600 px letter.")
 
 
-class ColorsUpdate(BaseModel):
+class ColorsUpdate(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     primary: HexColor | None = None
@@ -33,7 +33,7 @@ class ColorsUpdate(BaseModel):
     background: HexColor | None = None
 
 
-class Theme(BaseModel):
+class Theme(InputModel):
     """Everything a letter shows besides its content; empty names fall back to the table."""
 
     model_config = ConfigDict(extra="forbid")
@@ -41,16 +41,16 @@ class Theme(BaseModel):
     sender_name: Line | None = Field(None, description="From display name; default: the name.")
     department: Line | None = None
     colors: Colors
-    address_lines: Annotated[list[Line], Field(max_length=6)] = []
+    address_lines: Annotated[list[Line], Field(max_length=6, default_factory=list)]
     closing: Line = "Med venlig hilsen"
-    signature_lines: Annotated[list[Line], Field(max_length=6)] = []
+    signature_lines: Annotated[list[Line], Field(max_length=6, default_factory=list)]
     footer: Annotated[str, Field(max_length=1000)] = ""
     logo_alt: Line | None = None
     # Only the hotline's own theme names an address; municipalities send as sender_email.
     sender_email: EmailStr | None = None
 
 
-class ThemeUpdate(BaseModel):
+class ThemeUpdate(InputModel):
     """What a municipality admin may change: omitted fields keep their value, ``null`` brings
     back the theme file's."""
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from hotline.kit.text import InputModel
 from hotline.kit.time import Day
 from hotline.meetings.models import MeetingChannel
 
@@ -30,7 +31,7 @@ SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 2000
 
 
-class Question(BaseModel):
+class Question(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     key: Key
@@ -70,7 +71,7 @@ OPENING_HOURS_ERRORS = frozenset(
 )
 
 
-class MeetingTypeIn(BaseModel):
+class MeetingTypeIn(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     slug: Key
@@ -127,7 +128,7 @@ class MeetingTypeIn(BaseModel):
         return value
 
 
-class OverrideIn(BaseModel):
+class OverrideIn(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     hidden: bool = False
@@ -137,7 +138,7 @@ class OverrideIn(BaseModel):
     _questions_unique = field_validator("local_questions")(_unique_keys)
 
 
-class BookingIn(BaseModel):
+class BookingIn(InputModel):
     """A citizen's booking: the slot, the answers by question key, how to reach them."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -194,7 +195,7 @@ class OverrideRead(BaseModel):
     version: int
 
 
-class ActiveIn(BaseModel):
+class ActiveIn(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     active: bool

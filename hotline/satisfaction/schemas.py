@@ -3,7 +3,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from hotline.kit.text import NORMALISED
+from hotline.kit.text import NORMALISED, InputModel
 from hotline.kit.time import Day
 from hotline.satisfaction.models import COMMENT_MAX_CHARS, GotAnswer
 
@@ -15,7 +15,7 @@ def _blank_is_none(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
 
 
-class SurveyAnswer(BaseModel):
+class SurveyAnswer(InputModel):
     """ "Hvor tilfreds er du med hjælpen?" 1-5, "Fik du svar på dit spørgsmål?", a comment."""
 
     model_config = ConfigDict(extra="forbid")
@@ -27,7 +27,7 @@ class SurveyAnswer(BaseModel):
     _strip = field_validator("comment")(_blank_is_none)
 
 
-class PhoneSurveyRequest(BaseModel):
+class PhoneSurveyRequest(InputModel):
     """The agent records that the citizen agreed on the phone; the address if the contact does
     not hold one."""
 
@@ -35,7 +35,7 @@ class PhoneSurveyRequest(BaseModel):
     email: EmailStr | None = None
 
 
-class RoundOpen(BaseModel):
+class RoundOpen(InputModel):
     title: Annotated[str, Field(min_length=1, max_length=120)]
     closes_on: Day
 
@@ -49,7 +49,7 @@ class RoundRead(BaseModel):
     closed: bool = False
 
 
-class PartnerAnswerWrite(BaseModel):
+class PartnerAnswerWrite(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     quality_of_answers: Score

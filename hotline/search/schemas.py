@@ -5,13 +5,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from hotline.kit.text import InputModel
 from hotline.knowledge.models import Source
 from hotline.municipalities.schemas import MunicipalityCode
 
 MAX_QUERY = 200  # characters of a search
 
 
-class SearchQuery(BaseModel):
+class SearchQuery(InputModel):
     """What ``GET /search`` is asked: its query string."""
 
     q: str = Field(min_length=1, max_length=MAX_QUERY)

@@ -1,7 +1,16 @@
+import unicodedata
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from hotline.auth.permissions import ROLES_WITH_MUNICIPALITY, Role
@@ -9,7 +18,25 @@ from hotline.kit.patches import PartialUpdate
 from hotline.kit.text import InputModel
 from hotline.municipalities.schemas import MunicipalityCode
 
-Password = Annotated[str, Field(min_length=12, max_length=256)]
+
+def _invisible(char: str) -> bool:
+    """Spaces, line breaks, tabs, control and format characters (zero-width space)."""
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf")
+
+
+def holds_a_visible_character(password: str) -> str:
+    """Twelve spaces (or twelve control characters) pass the length rule but guard nothing:
+    the first guess of anyone who tries; a password needs at least one character one sees."""
+    if all(_invisible(char) for char in password):
+        raise PydanticCustomError(
+            "password_blank", "a password must hold more than spaces and control characters"
+        )
+    return password
+
+
+Password = Annotated[
+    str, Field(min_length=12, max_length=256), AfterValidator(holds_a_visible_character)
+]
 
 
 class UserCreate(InputModel):

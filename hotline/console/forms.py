@@ -15,6 +15,7 @@ from hotline.knowledge.models import FactType
 
 M = TypeVar("M", bound=BaseModel)
 
+PASSWORD_BLANK = "Adgangskoden skal indeholde andet end mellemrum og usynlige tegn."  # noqa: S105
 _MESSAGES = {
     "missing": "Skal udfyldes.",
     "string_too_short": "Skal udfyldes.",
@@ -34,6 +35,7 @@ _MESSAGES = {
     "enum": "Vælg en af mulighederne.",
     "literal_error": "Vælg en af mulighederne.",
     "extra_forbidden": "Feltet kendes ikke.",
+    "password_blank": PASSWORD_BLANK,
     "municipality_required": "Vælg kommunen for denne rolle.",
     "municipality_not_allowed": "Denne rolle hører ikke til en kommune.",
     "override_title_required": "En erstattende tekst skal have en titel.",

@@ -6,7 +6,7 @@ from starlette.responses import RedirectResponse, Response
 from hotline.auth import service as accounts
 from hotline.auth.schemas import UserCreate
 from hotline.console.access import Action, Role, open_page, shows
-from hotline.console.forms import ConsoleForm, blank_to_none, validate_form
+from hotline.console.forms import PASSWORD_BLANK, ConsoleForm, blank_to_none, validate_form
 from hotline.console.session import CSRF_FIELD, ConsoleUser
 from hotline.console.templating import console_path, render
 from hotline.deps import DbSession, RowId
@@ -121,7 +121,7 @@ def account_create(
     sent.pop(CSRF_FIELD, None)
     values = blank_to_none(sent)
     data, errors = validate_form(UserCreate, values)
-    if "password" in errors:
+    if errors.get("password", PASSWORD_BLANK) != PASSWORD_BLANK:
         errors["password"] = "Adgangskoden skal have mindst 12 tegn."  # noqa: S105 (a message)
     if data is not None:
         try:

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session
 
 from hotline.auth.permissions import SystemActor
 from hotline.auth.service import list_users
+from hotline.console.forms import PASSWORD_BLANK
 from hotline.knowledge import service as knowledge
 from hotline.knowledge.models import FactType
 from hotline.knowledge.schemas import FactCreate
@@ -292,3 +293,14 @@ def test_the_operator_creates_and_blocks_accounts(
     client.post(f"{page}/{new.id}/aktiv", data=_form(client, page))
     session.expire_all()
     assert session.get(type(new), new.id).active is False
+
+
+def test_a_password_of_only_invisible_characters_is_refused_in_danish(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("operator")
+    page = "/console/drift/konti"
+    fields = {"full_name": "Ny", "email": "ny@hotline.example", "role": "editor"}
+    blank = client.post(page, data=_form(client, page, **fields, password="\u0001" * 12))
+    assert blank.status_code == 422
+    assert f'id="f-password-error">{PASSWORD_BLANK}' in blank.text

@@ -121,7 +121,7 @@ def test_a_note_holding_a_cpr_number_is_refused_and_nothing_is_kept(
     session.rollback()
     with pytest.raises(CprNumberInContact):  # nor when the contact is closed with it
         service.close_contact(
-            session, agent, contact.id, contact.version,
+            session, agent, contact.id, service.contact_version(contact.version),
             ContactClose(outcome="answered", note="Borger 010203-1234 ringede"),
         )  # fmt: skip
     session.rollback()

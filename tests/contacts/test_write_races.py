@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.contacts.models import ContactArticle, ContactPrice, SharedRoute
+from tests.contacts.conftest import add_article
 from tests.races import twice
 
 Headers = dict[str, dict[str, str]]
@@ -49,6 +50,7 @@ def test_the_same_price_set_twice_at_once_is_saved_by_both(
 def test_an_article_recorded_twice_at_once_on_a_contact_is_recorded_once(
     client: TestClient, auth_headers: Headers, session: Session
 ) -> None:
+    add_article(session, "pas")
     agent = auth_headers["agent.aarhus"]
     contact_id = client.post("/api/v1/contacts", json={"municipality": "0751"}, headers=agent)
     path = f"/api/v1/contacts/{contact_id.json()['id']}/articles"

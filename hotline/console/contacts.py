@@ -7,7 +7,7 @@ municipality is chosen, records an opened article) and the ``contacts_panel.html
 """
 
 from contextlib import suppress
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -36,8 +36,9 @@ from hotline.contacts.schemas import (
     RouteWrite,
 )
 from hotline.deps import AppSettings, DbSession, RowId, csv_download
-from hotline.errors import Problem
+from hotline.errors import InvalidInput, Problem
 from hotline.kit.time import Day
+from hotline.municipalities.models import Municipality
 from hotline.satisfaction.service import phone_surveys_of
 from hotline.search.service import gaps_for
 
@@ -263,6 +264,14 @@ REPORTS = ReportPage(
 )
 
 
+def _statement_link(request: Request, user: ConsoleUser, query: reports.ReportQuery) -> str | None:
+    """The link to the monthly statement for those who may read one (of the municipality the
+    report is filtered on, if any); None for the rest, such as an agent (their own numbers)."""
+    if not shows(user, Action.READ_CONTACT_REPORTS, user.municipality_code):
+        return None
+    return with_query(console_path(request, "contacts_statement"), kommune=query.municipality)
+
+
 @router.get("/tal", name="contacts_reports")
 def report_page(
     request: Request,
@@ -282,6 +291,7 @@ def report_page(
             "chart": _chart(report),
             "values": [reports.report_values(report, row, personal=True) for row in shown],
             "columns": reports.REPORT_COLUMNS,
+            "statement_link": _statement_link(request, user, query),
         }
         if query.group_by is reports.GroupBy.TOPIC and shows(user, Action.READ_SEARCH_GAPS):
             since = local_day_start(query.date_from)
@@ -338,11 +348,22 @@ def desk_handled(
 # ---------------------------------------------------------------------------- statement
 
 
+def _last_month() -> date:
+    """The statement opens on the last whole month: the one a municipality is billed for."""
+    return (local_today().replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
 def _statement_of(
     session: Session, user: User, kommune: str, maaned: date | None
-) -> reports.Statement:
-    code = kommune or user.municipality_code or ""
-    return reports.monthly_statement(session, user, code, maaned or local_today().replace(day=1))
+) -> tuple[list[Municipality], reports.Statement | None]:
+    """The municipalities the reader may choose from and the statement asked for (last month
+    by default): of ``kommune``, else of the only municipality they may see, else None (the
+    reader chooses first)."""
+    choices = reports.statement_municipalities(session, user)
+    code = kommune or (choices[0].code if len(choices) == 1 else "")
+    if not code:
+        return choices, None
+    return choices, reports.monthly_statement(session, user, code, maaned or _last_month())
 
 
 @router.get("/tal/opgoerelse", name="contacts_statement")
@@ -353,13 +374,21 @@ def statement_page(
     kommune: Annotated[str, Query(max_length=4)] = "",
     maaned: Day | None = None,
 ) -> Response:
-    """The monthly statement (the cost-sharing basis) of one municipality."""
-    context: dict[str, Any] = {"nav": "reports", "kommune": kommune, **_labels()}
+    """The monthly statement (the cost-sharing basis) of one municipality; a reader who may
+    see several chooses which first."""
+    context: dict[str, Any] = {
+        "nav": "reports",
+        "kommune": kommune,
+        "month": maaned or _last_month(),
+        **_labels(),
+    }
     try:
-        statement = _statement_of(session, user, kommune, maaned)
+        context["choices"], statement = _statement_of(session, user, kommune, maaned)
     except Problem as exc:
         context["error"] = danish_message(exc.status, exc.slug)
         return render(request, "contacts_statement.html", context, status_code=exc.status)
+    if statement is None:
+        return render(request, "contacts_statement.html", context)
     context.update(
         statement=statement,
         amount=reports.money(statement.amount) if statement.amount is not None else None,
@@ -382,7 +411,9 @@ def statement_csv(
     kommune: Annotated[str, Query(max_length=4)] = "",
     maaned: Day | None = None,
 ) -> Response:
-    statement = _statement_of(session, user, kommune, maaned)
+    _, statement = _statement_of(session, user, kommune, maaned)
+    if statement is None:
+        raise InvalidInput("Name the municipality of the statement (kommune).")
     name = f"opgoerelse-{statement.municipality_code}-{statement.month:%Y-%m}.csv"
     return csv_download(reports.statement_csv(statement), name)
 

@@ -32,7 +32,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import User
-from hotline.auth.permissions import Action, can, require, scope_contacts
+from hotline.auth.permissions import (
+    Action,
+    can,
+    require,
+    scope_contacts,
+    scope_to_municipalities,
+)
 from hotline.config import Settings
 from hotline.contacts import rollup
 from hotline.contacts.models import (
@@ -486,6 +492,19 @@ def _price_from(month: date) -> Any:
         .order_by(ContactPrice.valid_from.desc())
         .limit(1)
         .scalar_subquery()
+    )
+
+
+def statement_municipalities(session: Session, user: User) -> list[Municipality]:
+    """The municipalities whose monthly statement ``user`` may read, by name: the console's
+    chooser (every municipality for those who see them all, an admin's own alone). Refused
+    when there is none, as for an agent, whose numbers are the contacts they handled."""
+    require(user, Action.READ_CONTACT_REPORTS, user.municipality_code)
+    everyone = select(Municipality).order_by(Municipality.name)
+    return list(
+        session.scalars(
+            scope_to_municipalities(everyone, user, Action.READ_CONTACT_REPORTS, Municipality.code)
+        )
     )
 
 

@@ -65,6 +65,7 @@ def test_open_attach_forward_close_and_the_desk_handles_it(
         ("supervisor", "/console/vagt"),
         ("supervisor", "/console/tal?gruppe=hour_weekday"),
         ("supervisor", "/console/tal/opgoerelse?kommune=0751"),
+        ("operator", "/console/tal/opgoerelse"),  # the chooser of municipality and month
         ("editor", "/console/tal?gruppe=topic"),
         ("admin.aarhus", "/console/tal?gruppe=topic"),
         ("agent.aarhus", "/console/henvendelser"),

@@ -2,14 +2,21 @@
 page behind its link, the shift view and the report pages."""
 
 import csv
+import html
 import io
 import re
+from datetime import date, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.auth.permissions import Role
+from hotline.contacts.calendar import local
 from hotline.contacts.models import Contact, Forward
+from hotline.db import utcnow
+from hotline.demo import DEMO_ACCOUNTS
 from hotline.replies.models import Reply
 from tests.console.conftest import SignIn, post_form, sign_in
 
@@ -130,7 +137,6 @@ def test_an_agent_has_no_shift_view(client: TestClient, sign_in: SignIn) -> None
 def test_the_monthly_statement_page_shows_danish_money(
     client: TestClient, sign_in: SignIn, session: Session, demo_users
 ) -> None:
-    from datetime import date
     from decimal import Decimal
 
     from hotline.contacts import reports
@@ -144,11 +150,12 @@ def test_the_monthly_statement_page_shows_danish_money(
     client.get("/console/", params={"kommune": "0751"})
     client.cookies.clear()
     sign_in("admin.aarhus")
-    page = client.get("/console/tal/opgoerelse")
+    this_month = {"maaned": local(utcnow()).date().replace(day=1).isoformat()}  # the contact's
+    page = client.get("/console/tal/opgoerelse", params=this_month)
     assert page.status_code == 200, page.text
     assert "1.600,50 kr." in page.text and "Aarhus" in page.text
     assert client.get("/console/tal/opgoerelse", params={"kommune": "0461"}).status_code == 403
-    exported = client.get("/console/tal/opgoerelse.csv")
+    exported = client.get("/console/tal/opgoerelse.csv", params=this_month)
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[-1] == ["beløb kr.", "", "1600,50"]
 
@@ -178,3 +185,41 @@ def test_an_admin_sets_and_removes_a_desk_of_their_own(
     assert removed.status_code == 303
     assert "bolig@aarhus.example" not in client.get("/console/kommune/0751/videresendelse").text
     assert client.get("/console/kommune/0461/videresendelse").status_code == 403
+
+
+STATEMENT_LINK = re.compile(r'<a href="([^"]*/console/tal/opgoerelse[^"]*)">Månedsopgørelse</a>')
+
+
+def last_month() -> date:
+    this_month = local(utcnow()).date().replace(day=1)
+    return (this_month - timedelta(days=1)).replace(day=1)
+
+
+@pytest.mark.parametrize("account", [a.email.split("@")[0] for a in DEMO_ACCOUNTS])
+def test_each_demo_role_follows_the_statement_link_to_a_useful_page_or_sees_no_link(
+    client: TestClient, sign_in: SignIn, account: str
+) -> None:
+    """Only roles that may read a statement see "Månedsopgørelse"; the link lands on last
+    month, of the admin's own municipality or, for roles spanning municipalities, a chooser."""
+    sign_in(account)
+    figures = client.get("/console/tal")
+    link = STATEMENT_LINK.search(figures.text)
+    role = next(a for a in DEMO_ACCOUNTS if a.email.startswith(f"{account}@")).role
+    if role in (Role.AGENT, Role.EDITOR):
+        assert link is None, figures.text
+        assert client.get("/console/tal/opgoerelse").status_code == 403
+        return
+    assert link, figures.text
+    landed = client.get(html.unescape(link.group(1)))
+    assert landed.status_code == 200, landed.text
+    assert 'role="alert"' not in landed.text
+    assert f'value="{last_month().isoformat()}"' in landed.text
+    if role is Role.MUNICIPALITY_ADMIN:
+        own = {"admin.aarhus": "Aarhus", "admin.kobenhavn": "Københavns"}[account]
+        assert f"<caption>{own} Kommune · " in landed.text
+        assert landed.text.count("<option ") == 1  # their own municipality only
+        return
+    assert "<caption>" not in landed.text  # the chooser: no statement until one is chosen
+    assert '<option value="0751"' in landed.text and '<option value="0461"' in landed.text
+    chosen = client.get("/console/tal/opgoerelse", params={"kommune": "0461"})
+    assert chosen.status_code == 200 and "<caption>Odense Kommune · " in chosen.text

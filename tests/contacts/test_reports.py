@@ -155,6 +155,21 @@ def test_the_monthly_statement_prices_contacts_when_a_price_is_set(
         )
 
 
+def test_a_statement_is_chosen_among_the_municipalities_the_role_may_read(
+    session: Session, demo_users: dict[str, User]
+) -> None:
+    def codes(key: str) -> list[str]:
+        chosen = reports.statement_municipalities(session, user_in(session, demo_users, key))
+        return [m.code for m in chosen]
+
+    assert codes("admin.aarhus") == ["0751"]
+    assert codes("admin.kobenhavn") == ["0101"]
+    assert {"0101", "0461", "0751", "0147"} <= set(codes("supervisor")) == set(codes("operator"))
+    for refused in ("agent.aarhus", "editor"):
+        with pytest.raises(Forbidden):
+            codes(refused)
+
+
 def test_the_csv_reads_back_in_the_danish_dialect_without_personal_data(
     session: Session, demo_users: dict[str, User], march: None
 ) -> None:

@@ -71,7 +71,7 @@ def _labels() -> dict[str, Any]:
     return {
         "outcome_keys": OUTCOME_KEYS,
         "outcome_names": reports.OUTCOME_NAMES,
-        "channel_names": reports.CHANNEL_NAMES,
+        "channel_name": reports.channel_name,
         "authority_names": AUTHORITY_NAMES,
     }
 
@@ -249,7 +249,7 @@ def _chart(report: reports.Report) -> str | None:
     return bar_chart(
         f"Henvendelser pr. {GROUP_NAMES[report.query.group_by].lower()}",
         [reports.key_label(report, row.key) for row in report.rows],
-        [("Henvendelser", [row.contacts for row in report.rows])],
+        [(reports.REPORT_COLUMNS["contacts"], [row.contacts for row in report.rows])],
     )
 
 
@@ -290,7 +290,7 @@ def report_page(
             "report": report,
             "chart": _chart(report),
             "values": [reports.report_values(report, row, personal=True) for row in shown],
-            "columns": reports.REPORT_COLUMNS,
+            "columns": reports.REPORT_COLUMNS.values(),
             "statement_link": _statement_link(request, user, query),
         }
         if query.group_by is reports.GroupBy.TOPIC and shows(user, Action.READ_SEARCH_GAPS):
@@ -391,6 +391,7 @@ def statement_page(
         return render(request, "contacts_statement.html", context)
     context.update(
         statement=statement,
+        columns=reports.STATEMENT_COLUMNS,
         amount=reports.money(statement.amount) if statement.amount is not None else None,
         price=reports.money(statement.price_per_contact)
         if statement.price_per_contact is not None

@@ -61,15 +61,19 @@ def report_page(
         chart = bar_chart(
             f"Tilfredshed pr. {REPORTS.groups[query.group_by].lower()} (procent)",
             [report.label(row) for row in report.rows],
-            [
-                ("CSAT (4-5)", [_share(row.csat) for row in report.rows]),
-                ("Fik svar", [_share(row.got_answer_share) for row in report.rows]),
-                ("Svarprocent", [_share(row.response_rate) for row in report.rows]),
+            [  # each share under its column's heading
+                (reports.COLUMNS[name], [_share(getattr(row, name)) for row in report.rows])
+                for name in ("csat", "got_answer_share", "response_rate")
             ],
         )
         shown = [*report.rows, report.total]
         values = [reports.row_values(report, row, personal=True) for row in shown]
-        return {"report": report, "chart": chart, "values": values, "columns": reports.COLUMNS}
+        return {
+            "report": report,
+            "chart": chart,
+            "values": values,
+            "columns": reports.COLUMNS.values(),
+        }
 
     return REPORTS.render(request, query, figures)
 

@@ -21,6 +21,7 @@ from hotline.composer.service import ComposedReply
 from hotline.config import Settings
 from hotline.contacts.calendar import deadline_after, local
 from hotline.contacts.models import ArticleUse, Contact, Forward, ForwardState
+from hotline.contacts.reports import channel_name
 from hotline.contacts.routing import resolve_desk
 from hotline.contacts.schemas import ForwardRequest, Promise
 from hotline.contacts.service import check_version, editable_contact
@@ -148,7 +149,8 @@ def compose_desk_message(
         "\n".join([title, *lines]) if lines else title for title, lines in sections
     ) + (
         f"\n\nSendt af Kommunernes Fælles Hotline (henvendelse {contact.id}, "
-        f"kanal: {contact.channel}). Skriv aldrig CPR-nummer i svar på denne e-mail.\n"
+        f"kanal: {channel_name(contact.channel)}). "
+        "Skriv aldrig CPR-nummer i svar på denne e-mail.\n"
     )
     html_parts = [f"<h1>{escape(sections[0][0])}</h1>"]
     for title, lines in sections[1:]:

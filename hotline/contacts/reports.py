@@ -433,7 +433,21 @@ def group_labels(session: Session, group_by: GroupBy, rows: list[ReportRow]) -> 
 
 
 WEEKDAY_NAMES = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
-CHANNEL_NAMES = {"phone": "telefon", "email": "e-mail", "chat": "chat", "meeting": "møde"}
+# Each channel's Danish name: the one every person reads (the console's tables, the CSV, the
+# desk's email).
+CHANNEL_NAMES = {
+    Channel.PHONE: "Telefon",
+    Channel.EMAIL: "E-mail",
+    Channel.CHAT: "Chat",
+    Channel.MEETING: "Møde",
+}
+
+
+def channel_name(channel: str) -> str:
+    """A stored channel ("phone") by its Danish name."""
+    return CHANNEL_NAMES[Channel(channel)]
+
+
 OUTCOME_NAMES = {
     "answered": "besvaret",
     "reply_sent": "svar sendt",
@@ -459,7 +473,7 @@ def key_label(report: Report, key: tuple[Any, ...], *, personal: bool = True) ->
     if group_by is GroupBy.DAY:
         return f"{value:%d.%m.%Y}"
     if group_by is GroupBy.CHANNEL:
-        return CHANNEL_NAMES.get(value, str(value))
+        return channel_name(value)
     if group_by is GroupBy.OUTCOME:
         return OUTCOME_NAMES.get(value, str(value))
     if group_by is GroupBy.AGENT:
@@ -583,18 +597,22 @@ def money(amount: Decimal) -> str:
 # ---------------------------------------------------------------------------- CSV
 
 
-REPORT_COLUMNS = (
-    "gruppe",
-    "henvendelser",
-    "afsluttede",
-    "median_sekunder",
-    "p90_sekunder",
-    "loest_ved_foerste_kontakt_pct",
-    "videresendt_pct",
-    "videresendelser",
-    "haandteret_til_tiden_pct",
-    "ikke_medlem",
-)
+# The report's columns, in order: the figure each shows (its key in ``report_json``) and its
+# Danish heading, the one the console's table (the chart's twin), its chart and the CSV for a
+# Danish Excel all show. ``report_values`` gives the cells in this order.
+REPORT_COLUMNS = {
+    "label": "Gruppe",
+    "contacts": "Henvendelser",
+    "closed": "Afsluttede",
+    "median_seconds": "Behandlingstid, median (sekunder)",
+    "p90_seconds": "Behandlingstid, 90 % (sekunder)",
+    "first_contact_share": "Løst ved første kontakt (%)",
+    "forwarded_share": "Videresendt (%)",
+    "forwards": "Videresendelser",
+    "forwards_in_time_share": "Håndteret til tiden (%)",
+    "non_member": "Ikke medlem",
+}
+STATEMENT_COLUMNS = ("Kanal", "Udfald", "Henvendelser")  # the statement's page and CSV
 
 
 def _share(value: float | None) -> str:
@@ -619,19 +637,19 @@ def report_values(report: Report, row: ReportRow, *, personal: bool) -> list[str
 def report_csv(report: Report) -> bytes:
     """The report's rows and total, no personal data (agents by account id)."""
     rows = [report_values(report, row, personal=False) for row in [*report.rows, report.total]]
-    return danish_csv(REPORT_COLUMNS, rows)
+    return danish_csv(list(REPORT_COLUMNS.values()), rows)
 
 
 def statement_csv(statement: Statement) -> bytes:
     rows = [
-        [CHANNEL_NAMES.get(channel, channel), OUTCOME_NAMES.get(outcome or None, outcome), str(n)]
+        [channel_name(channel), OUTCOME_NAMES.get(outcome or None, outcome), str(n)]
         for (channel, outcome), n in sorted(statement.by_channel_and_outcome.items())
     ]
     rows.append(["i alt", "", str(statement.total)])
     if statement.price_per_contact is not None and statement.amount is not None:
         rows.append(["pris pr. henvendelse", "", danish_number(statement.price_per_contact, 2)])
         rows.append(["beløb kr.", "", danish_number(statement.amount, 2)])
-    return danish_csv(("kanal", "udfald", "henvendelser"), rows)
+    return danish_csv(STATEMENT_COLUMNS, rows)
 
 
 def report_json(report: Report) -> dict[str, Any]:

@@ -211,15 +211,18 @@ def satisfaction_report(
     return SatisfactionReport(query, rows, total, comments, labels)
 
 
-COLUMNS = (
-    "gruppe",
-    "inviterede",
-    "svar",
-    "svarprocent",
-    "csat_pct",
-    "gennemsnit",
-    "fik_svar_pct",
-)
+# The report's columns, in order: the figure each shows (its key in ``satisfaction_json``) and
+# its Danish heading, the one the console's table (the chart's twin), its chart and the CSV for
+# a Danish Excel all show. ``row_values`` gives the cells in this order.
+COLUMNS = {
+    "label": "Gruppe",
+    "invited": "Inviterede",
+    "answered": "Svar",
+    "response_rate": "Svarprocent",
+    "csat": "Tilfredse, CSAT (%)",
+    "average": "Gennemsnit (1-5)",
+    "got_answer_share": "Fik svar (%)",
+}
 
 
 def _pct(value: float | None) -> str:
@@ -241,7 +244,7 @@ def row_values(report: SatisfactionReport, row: SatisfactionRow, *, personal: bo
 def satisfaction_csv(report: SatisfactionReport) -> bytes:
     """Rows and total for a Danish Excel; agents by account id (no names in exports)."""
     rows = [row_values(report, row, personal=False) for row in [*report.rows, report.total]]
-    return danish_csv(COLUMNS, rows)
+    return danish_csv(list(COLUMNS.values()), rows)
 
 
 def satisfaction_json(report: SatisfactionReport) -> dict[str, Any]:

@@ -1,3 +1,4 @@
+import re
 from collections.abc import Callable
 from datetime import datetime
 
@@ -63,3 +64,14 @@ def add_article(session: Session, slug: str, municipality: str | None = None) ->
 
 def user_in(session: Session, demo_users: dict[str, User], key: str) -> User:
     return session.get_one(User, demo_users[key].id)
+
+
+# What a person reads as a column's heading or a channel's name (the console, the CSV in a
+# Danish Excel, the desk's email): capitalised Danish words, no key ("csat_pct") and no ASCII
+# stand-in for æ, ø or å ("loest", "haandteret").
+_DANISH_WORDS = re.compile(r"[A-ZÆØÅ0-9][\w ,.()%-]*")
+_KEYLIKE = re.compile(r"_|aa|oe|ae|pct")
+
+
+def is_danish_words(text: str) -> bool:
+    return bool(_DANISH_WORDS.fullmatch(text)) and not _KEYLIKE.search(text.lower())

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.auth.permissions import Role
+from hotline.contacts import reports
 from hotline.contacts.calendar import local
 from hotline.contacts.models import Contact, Forward
 from hotline.db import utcnow
@@ -127,6 +128,27 @@ def test_the_supervisor_sees_the_shift_and_the_reports_with_a_chart_and_its_tabl
     contact_id = only_contact(session).id
     # only its agent forwards it: to anyone else it does not exist, as in the API
     assert client.get(f"/console/henvendelser/{contact_id}/videresend").status_code == 404
+
+
+def column_headings(page: str) -> list[str]:
+    return [html.unescape(h) for h in re.findall(r'<th scope="col">([^<]*)</th>', page)]
+
+
+def test_the_report_table_and_its_csv_head_each_column_and_name_each_channel_in_danish(
+    client: TestClient, sign_in: SignIn
+) -> None:
+    sign_in("agent.aarhus")
+    client.get("/console/", params={"kommune": "0751"})  # a phone contact
+    client.cookies.clear()
+    sign_in("supervisor")
+    page = client.get("/console/tal", params={"gruppe": "channel"})
+    assert column_headings(page.text) == list(reports.REPORT_COLUMNS.values())
+    assert "Løst ved første kontakt (%)" in column_headings(page.text)
+    assert '<th scope="row">Telefon</th>' in page.text
+    exported = client.get("/console/tal.csv", params={"gruppe": "channel"})
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == list(reports.REPORT_COLUMNS.values())
+    assert rows[1][0] == "Telefon"
 
 
 def test_an_agent_has_no_shift_view(client: TestClient, sign_in: SignIn) -> None:

@@ -11,7 +11,8 @@ from hotline.config import Settings
 from hotline.contacts import forwarding, routing
 from hotline.contacts.calendar import deadline_after, local
 from hotline.contacts.forwarding import CprNumberInForward
-from hotline.contacts.models import Contact, Forward
+from hotline.contacts.models import Channel, Contact, Forward
+from hotline.contacts.reports import CHANNEL_NAMES
 from hotline.contacts.schemas import ForwardRequest, RouteWrite, SharedRouteWrite
 from hotline.contacts.service import contact_version
 from hotline.errors import Forbidden
@@ -125,6 +126,24 @@ def test_forwarding_queues_the_desk_message_on_the_hotlines_sender(
     assert "næste hverdag" in reply.text
     assert f"{settings.public_base_url}/console/afdeling/" in reply.text
     assert forward.due_at > forward.created_at
+
+
+@pytest.mark.parametrize("channel", list(Channel), ids=str)
+def test_the_desk_message_names_the_channel_in_danish(
+    session: Session,
+    settings: Settings,
+    demo_users: dict[str, User],
+    open_contact: OpenContact,
+    channel: Channel,
+) -> None:
+    contact = open_contact(channel=channel.value)
+    agent = user_in(session, demo_users, "agent.aarhus")
+    forward = forwarding.forward_contact(
+        session, settings, agent, contact.id, contact_version(1), forward_request()
+    )
+    text = session.get_one(Reply, forward.reply_id).text
+    assert f"kanal: {CHANNEL_NAMES[channel]})" in text
+    assert f"kanal: {channel.value})" not in text
 
 
 def test_a_cpr_number_anywhere_in_a_forward_stops_it(

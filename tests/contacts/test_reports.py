@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 from hotline.auth.models import User
 from hotline.config import Settings
 from hotline.contacts import forwarding, reports
+from hotline.contacts.models import Channel
 from hotline.contacts.reports import GroupBy, ReportQuery
 from hotline.contacts.schemas import ForwardRequest
 from hotline.contacts.service import contact_version
 from hotline.errors import Forbidden
-from tests.contacts.conftest import OpenContact, user_in
+from tests.contacts.conftest import OpenContact, is_danish_words, user_in
 
 MONDAY_EVENING = datetime(2026, 3, 2, 17, 30, tzinfo=UTC)  # 18:30 in Copenhagen
 MARCH = ReportQuery(date(2026, 3, 1), date(2026, 3, 31))
@@ -178,10 +179,30 @@ def test_the_csv_reads_back_in_the_danish_dialect_without_personal_data(
     raw = reports.report_csv(report)
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == list(reports.REPORT_COLUMNS)
+    assert rows[0] == list(reports.REPORT_COLUMNS.values())  # the console table's headings
+    assert all(len(row) == len(reports.REPORT_COLUMNS) for row in rows)
     aarhus_agent = next(r for r in rows if r[0] == f"agent {demo_users['agent.aarhus'].id}")
     assert aarhus_agent[1] == "4"
     assert aarhus_agent[3] == "360,0"  # median of 4, 6 and 20 minutes, with a decimal comma
     assert rows[-1][0] == "i alt" and rows[-1][1] == "5"
     text = raw.decode("utf-8-sig")
     assert "Anna" not in text and "Karen" not in text
+
+
+@pytest.mark.parametrize(
+    "heading", [*reports.REPORT_COLUMNS.values(), *reports.STATEMENT_COLUMNS], ids=str
+)
+def test_every_report_column_is_headed_in_danish_words(heading: str) -> None:
+    assert is_danish_words(heading), heading
+
+
+def test_every_report_column_names_the_figure_it_shows(
+    session: Session, demo_users: dict[str, User], march: None
+) -> None:
+    report = reports.contact_report(session, user_in(session, demo_users, "operator"), MARCH)
+    assert set(reports.REPORT_COLUMNS) <= set(reports.report_json(report)["total"])
+
+
+@pytest.mark.parametrize("channel", list(Channel), ids=str)
+def test_every_channel_has_a_danish_name(channel: Channel) -> None:
+    assert is_danish_words(reports.CHANNEL_NAMES[channel]), channel

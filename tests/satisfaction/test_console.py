@@ -10,7 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.satisfaction.models import FeedbackRound, PartnerAnswer
+from hotline.satisfaction.reports import COLUMNS
 from tests.console.conftest import SignIn, post_form, sign_in
+from tests.contacts.test_console import column_headings
 from tests.satisfaction.conftest import Answered
 
 __all__ = ["sign_in"]
@@ -30,6 +32,9 @@ def test_the_figures_page_has_a_chart_its_table_comments_and_csv(
     csv_page = client.get("/console/tilfredshed.csv", params={"gruppe": "channel"})
     rows = list(csv.reader(io.StringIO(csv_page.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[-1][:3] == ["i alt", "1", "1"]
+    figures_table = column_headings(page.text)[: len(COLUMNS)]  # the comments' table follows
+    assert rows[0] == figures_table == list(COLUMNS.values())  # Danish headings
+    assert "Tilfredse, CSAT (%)" in rows[0]
     compare = client.get("/console/tilfredshed", params={"gruppe": "municipality"})
     assert compare.status_code == 403
 

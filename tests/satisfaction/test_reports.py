@@ -14,8 +14,14 @@ from hotline.contacts.reports import GroupBy, ReportQuery
 from hotline.contacts.retention import erase_expired_contacts
 from hotline.errors import Forbidden
 from hotline.satisfaction.models import SurveyResponse
-from hotline.satisfaction.reports import satisfaction_csv, satisfaction_report
+from hotline.satisfaction.reports import (
+    COLUMNS,
+    satisfaction_csv,
+    satisfaction_json,
+    satisfaction_report,
+)
 from hotline.satisfaction.retention import erase_expired_survey_comments
+from tests.contacts.conftest import is_danish_words
 from tests.satisfaction.conftest import Answered, user
 
 AT = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
@@ -89,7 +95,8 @@ def test_csv_opens_in_danish_excel(
     )
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:5] == ["gruppe", "inviterede", "svar", "svarprocent", "csat_pct"]
+    assert rows[0] == list(COLUMNS.values())  # the console table's headings
+    assert rows[0][:5] == ["Gruppe", "Inviterede", "Svar", "Svarprocent", "Tilfredse, CSAT (%)"]
     assert rows[1] == ["10.2026", "5", "4", "80,0", "50,0", "3,00", "25,0"]
     assert rows[-1][0] == "i alt"
 
@@ -109,3 +116,15 @@ def test_a_comment_is_erased_with_its_contact_and_the_rating_stays(
         session.get_one(SurveyResponse, old.id).rating,
     ) == (None, 2)
     assert session.get_one(SurveyResponse, recent.id).comment == "Fint"
+
+
+@pytest.mark.parametrize("heading", list(COLUMNS.values()), ids=str)
+def test_every_column_is_headed_in_danish_words(heading: str) -> None:
+    assert is_danish_words(heading), heading
+
+
+def test_every_column_names_the_figure_it_shows(
+    session: Session, demo_users: dict[str, User], survey_data: None
+) -> None:
+    report = satisfaction_report(session, user(session, demo_users, "operator"), OCTOBER)
+    assert set(COLUMNS) <= set(satisfaction_json(report)["total"])

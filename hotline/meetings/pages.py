@@ -20,8 +20,10 @@ from starlette.responses import RedirectResponse, Response
 from hotline.config import Settings
 from hotline.db import transaction, utcnow
 from hotline.deps import DbSession, client_address
-from hotline.errors import NotFound, Problem
+from hotline.errors import InvalidInput, NotFound, Problem
+from hotline.kit.cpr import CprNumberInText, contains_cpr_number
 from hotline.kit.danish_calendar import COPENHAGEN
+from hotline.kit.signed_links import SignedLinkExpired, SignedLinkInvalid
 from hotline.letterheads.service import letterhead_for
 from hotline.meetings import service
 from hotline.meetings.confirmation import queue_confirmation
@@ -29,10 +31,17 @@ from hotline.meetings.models import Booking, BookingState, MeetingType
 from hotline.meetings.schemas import BookingIn
 from hotline.meetings.slots import Slot
 from hotline.municipalities.models import Municipality
+from hotline.public.errors import (
+    PublicRoute,
+    cpr_message,
+    error_page,
+    field_messages,
+    problem_message,
+)
 from hotline.public.layout import Language, language_of, link_with_language, render_public
 from hotline.ratelimit.service import count_request
 
-router = APIRouter(prefix="/book", include_in_schema=False)
+router = APIRouter(prefix="/book", include_in_schema=False, route_class=PublicRoute)
 HONEYPOT = "website"  # hidden from people (and from assistive technology); bots fill it in
 
 
@@ -77,6 +86,7 @@ TEXT: dict[str, dict[str, str]] = {
         "email_label": "E-mail",
         "reach_hint": "Giv telefonnummer, e-mail eller begge. Skriv aldrig dit CPR-nummer.",
         # {days}: HOTLINE_BOOKING_RETENTION_DAYS, the period the worker really erases after.
+        "privacy_label": "Behandling af dine oplysninger",
         "privacy": "Jeg har læst, at kommunen gemmer mine svar og kontaktoplysninger til mødet "
         "og sletter dem {days} dage efter mødet.",
         "book": "Book mødet",
@@ -89,6 +99,10 @@ TEXT: dict[str, dict[str, str]] = {
         "cancelled": "Mødet er aflyst.",
         "state_closed": "Mødet kan ikke ændres længere.",
         "error": "Der er en fejl",
+        "fix_fields": "Ret de markerede felter, og send igen.",
+        "reach_missing": "Giv et telefonnummer eller en e-mailadresse (eller begge).",
+        "privacy_missing": "Sæt kryds for at vise, at du har læst teksten om dine oplysninger.",
+        "form_expired": "Formularen er for gammel eller kunne ikke genkendes. Send den igen.",
         "back": "Tilbage til mødetyperne",
         "mail_sent": "Vi har sendt en bekræftelse med en kalenderfil til din e-mail.",
         "keep_link": "Gem linket til denne side: her kan du aflyse eller flytte mødet.",
@@ -113,6 +127,7 @@ TEXT: dict[str, dict[str, str]] = {
         "phone_label": "Phone number",
         "email_label": "Email",
         "reach_hint": "Give a phone number, an email address or both. Never write your CPR number.",
+        "privacy_label": "How your details are handled",
         "privacy": "I have read that the municipality keeps my answers and contact details for "
         "the meeting and deletes them {days} days after the meeting.",
         "book": "Book the meeting",
@@ -125,6 +140,11 @@ TEXT: dict[str, dict[str, str]] = {
         "cancelled": "The meeting is cancelled.",
         "state_closed": "The meeting can no longer be changed.",
         "error": "There is a problem",
+        "fix_fields": "Correct the marked fields and send the form again.",
+        "reach_missing": "Give a phone number or an email address (or both).",
+        "privacy_missing": "Tick the box to show that you have read the text about your details.",
+        "form_expired": "The form is too old or could not be recognised. Please send it again.",
+        "check_answer": "Check your answer to this question.",
         "back": "Back to the meeting types",
         "mail_sent": "We have sent a confirmation with a calendar file to your email.",
         "keep_link": "Keep the link to this page: here you can cancel or move the meeting.",
@@ -136,6 +156,11 @@ LOCALE = {"da": "da_DK", "en": "en_GB"}
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+def _language(request: Request) -> Language:
+    """The booking pages carry their language in the query (``?lang=en``), forms included."""
+    return language_of(request.query_params.get("lang"))
 
 
 def _municipality(session: Session, code: str) -> Municipality:
@@ -167,7 +192,7 @@ def _page(
     request: Request, session: Session, code: str, template: str, title_key: str,
     context: dict[str, Any], status_code: int = 200,
 ) -> Response:  # fmt: skip
-    lang = language_of(request.query_params.get("lang"))
+    lang = _language(request)
     letterhead = letterhead_for(session, _settings(request), _municipality(session, code))
     return render_public(
         request, template, letterhead, lang,
@@ -214,9 +239,22 @@ def manage(request: Request, session: DbSession, token: str, day: str | None = N
     return _manage_page(request, session, token, booking, day=day)
 
 
+def _refused_change(request: Request, session: Session, token: str, exc: Problem) -> Response:
+    """The citizen's page again, as the booking now is, saying why nothing changed (a second
+    tab that cancels a cancelled meeting, a time just taken); a link that does not work has
+    no page to show it on (``PublicRoute``'s error page)."""
+    session.rollback()
+    booking = service.booking_for_link(session, _settings(request), token)
+    message = problem_message(exc, _language(request))
+    return _manage_page(request, session, token, booking, error=message, status_code=exc.status)
+
+
 @router.post("/manage/{token}/cancel", name="book_cancel")
 def cancel(request: Request, session: DbSession, token: str) -> Response:
-    booking = service.cancel_by_link(session, _settings(request), token)
+    try:
+        booking = service.cancel_by_link(session, _settings(request), token)
+    except Problem as exc:
+        return _refused_change(request, session, token, exc)
     return _manage_page(request, session, token, booking)
 
 
@@ -227,11 +265,7 @@ def move(request: Request, session: DbSession, form: PostedForm, token: str) -> 
         booking = service.move_by_link(session, settings, token, str(form.get("starts_at", "")))
         queue_confirmation(session, settings, booking)
     except Problem as exc:
-        session.rollback()
-        booking = service.booking_for_link(session, settings, token)
-        return _manage_page(
-            request, session, token, booking, error=exc.detail, status_code=exc.status
-        )
+        return _refused_change(request, session, token, exc)
     return _manage_page(request, session, token, booking)
 
 
@@ -244,11 +278,24 @@ def choose_type(request: Request, session: DbSession, code: str) -> Response:
     )  # fmt: skip
 
 
+def _not_offered(request: Request, session: Session, code: str, exc: NotFound) -> Response:
+    """A type the municipality does not offer (any more): on its letterhead, back to its
+    types. An unknown municipality has no page to go back to (``PublicRoute``)."""
+    lang = _language(request)
+    letterhead = letterhead_for(session, _settings(request), _municipality(session, code))
+    back = (link_with_language(f"/book/{code}", lang), TEXT[lang]["back"])
+    return error_page(request, lang, exc, letterhead=letterhead, back=back)
+
+
 def _form_page(
     request: Request, session: Session, code: str, slug: str, *, chosen_day: str | None,
-    error: str | None = None, values: dict[str, Any] | None = None, status_code: int = 200,
+    errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+    status_code: int = 200,
 ) -> Response:  # fmt: skip
-    offered = service.offered_type(session, code, slug)
+    try:
+        offered = service.offered_type(session, code, slug)
+    except NotFound as exc:
+        return _not_offered(request, session, code, exc)
     by_day = _days(service.available_slots(session, code, slug))
     day = date.fromisoformat(chosen_day) if chosen_day else None
     if day not in by_day:
@@ -263,7 +310,8 @@ def _form_page(
             "form_token": service.form_token(_settings(request), code),
             "honeypot": HONEYPOT,
             "retention_days": _settings(request).booking_retention_days,
-            "error": error,
+            "errors": errors or {},
+            "error_list": _error_list(errors or {}, offered, _language(request)),
             "values": values or {},
         },
         status_code=status_code,
@@ -298,12 +346,87 @@ def _form_values(form: Any, questions: list[Any]) -> dict[str, Any]:
     }
 
 
-def _validation_message(exc: ValidationError, lang: Language) -> str:
-    first = exc.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or "form"
-    if lang == "da":
-        return f"Tjek feltet {field}: {first['msg']}"
-    return f"Check the field {field}: {first['msg']}"
+def _field_of(loc: tuple[Any, ...]) -> str:
+    """The form's input a BookingIn error belongs to; the model's one rule over several
+    fields (a phone number or an email address) is shown beside both, as "contact"."""
+    if not loc:
+        return "contact"
+    if loc[0] == "answers" and len(loc) > 1:
+        return f"q_{loc[1]}"
+    return str(loc[0]) if loc[0] in FIELD_IDS else "form"
+
+
+# The inputs an error can be shown beside, and the id of the element the summary links to.
+FIELD_IDS = {
+    "starts_at": "times",
+    "citizen_name": "citizen_name",
+    "citizen_phone": "citizen_phone",
+    "citizen_email": "citizen_email",
+    "contact": "reach-hint",
+    "privacy_accepted": "privacy_accepted",
+}
+FIELD_LABELS = {
+    "starts_at": "choose_time",
+    "citizen_name": "name",
+    "citizen_phone": "phone_label",
+    "citizen_email": "email_label",
+    "contact": "you",
+    "privacy_accepted": "privacy_label",
+}
+
+
+def _error_list(errors: dict[str, str], offered: Any, lang: Language) -> list[tuple[str, str, str]]:
+    """The summary at the top: (the id to jump to, the field's label, the message)."""
+    questions = {f"q_{q.key}": q for q in offered.questions}
+    listed = []
+    for field, message in errors.items():
+        if field in questions:
+            question = questions[field]
+            label = question.label_en if lang == "en" and question.label_en else question.label
+            listed.append((field, label, message))
+        elif field in FIELD_IDS:
+            listed.append((FIELD_IDS[field], TEXT[lang][FIELD_LABELS[field]], message))
+    return listed
+
+
+def _cpr_field(values: dict[str, Any]) -> str:
+    """The first input that holds a CPR number (the service refuses the booking, not a field)."""
+    texts = {
+        "citizen_name": values["citizen_name"],
+        "citizen_phone": values["citizen_phone"],
+        "citizen_email": values["citizen_email"],
+        **{f"q_{key}": " ".join(answer) if isinstance(answer, list) else answer
+           for key, answer in values["answers"].items()},
+    }  # fmt: skip
+    return next((field for field, text in texts.items() if contains_cpr_number(text)), "form")
+
+
+def _refused_answer(offered: Any, values: dict[str, Any]) -> str:
+    """The question whose answer the service refused: the first it refuses on its own."""
+    for question in offered.questions:
+        try:
+            service.validate_answers([question], {question.key: values["answers"][question.key]})
+        except Problem:
+            return f"q_{question.key}"
+    return "form"
+
+
+def _refusal(exc: Problem, offered: Any, values: dict[str, Any], lang: Language) -> dict[str, str]:
+    """The service's refusal of a booking, in the page's words beside the input it concerns."""
+    text = TEXT[lang]
+    if isinstance(exc, CprNumberInText):
+        return {_cpr_field(values): cpr_message(lang)}
+    if isinstance(exc, SignedLinkInvalid | SignedLinkExpired):  # the form's own token
+        return {"form": text["form_expired"]}
+    if exc.slug in ("slot-taken", "slot-unavailable"):
+        return {"starts_at": problem_message(exc, lang)}
+    if type(exc) is InvalidInput and not values["privacy_accepted"]:
+        return {"privacy_accepted": text["privacy_missing"]}
+    if type(exc) is InvalidInput:
+        field = _refused_answer(offered, values)
+        if field != "form":  # the service names the question and what is wrong, in Danish
+            return {field: exc.detail if lang == "da" else text["check_answer"]}
+    return {"form": problem_message(exc, lang)}
 
 
 @router.post("/{code}/{slug}", name="book_submit")
@@ -311,7 +434,7 @@ def submit_booking(
     request: Request, session: DbSession, form: PostedForm, code: str, slug: str, now: RequestTime
 ) -> Response:
     settings = _settings(request)
-    lang = language_of(request.query_params.get("lang"))
+    lang = _language(request)
     with transaction(request.app.state.sessionmaker) as counting:  # kept even if booking fails
         count_request(
             counting, "book", client_address(request),
@@ -336,15 +459,18 @@ def submit_booking(
         queue_confirmation(session, settings, booking)
     except ValidationError as exc:
         session.rollback()
+        errors = field_messages(exc, lang, _field_of)
+        if "contact" in errors:
+            errors["contact"] = TEXT[lang]["reach_missing"]
         return _form_page(
             request, session, code, slug, chosen_day=day, values=values, status_code=422,
-            error=_validation_message(exc, lang),
+            errors=errors,
         )  # fmt: skip
     except Problem as exc:
         session.rollback()
         return _form_page(
             request, session, code, slug, chosen_day=day, values=values,
-            status_code=exc.status, error=exc.detail,
+            status_code=exc.status, errors=_refusal(exc, offered, values, lang),
         )  # fmt: skip
     token = service.manage_token(settings, booking)
     return RedirectResponse(link_with_language(f"/book/manage/{token}", lang, booked=1), 303)

@@ -4,6 +4,7 @@ concurrent requests for the last slot."""
 
 import email
 import math
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -130,8 +131,8 @@ def test_cancelling_through_the_page_frees_the_time(
     [
         ({"website": "http://spam.example"}, 422, "Formularen kunne ikke modtages"),
         ({"q_emne": ""}, 422, "Besvar spørgsmålet: Hvad drejer det sig om?"),
-        ({"q_detaljer": "cpr 010190-1234"}, 422, "CPR-nummer"),
-        ({"citizen_email": ""}, 422, "Tjek feltet"),
+        ({"q_detaljer": "cpr 010190-1234"}, 422, "Skriv ikke CPR-numre her."),
+        ({"citizen_email": ""}, 422, "Giv et telefonnummer eller en e-mailadresse (eller begge)."),
     ],
 )
 def test_a_refused_form_comes_back_with_the_answers_kept(
@@ -212,3 +213,140 @@ def test_two_concurrent_requests_for_the_last_slot_get_one_booking_and_one_taken
     assert "Tiden er lige blevet taget. Vælg en anden tid." in taken.text
     booked = session.scalars(select(Booking)).all()
     assert len(booked) == 1 and booked[0].state == BookingState.BOOKED
+
+
+def field_error(page: httpx.Response, field: str) -> str:
+    """The message shown beside ``field``, after checking the input is tied to it."""
+    found = re.search(rf'<p class="field-error" id="{field}-error">([^<]*)</p>', page.text)
+    assert found, f"no message beside {field}"
+    return found.group(1)
+
+
+def described_by(page: httpx.Response, element_id: str) -> list[str]:
+    tag = re.search(rf'<[^>]* id="{element_id}"[^>]*>', page.text)
+    assert tag, element_id
+    described = re.search(r'aria-describedby="([^"]*)"', tag.group(0))
+    return described.group(1).split() if described else []
+
+
+def is_invalid(page: httpx.Response, element_id: str) -> bool:
+    tag = re.search(rf'<[^>]* id="{element_id}"[^>]*>', page.text)
+    return bool(tag) and 'aria-invalid="true"' in tag.group(0)
+
+
+NO_TECHNICAL_WORDS = ("Tjek feltet", "Check the field", "value is not", "String should",
+                      "Value error", "\"type\":")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lang", "changes", "field", "message", "label"),
+    [
+        ("da", {"citizen_email": "birthe.example.dk"}, "citizen_email",
+         "Skriv en gyldig e-mailadresse, fx navn@eksempel.dk.", "E-mail"),
+        ("en", {"citizen_email": "birthe.example.dk"}, "citizen_email",
+         "Write a valid email address, e.g. name@example.com.", "Email"),
+        ("da", {"citizen_name": "B" * 121}, "citizen_name",
+         "Teksten er for lang (højst 120 tegn).", "Navn"),
+        ("en", {"citizen_name": "B" * 121}, "citizen_name",
+         "The text is too long (at most 120 characters).", "Name"),
+        ("da", {"citizen_email": "", "citizen_phone": ""}, "contact",
+         "Giv et telefonnummer eller en e-mailadresse (eller begge).", "Dine kontaktoplysninger"),
+        ("en", {"citizen_email": "", "citizen_phone": ""}, "contact",
+         "Give a phone number or an email address (or both).", "Your contact details"),
+        ("da", {"citizen_name": "Birthe 010190-1234"}, "citizen_name",
+         "Skriv ikke CPR-numre her. Ret feltet, og send igen.", "Navn"),
+        ("en", {"q_detaljer": "cpr 010190-1234"}, "q_detaljer",
+         "Do not write CPR numbers here. Correct the field and send it again.", "Fortæl mere"),
+        ("en", {"q_emne": ""}, "q_emne", "Check your answer to this question.",
+         "Hvad drejer det sig om?"),
+    ],
+)  # fmt: skip
+def test_a_refusal_is_in_the_page_language_beside_its_field_with_every_value_kept(
+    client: TestClient, open_type: None, session: Session, settings: Settings,
+    lang: str, changes: dict[str, Any], field: str, message: str, label: str,
+) -> None:  # fmt: skip
+    posted = form(settings, first_free(session), **changes)
+    page = client.post(f"/book/0751/folkepension?lang={lang}", data=posted)
+    assert page.status_code == 422
+    assert field_error(page, field) == message
+    inputs = ["citizen_phone", "citizen_email"] if field == "contact" else [field]
+    for element_id in inputs:
+        assert f"{field}-error" in described_by(page, element_id)
+        if not field.startswith("q_") or field == "q_detaljer":
+            assert is_invalid(page, element_id)
+    assert f"{label}: {message}</a>" in page.text  # the summary names the field
+    assert not any(word in page.text for word in NO_TECHNICAL_WORDS)
+    for name in ("citizen_name", "citizen_email", "q_emne", "q_detaljer"):
+        if posted.get(name):
+            assert f'value="{posted[name]}"' in page.text or f">{posted[name]}</textarea>" in (
+                page.text
+            )
+    assert f'value="{posted["starts_at"]}" required checked' in page.text
+    assert 'name="privacy_accepted" value="yes" required checked' in page.text
+    assert session.scalars(select(Booking)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "danish", "english", "back"),
+    [
+        ("/book/9999", 404, "Siden findes ikke.", "The page does not exist.",
+         "https://www.borger.dk"),
+        ("/book/abc", 404, "Siden findes ikke.", "The page does not exist.",
+         "https://www.borger.dk"),
+        ("/book/0751/findes-ikke", 404, "Siden findes ikke.", "The page does not exist.",
+         "/book/0751"),
+        ("/book/manage/not.a.link", 400, "Linket virker ikke.", "The link does not work.",
+         "https://www.borger.dk"),
+    ],
+)  # fmt: skip
+def test_a_page_that_cannot_be_shown_is_an_html_page_in_its_language_with_a_way_back(
+    client: TestClient, open_type: None,
+    path: str, status: int, danish: str, english: str, back: str,
+) -> None:  # fmt: skip
+    for lang, message, title in (("da", danish, "Det gik ikke"),
+                                 ("en", english, "Something went wrong")):  # fmt: skip
+        page = client.get(f"{path}?lang={lang}")
+        assert page.status_code == status
+        assert page.headers["content-type"].startswith("text/html")
+        assert f'<html lang="{lang}">' in page.text and f"<h1>{title}</h1>" in page.text
+        assert message in page.text
+        expected_back = back if back.startswith("http") or lang == "da" else f"{back}?lang=en"
+        assert f'<a href="{expected_back}">' in page.text
+        assert "No municipality" not in page.text and "<script" not in page.text
+
+
+def booked_link(client: TestClient, session: Session, settings: Settings) -> str:
+    """The citizen's own page of a booking made through the form."""
+    manage = client.post(
+        "/book/0751/folkepension", data=form(settings, first_free(session)), follow_redirects=False
+    )
+    return str(manage.headers["location"]).split("?")[0]
+
+
+def test_a_booking_link_with_a_character_too_many_is_refused_on_a_page(
+    client: TestClient, open_type: None, session: Session, settings: Settings
+) -> None:
+    path = booked_link(client, session, settings)
+    page = client.get(f"{path}x")
+    assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
+    assert "Linket virker ikke. Brug linket præcis, som det stod i e-mailen." in page.text
+    cancel = client.post(f"{path}x/cancel?lang=en")
+    assert cancel.status_code == 400 and "The link does not work." in cancel.text
+
+
+def test_cancelling_from_a_stale_second_tab_says_so_on_the_page(
+    client: TestClient, open_type: None, session: Session, settings: Settings
+) -> None:
+    path = booked_link(client, session, settings)
+    assert client.post(f"{path}/cancel").status_code == 200  # the first tab
+    for lang, message in (
+        ("da", "Mødet er allerede aflyst, holdt eller begyndt"),
+        ("en", "The meeting has already been cancelled, held or begun"),
+    ):
+        again = client.post(f"{path}/cancel?lang={lang}")
+        assert again.status_code == 409
+        assert again.headers["content-type"].startswith("text/html")
+        assert message in again.text and f'<html lang="{lang}">' in again.text
+        assert '"title"' not in again.text  # no problem document
+    session.expire_all()
+    assert session.scalars(select(Booking)).one().state == BookingState.CANCELLED_BY_CITIZEN

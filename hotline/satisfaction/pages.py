@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from babel.dates import format_datetime
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
@@ -19,14 +19,16 @@ from hotline.contacts.calendar import COPENHAGEN
 from hotline.db import transaction, utcnow
 from hotline.deps import AppSettings, DbSession
 from hotline.errors import Problem
+from hotline.kit.cpr import CprNumberInText
 from hotline.letterheads.service import Letterhead, letterhead_for
-from hotline.public.layout import PUBLIC_HEADERS, Language, language_of, render_public
+from hotline.public.errors import PublicRoute, error_page, problem_message
+from hotline.public.layout import Language, language_of, render_public
 from hotline.ratelimit.service import count_request
 from hotline.satisfaction import rounds, service
 from hotline.satisfaction.models import COMMENT_MAX_CHARS
 from hotline.satisfaction.schemas import PartnerAnswerWrite, SurveyAnswer
 
-router = APIRouter(tags=["satisfaction"], include_in_schema=False)
+router = APIRouter(tags=["satisfaction"], include_in_schema=False, route_class=PublicRoute)
 
 TEXTS: dict[str, dict[str, Any]] = {
     "da": {
@@ -52,6 +54,7 @@ TEXTS: dict[str, dict[str, Any]] = {
         "locked": "Tak, vi har din vurdering. Den kan ikke længere rettes.",
         "missing": "Vælg et svar på begge spørgsmål.",
         "too_long": f"Kommentaren må højst være {COMMENT_MAX_CHARS} tegn.",
+        "cpr": "Skriv ikke CPR-numre i kommentaren. Ret kommentaren, og send igen.",
         "link_invalid": "Linket er ugyldigt. Brug linket præcis som det stod i e-mailen.",
         "link_expired": "Linket er udløbet. Tak for din interesse.",
     },
@@ -78,6 +81,7 @@ TEXTS: dict[str, dict[str, Any]] = {
         "locked": "Thank you, we have your rating. It can no longer be changed.",
         "missing": "Choose an answer to both questions.",
         "too_long": f"The comment may be at most {COMMENT_MAX_CHARS} characters.",
+        "cpr": "Do not write CPR numbers in the comment. Correct the comment and send it again.",
         "link_invalid": "The link is not valid. Use the link exactly as it was in the email.",
         "link_expired": "The link has expired. Thank you for your interest.",
     },
@@ -91,16 +95,20 @@ def _when(moment: datetime | None, language: Language) -> str | None:
     return format_datetime(moment, "d. MMMM y HH:mm", tzinfo=COPENHAGEN, locale=locale)
 
 
-def _link_error(language: Language, exc: Problem) -> Response:
-    """An invalid or expired link: a plain page (no letterhead is known), never a 5xx."""
-    text = TEXTS[language]["link_expired" if exc.status == 410 else "link_invalid"]
-    body = (
-        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{TEXTS[language]['title']}</title></head><body><main>"
-        f"<h1>{TEXTS[language]['title']}</h1><p>{text}</p></main></body></html>"
-    )
-    return HTMLResponse(body, status_code=exc.status, headers=PUBLIC_HEADERS)
+def _link_error(request: Request, language: Language, exc: Problem) -> Response:
+    """An invalid or expired link (or too many tries): a page on the hotline's neutral
+    letterhead (no municipality is known), never a 5xx."""
+    words = TEXTS[language]
+    message = {400: words["link_invalid"], 410: words["link_expired"]}.get(exc.status)
+    return error_page(request, language, exc, message=message)
+
+
+def _comment_errors(exc: Problem, language: Language, texts: dict[str, Any]) -> dict[str, str]:
+    """The service's refusal of an answer in the page's own words: a CPR number beside the
+    comment that holds it, anything else for the whole form."""
+    if isinstance(exc, CprNumberInText):
+        return {"comment": texts["cpr"]}
+    return {"form": problem_message(exc, language)}
 
 
 def _page(
@@ -109,20 +117,27 @@ def _page(
     language: Language,
     *,
     saved: bool = False,
-    error: str | None = None,
-    comment: str | None = None,
+    errors: dict[str, str] | None = None,
+    posted: dict[str, str | None] | None = None,
     status_code: int = 200,
 ) -> Response:
+    """``posted``: what the citizen sent, shown again on a refusal (not the stored answer)."""
     now = utcnow()
+    response = survey.response
+    shown = posted or {
+        "rating": str(response.rating) if response else None,
+        "got_answer": response.got_answer if response else None,
+        "comment": response.comment if response else None,
+    }
     context = {
         "t": TEXTS[language],
         "survey": survey,
-        "response": survey.response,
+        "response": response,
         "may_change": survey.may_change(now),
         "changeable_until": _when(survey.changeable_until, language),
         "saved": saved,
-        "error": error,
-        "comment": comment,
+        "errors": errors or {},
+        "shown": shown,
         "comment_max": COMMENT_MAX_CHARS,
         "action": request.url.path,
     }
@@ -144,7 +159,7 @@ def survey_page(
     try:
         survey = service.survey_for_link(session, settings, token)
     except Problem as exc:
-        return _link_error(language, exc)
+        return _link_error(request, language, exc)
     return _page(request, survey, language, saved=gemt == "1")
 
 
@@ -173,26 +188,23 @@ def survey_submit(
             )
         survey = service.survey_for_link(session, settings, token)
     except Problem as exc:
-        if exc.status == 429:
-            return HTMLResponse(
-                f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
-                f"<title>429</title></head><body><main><p>{exc.detail}</p></main></body></html>",
-                status_code=429,
-                headers={**PUBLIC_HEADERS, **(exc.headers or {})},
-            )
-        return _link_error(language, exc)
+        return _link_error(request, language, exc)
+    posted = {"rating": rating, "got_answer": got_answer, "comment": comment}
     try:
         answer = SurveyAnswer(rating=rating, got_answer=got_answer, comment=comment)
     except ValidationError as exc:
         too_long = any(error["loc"] == ("comment",) for error in exc.errors())
-        message = TEXTS[language]["too_long" if too_long else "missing"]
-        return _page(request, survey, language, error=message, comment=comment, status_code=422)
+        errors = {"comment": TEXTS[language]["too_long"]} if too_long else {}
+        if any(error["loc"] != ("comment",) for error in exc.errors()):
+            errors["form"] = TEXTS[language]["missing"]
+        return _page(request, survey, language, errors=errors, posted=posted, status_code=422)
     try:
         service.answer_survey(session, settings, token, answer)
     except Problem as exc:
         session.rollback()
+        errors = _comment_errors(exc, language, TEXTS[language])
         return _page(
-            request, survey, language, error=exc.detail, comment=comment, status_code=exc.status
+            request, survey, language, errors=errors, posted=posted, status_code=exc.status
         )
     suffix = "&lang=en" if language == "en" else ""
     return RedirectResponse(f"{request.url.path}?gemt=1{suffix}", status_code=303)
@@ -213,6 +225,7 @@ PARTNER_TEXTS: dict[str, dict[str, Any]] = {
         "thanks": "Tak, kommunens vurdering er gemt.",
         "closed": "Runden er lukket. Tak for jeres interesse.",
         "missing": "Giv en vurdering (1-5) på alle tre spørgsmål.",
+        "cpr": "Skriv ikke CPR-numre i kommentaren. Ret kommentaren, og gem igen.",
     },
     "en": {
         "title": "How do you rate the hotline?",
@@ -230,6 +243,7 @@ PARTNER_TEXTS: dict[str, dict[str, Any]] = {
         "thanks": "Thank you, the municipality's rating is saved.",
         "closed": "The round is closed. Thank you for your interest.",
         "missing": "Rate all three questions (1-5).",
+        "cpr": "Do not write CPR numbers in the comment. Correct the comment and save again.",
     },
 }
 
@@ -241,16 +255,25 @@ def _partner_page(
     language: Language,
     *,
     saved: bool = False,
-    error: str | None = None,
+    errors: dict[str, str] | None = None,
+    posted: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    """``posted``: what the municipality sent, shown again on a refusal (not the stored one)."""
+    answer = form.answer
+    fields = (*(name for name, _ in rounds.QUESTIONS), "comment")
+    shown = posted or {
+        name: "" if answer is None or getattr(answer, name) is None else str(getattr(answer, name))
+        for name in fields
+    }
     context = {
         "t": PARTNER_TEXTS[language],
         "form": form,
         "open": rounds.is_open(form.feedback_round, utcnow()),
         "closes": f"{form.feedback_round.closes_on:%d.%m.%Y}",
         "saved": saved,
-        "error": error,
+        "errors": errors or {},
+        "shown": shown,
         "comment_max": COMMENT_MAX_CHARS,
         "action": request.url.path,
     }
@@ -272,7 +295,7 @@ def partner_page(
     try:
         form = rounds.form_for_link(session, settings, token)
     except Problem as exc:
-        return _link_error(language, exc)
+        return _link_error(request, language, exc)
     return _partner_page(
         request,
         letterhead_for(session, settings, form.municipality),
@@ -291,17 +314,17 @@ async def partner_submit(
     try:
         form = rounds.form_for_link(session, settings, token)
     except Problem as exc:
-        return _link_error(language, exc)
+        return _link_error(request, language, exc)
     try:
         data = PartnerAnswerWrite.model_validate({k: v or None for k, v in values.items()})
     except ValidationError:
-        message = PARTNER_TEXTS[language]["missing"]
         return _partner_page(
             request,
             letterhead_for(session, settings, form.municipality),
             form,
             language,
-            error=message,
+            errors={"form": PARTNER_TEXTS[language]["missing"]},
+            posted=values,
             status_code=422,
         )
     try:
@@ -313,7 +336,8 @@ async def partner_submit(
             letterhead_for(session, settings, form.municipality),
             form,
             language,
-            error=exc.detail,
+            errors=_comment_errors(exc, language, PARTNER_TEXTS[language]),
+            posted=values,
             status_code=exc.status,
         )
     suffix = "&lang=en" if language == "en" else ""

@@ -22,6 +22,7 @@ from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
 from hotline.deps import DbSession, RowId
 from hotline.errors import Problem
+from hotline.kit.cpr import CprNumberInText, contains_cpr_number
 from hotline.meetings import service
 from hotline.meetings.models import MeetingChannel, MeetingType, MeetingTypeOverride
 from hotline.meetings.schemas import (
@@ -45,6 +46,10 @@ KINDS = {
     QuestionKind.DATE.value: "Dato",
     QuestionKind.YES_NO.value: "Ja/nej",
 }
+CPR_IN_TEXT = (
+    "Skriv ikke CPR-numre her: borgerne og medarbejderne læser mødetypens tekster. Ret "
+    "teksten, og gem igen."
+)
 BLANK_ROWS = 2  # empty question rows under the existing ones: save to get more
 SETTINGS = ("duration_minutes", "parallel_agents", "horizon_days", "min_notice_hours")
 
@@ -229,8 +234,22 @@ def _type_page(
     return render(request, "meeting_type.html", context, status_code=422 if errors else 200)
 
 
-def _refusal(exc: Problem) -> dict[str, str]:
+def _cpr_field(values: Mapping[str, Any], text_fields: tuple[str, ...]) -> str:
+    """The first input holding a CPR number: the service refuses the whole type (the guard
+    reads every text at once), the page shows the message beside the text to correct."""
+    for name in text_fields:
+        if contains_cpr_number(values.get(name) or ""):
+            return name
+    for index, row in enumerate(values.get("rows", [])):
+        if any(contains_cpr_number(row[name]) for name in ("key", "label", "label_en", "options")):
+            return f"q{index}"
+    return "form"
+
+
+def _refusal(exc: Problem, values: Mapping[str, Any]) -> dict[str, str]:
     """A refusal of the service beside the field it concerns, in Danish."""
+    if isinstance(exc, CprNumberInText):
+        return {_cpr_field(values, ("title", "description")): CPR_IN_TEXT}
     if exc.status in (409, 412, 428):
         message = (
             "Der findes allerede en mødetype med den adresse (slug). Vælg en anden."
@@ -271,7 +290,7 @@ def type_create(
         try:
             meeting_type = service.create_meeting_type(session, user, data)
         except Problem as exc:
-            errors = _refusal(exc)
+            errors = _refusal(exc, values)
     if errors:
         return _type_page(request, None, values, errors=errors)
     target = console_path(request, "editor_meeting_type", type_id=meeting_type.id)
@@ -296,7 +315,7 @@ def type_save(
         try:
             service.update_meeting_type(session, user, type_id, values["version"] or None, data)
         except Problem as exc:
-            errors = _refusal(exc)
+            errors = _refusal(exc, values)
     if errors:
         return _type_page(request, meeting_type, values, errors=errors)
     return _type_page(request, meeting_type, _type_values(meeting_type), saved=True)
@@ -312,7 +331,8 @@ def type_active(
     try:
         service.set_active(session, user, type_id, version, form.get("active") == "yes")
     except Problem as exc:
-        return _type_page(request, meeting_type, _type_values(meeting_type), errors=_refusal(exc))
+        values = _type_values(meeting_type)
+        return _type_page(request, meeting_type, values, errors=_refusal(exc, values))
     target = console_path(request, "editor_meeting_type", type_id=type_id)
     return RedirectResponse(with_query(target, gemt=1), status_code=303)
 
@@ -402,6 +422,8 @@ def local_save(
         service.set_override(session, user, code, type_id, data, values["version"] or None)
     except ValidationError as exc:
         errors = danish_errors(exc, _field_of("local_questions", origin))
+    except CprNumberInText:
+        errors = {_cpr_field(values, ("local_instructions",)): CPR_IN_TEXT}
     except Problem as exc:
         errors = {"form": danish_message(412) if exc.status in (412, 428) else exc.detail}
     municipality = get_municipality(session, code)

@@ -217,3 +217,51 @@ def test_an_admin_hides_a_type_and_adds_local_questions_and_instructions(
     )
     assert foreign.status_code == 403
     assert client.get("/console/redaktion/moedetyper").status_code == 403
+
+
+CPR_IN_TEXT = (
+    "Skriv ikke CPR-numre her: borgerne og medarbejderne læser mødetypens tekster. Ret "
+    "teksten, og gem igen."
+)
+
+
+def error_beside(text: str, error_id: str) -> str:
+    found = re.search(rf'<p class="field-error" id="{error_id}">([^<]*)</p>', text)
+    assert found, f"no message {error_id}"
+    return found.group(1)
+
+
+def test_a_cpr_number_in_a_type_is_named_beside_the_text_that_holds_it(
+    client: TestClient, sign_in: SignIn, session: Session
+) -> None:
+    housing_article(session)
+    sign_in("editor")
+    in_question = post(client, NEW, new_type_form(q5_label="Dit CPR-nummer er 010190-1234?"))
+    assert in_question.status_code == 422
+    assert error_beside(in_question.text, "q5-error") == CPR_IN_TEXT
+    assert 'value="Dit CPR-nummer er 010190-1234?"' in in_question.text
+    in_title = post(client, NEW, new_type_form(title="Pension 010190-1234"))
+    assert in_title.status_code == 422
+    assert error_beside(in_title.text, "f-title-error") == CPR_IN_TEXT
+    assert re.search(r'id="f-title"[^>]*aria-invalid="true"', in_title.text)
+    assert 'value="Pension 010190-1234"' in in_title.text
+    for page in (in_question, in_title):
+        assert "Svaret indeholder" not in page.text and "The reply contains" not in page.text
+    assert session.scalars(select(MeetingType)).all() == []
+
+
+def test_a_cpr_number_in_local_instructions_is_named_beside_them_with_the_text_kept(
+    client: TestClient, sign_in: SignIn, make_type: MakeType, session: Session
+) -> None:
+    kind = make_type()
+    sign_in("admin.aarhus")
+    instructions = "Borgerens CPR er 010190-1234, ring før mødet."
+    local = {"version": "", "local_instructions": instructions, "q0_key": "sag",
+             "q0_label": "Har du et sagsnummer?", "q0_kind": "short_text"}  # fmt: skip
+    refused = post(client, f"/console/kommune/0751/moedetyper/{kind.id}", local)
+    assert refused.status_code == 422
+    assert error_beside(refused.text, "f-local_instructions-error") == CPR_IN_TEXT
+    assert f">{instructions}</textarea>" in refused.text
+    assert 'value="Har du et sagsnummer?"' in refused.text
+    assert "Svaret indeholder" not in refused.text
+    assert session.scalars(select(MeetingTypeOverride)).all() == []

@@ -13,7 +13,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, MetaData, Select, create_engine, event, make_url
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    Select,
+    create_engine,
+    event,
+    make_url,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite as sqlite_dialect
 from sqlalchemy.exc import DBAPIError
@@ -117,6 +126,7 @@ def make_engine(
             cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
             cursor.close()
 
+        event.listen(engine, "savepoint", _sqlite_savepoint_inside_a_transaction)
         return engine
     return create_engine(
         url,
@@ -127,6 +137,29 @@ def make_engine(
         # took 570 ms of a 690 ms query; JIT pays off for analytics, not for these.
         connect_args=_POSTGRES_CONNECT_ARGS,
     )
+
+
+def _sqlite_savepoint_inside_a_transaction(connection: Connection, _name: str | None) -> None:
+    """Open the transaction before a savepoint where SQLite's driver has not opened it yet.
+
+    The driver (pysqlite, in its legacy transaction control) sends BEGIN only before an INSERT,
+    UPDATE or DELETE, not before a SAVEPOINT. A SAVEPOINT outside a transaction makes SQLite
+    start one of its own, which RELEASE then commits: a ``begin_nested`` block written before
+    anything else in its transaction was committed at once, whatever the caller's transaction
+    did after (a form refused with 422 kept half its fields). Inside a BEGIN of ours, the
+    savepoint belongs to the caller's transaction, which the driver's commit or rollback ends.
+
+    BEGIN IMMEDIATE takes the write lock now, waiting up to the busy timeout as the driver's
+    first write does: a savepoint is opened to write, and a deferred BEGIN whose reads came
+    before another connection's commit could not write at all (SQLite answers "database is
+    locked" at once, without waiting). For that reason the engine keeps the driver's
+    transaction control otherwise, rather than SQLAlchemy's documented recipe (the driver's
+    isolation_level None, BEGIN before every transaction): with a worker thread writing beside
+    the requests, a request that reads and then writes would fail where it now waits.
+    """
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection is not None and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

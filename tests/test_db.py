@@ -104,3 +104,20 @@ def test_a_sqlite_file_being_written_is_still_read_from_the_loop(
 
         assert asyncio.run(read()) == demo_users["agent.aarhus"].full_name
         writer.rollback()
+
+
+def test_a_released_savepoint_is_undone_with_the_transaction_around_it(
+    engine: Engine, municipalities: None
+) -> None:
+    """A savepoint is part of the caller's transaction: releasing it commits nothing. On SQLite
+    the driver opens no transaction for a SAVEPOINT, so SQLite would open one of its own, and
+    RELEASE would commit it (an edit kept although its request was refused)."""
+    with Session(engine) as before:
+        names = {code: before.get_one(Municipality, code).name for code in ("0751", "0461")}
+    with make_sessionmaker(engine)() as session:
+        for code in names:
+            with session.begin_nested():
+                session.get_one(Municipality, code).name = "Ændret"
+        session.rollback()
+    with Session(engine) as after:
+        assert {code: after.get_one(Municipality, code).name for code in names} == names

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from hotline.auth.models import User
 from hotline.db import make_sessionmaker, transaction
 from hotline.kit.danish_calendar import COPENHAGEN
+from hotline.letterheads.models import LetterheadOverride
 from hotline.meetings import service
 from hotline.meetings.models import MeetingType
 from hotline.meetings.schemas import MeetingTypeIn
@@ -70,3 +71,17 @@ def make_type(engine: Engine, demo_users: dict[str, User]) -> MakeType:
             return service.create_meeting_type(session, editor, type_data(**overrides))
 
     return make
+
+
+@pytest.fixture
+def aarhus_letterhead_with_a_cpr_number(engine: Engine, municipalities: None) -> None:
+    """Aarhus's letterhead closing with a CPR number, as saved before letterheads refused them:
+    every letter on it is refused by the CPR guard (written to the table, as no save can now)."""
+    with transaction(make_sessionmaker(engine)) as session:
+        session.add(
+            LetterheadOverride(
+                municipality_code="0751",
+                theme={"closing": "Med venlig hilsen 010190-1234"},
+                version=1,
+            )
+        )

@@ -24,6 +24,7 @@ from hotline.errors import (
     PreconditionRequired,
 )
 from hotline.kit.signed_links import SignedLinkExpired, SignedLinkInvalid
+from hotline.letterheads.texts import CprNumberInLetterhead
 from hotline.meetings import service
 from hotline.meetings.models import Booking, BookingState
 from hotline.meetings.schemas import BookingIn, OverrideIn
@@ -112,6 +113,25 @@ def test_a_cpr_number_in_a_meeting_types_texts_is_refused_as_the_meeting_types(
         service.set_override(
             session, admin, "0751", kind.id, OverrideIn(local_instructions="Ring til 0101901234")
         )
+
+
+@pytest.mark.usefixtures("aarhus_letterhead_with_a_cpr_number")
+def test_a_booking_whose_confirmation_cannot_be_composed_is_not_kept(
+    make_type: MakeType, engine: Engine, settings: Settings, session: Session
+) -> None:
+    """The booking page rolls its transaction back when the confirmation is refused: the seat
+    taken in a savepoint must go with it, also on SQLite."""
+    from hotline.meetings.confirmation import queue_confirmation
+
+    make_type()
+    with make_sessionmaker(engine)() as page:
+        made = service.book_meeting(
+            page, AARHUS, "0751", booking(citizen_email="birthe@example.dk"), now=NOW
+        )
+        with pytest.raises(CprNumberInLetterhead):
+            queue_confirmation(page, settings, made)
+        page.rollback()
+    assert session.scalars(select(Booking)).all() == []
 
 
 def test_privacy_must_be_accepted(make_type: MakeType, engine: Engine) -> None:

@@ -4,9 +4,10 @@ No web framework here: the request-scoped session lives with the web layer (``ho
 """
 
 import importlib
+import logging
 import sqlite3
 from collections import namedtuple
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,6 +37,10 @@ from hotline.kit.versions import check_version, revision_version
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
+
+log = logging.getLogger(__name__)
+
+Item = TypeVar("Item")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -227,6 +232,34 @@ def upsert_versioned(
     if stored is None:
         raise PreconditionFailed(f"Someone changed {what} while you were saving it.")
     return session.get_one(model, tuple(stored), populate_existing=True)
+
+
+def each_on_its_own(
+    session: Session,
+    items: Iterable[Item],
+    write: Callable[[Item], object],
+    *,
+    describe: Callable[[Item], str],
+) -> int:
+    """``write`` each item in a savepoint of its own; returns for how many it succeeded.
+
+    For the worker's periodic jobs, which write for many items in one transaction: an item that
+    raises (a letter the CPR guard refuses, an address that cannot be mailed) is rolled back
+    alone and logged as ``describe`` names it, and stays due for the job's next run, while the
+    others are written and committed with the transaction. ``describe`` is asked before the
+    write, so naming the item never reads from a session that has just failed.
+    """
+    written = 0
+    for item in items:
+        name = describe(item)
+        try:
+            with session.begin_nested():
+                write(item)
+        except Exception:  # one bad item must not keep the others waiting; it is logged
+            log.exception("%s failed; it is tried again at the job's next run", name)
+            continue
+        written += 1
+    return written
 
 
 class NeedsDatabase(Exception):

@@ -1,4 +1,4 @@
-"""The periodic jobs every outbox worker runs in its housekeeping transaction (hourly, or as
+"""The periodic jobs every outbox worker runs, each in a transaction of its own (hourly, or as
 often as a job's ``Every`` says: meeting reminders every few minutes).
 
 Composed here, above the domains, because the domains that need a periodic job (contacts' and

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from hotline.auth.models import User
 from hotline.composer.service import letter_on_letterhead
 from hotline.config import Settings
-from hotline.db import utcnow
+from hotline.db import each_on_its_own, utcnow
 from hotline.kit.danish_calendar import COPENHAGEN
 from hotline.letterheads.render import LetterContent, danish_date
 from hotline.letterheads.service import letterhead_for
@@ -159,7 +159,14 @@ def cancel_for_municipality(
 def queue_due_reminders(
     session: Session, settings: Settings, *, now: datetime | None = None
 ) -> int:
-    """Queue the reminder of every booked meeting starting within REMINDER_BEFORE (once)."""
+    """Queue the reminder of every booked meeting starting within REMINDER_BEFORE (once);
+    returns how many were queued.
+
+    Each booking's letter and its ``reminder_queued_at`` are written together in a savepoint
+    of their own: a reminder that cannot be composed (its municipality's letterhead fails the
+    CPR guard) is logged and tried again at the next check, and the other meetings' reminders
+    go out. The rows stay locked for the transaction (SKIP LOCKED: another worker takes other
+    bookings), so no reminder is queued twice."""
     now = now or utcnow()
     due = session.scalars(
         select(Booking)
@@ -173,9 +180,12 @@ def queue_due_reminders(
         .order_by(Booking.starts_at)
         .with_for_update(skip_locked=True)
     ).all()
-    for booking in due:
+
+    def remind(booking: Booking) -> None:
         _queue(session, settings, booking, "Påmindelse om dit møde",
                "Vi minder dig om dit møde.")  # fmt: skip
         booking.reminder_queued_at = now
-    session.flush()
-    return len(due)
+
+    return each_on_its_own(
+        session, due, remind, describe=lambda booking: f"The reminder of booking {booking.id}"
+    )

@@ -33,10 +33,14 @@ log = get_logger(__name__)
 
 PURGE_INTERVAL = timedelta(hours=1)
 CONFIRM_WITHIN_SECONDS = 0.2  # a slow server gets each outcome written on its own
+# A housekeeping job that failed runs again after this, then after twice as long each time it
+# fails again, up to its own interval: a passing fault (a lock, a restart of the database) is
+# not waited out for an hour, and a lasting one is not tried again every poll.
+FAILED_JOB_RETRY = timedelta(minutes=1)
 
-# A periodic job of another domain (contact retention, reminders) that the worker runs in its
-# hourly housekeeping transaction. Given by the composing front end (hotline/housekeeping.py),
-# so the outbox, which those domains send through, imports none of them.
+# A periodic job of another domain (contact retention, reminders) that the worker runs hourly,
+# in a transaction of its own. Given by the composing front end (hotline/housekeeping.py), so
+# the outbox, which those domains send through, imports none of them.
 HousekeepingJob = Callable[[Session, Settings, datetime], object]
 
 
@@ -52,12 +56,29 @@ class Every:
         return self.job(session, settings, now)
 
 
+def interval_of(job: HousekeepingJob) -> timedelta:
+    return job.interval if isinstance(job, Every) else PURGE_INTERVAL
+
+
+def name_of(job: HousekeepingJob) -> str:
+    function = job.job if isinstance(job, Every) else job
+    return getattr(function, "__qualname__", repr(function))
+
+
+def purge_expired_replies(session: Session, settings: Settings, now: datetime) -> int:
+    """The outbox's own housekeeping: recipient and content of replies past retention."""
+    erased = outbox.purge_expired(session, settings, now)
+    if erased:
+        log.info("erased recipient and content of replies past retention", replies=erased)
+    return erased
+
+
 class Worker:
     """One delivery loop with its own engine and SMTP connection."""
 
     def __init__(self, settings: Settings, housekeeping: Sequence[HousekeepingJob] = ()) -> None:
         self.settings = settings
-        self.housekeeping = tuple(housekeeping)
+        self.housekeeping = (purge_expired_replies, *housekeeping)
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._engine = make_engine(settings.database_url)
         self.sessions = make_sessionmaker(self._engine)
@@ -66,8 +87,8 @@ class Worker:
         self._stopping = asyncio.Event()
         self._sent: list[Reply] = []  # sent, outcome not yet written
         self._first_sent_at = 0.0
-        self._next_purge = utcnow()
         self._next_run: dict[int, datetime] = {}  # per housekeeping job (by position)
+        self._backoff: dict[int, timedelta] = {}  # after a failed run, per job (by position)
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -89,8 +110,8 @@ class Worker:
         try:
             while not self._stopping.is_set():
                 WORKER_HEARTBEAT.labels(self.id).set_to_current_time()
+                self._housekeeping_when_due()
                 try:
-                    self._purge_when_due()
                     delivered = await self.deliver_batch()
                 except Exception:  # a worker outlives a bad moment of its database or server
                     log.exception("outbox round failed; will retry", worker=self.id)
@@ -200,30 +221,36 @@ class Worker:
                 )
         self._sent = []
 
-    def _purge_when_due(self) -> None:
-        """The hourly purge and the housekeeping jobs that are due, in one transaction: each
-        job hourly, or as often as its ``Every`` says."""
+    def _housekeeping_when_due(self) -> None:
+        """Run the housekeeping jobs that are due (hourly, or as often as an ``Every`` says),
+        each in a transaction of its own and in their order.
+
+        A job that fails is rolled back and logged alone, and runs again after a back-off
+        (``FAILED_JOB_RETRY``): the purge, the other jobs and the delivery of replies go on.
+        Each job's own writes commit together (a reminder with its outbox row), and every
+        worker runs the jobs, which lock or update what they take, as before."""
         now = utcnow()
-        purge = now >= self._next_purge
-        due = [
-            (index, job)
-            for index, job in enumerate(self.housekeeping)
-            if now >= self._next_run.get(index, now)
-        ]
-        if not (purge or due):
-            return
-        with self._transaction() as session:
-            erased = outbox.purge_expired(session, self.settings, now) if purge else 0
-            for _index, job in due:
+        for index, job in enumerate(self.housekeeping):
+            if now >= self._next_run.get(index, now):
+                self._next_run[index] = now + self._run_job(index, job, now)
+
+    def _run_job(self, index: int, job: HousekeepingJob, now: datetime) -> timedelta:
+        """Run one job; returns how long until it runs again."""
+        try:
+            with self._transaction() as session:
                 job(session, self.settings, now)
-        if erased:
-            log.info("erased recipient and content of replies past retention", replies=erased)
-        for index, job in due:
-            self._next_run[index] = now + (
-                job.interval if isinstance(job, Every) else PURGE_INTERVAL
+        except Exception:  # one job's failure must not stop the others or the delivery
+            retry = min(interval_of(job), self._backoff.get(index, FAILED_JOB_RETRY))
+            self._backoff[index] = retry * 2
+            log.exception(
+                "housekeeping job failed; will retry",
+                job=name_of(job),
+                retry_seconds=retry.total_seconds(),
+                worker=self.id,
             )
-        if purge:
-            self._next_purge = now + PURGE_INTERVAL
+            return retry
+        self._backoff.pop(index, None)
+        return interval_of(job)
 
 
 @asynccontextmanager

@@ -27,7 +27,7 @@ from hotline.composer.service import ComposedReply
 from hotline.config import Settings
 from hotline.contacts.calendar import local, local_day_start
 from hotline.contacts.forwarding import hotline_sender
-from hotline.db import utcnow
+from hotline.db import each_on_its_own, utcnow
 from hotline.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hotline.kit.cpr import CprNumberInText, refuse_cpr_numbers
 from hotline.kit.danish_csv import danish_csv, danish_number
@@ -249,9 +249,13 @@ def answer_by_link(
 
 def remind_and_close(session: Session, settings: Settings, now: datetime) -> tuple[int, int]:
     """The worker: close rounds past their date; remind the admins of municipalities that
-    have not answered, once, in the last REMIND_DAYS_BEFORE_CLOSE days. (reminded, closed)"""
-    reminded = closed = 0
+    have not answered, once, in the last REMIND_DAYS_BEFORE_CLOSE days. (reminded, closed)
+
+    Each reminder is written on its own (``each_on_its_own``): one that cannot be mailed is
+    logged and tried again at the next run, and the others go out."""
+    closed = 0
     today = local(now).date()
+    due: list[tuple[FeedbackRound, User, PartnerInvitation, User]] = []
     for feedback_round in session.scalars(
         select(FeedbackRound).where(FeedbackRound.closed_at.is_(None))
     ):
@@ -275,10 +279,17 @@ def remind_and_close(session: Session, settings: Settings, now: datetime) -> tup
             )
         ).all()
         operator = session.get_one(User, feedback_round.opened_by)
-        for invitation, admin in pending:
-            _mail_admin(session, settings, feedback_round, admin, operator, reminder=True)
-            invitation.reminded_at = now
-            reminded += 1
+        due += [(feedback_round, operator, invitation, admin) for invitation, admin in pending]
+
+    def remind(reminder: tuple[FeedbackRound, User, PartnerInvitation, User]) -> None:
+        feedback_round, operator, invitation, admin = reminder
+        _mail_admin(session, settings, feedback_round, admin, operator, reminder=True)
+        invitation.reminded_at = now
+
+    def describe(reminder: tuple[FeedbackRound, User, PartnerInvitation, User]) -> str:
+        return f"The reminder of round {reminder[0].id} to user {reminder[3].id}"
+
+    reminded = each_on_its_own(session, due, remind, describe=describe)
     session.flush()
     return reminded, closed
 

@@ -383,13 +383,72 @@ def test_the_worker_queues_a_reminder_within_minutes_of_it_falling_due(
     monkeypatch.setattr(outbox_worker, "utcnow", lambda: clock[0])
     worker = outbox_worker.Worker(settings, HOUSEKEEPING)
     try:
-        worker._purge_when_due()  # the start: every job runs once
+        worker._housekeeping_when_due()  # the start: every job runs once
         assert session.scalars(select(Reply)).all() == []
         clock[0] += REMINDER_CHECK_INTERVAL  # due two minutes ago; the hourly jobs are not
-        worker._purge_when_due()
+        worker._housekeeping_when_due()
     finally:
         worker._engine.dispose()
     reminder = session.scalars(select(Reply)).one()
     assert reminder.subject == "Påmindelse om dit møde"
     queued_at = session.get_one(Booking, made.id).reminder_queued_at
     assert queued_at == clock[0] and made.starts_at - queued_at == timedelta(hours=23, minutes=58)
+
+
+@pytest.mark.usefixtures("aarhus_letterhead_with_a_cpr_number")
+def test_a_reminder_that_cannot_be_composed_keeps_no_other_mail_waiting(
+    make_type: MakeType, engine: Engine, settings: Settings, session: Session,
+    demo_users: dict[str, User], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    """Aarhus's letterhead fails the CPR guard, so its citizen's reminder cannot be composed.
+    In the same round of the worker, Odense's citizen is reminded and an Odense agent's reply
+    is delivered; the refused reminder is logged, tried again at the next check, and goes out
+    once the letterhead is mended."""
+    import asyncio
+
+    from hotline.housekeeping import HOUSEKEEPING, REMINDER_CHECK_INTERVAL
+    from hotline.kit.danish_calendar import is_closed_day
+    from hotline.letterheads.service import reset_letterhead
+    from hotline.municipalities.models import Municipality
+    from hotline.replies import service as replies
+    from hotline.replies import worker as outbox_worker
+    from hotline.replies.models import Reply
+    from tests.replies.conftest import reply_request
+
+    make_type(opening_hours={day: [("09:00", "12:00")] for day in range(7)}, min_notice_hours=0)
+    day = date.today() + timedelta(days=2)  # after the replies queued now: they are due
+    while is_closed_day(day):
+        day += timedelta(days=1)
+    odense_link = SignedLinkActor(Action.BOOK_MEETING, "0461")
+    with transaction(make_sessionmaker(engine)) as writing:
+        aarhus, odense = (
+            service.book_meeting(
+                writing, actor, code,
+                booking(starts_at=local(day, 10, minute).isoformat(), citizen_email=email),
+                now=local(day, 7),
+            )
+            for actor, code, minute, email in [
+                (AARHUS, "0751", 0, "birthe@example.dk"),
+                (odense_link, "0461", 30, "ole@example.dk"),
+            ]
+        )  # fmt: skip
+        agent = writing.get_one(User, demo_users["agent.odense"].id)
+        replies.submit(writing, settings, reply_request(municipality="0461"), agent)
+    clock = [odense.starts_at - timedelta(hours=23)]  # both reminders are due
+    monkeypatch.setattr(outbox_worker, "utcnow", lambda: clock[0])
+    worker = outbox_worker.Worker(settings, HOUSEKEEPING)
+
+    asyncio.run(worker.run(until_idle=True))
+    sent = {reply.to: reply.status for reply in session.scalars(select(Reply))}
+    assert sent == {"borger@example.dk": "sent", "ole@example.dk": "sent"}
+    assert session.get_one(Booking, aarhus.id).reminder_queued_at is None
+    assert f"The reminder of booking {aarhus.id} failed" in caplog.text
+    session.rollback()
+
+    with transaction(make_sessionmaker(engine)) as writing:
+        admin = writing.get_one(User, demo_users["admin.aarhus"].id)
+        reset_letterhead(writing, settings, writing.get_one(Municipality, "0751"), admin)
+    clock[0] += REMINDER_CHECK_INTERVAL
+    asyncio.run(worker.run(until_idle=True))
+    reminded = session.scalars(select(Reply).where(Reply.to == "birthe@example.dk")).one()
+    assert (reminded.subject, reminded.status) == ("Påmindelse om dit møde", "sent")

@@ -1,6 +1,7 @@
 """`hotline worker` as an operator runs it, and the retention of what was sent."""
 
-from datetime import timedelta
+import asyncio
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,9 @@ from typer.testing import CliRunner
 from hotline.cli import app
 from hotline.config import Settings
 from hotline.db import make_sessionmaker, transaction, utcnow
+from hotline.municipalities.models import Municipality
 from hotline.replies import outbox
+from hotline.replies import worker as outbox_worker
 from hotline.replies.audit import recipient_hash
 from hotline.replies.models import Reply, SendAudit
 from tests.conftest import TEST_SECRET
@@ -69,3 +72,46 @@ def test_after_the_retention_period_recipient_and_content_are_erased_the_audit_s
     assert kept.to == "borger@example.dk" and kept.mime is not None
     hashes = set(session.scalars(select(SendAudit.recipient_hash)))
     assert hashes == {recipient_hash(settings, "borger@example.dk")}
+
+
+def test_a_failing_housekeeping_job_is_retried_with_back_off_and_holds_up_nothing_else(
+    settings: Settings, queue_replies: QueueReplies, session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A job that fails after writing is rolled back alone: the job after it commits, the
+    reply queued is delivered in the same round, and the failed job runs again after one
+    minute, then two (not at every poll of the outbox)."""
+    failed_at, ran_at = [], []
+
+    def renames_odense_then_fails(tx: Session, _settings: Settings, now: datetime) -> None:
+        failed_at.append(now)
+        tx.get_one(Municipality, "0461").name = "Halvt Omdøbt"
+        tx.flush()
+        raise RuntimeError("a job's bad moment")
+
+    def renames_aarhus(tx: Session, _settings: Settings, now: datetime) -> None:
+        ran_at.append(now)
+        tx.get_one(Municipality, "0751").name = "Aarhus Omdøbt"
+
+    (reply,) = queue_replies(settings)
+    start = utcnow()
+    clock = [start]
+    monkeypatch.setattr(outbox_worker, "utcnow", lambda: clock[0])
+    worker = outbox_worker.Worker(settings, [renames_odense_then_fails, renames_aarhus])
+
+    asyncio.run(worker.run(until_idle=True))
+    assert session.get_one(Reply, reply.id).status == "sent"
+    assert session.get_one(Municipality, "0461").name == "Odense Kommune"
+    assert session.get_one(Municipality, "0751").name == "Aarhus Omdøbt"
+    try:
+        for seconds in (30, 60, 120, 179, 180):
+            clock[0] = start + timedelta(seconds=seconds)
+            worker._housekeeping_when_due()
+    finally:
+        worker._engine.dispose()
+    assert [moment - start for moment in failed_at] == [
+        timedelta(0),
+        timedelta(minutes=1),
+        timedelta(minutes=3),
+    ]
+    assert ran_at == [start]  # hourly, as before

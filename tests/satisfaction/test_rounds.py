@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import User
@@ -106,6 +106,28 @@ def test_reminders_go_once_to_those_who_have_not_answered_and_the_round_closes(
     assert rounds.remind_and_close(session, settings, after) == (0, 1)
     session.commit()
     assert session.get_one(FeedbackRound, feedback_round.id).closed_at is not None
+
+
+def test_a_reminder_that_cannot_be_mailed_keeps_no_other_admin_waiting(
+    session: Session, settings: Settings, demo_users: dict[str, User]
+) -> None:
+    """Aarhus's admin has an address no mail header takes (stored before addresses were
+    checked): Copenhagen's admin is reminded all the same, and Aarhus's reminder waits for the
+    next run."""
+    feedback_round = _open(session, settings, demo_users)
+    session.execute(
+        update(User).where(User.id == demo_users["admin.aarhus"].id).values(email="aase\r\n@x.dk")
+    )
+    three_days_before = datetime(2026, 12, 12, 9, 0, tzinfo=UTC)
+    assert rounds.remind_and_close(session, settings, three_days_before) == (1, 0)
+    session.commit()
+    reminded = session.scalars(
+        select(PartnerInvitation.user_id).where(
+            PartnerInvitation.round_id == feedback_round.id,
+            PartnerInvitation.reminded_at.is_not(None),
+        )
+    ).all()
+    assert reminded == [demo_users["admin.kobenhavn"].id]
 
 
 def test_answers_and_trend_are_scoped_by_role(

@@ -289,39 +289,35 @@ def _amounts_to_confirm(facts: Any, form: FormData, errors: dict[str, str]) -> d
 def facts_save(
     request: Request, code: str, user: ConsoleUser, session: DbSession, form: ConsoleForm
 ) -> Response:
-    """Only changed values are written; each refused one is explained next to its input."""
+    """Only changed values are written, all or none (``knowledge.write_fact_values``): while
+    any is refused, nothing is saved and every typed value comes back, each refused one
+    explained next to its input."""
     m = _municipality(session, user, code, Action.EDIT_LOCAL_KNOWLEDGE)
-    values: dict[str, str] = {}
-    errors: dict[str, str] = {}
     facts = knowledge.municipality_facts(session, m.code)
     amount_errors: dict[str, str] = {}
     seen = {fact.key: str(form.get(f"revision-{fact.key}", "")) for fact in facts}
     understood = _amounts_to_confirm(facts, form, amount_errors)
+    values = {fact.key: str(form.get(f"fact-{fact.key}", "")).strip() for fact in facts}
     if understood and not amount_errors:  # nothing is saved before the amounts are confirmed
-        as_sent = {fact.key: str(form.get(f"fact-{fact.key}", "")).strip() for fact in facts}
-        return _facts_page(request, session, m, as_sent, understood=understood, seen=seen)
-    for fact in facts:
-        sent = str(form.get(f"fact-{fact.key}", "")).strip()
-        values[fact.key] = sent
-        if sent == (fact.value or ""):
-            continue
-        expected = form_version(form, f"revision-{fact.key}")
-        try:
-            with session.begin_nested():
-                if sent:
-                    knowledge.write_fact_value(
-                        session, user, m.code, fact.key, sent, expected=expected
-                    )
-                else:
-                    knowledge.remove_fact_value(session, user, m.code, fact.key, expected=expected)
-        except (PreconditionFailed, PreconditionRequired):  # changed since the page was read
-            errors[f"fact-{fact.key}"] = CONFLICT
-            seen.pop(fact.key)  # shown again with the current revision, to overwrite knowingly
-        except InvalidInput:
-            errors[f"fact-{fact.key}"] = amount_errors.get(
-                f"fact-{fact.key}", f"Ugyldig værdi. {FACT_TYPES[FactType(fact.type)].hint}."
-            )
-    if errors:
+        return _facts_page(request, session, m, values, understood=understood, seen=seen)
+    edits = [
+        knowledge.FactEdit(fact.key, values[fact.key], form_version(form, f"revision-{fact.key}"))
+        for fact in facts
+        if values[fact.key] != (fact.value or "")
+    ]
+    try:
+        knowledge.write_fact_values(session, user, m.code, edits)
+    except knowledge.FactValuesRefused as refused:
+        types = {fact.key: FactType(fact.type) for fact in facts}
+        errors: dict[str, str] = {}
+        for key, problem in refused.refused.items():
+            if isinstance(problem, InvalidInput):
+                errors[f"fact-{key}"] = amount_errors.get(
+                    f"fact-{key}", f"Ugyldig værdi. {FACT_TYPES[types[key]].hint}."
+                )
+            else:  # changed (or removed) since the page was read
+                errors[f"fact-{key}"] = CONFLICT
+                seen.pop(key)  # shown again with the current revision, to overwrite knowingly
         return _facts_page(request, session, m, values, errors, seen=seen)
     return _facts_page(request, session, m, saved=True)
 

@@ -85,6 +85,12 @@ USE_CASES = [
         OWN_ADMIN,
     ),
     UseCase(
+        "knowledge.write_fact_values",
+        lambda s, _, u, c: knowledge.write_fact_values(s, u, c, []),
+        OPERATOR,
+        OWN_ADMIN,
+    ),
+    UseCase(
         "knowledge.add_local_article",
         lambda s, _, u, c: knowledge.add_local_article(s, u, c, _article("lokal")),
         OPERATOR,

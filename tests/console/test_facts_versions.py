@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -45,3 +46,28 @@ def test_a_form_without_the_versions_it_showed_changes_nothing(
     assert client.post(PAGE, data=bare).status_code == 422
     kb.expire_all()
     assert knowledge.get_fact_value(kb, "0751", "telefon").value == "+45 89 40 20 00"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        {"fact-gebyr_pas": "999", "fact-telefon": "ring til mig"},  # the valid field first
+        {"fact-gebyr_pas": "abc", "fact-telefon": "+45 11 22 33 44"},  # the invalid one first
+    ],
+)
+def test_a_form_with_a_refused_value_saves_nothing_and_keeps_every_typed_value(
+    client: TestClient, sign_in: SignIn, kb: Session, typed: dict[str, str]
+) -> None:
+    """All or nothing, whatever the order of the fields: the admin corrects the marked field
+    and saves the page again, with nothing half saved meanwhile."""
+    sign_in("admin.aarhus")
+    refused = client.post(PAGE, data=_shown_form(client) | typed)
+    assert refused.status_code == 422
+    kb.expire_all()
+    assert knowledge.get_fact_value(kb, "0751", "gebyr_pas").value == "1234.5"
+    assert knowledge.get_fact_value(kb, "0751", "telefon").value == "+45 89 40 20 00"
+    assert "Intet er gemt. Ret de markerede felter" in refused.text
+    marked = re.findall(r'id="f-(fact-[\w-]+)-error">Ugyldig værdi', refused.text)
+    assert marked == [name for name, value in typed.items() if value in ("abc", "ring til mig")]
+    for name, value in typed.items():
+        assert re.search(rf'name="{name}" type="\w+" value="{re.escape(value)}"', refused.text)

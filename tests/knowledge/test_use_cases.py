@@ -4,10 +4,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import User
-from hotline.errors import Forbidden, PreconditionFailed, PreconditionRequired
+from hotline.errors import Forbidden, InvalidInput, PreconditionFailed, PreconditionRequired
 from hotline.knowledge import service
 from hotline.knowledge.models import OverrideMode
 from hotline.knowledge.schemas import ArticleCreate, OverrideWrite
+from hotline.knowledge.service import FactEdit, FactValuesRefused
 from tests.knowledge.conftest import AARHUS, ODENSE
 
 
@@ -66,3 +67,42 @@ def test_reconfirming_binds_the_shared_revision_that_was_read(
     current = service.override_version(service.get_override(kb, AARHUS, "pas"))
     confirmed = service.reconfirm_override(kb, admin, AARHUS, "pas", expected=current)
     assert (confirmed.based_on_revision, confirmed.revision) == (2, 2)
+
+
+def _values(kb: Session) -> dict[str, str | None]:
+    kb.expire_all()
+    return {
+        key: value.value if (value := service.get_fact_value(kb, AARHUS, key)) else None
+        for key in ("gebyr_pas", "kommune_navn", "telefon")
+    }
+
+
+def test_one_save_of_several_values_writes_all_of_them_or_none(
+    kb: Session, demo_users: dict[str, User]
+) -> None:
+    """The facts form's save: every refused value is named, and while any is refused none is
+    written, whichever comes first (the caller's transaction need not roll back)."""
+    admin = _users(kb, demo_users)["admin.aarhus"]
+    before = _values(kb)
+    with pytest.raises(FactValuesRefused) as refused:
+        service.write_fact_values(kb, admin, AARHUS, [
+            FactEdit("gebyr_pas", "999", '"1"'),
+            FactEdit("kommune_navn", "Aarhus Byråd", '"7"'),  # changed since it was read
+            FactEdit("telefon", "ring til mig", '"1"'),
+        ])  # fmt: skip
+    assert {key: type(problem) for key, problem in refused.value.refused.items()} == {
+        "kommune_navn": PreconditionFailed,
+        "telefon": InvalidInput,
+    }
+    assert [error["field"] for error in refused.value.extra["errors"]] == [
+        "kommune_navn",
+        "telefon",
+    ]
+    assert _values(kb) == before
+
+    service.write_fact_values(kb, admin, AARHUS, [
+        FactEdit("gebyr_pas", "999", '"1"'),
+        FactEdit("kommune_navn", "Aarhus Byråd", '"1"'),
+        FactEdit("telefon", "", '"1"'),  # removed
+    ])  # fmt: skip
+    assert _values(kb) == {"gebyr_pas": "999", "kommune_navn": "Aarhus Byråd", "telefon": None}

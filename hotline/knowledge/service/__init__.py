@@ -38,6 +38,8 @@ from hotline.knowledge.service.coverage import (
     coverage,
 )
 from hotline.knowledge.service.facts import (
+    FactEdit,
+    FactValuesRefused,
     add_fact,
     create_fact,
     delete_fact,
@@ -55,6 +57,7 @@ from hotline.knowledge.service.facts import (
     value_counts,
     values_not_fitting,
     write_fact_value,
+    write_fact_values,
 )
 from hotline.knowledge.service.local_articles import (
     LocalPreview,
@@ -118,6 +121,8 @@ __all__ = [
     "ChangeNotConfirmed",
     "Contradiction",
     "Effect",
+    "FactEdit",
+    "FactValuesRefused",
     "LocalPreview",
     "OverridePreview",
     "ReasonTooLong",
@@ -194,4 +199,5 @@ __all__ = [
     "value_counts",
     "values_not_fitting",
     "write_fact_value",
+    "write_fact_values",
 ]

@@ -1,6 +1,7 @@
 """The fact catalogue and each municipality's values."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -8,7 +9,14 @@ from sqlalchemy.orm import Session, contains_eager
 
 from hotline.auth.permissions import Action, Author, require
 from hotline.db import utcnow
-from hotline.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from hotline.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    Problem,
+)
 from hotline.kit.versions import check_version, revision_version
 from hotline.knowledge.models import (
     Article,
@@ -167,15 +175,19 @@ def get_fact_value(session: Session, municipality_code: str, key: str) -> FactVa
     return session.get(FactValue, (municipality_code, key))
 
 
+def _valid_text(fact: Fact, raw: object) -> str:
+    """The value as stored (one spelling for the fact's type), or InvalidInput saying why not."""
+    try:
+        return normalise_fact_value(fact.type, raw)
+    except ValueError as exc:
+        raise InvalidInput(f"{fact.key}: {exc}") from exc
+
+
 def set_fact_value(
     session: Session, municipality_code: str, key: str, raw: object, actor: str
 ) -> tuple[FactValue, bool]:
     """Create or change one value -> (value, created). Unchanged input keeps the revision."""
-    fact = get_fact(session, key)
-    try:
-        text = normalise_fact_value(fact.type, raw)
-    except ValueError as exc:
-        raise InvalidInput(f"{key}: {exc}") from exc
+    text = _valid_text(get_fact(session, key), raw)
     current = get_fact_value(session, municipality_code, key)
     if current is None:
         current = FactValue(
@@ -229,6 +241,26 @@ def remove_fact(session: Session, actor: Author, key: str, *, expected: str | No
     delete_fact(session, fact)
 
 
+def _check_write(session: Session, municipality_code: str, key: str, expected: str | None) -> None:
+    """A change needs the version read of the value it changes; a new value, no version."""
+    current = get_fact_value(session, municipality_code, key)
+    if current is not None:
+        check_version(expected, revision_version(current.revision))
+    elif expected is not None:
+        raise PreconditionFailed("There is no value to match; someone may have deleted it.")
+
+
+def _value_to_remove(
+    session: Session, municipality_code: str, key: str, expected: str | None
+) -> FactValue:
+    """The value a removal deletes, checked against the version read (if one was given)."""
+    value = get_fact_value(session, municipality_code, key)
+    if value is None:
+        raise NotFound(f"Municipality {municipality_code} has no value for '{key}'.")
+    check_version(expected, revision_version(value.revision), required=False)
+    return value
+
+
 def write_fact_value(
     session: Session,
     actor: Author,
@@ -240,11 +272,7 @@ def write_fact_value(
 ) -> tuple[FactValue, bool]:
     """Create (no version to give) or change (the version read) -> (value, created)."""
     require(actor, Action.EDIT_LOCAL_KNOWLEDGE, municipality_code)
-    current = get_fact_value(session, municipality_code, key)
-    if current is not None:
-        check_version(expected, revision_version(current.revision))
-    elif expected is not None:
-        raise PreconditionFailed("There is no value to match; someone may have deleted it.")
+    _check_write(session, municipality_code, key, expected)
     return set_fact_value(session, municipality_code, key, raw, actor.email)
 
 
@@ -252,8 +280,65 @@ def remove_fact_value(
     session: Session, actor: Author, municipality_code: str, key: str, *, expected: str | None
 ) -> None:
     require(actor, Action.EDIT_LOCAL_KNOWLEDGE, municipality_code)
-    value = get_fact_value(session, municipality_code, key)
-    if value is None:
-        raise NotFound(f"Municipality {municipality_code} has no value for '{key}'.")
-    check_version(expected, revision_version(value.revision), required=False)
-    delete_fact_value(session, value)
+    delete_fact_value(session, _value_to_remove(session, municipality_code, key, expected))
+
+
+@dataclass(frozen=True)
+class FactEdit:
+    """One value a form changes: ``value`` as typed ("" removes it), ``expected`` the revision
+    the form showed (None where it showed no value)."""
+
+    key: str
+    value: str
+    expected: str | None
+
+
+class FactValuesRefused(InvalidInput):
+    """A save of several values, refused as a whole: ``refused`` holds the problem of each
+    refused key (a value its type does not take, a value changed since it was read)."""
+
+    slug = "fact-values-refused"
+    title = "Some values were refused; none was saved"
+
+    def __init__(self, refused: dict[str, Problem]) -> None:
+        super().__init__(
+            f"Nothing was saved: {', '.join(refused)} refused.",
+            errors=[
+                {"field": key, "message": problem.detail, "code": problem.slug}
+                for key, problem in refused.items()
+            ],
+        )
+        self.refused = refused
+
+
+def write_fact_values(
+    session: Session, actor: Author, municipality_code: str, edits: Sequence[FactEdit]
+) -> None:
+    """Save the values one form changes, all or nothing.
+
+    Every edit is checked (the value against its type, the version against the one stored)
+    before any is written; if one is refused, ``FactValuesRefused`` names each refused key and
+    nothing is written, whatever the caller then does with its transaction. An admin saves the
+    page as one thing: a part of it saved, depending on the order of the fields, would be
+    neither what they had nor what they typed."""
+    require(actor, Action.EDIT_LOCAL_KNOWLEDGE, municipality_code)
+    refused: dict[str, Problem] = {}
+    removed: list[FactValue] = []
+    for edit in edits:
+        try:
+            if edit.value:
+                _valid_text(get_fact(session, edit.key), edit.value)
+                _check_write(session, municipality_code, edit.key, edit.expected)
+            else:
+                removed.append(
+                    _value_to_remove(session, municipality_code, edit.key, edit.expected)
+                )
+        except (InvalidInput, NotFound, PreconditionFailed, PreconditionRequired) as problem:
+            refused[edit.key] = problem
+    if refused:
+        raise FactValuesRefused(refused)
+    for edit in edits:
+        if edit.value:
+            set_fact_value(session, municipality_code, edit.key, edit.value, actor.email)
+    for value in removed:
+        delete_fact_value(session, value)

@@ -20,7 +20,7 @@ from hotline.auth.permissions import Action, Principal, require, scope_to_munici
 from hotline.auth.schemas import UserCreate, UserUpdate
 from hotline.config import Settings
 from hotline.db import LoopReads
-from hotline.errors import Conflict, NotFound, TooManyRequests, Unauthorized
+from hotline.errors import Conflict, NotFound, TooManyRequests, Unauthorized, lost_write_race
 from hotline.kit.time import utcnow
 from hotline.municipalities.models import Municipality
 from hotline.municipalities.schemas import HOTLINE_COLUMNS, MunicipalityUpdate
@@ -380,11 +380,16 @@ def create_user(session: Session, data: UserCreate) -> User:
         municipality_code=data.municipality_code,
         password_hash=hash_password(data.password),
     )
-    session.add(user)
+    # Added inside the savepoint: a refused insert (the email is taken) is undone with it, so
+    # the caller's session does not hold the account and try to insert it again at its next
+    # flush (a console page redrawn after the refusal).
     try:
         with session.begin_nested():
+            session.add(user)
             session.flush()
     except IntegrityError as exc:
+        if not lost_write_race(exc):
+            raise
         raise Conflict(f"An account with the email {user.email} already exists.") from exc
     return user
 

@@ -125,13 +125,29 @@ def validate_form(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, di
         return None, danish_errors(exc)
 
 
+# More digits than any row id or version has: ``int`` refuses strings past 4,300 digits.
+_MAX_DIGITS = 18
+
+
+def whole_number(sent: str) -> int | None:
+    """What a page sent back as a number (a hidden version, a row id in a link), or None when
+    it is none (``abc``, ``1e3``, a page cut short or altered). ``str.isdigit`` alone is true
+    for ``²``, which ``int`` refuses: the one place the console reads a number by hand."""
+    text = sent.strip()
+    if text.isascii() and text.isdigit() and len(text) <= _MAX_DIGITS:
+        return int(text)
+    return None
+
+
 def form_version(
     form: FormData, field: str = "revision", version_of: Callable[[int], str] = revision_version
 ) -> str | None:
     """The version a form's hidden field carries (the number its page showed), as the services
-    expect it (``version_of`` the number); they decide whether it is stale."""
+    expect it (``version_of`` the number); they decide whether it is stale (any text that is no
+    such number is)."""
     sent = str(form.get(field, "")).strip()
-    return version_of(int(sent)) if sent.isdigit() else (sent or None)
+    number = whole_number(sent)
+    return version_of(number) if number is not None else (sent or None)
 
 
 def blank_to_none(data: Mapping[str, Any]) -> dict[str, Any]:

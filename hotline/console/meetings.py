@@ -18,6 +18,7 @@ from hotline.auth.models import User
 from hotline.console.charts import bar_chart
 from hotline.console.contacts import local_today
 from hotline.console.errors import danish_message
+from hotline.console.forms import whole_number
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
 from hotline.deps import AppSettings, DbSession, RowId, csv_download
@@ -39,12 +40,11 @@ def _page(
     error: str | None = None, status_code: int = 200,
 ) -> Response:  # fmt: skip
     mine_only = request.query_params.get("mine") == "1"
-    to_cancel = request.query_params.get("aflys", "")
     context: dict[str, Any] = {
         "nav": "meetings",
         "items": agenda.todays_meetings(session, user, day=day, mine_only=mine_only),
         "mine_only": mine_only,
-        "to_cancel": int(to_cancel) if to_cancel.isdigit() else None,
+        "to_cancel": whole_number(request.query_params.get("aflys", "")),
         "cancelled": request.query_params.get("aflyst") == "1",
         "state_names": STATE_NAMES,
         "error": error,

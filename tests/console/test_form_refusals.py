@@ -3,9 +3,11 @@ was typed, and is never a 500 or the generic error page."""
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.console.conftest import SignIn, csrf_token
+from hotline.contacts.models import Contact
+from tests.console.conftest import SignIn, csrf_token, post_form
 
 ACCOUNTS = "/console/drift/konti"
 
@@ -33,3 +35,42 @@ def test_an_account_with_a_taken_email_is_refused_beside_the_email(
     )
     assert 'value="Anden Agent"' in refused.text  # what was typed is kept
     assert client.get(ACCOUNTS).status_code == 200  # and the session goes on
+
+
+@pytest.mark.parametrize("version", ["abc", "1e3", "²", "9" * 5000])
+def test_a_contact_form_with_an_unreadable_version_is_refused_as_stale(
+    client: TestClient, sign_in: SignIn, session: Session, version: str
+) -> None:
+    sign_in("agent.aarhus")
+    client.get("/console/", params={"kommune": "0751"})
+    contact = session.scalars(select(Contact)).one()
+    closing = post_form(
+        client, f"/console/henvendelser/{contact.id}/luk",
+        {"outcome": "answered", "version": version},
+    )  # fmt: skip
+    assert closing.status_code == 422
+    assert "En anden har ændret oplysningerne" in closing.text
+    forward = {"question": "Hvornår?", "action_taken": "Forklarede", "version": version}
+    forwarding = post_form(client, f"/console/henvendelser/{contact.id}/videresend", forward)
+    assert forwarding.status_code == 422
+    assert "En anden har ændret oplysningerne" in forwarding.text
+    assert ">Hvornår?</textarea>" in forwarding.text
+    session.expire_all()
+    assert session.get_one(Contact, contact.id).is_open
+
+
+def test_an_article_form_with_an_unreadable_revision_is_refused_as_stale(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("editor")
+    page = "/console/redaktion/artikler/pas"
+    fields = {"title": "Pas", "category": "Borgerservice", "status": "published", "body": "Nyt."}
+    refused = client.post(page, data=_form(client, page, **fields, revision="²"))
+    assert "En anden har ændret oplysningerne" in refused.text
+
+
+def test_a_meeting_to_cancel_named_by_no_whole_number_is_ignored(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("agent.aarhus")
+    assert client.get("/console/moeder", params={"aflys": "²"}).status_code == 200

@@ -6,11 +6,12 @@ from starlette.responses import RedirectResponse, Response
 from hotline.auth import service as accounts
 from hotline.auth.schemas import UserCreate
 from hotline.console.access import Action, Role, open_page, shows
+from hotline.console.errors import danish_message
 from hotline.console.forms import PASSWORD_BLANK, ConsoleForm, blank_to_none, validate_form
 from hotline.console.session import CSRF_FIELD, ConsoleUser
 from hotline.console.templating import console_path, render
 from hotline.deps import DbSession, RowId
-from hotline.errors import Conflict
+from hotline.errors import Conflict, Problem
 from hotline.municipalities import service as municipalities
 from hotline.municipalities.models import Municipality
 from hotline.municipalities.schemas import CONTACT_COLUMNS, HOTLINE_COLUMNS, MunicipalityUpdate
@@ -82,8 +83,36 @@ def municipality_save(
     changes, errors = validate_form(MunicipalityUpdate, values)
     if changes is None:
         return _municipality_page(request, municipality, values, errors, saved=False)
-    accounts.edit_municipality(session, user, municipality.code, changes)  # decides columns
+    try:
+        accounts.edit_municipality(session, user, municipality.code, changes)  # decides columns
+    except Problem as exc:
+        errors = _municipality_refusal(exc, municipality, changes)
+        return _municipality_page(request, municipality, values, errors, saved=False)
     return _municipality_page(request, municipality, {}, {}, saved=True)
+
+
+def _municipality_refusal(
+    exc: Problem, municipality: Municipality, changes: MunicipalityUpdate
+) -> dict[str, str]:
+    """The service's refusal beside the field it concerns: a sender address outside the email
+    domain (the rule is the service's) is told with the domain it must lie in, the one just
+    typed when an operator changes it, and who can change that domain."""
+    refused = {error.get("field") for error in exc.extra.get("errors", [])}
+    if "body.sender_email" not in refused:
+        return {"form": danish_message(exc.status, exc.slug)}
+    domain = changes.email_domain or municipality.email_domain
+    rule = (
+        f"Afsenderadressen skal ligge i kommunens e-maildomæne {domain}, fx borgerservice@{domain}."
+    )
+    if "email_domain" not in changes.model_fields_set:
+        return {"sender_email": f"{rule} Kun driften kan ændre e-maildomænet."}
+    errors = {"sender_email": rule}
+    if domain != municipality.email_domain:
+        errors["email_domain"] = (
+            "Afsenderadressen ligger ikke i det nye domæne. Ret den samtidig, "
+            "eller behold det gamle domæne."
+        )
+    return errors
 
 
 @router.get("/konti", name="operator_accounts")

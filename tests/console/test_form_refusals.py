@@ -74,3 +74,46 @@ def test_a_meeting_to_cancel_named_by_no_whole_number_is_ignored(
 ) -> None:
     sign_in("agent.aarhus")
     assert client.get("/console/moeder", params={"aflys": "²"}).status_code == 200
+
+
+AARHUS_PAGE = "/console/drift/kommuner/0751"
+AARHUS_CONTACT = {"phone": "+45 89 40 20 00", "website": "https://www.aarhus.dk"}
+
+
+@pytest.mark.parametrize("sender", ["borgerservice@odense.dk", "post@aarhus.dk.evil.com"])
+@pytest.mark.parametrize("account", ["operator", "admin.aarhus"])
+def test_a_sender_outside_the_email_domain_is_explained_beside_it(
+    client: TestClient, sign_in: SignIn, kb: Session, account: str, sender: str
+) -> None:
+    sign_in(account)
+    hotline_columns = {"locale": "da", "email_domain": "aarhus.dk", "member": "yes"}
+    fields = {**AARHUS_CONTACT, **(hotline_columns if account == "operator" else {})}
+    refused = client.post(
+        AARHUS_PAGE, data=_form(client, AARHUS_PAGE, **fields, sender_email=sender)
+    )
+    assert refused.status_code == 422
+    assert (
+        'id="f-sender_email-error">Afsenderadressen skal ligge i kommunens e-maildomæne '
+        "aarhus.dk, fx borgerservice@aarhus.dk." in refused.text
+    )
+    assert f'value="{sender}"' in refused.text  # what was typed is kept
+    assert ("Kun driften kan ændre e-maildomænet." in refused.text) is (account != "operator")
+
+
+def test_a_new_email_domain_that_leaves_the_sender_outside_is_explained_beside_both(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("operator")
+    fields = {**AARHUS_CONTACT, "locale": "da", "sender_email": "borgerservice@aarhus.dk"}
+    refused = client.post(
+        AARHUS_PAGE, data=_form(client, AARHUS_PAGE, **fields, email_domain="odense.dk")
+    )
+    assert refused.status_code == 422
+    assert (
+        'id="f-sender_email-error">Afsenderadressen skal ligge i kommunens e-maildomæne '
+        "odense.dk, fx borgerservice@odense.dk." in refused.text
+    )
+    assert 'id="f-email_domain-error">Afsenderadressen ligger ikke i det nye domæne' in (
+        refused.text
+    )
+    assert 'value="odense.dk"' in refused.text

@@ -27,6 +27,8 @@ from jinja2 import (
     TemplateError,
     TemplateSyntaxError,
     Undefined,
+    UndefinedError,
+    meta,
     nodes,
     pass_eval_context,
 )
@@ -303,10 +305,21 @@ def _compiled(env: SandboxedEnvironment, source: str) -> Template:
 def _compiled_or_problem(env: SandboxedEnvironment, source: str) -> Template:
     try:
         return _compiled(env, source)
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(f"Template error: {exc.message}", line=exc.lineno) from exc
     except TemplateError as exc:
         raise TemplateProblem(f"Template error: {exc.message}") from exc
     except _TOO_DEEP as exc:
         raise TemplateProblem("The template nests too deeply.") from exc
+
+
+def _unknown_placeholders(
+    env: SandboxedEnvironment, source: str, context: Mapping[str, Any]
+) -> list[str]:
+    """The names a template uses that neither its context nor the sandbox gives (``{{ gebyr }}``
+    where no fact is called so): what a writer must correct, named in the problem."""
+    used = meta.find_undeclared_variables(env.parse(source))
+    return sorted(used - context.keys() - env.globals.keys())
 
 
 def _render(env: SandboxedEnvironment, source: str, context: Mapping[str, Any]) -> str:
@@ -325,7 +338,10 @@ def _render(env: SandboxedEnvironment, source: str, context: Mapping[str, Any]) 
         text = "".join(chunks)
     except TemplateProblem:
         raise
-    except TemplateError as exc:  # includes SecurityError and unknown placeholders
+    except UndefinedError as exc:
+        unknown = _unknown_placeholders(env, source, context)
+        raise TemplateProblem(f"Template error: {exc.message}", placeholders=unknown) from exc
+    except TemplateError as exc:  # includes SecurityError
         raise TemplateProblem(f"Template error: {exc.message}") from exc
     except (ArithmeticError, TypeError, ValueError, LookupError, AttributeError) as exc:
         raise TemplateProblem(f"Template error: {exc}") from exc

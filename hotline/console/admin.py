@@ -221,14 +221,9 @@ def override_save(
             request, session, m, slug, values=values, errors={"form": CONFLICT}, status=exc.status
         )
     except InvalidInput as exc:
-        errors = {"body": _text_problem(exc)}
+        errors = {"body": article_problem(exc)}
         return _override_page(request, session, m, slug, values=values, errors=errors)
     return _override_page(request, session, m, slug, saved=saved)
-
-
-def _text_problem(exc: InvalidInput) -> str:
-    """Text the knowledge base refused, e.g. an unknown ``{{ fact }}``: its own words matter."""
-    return f"Teksten kan ikke gemmes: {exc.detail}"
 
 
 # ---------------------------------------------------------------------------- facts

@@ -16,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.models import User
 from hotline.auth.service import SignedIn
+from hotline.composer.rendering import TemplateProblem
 from hotline.composer.schemas import ReplyRequest
 from hotline.composer.service import (
     ComposedReply,
@@ -30,7 +31,7 @@ from hotline.console.access import Action, open_page, shows
 from hotline.console.articles import show_article
 from hotline.console.contacts import agent_page_contact, fragment_contact
 from hotline.console.errors import danish_message
-from hotline.console.forms import ConsoleForm, danish_errors
+from hotline.console.forms import ConsoleForm, cpr_field, danish_errors, template_problem
 from hotline.console.session import ConsoleUser, signed_in_from_loop, signed_in_transaction
 from hotline.console.templating import (
     console_path,
@@ -43,7 +44,7 @@ from hotline.contacts.service import has_open_contact_from_loop
 from hotline.db import LoopReads, NeedsDatabase, session_without_database
 from hotline.deps import AppSettings, DbSession, RowId
 from hotline.errors import NotFound, Problem
-from hotline.kit.cpr import CprNumberInReply, contains_cpr_number
+from hotline.kit.cpr import CprNumberInReply
 from hotline.knowledge.resolve import Source
 from hotline.knowledge.service import local_contradictions, resolved_article_for
 from hotline.knowledge.service.night import municipality_now
@@ -452,8 +453,12 @@ def _draft_errors(draft: Draft, exc: Problem | ValidationError) -> dict[str, str
     if isinstance(exc, UnfilledPlaceholder):
         return {"body_markdown": exc.detail}  # the service names the placeholder and its line
     if isinstance(exc, CprNumberInReply):
-        fields = [name for name in COMPOSE_FIELDS if contains_cpr_number(getattr(draft, name))]
-        return {fields[0] if fields else "body_markdown": danish_message(exc.status, exc.slug)}
+        held = cpr_field({name: getattr(draft, name) for name in COMPOSE_FIELDS}, "body_markdown")
+        return {held: danish_message(exc.status, exc.slug)}
+    if isinstance(exc, TemplateProblem):
+        unknown = exc.extra.get("placeholders") or []
+        in_subject = any(name in draft.subject for name in unknown)
+        return {"subject" if in_subject else "body_markdown": template_problem(exc)}
     return {"form": danish_message(exc.status, exc.slug)}
 
 

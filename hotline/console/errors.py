@@ -37,6 +37,13 @@ _BY_SLUG = {
     "csrf-refused": "Formularen er udløbet eller kom ikke fra konsollen. "
     "Genindlæs siden og prøv igen.",
     "not-applicable-in-municipality": "Artiklen gælder ikke i den valgte kommune.",
+    "template-error": "Teksten kan ikke bruges: den beder om noget, svar ikke må (fx meget "
+    "lange løkker eller tekster). Tjek pladsholderne {{ … }} og betingelserne {% … %}.",
+    "period-ends-before-start": "Perioden slutter, før den begynder. Vælg en til-dato, der "
+    "ligger efter fra-datoen.",
+    "period-too-long": "En opgørelse dækker højst to år. Vælg en kortere periode.",
+    "unknown-municipality": "Ingen kommune har den kommunekode. Skriv kommunekoden med fire "
+    "cifre, fx 0751, eller lad feltet stå tomt.",
     "booking-closed": "Mødet er allerede aflyst, holdt eller begyndt; intet blev ændret.",
     "concurrent-write": "En anden gemte det samme i samme øjeblik, og intet af dit blev gemt. "
     "Genindlæs siden og prøv igen.",

@@ -9,6 +9,7 @@ from starlette.datastructures import FormData
 
 from hotline.console.errors import NUL_CHARACTER, danish_message
 from hotline.errors import InvalidInput, Problem
+from hotline.kit.cpr import contains_cpr_number
 from hotline.kit.text import NUL_CODE, holds_nul
 from hotline.kit.versions import revision_version
 from hotline.knowledge.models import FactType
@@ -185,10 +186,45 @@ def validate_article(values: Mapping[str, Any], model: type[M]) -> tuple[M | Non
 
 
 def article_problem(exc: Problem) -> str:
-    """Why the knowledge base refused an article, next to the field it concerns."""
+    """Why the knowledge base refused an article or an override, next to the field it
+    concerns: each placeholder that is no known fact named with its line."""
     if exc.status == 409:
         return "Der findes allerede en artikel med den adresse (slug). Vælg en anden."
-    return f"Teksten kan ikke gemmes: {exc.detail}"
+    placeholders = [error for error in exc.extra.get("errors", []) if "placeholder" in error]
+    if not placeholders:
+        return danish_message(exc.status, exc.slug)
+    return "Teksten kan ikke gemmes: " + "; ".join(map(_placeholder_problem, placeholders)) + "."
+
+
+def _placeholder_problem(error: Mapping[str, Any]) -> str:
+    where = f"{error['placeholder']} i linje {error['line']}"
+    if error.get("fact"):
+        return f"{where} er ikke en kendt fakta (se faktalisten)"
+    return f"{where} er ikke tilladt: kun fakta, skrevet som {{{{ navn }}}}"
+
+
+def template_problem(exc: Problem, what: str = "Teksten") -> str:
+    """Why a text that is run as a template (``what``: a reply, a reply template) was refused:
+    the placeholders nothing fills, or the line that cannot be read; never the parser's
+    English."""
+    if unknown := exc.extra.get("placeholders"):
+        names = ", ".join(f"{{{{ {name} }}}}" for name in unknown)
+        which = "Pladsholderen" if len(unknown) == 1 else "Pladsholderne"
+        return (
+            f"{which} {names} kendes ikke. Ret navnet til en af kommunens fakta, eller fjern den."
+        )
+    if line := exc.extra.get("line"):
+        return (
+            f"{what} kan ikke læses: der er en fejl i linje {line}. Tjek, at hver {{{{ … }}}} "
+            "og {% … %} er skrevet helt og lukket."
+        )
+    return danish_message(exc.status, exc.slug)
+
+
+def cpr_field(values: Mapping[str, str | None], default: str) -> str:
+    """The first field holding a CPR number: the guard's refusal is shown beside it."""
+    held = (name for name, text in values.items() if text and contains_cpr_number(text))
+    return next(held, default)
 
 
 def article_values(item: Any) -> dict[str, Any]:

@@ -15,11 +15,18 @@ from hotline.composer.models import ReplyTemplate
 from hotline.composer.rendering import TemplateProblem
 from hotline.composer.schemas import TEMPLATE_KEY, ReplyTemplateCreate, ReplyTemplateUpdate
 from hotline.console.errors import danish_message
-from hotline.console.forms import ConsoleForm, blank_to_none, validate_form
+from hotline.console.forms import (
+    ConsoleForm,
+    blank_to_none,
+    cpr_field,
+    template_problem,
+    validate_form,
+)
 from hotline.console.session import ConsoleUser
 from hotline.console.templating import console_path, render, with_query
 from hotline.deps import DbSession, RowId
-from hotline.errors import Conflict, NotFound, PreconditionFailed
+from hotline.errors import Conflict, NotFound, Problem
+from hotline.kit.cpr import CprNumberInText
 from hotline.municipalities.models import Municipality
 from hotline.municipalities.service import get_municipality
 
@@ -115,10 +122,13 @@ def _values(template: ReplyTemplate) -> dict[str, Any]:
     }
 
 
-def _problem(exc: TemplateProblem) -> dict[str, str]:
-    return {
-        "body_markdown": f"Skabelonen kan ikke læses: {exc.detail.removeprefix('Template error: ')}"
-    }
+def _problem(exc: Problem, values: dict[str, str]) -> dict[str, str]:
+    """The service's refusal in Danish, beside the field it concerns."""
+    if isinstance(exc, TemplateProblem):
+        return {"body_markdown": template_problem(exc, "Skabelonen")}
+    if isinstance(exc, CprNumberInText):
+        return {cpr_field(values, "body_markdown"): danish_message(exc.status, exc.slug)}
+    return {"form": danish_message(exc.status, exc.slug)}
 
 
 # -- the handlers both places share ----------------------------------------------------------
@@ -154,8 +164,8 @@ def _create(
             template = composer.create_template(session, data, user)
         except Conflict:
             errors = {"key": "Der findes allerede en skabelon med dette navn her."}
-        except TemplateProblem as exc:
-            errors = _problem(exc)
+        except Problem as exc:
+            errors = _problem(exc, values)
     if errors:
         return _form_page(request, owner, None, values, errors=errors)
     target = _path(request, code, "template", template_id=template.id)
@@ -190,10 +200,8 @@ def _save(
             composer.update_template(
                 session, template, data, user, if_match=composer.template_version(template.id, seen)
             )
-        except TemplateProblem as exc:
-            errors = _problem(exc)
-        except PreconditionFailed as exc:
-            errors = {"form": danish_message(exc.status, exc.slug)}
+        except Problem as exc:
+            errors = _problem(exc, values)
     if errors:
         return _form_page(request, owner, template, values, errors=errors)
     return _form_page(request, owner, template, _values(template), saved=True)

@@ -63,6 +63,18 @@ from hotline.municipalities.models import Municipality
 MAX_PERIOD = timedelta(days=800)
 
 
+class PeriodEndsBeforeStart(InvalidInput):
+    slug, title = "period-ends-before-start", "The period ends before it starts"
+
+
+class PeriodTooLong(InvalidInput):
+    slug, title = "period-too-long", "The period is longer than a report covers"
+
+
+class UnknownMunicipality(InvalidInput):
+    slug, title = "unknown-municipality", "No municipality has that code"
+
+
 class GroupBy(StrEnum):
     DAY = "day"
     WEEK = "week"
@@ -133,9 +145,9 @@ class Report:
 def authorise_report(session: Session, user: User, query: ReportQuery) -> None:
     """Who may read a report over contacts (satisfaction reports ask the same)."""
     if query.date_to < query.date_from:
-        raise InvalidInput("The period ends before it starts.")
+        raise PeriodEndsBeforeStart("The period ends before it starts.")
     if query.date_to - query.date_from > MAX_PERIOD:
-        raise InvalidInput("A report covers at most two years.")
+        raise PeriodTooLong("A report covers at most two years.")
     if not (
         can(user, Action.READ_CONTACT_REPORTS, user.municipality_code)
         or can(user, Action.SEND_REPLY)
@@ -145,7 +157,7 @@ def authorise_report(session: Session, user: User, query: ReportQuery) -> None:
         require(user, Action.COMPARE_MUNICIPALITIES)
     if query.municipality is not None:
         if session.get(Municipality, query.municipality) is None:
-            raise InvalidInput(f"No municipality {query.municipality}.")
+            raise UnknownMunicipality(f"No municipality {query.municipality}.")
         if not can(user, Action.SEND_REPLY):  # an agent's own rows may be filtered freely
             require(user, Action.READ_CONTACT_REPORTS, query.municipality)
 
@@ -547,7 +559,7 @@ def monthly_statement(session: Session, user: User, code: str, month: date) -> S
     )
     found = session.execute(stmt).all()
     if not found:
-        raise InvalidInput(f"No municipality {code}.")
+        raise UnknownMunicipality(f"No municipality {code}.")
     name, member, price = found[0][0], found[0][1], found[0][2]
     counts = {
         (channel, outcome or ""): int(n) for *_, channel, outcome, n in found if channel is not None

@@ -6,7 +6,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.console.errors import danish_message
 from hotline.contacts.models import Contact
+from hotline.errors import Problem
+from hotline.knowledge import service as knowledge
 from tests.console.conftest import SignIn, csrf_token, post_form
 
 ACCOUNTS = "/console/drift/konti"
@@ -30,9 +33,7 @@ def test_an_account_with_a_taken_email_is_refused_beside_the_email(
     }
     refused = client.post(ACCOUNTS, data=_form(client, ACCOUNTS, **fields))
     assert refused.status_code == 422
-    assert (
-        'id="f-email-error">Der findes allerede en konto med den e-mailadresse.' in refused.text
-    )
+    assert 'id="f-email-error">Der findes allerede en konto med den e-mailadresse.' in refused.text
     assert 'value="Anden Agent"' in refused.text  # what was typed is kept
     assert client.get(ACCOUNTS).status_code == 200  # and the session goes on
 
@@ -117,3 +118,120 @@ def test_a_new_email_domain_that_leaves_the_sender_outside_is_explained_beside_b
         refused.text
     )
     assert 'value="odense.dk"' in refused.text
+
+
+UNKNOWN_FACT = "{{ ukendt }} i linje 2 er ikke en kendt fakta (se faktalisten)"
+UNKNOWN_FACT_BODY = "Ring til os.\nRing {{ ukendt }}"
+
+
+def test_an_override_with_an_unknown_fact_names_it_and_its_line_in_danish(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("admin.aarhus")
+    page = "/console/kommune/0751/tilpasninger/pas"
+    version = knowledge.override_version(knowledge.get_override(kb, "0751", "pas"))
+    fields = {"mode": "append", "title": "", "body": UNKNOWN_FACT_BODY, "version": version}
+    refused = client.post(page, data=_form(client, page, **fields))
+    assert f'id="f-body-error">Teksten kan ikke gemmes: {UNKNOWN_FACT}.' in refused.text
+    assert "not known facts" not in refused.text
+
+
+def test_a_local_article_with_a_template_tag_names_it_and_its_line_in_danish(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("admin.aarhus")
+    page = "/console/kommune/0751/lokale-artikler/ny"
+    fields = {"slug": "ny", "title": "Ny", "category": "Borgerservice", "status": "published"}
+    refused = client.post(page, data=_form(client, page, **fields, body="{% if %}"))
+    assert (
+        'id="f-body-error">Teksten kan ikke gemmes: {% if %} i linje 1 er ikke tilladt: '
+        "kun fakta, skrevet som {{ navn }}." in refused.text
+    )
+
+
+def test_a_shared_article_with_an_unknown_fact_names_it_in_danish(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("editor")
+    page = "/console/redaktion/artikler/ny"
+    fields = {"slug": "ny", "title": "Ny", "category": "Borgerservice", "status": "published"}
+    refused = client.post(page, data=_form(client, page, **fields, body=UNKNOWN_FACT_BODY))
+    assert f'id="f-body-error">Teksten kan ikke gemmes: {UNKNOWN_FACT}.' in refused.text
+
+
+TEMPLATES = "/console/redaktion/svarskabeloner/ny"
+TEMPLATE = {"key": "tak", "title": "Tak", "subject": ""}
+
+
+@pytest.mark.parametrize("body", ["Hej\n{% if %}", "Hej\n{{ a b }}"])
+def test_a_reply_template_that_does_not_parse_names_the_line_in_danish(
+    client: TestClient, sign_in: SignIn, kb: Session, body: str
+) -> None:
+    sign_in("editor")
+    refused = post_form(client, TEMPLATES, TEMPLATE | {"body_markdown": body})
+    assert refused.status_code == 422
+    assert (
+        'id="f-body_markdown-error">Skabelonen kan ikke læses: der er en fejl i linje 2.'
+        in refused.text
+    )
+    assert "Expected" not in refused.text and "expected token" not in refused.text
+
+
+def test_a_reply_template_with_a_cpr_number_is_refused_beside_the_field(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("editor")
+    fields = TEMPLATE | {"subject": "Om 010190-1234", "body_markdown": "Hej"}
+    refused = post_form(client, TEMPLATES, fields)
+    assert refused.status_code == 422
+    assert 'id="f-subject-error">Teksten indeholder et CPR-nummer.' in refused.text
+    assert 'value="Om 010190-1234"' in refused.text
+
+
+def test_a_reply_with_an_unknown_placeholder_names_it(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("agent.aarhus")
+    form = {
+        "csrf_token": csrf_token(client, "/console/?kommune=0751"),
+        "municipality": "0751",
+        "to": "borger@example.dk",
+        "subject": "Om dit pas",
+        "body_markdown": "Gebyret er {{ gebyr }} kr.",
+    }
+    preview = client.post("/console/svar/forhaandsvisning", data=form)
+    assert 'id="f-body_markdown-error">Pladsholderen {{ gebyr }} kendes ikke.' in preview.text
+
+
+@pytest.mark.parametrize("page", ["/console/tal", "/console/tilfredshed"])
+def test_a_report_period_that_ends_before_it_starts_is_explained(
+    client: TestClient, sign_in: SignIn, kb: Session, page: str
+) -> None:
+    sign_in("supervisor")
+    shown = client.get(page, params={"fra": "2026-02-01", "til": "2026-01-01"})
+    assert shown.status_code == 422
+    assert "Perioden slutter, før den begynder." in shown.text
+
+
+@pytest.mark.parametrize(
+    "page", ["/console/tal", "/console/tilfredshed", "/console/tal/opgoerelse"]
+)
+def test_a_report_for_an_unknown_municipality_is_explained(
+    client: TestClient, sign_in: SignIn, kb: Session, page: str
+) -> None:
+    sign_in("operator")
+    shown = client.get(page, params={"kommune": "9999"})
+    assert shown.status_code == 422
+    assert "Ingen kommune har den kommunekode." in shown.text
+
+
+def test_every_cpr_refusal_has_its_own_danish_message() -> None:
+    import hotline.app  # noqa: F401 (every domain, so every problem the console may meet)
+
+    def problems(cls: type[Problem]) -> list[type[Problem]]:
+        return [cls, *(sub for direct in cls.__subclasses__() for sub in problems(direct))]
+
+    cpr_slugs = {cls.slug for cls in problems(Problem) if "cpr" in cls.slug}
+    assert {"cpr-number-in-text", "cpr-number-in-reply", "cpr-number-in-search"} <= cpr_slugs
+    for slug in cpr_slugs:
+        assert "CPR-nummer" in danish_message(422, slug), slug

@@ -155,8 +155,8 @@ class _Reader:
     def placeholders(self, document: Document) -> None:
         if self.fact_keys is None:
             return
-        for line, message in service.placeholder_problems(document.body, self.fact_keys):
-            self.error(document.path, document.body_line + line - 1, message)
+        for problem in service.placeholder_problems(document.body, self.fact_keys):
+            self.error(document.path, document.body_line + problem.line - 1, problem.message)
 
     def slug(self, path: Path) -> str | None:
         if path.suffix != ".md":

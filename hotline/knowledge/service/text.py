@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,19 +21,29 @@ TEMPLATE_SYNTAX = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 # --- fact placeholders in text ---------------------------------------------------------------
 
 
-def placeholder_problems(markdown: str, known_keys: Iterable[str]) -> list[tuple[int, str]]:
-    """(line, message) for template syntax that is not a ``{{ key }}`` of a known fact."""
+class PlaceholderProblem(NamedTuple):
+    """Template syntax a text may not hold, where it is, and as written (front ends name it)."""
+
+    line: int
+    message: str
+    placeholder: str  # as written, e.g. "{{ ukendt }}" or "{% if %}"
+    fact: str | None  # the unknown fact's key; None where it is no plain placeholder at all
+
+
+def placeholder_problems(markdown: str, known_keys: Iterable[str]) -> list[PlaceholderProblem]:
+    """Template syntax that is not a ``{{ key }}`` of a known fact."""
     known = set(known_keys)
     problems = []
     for match in TEMPLATE_SYNTAX.finditer(markdown):
         line = markdown.count("\n", 0, match.start()) + 1
-        plain = PLACEHOLDER.fullmatch(match.group(0))
+        written = match.group(0)
+        plain = PLACEHOLDER.fullmatch(written)
         if plain is None:
-            problems.append(
-                (line, f"only {{{{ fact_key }}}} placeholders are allowed, not {match.group(0)!r}")
-            )
+            message = f"only {{{{ fact_key }}}} placeholders are allowed, not {written!r}"
+            problems.append(PlaceholderProblem(line, message, written, None))
         elif plain.group(1) not in known:
-            problems.append((line, f"unknown fact '{plain.group(1)}' (not in the fact catalogue)"))
+            message = f"unknown fact '{plain.group(1)}' (not in the fact catalogue)"
+            problems.append(PlaceholderProblem(line, message, written, plain.group(1)))
     return problems
 
 
@@ -41,5 +52,5 @@ def check_text(session: Session, markdown: str) -> None:
     if problems:
         raise InvalidInput(
             "The text uses placeholders that are not known facts.",
-            errors=[{"line": line, "message": message} for line, message in problems],
+            errors=[problem._asdict() for problem in problems],
         )

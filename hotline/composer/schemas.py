@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from hotline.kit.text import NORMALISED, HeaderText, InputModel
+from hotline.kit.text import HEADER_TEXT, NORMALISED, InputModel
 from hotline.municipalities.schemas import MunicipalityCode
 
 Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
@@ -19,8 +19,8 @@ class ReplyRequest(InputModel):
 
     municipality: MunicipalityCode = Field(description="The citizen's municipality, 4 digits.")
     to: EmailStr
-    citizen_name: Annotated[HeaderText, Field(max_length=120)] | None = None
-    subject: Annotated[HeaderText, Field(min_length=1, max_length=200)]
+    citizen_name: Annotated[str, Field(max_length=120), HEADER_TEXT] | None = None
+    subject: Annotated[str, Field(min_length=1, max_length=200), HEADER_TEXT]
     body_markdown: Annotated[str, Field(max_length=20_000), NORMALISED]
     article_slugs: Annotated[list[Slug], Field(max_length=10, default_factory=list)]
     template: TemplateKey | None = Field(
@@ -47,16 +47,16 @@ class ReplyTemplateCreate(InputModel):
 
     key: TemplateKey
     municipality_code: MunicipalityCode | None = None
-    title: Annotated[HeaderText, Field(min_length=1, max_length=120)]
-    subject: Annotated[HeaderText, Field(max_length=200)] | None = None
+    title: Annotated[str, Field(min_length=1, max_length=120), HEADER_TEXT]
+    subject: Annotated[str, Field(max_length=200), HEADER_TEXT] | None = None
     body_markdown: Annotated[str, Field(min_length=1, max_length=20_000), NORMALISED]
 
 
 class ReplyTemplateUpdate(InputModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: Annotated[HeaderText, Field(min_length=1, max_length=120)] | None = None
-    subject: Annotated[HeaderText, Field(max_length=200)] | None = None
+    title: Annotated[str, Field(min_length=1, max_length=120), HEADER_TEXT] | None = None
+    subject: Annotated[str, Field(max_length=200), HEADER_TEXT] | None = None
     body_markdown: Annotated[str, Field(min_length=1, max_length=20_000), NORMALISED] | None = None
 
 

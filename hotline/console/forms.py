@@ -19,9 +19,9 @@ M = TypeVar("M", bound=BaseModel)
 PASSWORD_BLANK = "Adgangskoden skal indeholde andet end mellemrum og usynlige tegn."  # noqa: S105
 _MESSAGES = {
     "missing": "Skal udfyldes.",
-    "string_too_short": "Skal udfyldes.",
+    "string_too_short": "Skal være mindst {min_length} tegn.",
     "too_short": "Skal udfyldes.",
-    "string_too_long": "Teksten er for lang (højst {max_length} tegn).",
+    "string_too_long": "Må højst være {max_length} tegn.",
     "too_long": "Der er for mange (højst {max_length}).",
     "string_pattern_mismatch": "Har ikke det rigtige format.",
     "url_parsing": "Skriv en hel webadresse, fx https://www.kommune.dk.",
@@ -52,6 +52,16 @@ _MESSAGES = {
     NUL_CODE: NUL_CHARACTER,
 }
 _EMAIL_HINT = "Skriv en gyldig e-mailadresse, fx navn@kommune.dk."
+_PHONE_HINT = "Telefonnummeret er ikke gyldigt. Skriv det med cifre, fx +45 89 40 20 00."
+# A number outside the bounds the schema puts on its field: said with both bounds where the
+# field has both ("fra 5 til 240"), read from the schema, so they are never written twice.
+_OUT_OF_RANGE = {
+    "greater_than_equal": "Skal være mindst {ge}.",
+    "less_than_equal": "Må højst være {le}.",
+    "greater_than": "Skal være større end {gt}.",
+    "less_than": "Skal være mindre end {lt}.",
+}
+_RANGE = "Skriv et helt tal fra {ge} til {le}."
 
 
 async def read_form(request: Request) -> FormData:
@@ -83,27 +93,51 @@ the write lock (which the holder's own thread-pool hop then cannot release: a st
 busy timeout). Nothing but reading the form needs the loop."""
 
 
-def _message(error: Mapping[str, Any]) -> str:
+def _bounds(model: type[BaseModel] | None, field: str) -> dict[str, Any]:
+    """The bounds (ge, gt, le, lt) the schema puts on one of its top-level fields."""
+    info = model.model_fields.get(field) if model is not None else None
+    if info is None:
+        return {}
+    return {
+        name: getattr(constraint, name)
+        for constraint in info.metadata
+        for name in ("ge", "gt", "le", "lt")
+        if getattr(constraint, name, None) is not None
+    }
+
+
+def _message(error: Mapping[str, Any], field: str, bounds: Mapping[str, Any]) -> str:
     kind = error["type"]
     if kind == "value_error" and "email" in str(error.get("msg", "")).lower():
         return _EMAIL_HINT
-    template = _MESSAGES.get(kind)
+    if field.endswith("phone") and kind != "missing":  # a pattern or a length: not a number
+        return _PHONE_HINT
+    template = _OUT_OF_RANGE.get(kind) or _MESSAGES.get(kind)
+    if kind in ("int_parsing", *_OUT_OF_RANGE) and {"ge", "le"} <= bounds.keys():
+        template = _RANGE
+    if kind == "string_too_short" and (error.get("ctx") or {}).get("min_length", 1) <= 1:
+        template = _MESSAGES["missing"]
     if template is None:
         return "Værdien er ugyldig."
-    return template.format(**({"max_length": "?"} | (error.get("ctx") or {})))
+    context = {"max_length": "?", "min_length": "?"} | dict(bounds) | (error.get("ctx") or {})
+    return template.format(**context)
 
 
 def danish_errors(
-    exc: ValidationError, field_of: Callable[[Mapping[str, Any]], str | None] | None = None
+    exc: ValidationError,
+    field_of: Callable[[Mapping[str, Any]], str | None] | None = None,
+    model: type[BaseModel] | None = None,
 ) -> dict[str, str]:
     """The first error of each field, keyed by the field's top-level name ("form" for the rest),
-    or by what ``field_of`` names (a form whose inputs are not the schema's top-level fields)."""
+    or by what ``field_of`` names (a form whose inputs are not the schema's top-level fields).
+    ``model``: the schema validated, whose own bounds a number out of range is told with."""
     errors: dict[str, str] = {}
     for error in exc.errors():
         # A rule over several fields names the field its message belongs next to.
         named = (field_of and field_of(error)) or (error.get("ctx") or {}).get("field")
         field = str(named or (error["loc"][0] if error["loc"] else "form"))
-        errors.setdefault(field, _message(error))
+        top = str(error["loc"][0]) if error["loc"] else ""
+        errors.setdefault(field, _message(error, field, _bounds(model, top)))
     return errors
 
 
@@ -123,7 +157,7 @@ def validate_form(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, di
     try:
         return model.model_validate(data), {}
     except ValidationError as exc:
-        return None, danish_errors(exc)
+        return None, danish_errors(exc, model=model)
 
 
 # More digits than any row id or version has: ``int`` refuses strings past 4,300 digits.

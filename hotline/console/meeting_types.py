@@ -197,7 +197,7 @@ def _type_data(values: Mapping[str, Any]) -> tuple[MeetingTypeIn | None, dict[st
     try:
         return MeetingTypeIn.model_validate(data), {}
     except ValidationError as exc:
-        return None, danish_errors(exc, _field_of("questions", origin))
+        return None, danish_errors(exc, _field_of("questions", origin), MeetingTypeIn)
 
 
 def _form_context(

@@ -2,10 +2,10 @@
 
 import unicodedata
 from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, StringConstraints, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, BeforeValidator, GetCoreSchemaHandler, field_validator
+from pydantic_core import PydanticCustomError, core_schema
 
 NUL = "\x00"
 NUL_CODE = "nul_character"
@@ -26,7 +26,7 @@ def refuse_nul(value: object) -> object:
     """No text a client sends may hold a NUL character (U+0000): PostgreSQL cannot store one
     (a DataError), SQLite stores it and then every reader of the text gets it. Newlines and
     tabs stay allowed (multi-line texts need them); single lines refuse every control through
-    ``HeaderText``."""
+    ``HEADER_TEXT``."""
     if holds_nul(value):
         raise PydanticCustomError(NUL_CODE, "must not contain a NUL character (U+0000)")
     return value
@@ -68,13 +68,28 @@ def no_control_characters(value: str) -> str:
 NORMALISED = BeforeValidator(_normalised)
 StoredText = Annotated[str, NORMALISED]
 
-# One line of text that may go into a mail header or a letterhead line.
-HeaderText = Annotated[
-    str,
-    BeforeValidator(_composed),
-    StringConstraints(strip_whitespace=True),
-    AfterValidator(no_control_characters),
-]
+
+class _HeaderText:
+    """One line of text that may go into a mail header or a letterhead line: NFC, stripped, no
+    control characters. Written after the field's length bounds
+    (``Annotated[str, Field(max_length=200), HEADER_TEXT]``), it keeps them the string
+    constraints they are (``string_too_long``, "at most 200 characters") and checks the text
+    around them: a bound that follows a validator becomes a generic one (``too_long``, "at
+    most 200 items")."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        text = handler(source)
+        if text["type"] != "str":
+            raise TypeError("HEADER_TEXT follows a str and its length bounds")
+        stripped = core_schema.no_info_before_validator_function(
+            _composed, {**text, "strip_whitespace": True}
+        )
+        return core_schema.no_info_after_validator_function(no_control_characters, stripped)
+
+
+HEADER_TEXT = _HeaderText()
 
 
 class InputModel(BaseModel):

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
-from hotline.kit.text import HeaderText, InputModel
+from hotline.kit.text import HEADER_TEXT, InputModel
 
 
 def _lower(value: str) -> str:
@@ -12,7 +12,7 @@ def _lower(value: str) -> str:
 
 
 HexColor = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$"), AfterValidator(_lower)]
-Line = Annotated[HeaderText, Field(min_length=1, max_length=120)]
+Line = Annotated[str, Field(min_length=1, max_length=120), HEADER_TEXT]
 
 
 class Colors(InputModel):

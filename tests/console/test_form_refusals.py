@@ -11,6 +11,8 @@ from hotline.contacts.models import Contact
 from hotline.errors import Problem
 from hotline.knowledge import service as knowledge
 from tests.console.conftest import SignIn, csrf_token, post_form
+from tests.meetings.test_console_types import NEW as MEETING_TYPES
+from tests.meetings.test_console_types import new_type_form
 
 ACCOUNTS = "/console/drift/konti"
 
@@ -235,3 +237,62 @@ def test_every_cpr_refusal_has_its_own_danish_message() -> None:
     assert {"cpr-number-in-text", "cpr-number-in-reply", "cpr-number-in-search"} <= cpr_slugs
     for slug in cpr_slugs:
         assert "CPR-nummer" in danish_message(422, slug), slug
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("duration_minutes", "0", "Skriv et helt tal fra 5 til 240."),
+        ("parallel_agents", "1000", "Skriv et helt tal fra 1 til 100."),
+        ("parallel_agents", "mange", "Skriv et helt tal fra 1 til 100."),
+    ],
+)
+def test_a_meeting_setting_out_of_range_is_told_with_the_schemas_range(
+    client: TestClient, sign_in: SignIn, kb: Session, field: str, value: str, message: str
+) -> None:
+    sign_in("editor")
+    form = _form(client, "/console/", **new_type_form(**{field: value}))
+    refused = client.post(MEETING_TYPES, data=form)
+    assert refused.status_code == 422
+    assert f'id="f-{field}-error">{message}' in refused.text
+    assert f'value="{value}"' in refused.text
+
+
+def test_a_too_long_subject_or_name_is_told_in_characters(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("agent.aarhus")
+    form = {
+        "csrf_token": csrf_token(client, "/console/?kommune=0751"),
+        "municipality": "0751",
+        "to": "borger@example.dk",
+        "citizen_name": "N" * 121,
+        "subject": "S" * 201,
+        "body_markdown": "Hej.",
+    }
+    preview = client.post("/console/svar/forhaandsvisning", data=form)
+    assert 'id="f-subject-error">Må højst være 200 tegn.' in preview.text
+    assert 'id="f-citizen_name-error">Må højst være 120 tegn.' in preview.text
+
+
+def test_a_letterhead_line_too_long_is_told_in_characters(
+    client: TestClient, sign_in: SignIn, kb: Session
+) -> None:
+    sign_in("admin.aarhus")
+    page = "/console/kommune/0751/brevpapir"
+    refused = client.post(page, data=_form(client, page, department="D" * 121))
+    assert 'id="f-department-error">Må højst være 120 tegn.' in refused.text
+
+
+@pytest.mark.parametrize("phone", ["abc", "12ab34"])
+def test_a_phone_number_that_is_none_is_told_so(
+    client: TestClient, sign_in: SignIn, kb: Session, phone: str
+) -> None:
+    sign_in("operator")
+    fields = {
+        "locale": "da", "email_domain": "aarhus.dk", "member": "yes",
+        "sender_email": "borgerservice@aarhus.dk", "website": "https://www.aarhus.dk",
+    }  # fmt: skip
+    refused = client.post(AARHUS_PAGE, data=_form(client, AARHUS_PAGE, **fields, phone=phone))
+    assert 'id="f-phone-error">Telefonnummeret er ikke gyldigt.' in refused.text
+

@@ -8,12 +8,13 @@ import pytest
 from pydantic import BaseModel, Field, ValidationError
 
 from hotline.kit.markdown import first_link, html_to_text, markdown_to_html
-from hotline.kit.text import HeaderText, StoredText, normalise_text
+from hotline.kit.text import HEADER_TEXT, StoredText, normalise_text
 
 
 class Form(BaseModel):
     body: Annotated[StoredText, Field(max_length=5)]
-    subject: HeaderText = "x"
+    subject: Annotated[str, HEADER_TEXT] = "x"
+    title: Annotated[str, Field(max_length=5), HEADER_TEXT] = "x"
 
 
 @pytest.mark.parametrize(
@@ -35,6 +36,13 @@ def test_letters_are_stored_composed_and_lengths_count_them_once() -> None:
 def test_a_header_still_refuses_a_line_break_instead_of_converting_it() -> None:
     with pytest.raises(ValidationError):
         Form(body="a", subject="Svar\r\nBcc: x@example.dk")
+
+
+def test_a_header_too_long_is_refused_as_text_counted_once_composed_and_stripped() -> None:
+    assert Form(body="a", title=f"  {unicodedata.normalize('NFD', 'Århus')}  ").title == "Århus"
+    with pytest.raises(ValidationError) as refused:
+        Form(body="a", title="Aarhus")
+    assert [error["type"] for error in refused.value.errors()] == ["string_too_long"]
 
 
 def test_mail_text_reads_like_text_and_keeps_the_addresses_of_links() -> None:

@@ -17,7 +17,17 @@ The import-linter contract "Front ends translate" keeps every other console modu
 
 from hotline.auth.permissions import Action, Principal, Role, can, require
 
-__all__ = ["Action", "Role", "open_page", "shows"]
+__all__ = ["ROLE_NAMES", "Action", "Role", "open_page", "shows"]
+
+ROLE_NAMES = {
+    Role.OPERATOR: "Driftsansvarlig",
+    Role.EDITOR: "Redaktør",
+    Role.MUNICIPALITY_ADMIN: "Kommuneadministrator",
+    Role.AGENT: "Medarbejder (svarer borgere)",
+    Role.SUPERVISOR: "Vagtleder (følger vagten og tallene)",
+}
+"""Every role's Danish name, wherever the console shows or offers one (a test holds it to
+cover every ``Role``)."""
 
 
 def open_page(user: Principal, action: Action, municipality_code: str | None = None) -> None:

@@ -5,7 +5,7 @@ from starlette.responses import RedirectResponse, Response
 
 from hotline.auth import service as accounts
 from hotline.auth.schemas import UserCreate
-from hotline.console.access import Action, Role, open_page, shows
+from hotline.console.access import ROLE_NAMES, Action, open_page, shows
 from hotline.console.errors import danish_message
 from hotline.console.forms import PASSWORD_BLANK, ConsoleForm, blank_to_none, validate_form
 from hotline.console.session import CSRF_FIELD, ConsoleUser
@@ -17,13 +17,6 @@ from hotline.municipalities.models import Municipality
 from hotline.municipalities.schemas import CONTACT_COLUMNS, HOTLINE_COLUMNS, MunicipalityUpdate
 
 router = APIRouter(prefix="/drift")
-
-ROLE_NAMES = {
-    Role.OPERATOR: "Driftsansvarlig",
-    Role.EDITOR: "Redaktør",
-    Role.MUNICIPALITY_ADMIN: "Kommuneadministrator",
-    Role.AGENT: "Medarbejder (svarer borgere)",
-}
 
 
 @router.get("/kommuner", name="operator_municipalities")

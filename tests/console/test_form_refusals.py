@@ -6,6 +6,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.auth.models import User
+from hotline.console.access import ROLE_NAMES, Role
 from hotline.console.errors import danish_message
 from hotline.contacts.models import Contact
 from hotline.errors import Problem
@@ -296,3 +298,24 @@ def test_a_phone_number_that_is_none_is_told_so(
     refused = client.post(AARHUS_PAGE, data=_form(client, AARHUS_PAGE, **fields, phone=phone))
     assert 'id="f-phone-error">Telefonnummeret er ikke gyldigt.' in refused.text
 
+
+def test_every_role_has_a_danish_name_and_the_operator_opens_a_supervisor_account(
+    client: TestClient, sign_in: SignIn, kb: Session, session: Session
+) -> None:
+    assert set(ROLE_NAMES) == set(Role)
+    sign_in("operator")
+    page = client.get(ACCOUNTS).text
+    for role in Role:
+        assert f'<option value="{role.value}" >{ROLE_NAMES[role]}</option>' in page
+    assert f"<td>{ROLE_NAMES[Role.SUPERVISOR]}</td>" in page  # the demo supervisor's row
+    fields = {
+        "full_name": "Ny Vagtleder",
+        "email": "vagt@hotline.example",
+        "role": "supervisor",
+        "municipality_code": "",
+        "password": "en-lang-adgangskode",
+    }
+    created = client.post(ACCOUNTS, data=_form(client, ACCOUNTS, **fields), follow_redirects=False)
+    assert created.status_code == 303, created.text
+    new = session.scalars(select(User).where(User.email == "vagt@hotline.example")).one()
+    assert new.role == Role.SUPERVISOR

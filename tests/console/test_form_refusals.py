@@ -3,6 +3,7 @@ was typed, and is never a 500 or the generic error page."""
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,13 @@ ACCOUNTS = "/console/drift/konti"
 
 def _form(client: TestClient, page: str, **fields: str) -> dict:
     return {"csrf_token": csrf_token(client, page), **fields}
+
+
+def _reply_preview(client: TestClient, **fields: str) -> Response:
+    """The agent's reply to Aarhus shown as a preview, with ``fields`` as written."""
+    draft = {"to": "borger@example.dk", "subject": "Om dit pas", "body_markdown": "Hej."}
+    form = _form(client, "/console/?kommune=0751", municipality="0751", **(draft | fields))
+    return client.post("/console/svar/forhaandsvisning", data=form)
 
 
 @pytest.mark.parametrize("email", ["agent.aarhus@hotline.example", "AGENT.Aarhus@hotline.example"])
@@ -196,14 +204,7 @@ def test_a_reply_with_an_unknown_placeholder_names_it(
     client: TestClient, sign_in: SignIn, kb: Session
 ) -> None:
     sign_in("agent.aarhus")
-    form = {
-        "csrf_token": csrf_token(client, "/console/?kommune=0751"),
-        "municipality": "0751",
-        "to": "borger@example.dk",
-        "subject": "Om dit pas",
-        "body_markdown": "Gebyret er {{ gebyr }} kr.",
-    }
-    preview = client.post("/console/svar/forhaandsvisning", data=form)
+    preview = _reply_preview(client, body_markdown="Gebyret er {{ gebyr }} kr.")
     assert 'id="f-body_markdown-error">Pladsholderen {{ gebyr }} kendes ikke.' in preview.text
 
 
@@ -264,15 +265,7 @@ def test_a_too_long_subject_or_name_is_told_in_characters(
     client: TestClient, sign_in: SignIn, kb: Session
 ) -> None:
     sign_in("agent.aarhus")
-    form = {
-        "csrf_token": csrf_token(client, "/console/?kommune=0751"),
-        "municipality": "0751",
-        "to": "borger@example.dk",
-        "citizen_name": "N" * 121,
-        "subject": "S" * 201,
-        "body_markdown": "Hej.",
-    }
-    preview = client.post("/console/svar/forhaandsvisning", data=form)
+    preview = _reply_preview(client, citizen_name="N" * 121, subject="S" * 201)
     assert 'id="f-subject-error">Må højst være 200 tegn.' in preview.text
     assert 'id="f-citizen_name-error">Må højst være 120 tegn.' in preview.text
 

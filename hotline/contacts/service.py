@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -31,7 +30,7 @@ from hotline.contacts.models import (
     Outcome,
 )
 from hotline.contacts.schemas import ContactClose, ContactOpen, ContactUpdate
-from hotline.db import LoopReads, utcnow
+from hotline.db import LoopReads, dialect_insert, utcnow
 from hotline.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from hotline.kit import versions
 from hotline.kit.cpr import CprNumberInText, refuse_cpr_numbers
@@ -226,12 +225,14 @@ def record_article(
         raise ContactClosed(f"Contact {contact_id} is closed.")
     resolved_article_sources_for(session, user, contact.municipality_code, slug)
     if not any(a.slug == slug and a.use == use.value for a in contact.articles):
-        try:
-            with session.begin_nested():
-                contact.articles.append(ContactArticle(slug=slug, use=use.value))
-                session.flush()
-        except IntegrityError:  # recorded at the same moment by a parallel request (a retry)
-            session.refresh(contact, ["articles"])
+        # One statement that leaves a row a parallel request (a retry) recorded a moment ago
+        # as it is: no savepoint to roll back, and on SQLite no write lock taken before it.
+        session.execute(
+            dialect_insert(session)(ContactArticle)
+            .values(contact_id=contact.id, slug=slug, use=use.value, at=utcnow())
+            .on_conflict_do_nothing(index_elements=["contact_id", "slug", "use"])
+        )
+        session.refresh(contact, ["articles"])
     return contact
 
 

@@ -62,6 +62,18 @@ class CprNumberInFeedbackAnswer(CprNumberInText):
     )
 
 
+class CprNumberInFeedbackRound(CprNumberInText):
+    slug, title = "cpr-number-in-feedback-round", "CPR number in the feedback round"
+    danish = (
+        "Rundens titel indeholder et CPR-nummer. Titlen sendes med e-mail til alle "
+        "medlemskommuners administratorer: skriv aldrig CPR-numre i den."
+    )
+    english = (
+        "The round's title contains a Danish personal identification number (CPR); it is "
+        "mailed to every member municipality's admins, so never write one there."
+    )
+
+
 def round_end(feedback_round: FeedbackRound) -> datetime:
     """The end of the closing day in Copenhagen (the links expire then too)."""
     return local_day_start(feedback_round.closes_on + timedelta(days=1))
@@ -148,6 +160,7 @@ def open_round(
     now = now or utcnow()
     if data.closes_on <= local(now).date():
         raise InvalidInput("The closing date must lie after today.")
+    refuse_cpr_numbers(data.title, problem=CprNumberInFeedbackRound)  # it goes out in mails
     feedback_round = FeedbackRound(
         title=data.title, closes_on=data.closes_on, opened_by=user.id, opened_at=now
     )

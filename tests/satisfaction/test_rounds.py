@@ -58,6 +58,18 @@ def test_an_operator_opens_a_round_and_every_member_admin_gets_a_link(
     assert form.feedback_round.id == feedback_round.id and form.answer is None
 
 
+def test_a_round_whose_title_holds_a_cpr_number_is_refused_and_mails_no_one(
+    session: Session, settings: Settings, demo_users: dict[str, User]
+) -> None:
+    operator = user(session, demo_users, "operator")
+    titled = RoundOpen(title="Runde for borger 0101901234", closes_on=date(2026, 12, 15))
+    with pytest.raises(rounds.CprNumberInFeedbackRound):
+        rounds.open_round(session, settings, operator, titled, now=OPENED)
+    session.rollback()
+    assert session.scalars(select(FeedbackRound)).all() == []
+    assert session.scalars(select(Reply)).all() == []
+
+
 def test_one_answer_per_municipality_changeable_until_the_round_closes(
     session: Session, settings: Settings, demo_users: dict[str, User]
 ) -> None:

@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from hotline.console.headers import apply_security_headers
 from hotline.console.session import SignInRequired, current_session
 from hotline.console.templating import console_path, is_htmx, render, with_query
+from hotline.contacts.reports import MAX_PERIOD
 from hotline.errors import OVERLOAD_RETRY_AFTER, Problem, write_race_problem
 from hotline.kit.cpr import danish_cpr_message
 
@@ -41,7 +42,8 @@ _BY_SLUG = {
     "lange løkker eller tekster). Tjek pladsholderne {{ … }} og betingelserne {% … %}.",
     "period-ends-before-start": "Perioden slutter, før den begynder. Vælg en til-dato, der "
     "ligger efter fra-datoen.",
-    "period-too-long": "En opgørelse dækker højst to år. Vælg en kortere periode.",
+    "period-too-long": f"En opgørelse dækker højst {MAX_PERIOD.days} dage. "
+    "Vælg en kortere periode.",
     "unknown-municipality": "Ingen kommune har den kommunekode. Skriv kommunekoden med fire "
     "cifre, fx 0751, eller lad feltet stå tomt.",
     "booking-closed": "Mødet er allerede aflyst, holdt eller begyndt; intet blev ændret.",
